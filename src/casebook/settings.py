@@ -73,6 +73,16 @@ class Settings(BaseSettings):
         description="Origins allowed to call the API from a browser (JSON list, or comma-separated).",
     )
 
+    rate_limit_per_minute: int = Field(
+        60, ge=0, le=100000, description="Requests per minute one client may make to /v1 (0: no limit)."
+    )
+    max_request_bytes: int = Field(
+        32_768, ge=1024, le=10_000_000, description="Largest request body accepted."
+    )
+    chat_max_messages: int = Field(
+        20, ge=1, le=200, description="Most messages of a conversation /v1/chat reads."
+    )
+
     # crawl
     source_url: str = Field(DEFAULT_SOURCE_URL, description="Page `casebook ingest --live` starts from.")
     user_agent: str = Field(

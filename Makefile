@@ -1,0 +1,27 @@
+# The two commands a newcomer needs: `make serve` and `make test`.
+.PHONY: setup serve test test-fast index eval bench
+
+setup:
+	scripts/setup
+
+# Set up, build the index from the committed corpus if it is missing or stale, and serve
+# on http://127.0.0.1:8000.
+serve: setup
+	.venv/bin/casebook index info >/dev/null 2>&1 || .venv/bin/casebook index build
+	.venv/bin/casebook serve
+
+test: setup
+	.venv/bin/pytest
+
+# Parsing, chunking, fusion, crawling: no model, no browser.
+test-fast:
+	.venv/bin/pytest -m "not slow and not browser"
+
+index:
+	.venv/bin/casebook index build
+
+eval:
+	.venv/bin/casebook eval
+
+bench:
+	.venv/bin/python bench/search_latency.py

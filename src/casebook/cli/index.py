@@ -1,0 +1,43 @@
+"""`casebook index build` and `casebook index info`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casebook.cli.common import load_settings, print_json, reported
+from casebook.index.build import build_index
+from casebook.index.embedder import Embedder
+from casebook.index.store import load_index
+
+app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
+
+
+@app.command()
+def build(
+    progress: Annotated[bool, typer.Option(help="Show a progress bar while embedding.")] = True,
+) -> None:
+    """Chunk and embed corpus/case_studies.jsonl into a new index build and switch to it."""
+    settings = load_settings()
+    with reported():
+        embedder = Embedder(settings.model, allow_download=settings.allow_model_download,
+                            batch_size=settings.embed_batch_size)
+        report = build_index(settings, embedder, progress=progress)
+    m = report.manifest
+    typer.echo(f"Built {report.path} in {report.seconds:.1f}s: {m.case_studies} case studies, "
+               f"{m.passages} passages, {m.sentences} sentences, {m.dimension}-d {m.model}.")
+
+
+@app.command()
+def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show what built the current index, and check it is intact and current."""
+    with reported():
+        stored = load_index(load_settings())
+    if as_json:
+        print_json({"path": str(stored.path), **stored.manifest.to_dict()})
+    else:
+        m = stored.manifest
+        typer.echo(f"{stored.path}\n  model {m.model} ({m.dimension}-d), {m.dense_index} FAISS\n"
+                   f"  {m.case_studies} case studies, {m.passages} passages, built {m.created_at}\n"
+                   f"  corpus sha256 {m.corpus_sha256}")

@@ -1,0 +1,35 @@
+"""Human-readable output of results for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Sequence
+
+import typer
+
+from casebook.records import Answer, CaseResult
+
+
+def shorten(text: str, width: int = 220) -> str:
+    return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" …")
+
+
+def results(items: Sequence[CaseResult], *, passages: int = 1) -> None:
+    if not items:
+        typer.echo("No case studies matched.")
+        return
+    for rank, item in enumerate(items, 1):
+        case = item.case_study
+        typer.secho(f"{rank}. {case.title}", bold=True)
+        typer.echo(f"   {case.section} · {', '.join(case.boroughs) or 'London'} · score {item.score:.4f}")
+        typer.echo(f"   id: {case.id}  {case.url}")
+        for hit in item.passages[:passages]:
+            typer.echo(textwrap.indent(textwrap.fill(shorten(hit.passage.text), 96), "   > "))
+
+
+def answer(item: Answer) -> None:
+    typer.echo(textwrap.fill(item.answer, 100))
+    for n, citation in enumerate(item.citations, 1):
+        typer.echo(f"  [{n}] {citation.case_study.title} — {citation.case_study.url}")
+    if not item.found:
+        typer.echo(f"  (best match scored {item.confidence:.3f}, below the answer threshold)")

@@ -1,0 +1,1 @@
+"""Index: embed passages, build and load the dense + lexical index, and answer queries."""

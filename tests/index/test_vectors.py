@@ -1,0 +1,100 @@
+"""Both dense indexes honour one contract; flat FAISS returns exactly the numpy top-k."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from casebook.errors import IndexCorruptError
+from casebook.index.vectors import ExactIndex, FaissIndex
+
+
+def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class VectorIndexContract:
+    def make(self, dim: int):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def load(self, directory: Path, dim: int):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def test_add_counts_and_finds_itself(self) -> None:
+        index = self.make(16)
+        data = unit_vectors(50, 16)
+        index.add(data)
+        assert len(index) == 50
+        scores, rows = index.search(data[7], 3)
+        assert rows[0][0] == 7
+        assert scores[0][0] == pytest.approx(1.0, abs=1e-5)
+
+    def test_k_larger_than_size_is_clamped(self) -> None:
+        index = self.make(8)
+        index.add(unit_vectors(3, 8))
+        _, rows = index.search(unit_vectors(1, 8, seed=1), 10)
+        assert rows.shape == (1, 3)
+
+    def test_save_and_load_round_trip(self, tmp_path: Path) -> None:
+        index = self.make(8)
+        data = unit_vectors(20, 8)
+        index.add(data)
+        index.save(tmp_path)
+        again = self.load(tmp_path, 8)
+        query = unit_vectors(2, 8, seed=3)
+        assert np.array_equal(index.search(query, 5)[1], again.search(query, 5)[1])
+
+    def test_wrong_dimension_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="dimension 8"):
+            self.make(8).add(unit_vectors(2, 4))
+
+
+class TestExactIndex(VectorIndexContract):
+    def make(self, dim: int) -> ExactIndex:
+        return ExactIndex(dim)
+
+    def load(self, directory: Path, dim: int) -> ExactIndex:
+        return ExactIndex.load(directory, dim)
+
+
+class TestFaissIndex(VectorIndexContract):
+    def make(self, dim: int) -> FaissIndex:
+        return FaissIndex(dim)
+
+    def load(self, directory: Path, dim: int) -> FaissIndex:
+        return FaissIndex.load(directory, dim, "flat")
+
+
+def test_flat_faiss_top_k_equals_exact_top_k() -> None:
+    data, queries = unit_vectors(300, 32), unit_vectors(25, 32, seed=9)
+    exact, flat = ExactIndex(32), FaissIndex(32)
+    exact.add(data)
+    flat.add(data)
+    exact_scores, exact_rows = exact.search(queries, 10)
+    flat_scores, flat_rows = flat.search(queries, 10)
+    assert np.array_equal(exact_rows, flat_rows)
+    assert np.allclose(exact_scores, flat_scores, atol=1e-5)
+
+
+def test_hnsw_recall_is_high_on_random_data() -> None:
+    data, queries = unit_vectors(2000, 32), unit_vectors(50, 32, seed=5)
+    exact, hnsw = ExactIndex(32), FaissIndex(32, "hnsw")
+    exact.add(data)
+    hnsw.add(data)
+    truth, found = exact.search(queries, 10)[1], hnsw.search(queries, 10)[1]
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])
+    assert recall >= 0.9
+
+
+def test_reconstruct_all_returns_stored_rows() -> None:
+    data = unit_vectors(5, 8)
+    index = FaissIndex(8)
+    index.add(data)
+    assert np.allclose(index.reconstruct_all(), data)
+
+
+def test_corrupt_faiss_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "dense.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(IndexCorruptError, match="casebook index build"):
+        FaissIndex.load(tmp_path, 8, "flat")
