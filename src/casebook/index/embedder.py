@@ -58,7 +58,9 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # a bar per load is noise in a server log
         path = resolve_model(self.model_name)
         if not self.allow_download and not Path(path).is_dir():
             raise ModelError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,8 @@ class LexicalIndex:
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import; keep it to warnings
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         retriever = bm25s.BM25()
         retriever.index([tokenize(t) for t in texts], show_progress=False)
         return cls(retriever, len(texts))

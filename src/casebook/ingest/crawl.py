@@ -1,0 +1,429 @@
+"""Crawl the source site into a new snapshot directory: polite, robots-aware, I/O only.
+
+Parsing is elsewhere (`ingest/parse.py`); this module only fetches, saves and records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import logging
+import re
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import httpx
+from bs4 import BeautifulSoup
+
+from casebook.errors import CorpusError, CrawlError
+from casebook.ingest.robots import (
+    MAX_ROBOTS_BYTES,
+    RobotsPolicy,
+    policy_from_response,
+    product_token,
+    robots_url,
+)
+from casebook.ingest.snapshot import (
+    Manifest,
+    Skipped,
+    SnapshotFile,
+    sha256_bytes,
+    swap_in,
+    utc_now,
+    write_manifest,
+)
+from casebook.settings import Settings
+
+log = logging.getLogger("casebook.crawl")
+
+EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf"}
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Servers often label PDFs as octet-stream (or not at all); those we sniff by their magic bytes.
+SNIFFED_TYPES = frozenset({"", "application/octet-stream"})
+CHROME_TAGS = ("nav", "header", "footer")
+BACKOFF_BASE_S = 1.0
+MAX_RETRY_AFTER_S = 60.0
+RETRY_HINT = (
+    "Check that the URL opens in a browser and that this machine is online, then run "
+    "`casebook ingest --live URL` again (or `casebook ingest --from DIR` to use a saved snapshot)."
+)
+
+Sleep = Callable[[float], object]
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    """What one crawl did. `failed` are the skips that were errors (HTTP, network), not policy."""
+
+    start_url: str
+    out_dir: Path
+    files: tuple[SnapshotFile, ...]
+    skipped: tuple[Skipped, ...]
+    failed: tuple[Skipped, ...]
+    bytes: int
+    duration_s: float
+    start_error: str = ""  # why the start page was not fetched as HTML; "" when it was
+
+    @property
+    def fetched(self) -> int:
+        return len(self.files)
+
+    @property
+    def linked_failure_ratio(self) -> float:
+        """Share of the linked documents (all but the start page) that failed to download."""
+        failed = sum(1 for s in self.failed if s.url != self.start_url)
+        tried = failed + sum(1 for f in self.files if f.linked_from)
+        return failed / tried if tried else 0.0
+
+
+class _Failed(Exception):
+    """A request that gave no usable answer; `retryable` while retries are left."""
+
+    def __init__(self, reason: str, *, retryable: bool = False, wait: float | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retryable, self.wait, self.status = reason, retryable, wait, status
+
+
+class _TooLarge(Exception):
+    def __init__(self, partial: bytes) -> None:
+        super().__init__("too large")
+        self.partial = partial
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    reason: str
+    final_url: str
+    content_type: str
+    body: bytes | None  # None when not read: an error status or a content type we do not keep
+
+
+def make_client(settings: Settings) -> httpx.Client:
+    """The HTTP client a crawl uses unless one is passed in."""
+    return httpx.Client(
+        headers={"User-Agent": settings.user_agent},
+        timeout=settings.crawl_timeout_s,
+        follow_redirects=True,
+    )
+
+
+def page_links(html: bytes | str, base_url: str) -> list[str]:
+    """Absolute http(s) URLs linked from a page's content (not its nav, header or footer).
+
+    Fragments are dropped; in-page anchors, mailto:, tel: and javascript: links are left out.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    base = soup.find("base", href=True)
+    base_url = urljoin(base_url, str(base["href"])) if base else base_url
+    page = urldefrag(base_url).url
+    links: list[str] = []
+    for anchor in soup.find_all("a", href=True):
+        href = str(anchor["href"]).strip()
+        if not href or href.startswith("#") or anchor.find_parent(CHROME_TAGS):
+            continue
+        url = urldefrag(urljoin(base_url, href)).url
+        if urlsplit(url).scheme in ("http", "https") and url != page and url not in links:
+            links.append(url)
+    return links
+
+
+def snapshot_name(url: str, content_type: str) -> str:
+    """A safe file name from a URL's path, with the extension its content type calls for."""
+    parts = urlsplit(url)
+    path = unquote(parts.path).strip("/")
+    stem = re.sub(r"\.(html?|xhtml|pdf|php|aspx?|jsp)$", "", path, flags=re.IGNORECASE)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem.replace("/", "_")).strip("-_.")[:100] or "index"
+    if parts.query:
+        stem += "-" + sha256_bytes(parts.query.encode())[:8]
+    return stem + EXTENSIONS.get(content_type, ".bin")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def _after(retries: int) -> str:
+    return f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+
+
+class _Fetcher:
+    """GETs with a pause between requests and retries with exponential backoff."""
+
+    def __init__(self, client: httpx.Client, settings: Settings, sleep: Sleep) -> None:
+        self.client, self.settings, self.sleep = client, settings, sleep
+        self.delay = settings.crawl_delay_s
+        self.requests = 0
+
+    def get(self, url: str, limit: int, keep: frozenset[str] | None = None) -> _Response:
+        """Fetch `url`, reading at most `limit` bytes of a 2xx body whose type is in `keep`."""
+        retries, wait = self.settings.crawl_retries, 0.0
+        for attempt in range(retries + 1):
+            self._pause(wait)
+            try:
+                return self._get_once(url, limit, keep)
+            except _Failed as exc:
+                if not exc.retryable:
+                    raise
+                if attempt == retries:
+                    raise _Failed(exc.reason + _after(retries), status=exc.status) from None
+                wait = exc.wait if exc.wait is not None else BACKOFF_BASE_S * 2**attempt
+                log.info("%s: %s; retrying in %.1fs", url, exc.reason, wait)
+        raise AssertionError("unreachable")
+
+    def _pause(self, wait: float) -> None:
+        if self.requests:
+            wait = max(wait, self.delay)
+        if wait > 0:
+            self.sleep(wait)
+        self.requests += 1
+
+    def _get_once(self, url: str, limit: int, keep: frozenset[str] | None) -> _Response:
+        headers = {"User-Agent": self.settings.user_agent}
+        try:
+            with self.client.stream("GET", url, headers=headers, follow_redirects=True) as resp:
+                status, reason = resp.status_code, resp.reason_phrase
+                if status == 429 or status >= 500:
+                    wait = _retry_after(resp.headers.get("retry-after"))
+                    raise _Failed(f"{status} {reason}", retryable=True, wait=wait, status=status)
+                ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+                wanted = keep is None or ctype in keep or ctype in SNIFFED_TYPES
+                body = _read(resp, limit) if 200 <= status < 300 and wanted else None
+                return _Response(status, reason, str(resp.url), ctype, body)
+        except httpx.TimeoutException:
+            raise _Failed("timeout", retryable=True) from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            reason = f"connection failed ({exc or type(exc).__name__})"
+            raise _Failed(reason, retryable=True) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise _Failed(f"request failed ({type(exc).__name__}: {exc})") from None
+
+
+def _read(resp: httpx.Response, limit: int) -> bytes:
+    """The body, streamed; stops as soon as it passes `limit` bytes."""
+    length = resp.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise _TooLarge(b"")
+    body = bytearray()
+    for chunk in resp.iter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise _TooLarge(bytes(body[:limit]))
+    return bytes(body)
+
+
+class _Crawler:
+    """State of one crawl: a breadth-first walk of same-site links, `max_depth` deep."""
+
+    def __init__(self, start_url: str, out_dir: Path, settings: Settings,
+                 fetcher: _Fetcher, max_depth: int) -> None:
+        self.start_url, self.out_dir, self.settings = start_url, out_dir, settings
+        self.fetcher, self.max_depth = fetcher, max_depth
+        self.origins = {_origin(start_url)}
+        self.robots: dict[tuple[str, str, int | None], RobotsPolicy] = {}
+        self.files: list[SnapshotFile] = []
+        self.skipped: list[Skipped] = []
+        self.failed: list[Skipped] = []
+        self.bytes = 0
+        self.start_error = ""
+        self.saved_urls: dict[str, str] = {}  # url and final url -> the url it was saved as
+
+    def run(self) -> None:
+        queue: deque[tuple[str, int, str]] = deque([(self.start_url, 0, "")])
+        seen = {self.start_url}
+        while queue:
+            url, depth, parent = queue.popleft()
+            stop = self._limit_reached()
+            if stop:
+                for rest in [url, *(item[0] for item in queue)]:
+                    self._skip(rest, f"not fetched: {stop}")
+                return
+            body = self._visit(url, parent)
+            if body is None or depth >= self.max_depth:
+                continue
+            for link in page_links(body, self.files[-1].final_url or url):
+                if link not in seen and _origin(link) in self.origins:
+                    seen.add(link)
+                    queue.append((link, depth + 1, url))
+
+    def _limit_reached(self) -> str:
+        if len(self.files) >= self.settings.crawl_max_pages:
+            return f"the crawl's page limit ({self.settings.crawl_max_pages}) was reached"
+        return self._byte_limit if self.bytes >= self.settings.crawl_max_bytes else ""
+
+    @property
+    def _byte_limit(self) -> str:
+        return f"the crawl's byte limit ({self.settings.crawl_max_bytes}) was reached"
+
+    def _visit(self, url: str, parent: str) -> bytes | None:
+        """Fetch and save one document; its body when it is HTML whose links we follow."""
+        policy = self._robots(url)
+        if not policy.allowed(url):
+            return self._skip(url, policy.reason, failure=not parent)
+        file_limit = self.settings.crawl_max_file_bytes
+        budget = self.settings.crawl_max_bytes - self.bytes
+        try:
+            resp = self.fetcher.get(url, min(file_limit, budget), frozenset(EXTENSIONS))
+        except _Failed as exc:
+            return self._skip(url, exc.reason, failure=True)
+        except _TooLarge:
+            if budget < file_limit:
+                return self._skip(url, f"not fetched: {self._byte_limit}")
+            return self._skip(url, f"too large (over {file_limit} bytes)")
+        if resp.status >= 300:
+            return self._skip(url, f"{resp.status} {resp.reason}".strip(), failure=True)
+        ctype = resp.content_type
+        if ctype in SNIFFED_TYPES and resp.body is not None and resp.body.startswith(b"%PDF-"):
+            ctype = "application/pdf"
+        if resp.body is None or ctype not in EXTENSIONS:
+            reason = f"unsupported content type {ctype or '(none)'}"
+            return self._skip(url, reason, failure=not parent)
+        if _origin(resp.final_url) not in self.origins and parent:
+            return self._skip(url, f"redirected off-site to {resp.final_url}")
+        if resp.final_url in self.saved_urls:
+            return self._skip(url, f"same document as {self.saved_urls[resp.final_url]}")
+        self._save(url, parent, resp, ctype)
+        if not parent and ctype not in HTML_TYPES:
+            self.start_error = f"the start page is {ctype}, not HTML"
+        return resp.body if ctype in HTML_TYPES else None
+
+    def _save(self, url: str, parent: str, resp: _Response, ctype: str) -> None:
+        assert resp.body is not None
+        name = snapshot_name(url, ctype)
+        taken = {f.path for f in self.files}
+        stem, ext, n = name[: -len(Path(name).suffix)], Path(name).suffix, 2
+        while name in taken:
+            name, n = f"{stem}-{n}{ext}", n + 1
+        (self.out_dir / name).write_bytes(resp.body)
+        final = resp.final_url if resp.final_url != url else ""
+        self.files.append(SnapshotFile(url=url, path=name, fetched_at=utc_now(),
+                                       sha256=sha256_bytes(resp.body), content_type=ctype,
+                                       final_url=final, linked_from=parent))
+        self.bytes += len(resp.body)
+        self.saved_urls.update({url: url, resp.final_url: url})
+        if not parent:
+            self.origins.add(_origin(resp.final_url))  # links are relative to where we landed
+        log.info("saved %s (%s, %d bytes) as %s", url, ctype, len(resp.body), name)
+
+    def _skip(self, url: str, reason: str, *, failure: bool = False) -> None:
+        entry = Skipped(url=url, reason=reason)
+        self.skipped.append(entry)
+        if failure:
+            self.failed.append(entry)
+        if url == self.start_url:
+            self.start_error = f"the start page {url} was not fetched: {reason}"
+        log.warning("skipped %s: %s", url, reason)
+
+    def _robots(self, url: str) -> RobotsPolicy:
+        origin = _origin(url)
+        if origin not in self.robots:
+            agent = product_token(self.settings.user_agent)
+            target = robots_url(url)
+            try:
+                resp = self.fetcher.get(target, MAX_ROBOTS_BYTES)
+                policy = policy_from_response(resp.status, resp.body or b"", agent)
+            except _TooLarge as exc:
+                policy = policy_from_response(200, exc.partial, agent)
+            except _Failed as exc:
+                policy = (policy_from_response(exc.status, b"", agent) if exc.status
+                          else RobotsPolicy.unreachable(agent, exc.reason))
+            self.robots[origin] = policy
+            self.fetcher.delay = max(self.fetcher.delay, policy.crawl_delay)
+            log.info("%s: %s", target, policy.note)
+        return self.robots[origin]
+
+
+def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Client | None = None,
+          *, max_depth: int = 1, sleep: Sleep = time.sleep) -> CrawlReport:
+    """Crawl `start_url` and what it links to into the new directory `out_dir`, with manifest.json.
+
+    Failures are recorded in the manifest and report, not raised: a caller that needs a good
+    snapshot checks the report (as `crawl_snapshot` does). `max_depth` 1 is the start page and
+    the documents it links to. Pass `client` to reuse one (tests pass a loopback one).
+    """
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise CrawlError(f"The crawl's output directory {out_dir} is not empty.",
+                         hint="Crawl into a new directory; `crawl_snapshot` swaps it in.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    began, created_at = time.monotonic(), utc_now()
+    log.info("crawling %s into %s (depth %d)", start_url, out_dir, max_depth)
+    own_client = client is None
+    http = make_client(settings) if client is None else client
+    try:
+        crawler = _Crawler(start_url, out_dir, settings, _Fetcher(http, settings, sleep), max_depth)
+        crawler.run()
+    finally:
+        if own_client:
+            http.close()
+    duration = time.monotonic() - began
+    write_manifest(out_dir, Manifest(
+        source_url=start_url, created_at=created_at, files=tuple(crawler.files),
+        skipped=tuple(crawler.skipped),
+        extra={"user_agent": settings.user_agent, "max_depth": max_depth,
+               "bytes": crawler.bytes, "duration_s": round(duration, 3)},
+    ))
+    log.info("crawl of %s: %d saved, %d skipped, %d bytes in %.1fs", start_url,
+             len(crawler.files), len(crawler.skipped), crawler.bytes, duration)
+    return CrawlReport(start_url, out_dir, tuple(crawler.files), tuple(crawler.skipped),
+                       tuple(crawler.failed), crawler.bytes, duration, crawler.start_error)
+
+
+def crawl_snapshot(start_url: str, snapshot_dir: Path, settings: Settings,
+                   client: httpx.Client | None = None, *, max_depth: int = 1,
+                   max_failure_ratio: float = 0.5, sleep: Sleep = time.sleep) -> CrawlReport:
+    """Crawl into a temporary sibling of `snapshot_dir` and swap it in only if the crawl succeeded.
+
+    Success: the start page was fetched as HTML and at most `max_failure_ratio` of the documents
+    it links to failed. :raises CrawlError: otherwise; `snapshot_dir` is then left untouched.
+    """
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    new_dir = snapshot_dir.parent / f".{snapshot_dir.name}.new-{stamp}"
+    kept = (f"The previous snapshot in {snapshot_dir} is untouched." if snapshot_dir.exists()
+            else f"Nothing was written to {snapshot_dir}.")
+    try:
+        try:
+            report = crawl(start_url, new_dir, settings, client, max_depth=max_depth, sleep=sleep)
+        except OSError as exc:
+            raise CrawlError(f"The crawl of {start_url} could not write its files ({exc}). {kept}",
+                             hint="Check free disk space and permissions, then try again.") from exc
+        problem = report.start_error
+        if not problem and report.linked_failure_ratio > max_failure_ratio:
+            examples = "; ".join(f"{s.url}: {s.reason}" for s in report.failed[:3])
+            problem = (f"{report.linked_failure_ratio:.0%} of the linked documents failed "
+                       f"(at most {max_failure_ratio:.0%} allowed), e.g. {examples}")
+        if problem:
+            raise CrawlError(f"The crawl of {start_url} failed: {problem}. {kept}", hint=RETRY_HINT)
+        try:
+            swap_in(new_dir, snapshot_dir)
+        except (OSError, CorpusError) as exc:
+            raise CrawlError(
+                f"The new snapshot could not replace {snapshot_dir} ({exc}). {kept}",
+                hint="Check permissions on the corpus directory, then try again.",
+            ) from exc
+    finally:
+        shutil.rmtree(new_dir, ignore_errors=True)
+    log.info("snapshot %s replaced: %d documents", snapshot_dir, report.fetched)
+    return dataclasses.replace(report, out_dir=snapshot_dir)
