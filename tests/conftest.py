@@ -83,6 +83,12 @@ class ServerThread:
 
 
 @pytest.fixture(scope="session")
+def server_thread() -> type[ServerThread]:
+    """The ServerThread class, for tests that serve an app with settings of their own."""
+    return ServerThread
+
+
+@pytest.fixture(scope="session")
 def live_server(index_settings: Settings, searcher: Searcher) -> Iterator[str]:
     """Base URL of the real service on loopback, sharing the session's searcher."""
     from casebook.service.app import create_app

@@ -10,30 +10,33 @@ import typer
 from casebook.cli.common import load_settings, print_json, reported
 from casebook.ingest.corpus import build_corpus, write_case_studies
 from casebook.ingest.crawl import crawl_snapshot
-from casebook.settings import DEFAULT_SOURCE_URL
 
 
 def ingest(
-    live: Annotated[Optional[str], typer.Option(
-        "--live", metavar="URL", is_flag=False, flag_value=DEFAULT_SOURCE_URL,
-        help="Crawl this page (default: the Healthy London Partnership case studies page) "
-             "into a new snapshot, then parse it.")] = None,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Crawl URL (default: CASEBOOK_SOURCE_URL, the Healthy London Partnership "
+                       "case studies page) into a new snapshot, then parse it.")] = False,
+    url: Annotated[Optional[str], typer.Argument(
+        metavar="[URL]", help="The page to crawl with --live.", show_default=False)] = None,
     source: Annotated[Optional[Path], typer.Option(
         "--from", metavar="DIR", help="Parse this snapshot directory (default: corpus/snapshot).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Make corpus/case_studies.jsonl from a snapshot, crawling a fresh one first with --live."""
-    if live is not None and source is not None:
+    if url is not None and not live:
+        raise typer.BadParameter(f"A URL ({url}) only makes sense with --live.")
+    if live and source is not None:
         raise typer.BadParameter("Use --live or --from, not both.")
     settings = load_settings()
     report: dict[str, object] = {}
     with reported():
         snapshot = source or settings.snapshot_dir
-        if live is not None:
-            crawl = crawl_snapshot(live, settings.snapshot_dir, settings)
+        if live:
+            start_url = url or settings.source_url
+            crawl = crawl_snapshot(start_url, settings.snapshot_dir, settings)
             report["crawl"] = {"fetched": crawl.fetched, "skipped": len(crawl.skipped)}
             if not as_json:
-                typer.echo(f"Crawled {live}: {crawl.fetched} documents kept, "
+                typer.echo(f"Crawled {start_url}: {crawl.fetched} documents kept, "
                            f"{len(crawl.skipped)} skipped (see {settings.snapshot_dir}/manifest.json).")
             snapshot = settings.snapshot_dir
         cases = build_corpus(snapshot)

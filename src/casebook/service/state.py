@@ -56,6 +56,8 @@ class SearcherSlot:
     def get(self) -> Searcher:
         if self._searcher is not None:
             return self._searcher
+        if isinstance(self._error, IndexNotReady):
+            raise self._error
         if self._error is not None:
             raise IndexNotReady(f"The index could not be loaded: {self._error.message}",
                                 hint=self._error.hint)

@@ -1,0 +1,97 @@
+"""`casebook index`, `search`, `ask`, `similar` and `eval` through typer's CliRunner."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from casebook.cli.main import app
+from casebook.settings import Settings
+
+pytestmark = pytest.mark.slow
+HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
+QUESTION = "How did others reach Muslim communities about vaccines?"
+
+
+@pytest.fixture(scope="module")
+def run(index_settings: Settings):  # type: ignore[no-untyped-def]
+    env = {"CASEBOOK_CORPUS_DIR": str(index_settings.corpus_dir),
+           "CASEBOOK_INDEX_DIR": str(index_settings.index_dir)}
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+def test_search_human_and_json(run) -> None:  # type: ignore[no-untyped-def]
+    human = run("search", QUESTION, "--k", "3")
+    assert human.exit_code == 0, human.output
+    assert human.output.startswith("1. Social Prescribing Case Study_Covid-19 Vaccinations – Understanding and supporting faith")
+    as_json = run("search", QUESTION, "--k", "3", "--json")
+    body = json.loads(as_json.stdout)
+    assert [r["case_study"]["id"] for r in body["results"]][0] == HOUNSLOW
+    assert len(body["results"]) == 3
+
+
+def test_ask_json_and_out_of_scope(run) -> None:  # type: ignore[no-untyped-def]
+    body = json.loads(run("ask", QUESTION, "--json").stdout)
+    assert body["found"] and body["citations"][0]["case_study"]["id"] == HOUNSLOW
+    human = run("ask", "How do I renew my passport?")
+    assert human.exit_code == 0
+    assert "I could not find a case study about that." in human.output
+
+
+def test_similar_by_id_and_text(run) -> None:  # type: ignore[no-untyped-def]
+    body = json.loads(run("similar", HOUNSLOW, "--json").stdout)
+    assert HOUNSLOW not in [r["case_study"]["id"] for r in body["results"]]
+    text = run("similar", "--text", "guided meditation for anxious clients", "--k", "1", "--json")
+    assert json.loads(text.stdout)["results"][0]["case_study"]["id"] == "ealing-guided-meditation-for-wellbeing"
+    both = run("similar", HOUNSLOW, "--text", "x")
+    assert both.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["search", ""], "The query is empty."),
+        (["search", "x" * 10_000], "the limit is 2000"),
+        (["search", "vaccines", "--k", "0"], "k must be between 1 and 50"),
+        (["similar", "no-such-case"], "No case study has the id 'no-such-case'."),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(run, args: list[str], says: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert says in result.output
+    assert "Traceback" not in result.output
+
+
+def test_index_info_and_mismatch_message(run, index_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    info = json.loads(run("index", "info", "--json").stdout)
+    assert info["model"] == "all-MiniLM-L6-v2" and info["case_studies"] == 34
+    runner = CliRunner()
+    other = runner.invoke(app, ["search", "vaccines"], env={
+        "CASEBOOK_INDEX_DIR": str(index_settings.index_dir),
+        "CASEBOOK_CORPUS_DIR": str(index_settings.corpus_dir),
+        "CASEBOOK_MODEL": "some/other-model"})
+    assert other.exit_code == 1
+    assert "built with model 'all-MiniLM-L6-v2'" in other.output
+    assert "casebook index build" in other.output
+
+
+def test_eval_prints_three_methods(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("eval")
+    assert result.exit_code == 0, result.output
+    for method in ("bm25", "dense", "hybrid"):
+        assert f"\n{method} " in result.output
+    body = json.loads(run("eval", "--json").stdout)
+    assert body["methods"]["hybrid"]["hit_at_1"] >= 0.8
+
+
+def test_version_and_help(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--version").output.startswith("casebook ")
+    help_text = run("--help").output
+    for command in ("ingest", "index", "serve", "search", "ask", "similar", "eval"):
+        assert command in help_text
