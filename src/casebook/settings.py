@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # crawl
     source_url: str = Field(DEFAULT_SOURCE_URL, description="Page `casebook ingest --live` starts from.")
     user_agent: str = Field(
-        "CasebookBot/0.1 (+https://github.com/casebook; social prescribing case study search)",
+        "CasebookBot/0.1 (social prescribing case study search)",
         description="User agent the crawler sends.",
     )
     crawl_delay_s: float = Field(1.0, ge=0.0, le=60.0, description="Pause between requests to one host.")
