@@ -62,3 +62,20 @@ def test_ready_only_after_the_index_loads(index_settings: Settings, embedder: Em
             assert time.monotonic() < deadline, "the index never became ready"
             time.sleep(0.1)
         assert httpx.get(f"{server.url}/v1/search", params={"q": "vaccines"}).status_code == 200
+
+
+@pytest.mark.slow
+def test_index_from_another_model_is_503_saying_so(index_settings: Settings,
+                                                   server_thread) -> None:
+    settings = index_settings.model_copy(update={"model": "some/other-model"})
+    with server_thread(create_app(settings)) as server:
+        deadline = time.monotonic() + 30
+        while (body := httpx.get(f"{server.url}/readyz").json())["error"]["code"] == "index_not_ready":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert body["error"]["code"] == "index_mismatch"
+        assert "all-MiniLM-L6-v2" in body["error"]["message"]
+        assert "some/other-model" in body["error"]["message"]
+        assert "casebook index build" in body["error"]["hint"]
+        search = httpx.get(f"{server.url}/v1/search", params={"q": "vaccines"})
+        assert search.status_code == 503 and search.json()["error"]["code"] == "index_mismatch"
