@@ -33,7 +33,9 @@ def ingest(
         snapshot = source or settings.snapshot_dir
         if live:
             start_url = url or settings.source_url
-            crawl = crawl_snapshot(start_url, settings.snapshot_dir, settings)
+            # Parse the new snapshot before it replaces the old one, so a page that is no longer
+            # the case studies page (a redesign, a login wall) keeps the last good snapshot.
+            crawl = crawl_snapshot(start_url, settings.snapshot_dir, settings, check=build_corpus)
             report["crawl"] = {"fetched": crawl.fetched, "skipped": len(crawl.skipped)}
             if not as_json:
                 typer.echo(f"Crawled {start_url}: {crawl.fetched} documents kept, "

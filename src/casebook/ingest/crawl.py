@@ -1,12 +1,12 @@
 """Crawl the source site into a new snapshot directory: polite, robots-aware, I/O only.
 
-Parsing is elsewhere (`ingest/parse.py`); this module only fetches, saves and records.
+HTTP (retries, backoff, byte limits) is in `ingest/fetch.py` and parsing in `ingest/parse.py`;
+this module walks the links, saves what it fetched and records it in the manifest.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import logging
 import re
 import shutil
@@ -21,7 +21,16 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import httpx
 from bs4 import BeautifulSoup
 
-from casebook.errors import CorpusError, CrawlError
+from casebook.errors import CasebookError, CorpusError, CrawlError
+from casebook.ingest.fetch import (
+    SNIFFED_TYPES,
+    FetchFailed,
+    Fetcher,
+    FetchResponse,
+    Sleep,
+    TooLarge,
+    make_client,
+)
 from casebook.ingest.robots import (
     MAX_ROBOTS_BYTES,
     RobotsPolicy,
@@ -44,17 +53,11 @@ log = logging.getLogger("casebook.crawl")
 
 EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf"}
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-# Servers often label PDFs as octet-stream (or not at all); those we sniff by their magic bytes.
-SNIFFED_TYPES = frozenset({"", "application/octet-stream"})
 CHROME_TAGS = ("nav", "header", "footer")
-BACKOFF_BASE_S = 1.0
-MAX_RETRY_AFTER_S = 60.0
 RETRY_HINT = (
     "Check that the URL opens in a browser and that this machine is online, then run "
     "`casebook ingest --live URL` again (or `casebook ingest --from DIR` to use a saved snapshot)."
 )
-
-Sleep = Callable[[float], object]
 
 
 @dataclass(frozen=True)
@@ -80,39 +83,6 @@ class CrawlReport:
         failed = sum(1 for s in self.failed if s.url != self.start_url)
         tried = failed + sum(1 for f in self.files if f.linked_from)
         return failed / tried if tried else 0.0
-
-
-class _Failed(Exception):
-    """A request that gave no usable answer; `retryable` while retries are left."""
-
-    def __init__(self, reason: str, *, retryable: bool = False, wait: float | None = None,
-                 status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.retryable, self.wait, self.status = reason, retryable, wait, status
-
-
-class _TooLarge(Exception):
-    def __init__(self, partial: bytes) -> None:
-        super().__init__("too large")
-        self.partial = partial
-
-
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    reason: str
-    final_url: str
-    content_type: str
-    body: bytes | None  # None when not read: an error status or a content type we do not keep
-
-
-def make_client(settings: Settings) -> httpx.Client:
-    """The HTTP client a crawl uses unless one is passed in."""
-    return httpx.Client(
-        headers={"User-Agent": settings.user_agent},
-        timeout=settings.crawl_timeout_s,
-        follow_redirects=True,
-    )
 
 
 def page_links(html: bytes | str, base_url: str) -> list[str]:
@@ -152,94 +122,11 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        seconds = float(value)
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
-
-
-def _after(retries: int) -> str:
-    return f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
-
-
-class _Fetcher:
-    """GETs with a pause between requests and retries with exponential backoff."""
-
-    def __init__(self, client: httpx.Client, settings: Settings, sleep: Sleep) -> None:
-        self.client, self.settings, self.sleep = client, settings, sleep
-        self.delay = settings.crawl_delay_s
-        self.requests = 0
-
-    def get(self, url: str, limit: int, keep: frozenset[str] | None = None) -> _Response:
-        """Fetch `url`, reading at most `limit` bytes of a 2xx body whose type is in `keep`."""
-        retries, wait = self.settings.crawl_retries, 0.0
-        for attempt in range(retries + 1):
-            self._pause(wait)
-            try:
-                return self._get_once(url, limit, keep)
-            except _Failed as exc:
-                if not exc.retryable:
-                    raise
-                if attempt == retries:
-                    raise _Failed(exc.reason + _after(retries), status=exc.status) from None
-                wait = exc.wait if exc.wait is not None else BACKOFF_BASE_S * 2**attempt
-                log.info("%s: %s; retrying in %.1fs", url, exc.reason, wait)
-        raise AssertionError("unreachable")
-
-    def _pause(self, wait: float) -> None:
-        if self.requests:
-            wait = max(wait, self.delay)
-        if wait > 0:
-            self.sleep(wait)
-        self.requests += 1
-
-    def _get_once(self, url: str, limit: int, keep: frozenset[str] | None) -> _Response:
-        headers = {"User-Agent": self.settings.user_agent}
-        try:
-            with self.client.stream("GET", url, headers=headers, follow_redirects=True) as resp:
-                status, reason = resp.status_code, resp.reason_phrase
-                if status == 429 or status >= 500:
-                    wait = _retry_after(resp.headers.get("retry-after"))
-                    raise _Failed(f"{status} {reason}", retryable=True, wait=wait, status=status)
-                ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-                wanted = keep is None or ctype in keep or ctype in SNIFFED_TYPES
-                body = _read(resp, limit) if 200 <= status < 300 and wanted else None
-                return _Response(status, reason, str(resp.url), ctype, body)
-        except httpx.TimeoutException:
-            raise _Failed("timeout", retryable=True) from None
-        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            reason = f"connection failed ({exc or type(exc).__name__})"
-            raise _Failed(reason, retryable=True) from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise _Failed(f"request failed ({type(exc).__name__}: {exc})") from None
-
-
-def _read(resp: httpx.Response, limit: int) -> bytes:
-    """The body, streamed; stops as soon as it passes `limit` bytes."""
-    length = resp.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise _TooLarge(b"")
-    body = bytearray()
-    for chunk in resp.iter_bytes():
-        body += chunk
-        if len(body) > limit:
-            raise _TooLarge(bytes(body[:limit]))
-    return bytes(body)
-
-
 class _Crawler:
     """State of one crawl: a breadth-first walk of same-site links, `max_depth` deep."""
 
     def __init__(self, start_url: str, out_dir: Path, settings: Settings,
-                 fetcher: _Fetcher, max_depth: int) -> None:
+                 fetcher: Fetcher, max_depth: int) -> None:
         self.start_url, self.out_dir, self.settings = start_url, out_dir, settings
         self.fetcher, self.max_depth = fetcher, max_depth
         self.origins = {_origin(start_url)}
@@ -287,9 +174,9 @@ class _Crawler:
         budget = self.settings.crawl_max_bytes - self.bytes
         try:
             resp = self.fetcher.get(url, min(file_limit, budget), frozenset(EXTENSIONS))
-        except _Failed as exc:
+        except FetchFailed as exc:
             return self._skip(url, exc.reason, failure=True)
-        except _TooLarge:
+        except TooLarge:
             if budget < file_limit:
                 return self._skip(url, f"not fetched: {self._byte_limit}")
             return self._skip(url, f"too large (over {file_limit} bytes)")
@@ -310,7 +197,7 @@ class _Crawler:
             self.start_error = f"the start page is {ctype}, not HTML"
         return resp.body if ctype in HTML_TYPES else None
 
-    def _save(self, url: str, parent: str, resp: _Response, ctype: str) -> None:
+    def _save(self, url: str, parent: str, resp: FetchResponse, ctype: str) -> None:
         assert resp.body is not None
         name = snapshot_name(url, ctype)
         taken = {f.path for f in self.files}
@@ -345,9 +232,9 @@ class _Crawler:
             try:
                 resp = self.fetcher.get(target, MAX_ROBOTS_BYTES)
                 policy = policy_from_response(resp.status, resp.body or b"", agent)
-            except _TooLarge as exc:
+            except TooLarge as exc:
                 policy = policy_from_response(200, exc.partial, agent)
-            except _Failed as exc:
+            except FetchFailed as exc:
                 policy = (policy_from_response(exc.status, b"", agent) if exc.status
                           else RobotsPolicy.unreachable(agent, exc.reason))
             self.robots[origin] = policy
@@ -373,7 +260,7 @@ def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Clien
     own_client = client is None
     http = make_client(settings) if client is None else client
     try:
-        crawler = _Crawler(start_url, out_dir, settings, _Fetcher(http, settings, sleep), max_depth)
+        crawler = _Crawler(start_url, out_dir, settings, Fetcher(http, settings, sleep), max_depth)
         crawler.run()
     finally:
         if own_client:
@@ -393,11 +280,13 @@ def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Clien
 
 def crawl_snapshot(start_url: str, snapshot_dir: Path, settings: Settings,
                    client: httpx.Client | None = None, *, max_depth: int = 1,
-                   max_failure_ratio: float = 0.5, sleep: Sleep = time.sleep) -> CrawlReport:
+                   max_failure_ratio: float = 0.5, sleep: Sleep = time.sleep,
+                   check: Callable[[Path], object] | None = None) -> CrawlReport:
     """Crawl into a temporary sibling of `snapshot_dir` and swap it in only if the crawl succeeded.
 
-    Success: the start page was fetched as HTML and at most `max_failure_ratio` of the documents
-    it links to failed. :raises CrawlError: otherwise; `snapshot_dir` is then left untouched.
+    Success: the start page was fetched as HTML, at most `max_failure_ratio` of the documents
+    it links to failed, and `check` (given the new directory; `build_corpus`, say) raised no
+    CasebookError. :raises CrawlError: otherwise; `snapshot_dir` is then left untouched.
     """
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     new_dir = snapshot_dir.parent / f".{snapshot_dir.name}.new-{stamp}"
@@ -416,6 +305,12 @@ def crawl_snapshot(start_url: str, snapshot_dir: Path, settings: Settings,
                        f"(at most {max_failure_ratio:.0%} allowed), e.g. {examples}")
         if problem:
             raise CrawlError(f"The crawl of {start_url} failed: {problem}. {kept}", hint=RETRY_HINT)
+        try:
+            if check is not None:
+                check(new_dir)
+        except CasebookError as exc:
+            raise CrawlError(f"The snapshot crawled from {start_url} is unusable: {exc.message} "
+                             f"{kept}", hint=exc.hint) from exc
         try:
             swap_in(new_dir, snapshot_dir)
         except (OSError, CorpusError) as exc:
