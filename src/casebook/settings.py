@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     # between in-scope and out-of-scope best-passage cosines); re-run it after changing the
     # model, chunking or corpus.
     answer_threshold: float = Field(
-        0.37,
+        0.29,
         ge=-1.0,
         le=1.0,
         description="Best passage cosine under which /v1/ask says it found no case study "

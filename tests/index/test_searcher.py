@@ -128,6 +128,13 @@ def test_ask_out_of_scope_is_honest(searcher: Searcher) -> None:
     assert answer.citations == ()
 
 
+def test_ask_about_a_place_no_case_study_is_from(searcher: Searcher) -> None:
+    answer = searcher.ask("Are there social prescribing case studies for dementia in Manchester?")
+    assert not answer.found
+    assert "None of the case studies is from Manchester" in answer.answer
+    assert searcher.ask("How did link workers in Hounslow work with mosques?").found
+
+
 @pytest.mark.parametrize("query", ["", "   ", "x" * 10_000])
 def test_bad_queries_raise_bad_query(searcher: Searcher, query: str) -> None:
     for call in (searcher.search, searcher.ask, searcher.similar_text):

@@ -22,9 +22,12 @@ CASE_RANK_PENALTY = 0.05
 NOT_FOUND = "I could not find a case study about that."
 
 
-def not_found_text(sections: Sequence[str]) -> str:
+def not_found_text(sections: Sequence[str], elsewhere: Sequence[str] = ()) -> str:
     covered = "; ".join(sections)
-    return f"{NOT_FOUND} The case studies cover: {covered}."
+    where = ""
+    if elsewhere:
+        where = f" None of the case studies is from {' or '.join(elsewhere)}: they are from London."
+    return f"{NOT_FOUND}{where} The case studies cover: {covered}."
 
 
 def pick_sentences(sentence_scores: dict[int, float], sentence_case: dict[int, str],
@@ -49,11 +52,15 @@ def pick_sentences(sentence_scores: dict[int, float], sentence_case: dict[int, s
 
 
 def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored: StoredIndex,
-            settings: Settings, *, sections: Sequence[str]) -> Answer:
-    """The answer text with [n] markers, and one citation per quoted passage."""
+            settings: Settings, *, sections: Sequence[str], elsewhere: Sequence[str] = ()) -> Answer:
+    """The answer text with [n] markers, and one citation per quoted passage.
+
+    `elsewhere` names the places the question is about that no case study comes from; a
+    question only about such places gets the honest "not found" however close its words are.
+    """
     confidence = float(np.max(scored.dense)) if len(scored.dense) else 0.0
-    if not results or confidence < settings.answer_threshold:
-        return Answer(question, not_found_text(sections), (), False, confidence)
+    if not results or confidence < settings.answer_threshold or elsewhere:
+        return Answer(question, not_found_text(sections, elsewhere), (), False, confidence)
 
     rank_of = {r.case_study.id: i for i, r in enumerate(results)}
     rows = [i for i, s in enumerate(stored.sentences) if s.case_id in rank_of]

@@ -42,6 +42,8 @@ class Evaluation:
     confidence_out: list[float]
     threshold: float
     threshold_accuracy: float
+    decision_accuracy: float  # found / not found right, with the configured threshold and places
+    out_of_area: list[str] = field(default_factory=list)  # ids of questions refused by place
     rankings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # method -> qid -> ids
 
 
@@ -124,10 +126,17 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], *, k: int = 10) 
     pairs: dict[str, list[tuple[list[str], tuple[str, ...], str]]] = {m: [] for m in rankers}
     rankings: dict[str, dict[str, list[str]]] = {m: {} for m in rankers}
     inside, outside = [], []
+    out_of_area, decisions = [], []
     for q in questions:
         scored = searcher.score(q.question)
         confidence = float(np.max(scored.dense))
-        (inside if q.in_scope else outside).append(confidence)
+        if searcher.out_of_area(q.question):
+            # refused by place whatever its confidence: not part of the threshold's calibration
+            out_of_area.append(q.id)
+            decisions.append(not q.in_scope)
+        else:
+            (inside if q.in_scope else outside).append(confidence)
+            decisions.append((confidence >= s.answer_threshold) == q.in_scope)
         if not q.in_scope:
             continue
         for name, rank in rankers.items():
@@ -140,4 +149,6 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], *, k: int = 10) 
     per_kind = {m: {kind: metrics([(r, rel) for r, rel, kd in rows if kd == kind])
                     for kind in kinds} for m, rows in pairs.items()}
     threshold, accuracy = calibrate(inside, outside)
-    return Evaluation(methods, per_kind, inside, outside, threshold, accuracy, rankings)
+    decision_accuracy = float(np.mean(decisions)) if decisions else 0.0
+    return Evaluation(methods, per_kind, inside, outside, threshold, accuracy, decision_accuracy,
+                      out_of_area, rankings)

@@ -11,6 +11,7 @@ from casebook.index import answer as answering
 from casebook.index.embedder import Embedder
 from casebook.index.fusion import fuse, ranks
 from casebook.index.lexical import words
+from casebook.index.scope import uncovered_places
 from casebook.index.queries import match_choice, validate_k, validate_mode, validate_query
 from casebook.index.spelling import SpellCorrector
 from casebook.index.store import REBUILD, StoredIndex, load_index
@@ -53,6 +54,7 @@ class Searcher:
         self.case_vectors = self._centroids()
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
         self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
+        self._corpus_text = " ".join(c.text for c in stored.cases)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -174,7 +176,11 @@ class Searcher:
         scored = self.score(question)
         results = self.group(scored.final, answering.CASES_CONSIDERED)
         return answering.compose(question, scored, results, self.stored, self.settings,
-                                 sections=self.sections())
+                                 sections=self.sections(), elsewhere=self.out_of_area(question))
+
+    def out_of_area(self, question: str) -> list[str]:
+        """Places the question is about that no case study comes from (empty: none named)."""
+        return uncovered_places(question, self.boroughs(), self._corpus_text)
 
     # -- browsing ------------------------------------------------------------------------
 
