@@ -12,7 +12,8 @@ from fastapi.responses import FileResponse
 
 from casebook import __version__
 from casebook.index.searcher import Searcher
-from casebook.service import errors, routes
+from casebook.service import chat, errors, routes
+from casebook.service.limits import LimitsMiddleware
 from casebook.service.state import SearcherSlot
 from casebook.settings import Settings
 
@@ -41,11 +42,15 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     )
     app.state.settings = settings
     app.state.slot = slot
+    # added before CORS, so CORS wraps it: a 429 or 413 still tells the calling page why
+    app.add_middleware(LimitsMiddleware, per_minute=settings.rate_limit_per_minute,
+                       max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     errors.install(app)
     app.include_router(routes.router)
+    app.include_router(chat.router)
 
     @app.get("/", include_in_schema=False)
     def demo_page() -> FileResponse:
@@ -54,5 +59,9 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
         return FileResponse(str(STATIC / "widget.js"), media_type="text/javascript")
+
+    @app.get("/widget.css", include_in_schema=False)
+    def widget_css() -> FileResponse:
+        return FileResponse(str(STATIC / "widget.css"), media_type="text/css")
 
     return app

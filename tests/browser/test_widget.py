@@ -1,0 +1,426 @@
+"""The chat widget in headless Chromium against the real service: streaming, citations,
+follow-ups, keyboard, phone width, accessibility, inert markup, CORS, limits and timings."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from casebook.index.build import build_index
+from casebook.index.embedder import Embedder
+from casebook.index.searcher import Searcher
+from casebook.service.app import create_app
+from casebook.settings import Settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _bench() -> Any:
+    """bench/widget_latency.py: the timing code the test shares with the standalone benchmark."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "widget_latency.py"
+    spec = importlib.util.spec_from_file_location("widget_latency", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _bench()
+
+TITLE = "Ask the case studies"
+PHONE = {"width": 375, "height": 740}
+MUSLIM = "How did others reach Muslim communities about vaccines?"
+HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
+NEWHAM = "covid-19-vaccinations-utilising-opportunities-to-support"
+class Widget:
+    """The widget on a page, found the way assistive technology finds it: by role and name."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.launcher = page.get_by_role("button", name=TITLE)
+        self.dialog = page.get_by_role("dialog", name=TITLE)
+        self.input = page.get_by_role("textbox", name="Your question")
+        self.answers = page.locator(".casebook-msg-assistant")
+
+    def open(self) -> None:
+        self.launcher.click()
+        expect(self.dialog).to_be_visible()
+        expect(self.input).to_be_focused()
+
+    def ask(self, question: str, state: str = "done") -> Locator:
+        """Type the question, press Enter, wait for the answer; returns the answer's bubble."""
+        index = self.answers.count()
+        self.page.evaluate(bench.TIMER, index)
+        self.input.fill(question)
+        self.input.press("Enter")
+        answer = self.answers.nth(index)
+        expect(answer).to_have_attribute("data-casebook-state", state, timeout=30_000)
+        return answer
+
+    def timing(self) -> dict[str, Any]:
+        return self.page.evaluate("() => window.__casebookTiming")
+
+
+def citation_titles(answer: Locator) -> list[str]:
+    return [t.replace(" (opens in a new tab)", "")
+            for t in answer.locator(".casebook-cite-title").all_text_contents()]
+
+
+@pytest.fixture
+def widget(page: Page, live_server: str) -> Widget:
+    page.goto(live_server + "/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return Widget(page)
+
+
+def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
+        widget: Widget, searcher: Searcher, artifacts: Path) -> None:
+    page = widget.page
+    expect(widget.launcher).to_be_visible()
+    expect(widget.dialog).to_be_hidden()
+    page.screenshot(path=str(artifacts / "widget-closed.png"), animations="disabled")
+
+    widget.open()
+    expect(page.locator(".casebook-starter")).to_have_count(4)
+    answer = widget.ask(MUSLIM)
+    timing = widget.timing()
+    assert timing["first"] < timing["done"], "text should appear before the answer is complete"
+    assert timing["partials"] >= 1
+    expect(page.locator(".casebook-msg-user .casebook-text")).to_have_text([MUSLIM])
+    assert "Muslim community" in answer.locator(".casebook-answer").inner_text()
+    expect(answer.get_by_role("link", name="source 1")).to_be_visible()
+    titles = citation_titles(answer)
+    assert titles[0] == searcher.get(HOUNSLOW).title
+    expect(answer.locator(".casebook-cite-section").first).to_have_text(
+        searcher.get(HOUNSLOW).section)
+    link = answer.locator("a.casebook-cite-title").first
+    assert link.get_attribute("href") == searcher.get(HOUNSLOW).url
+    assert link.get_attribute("target") == "_blank"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    # one entry per case study: Hounslow is cited by markers 1 and 2, which both lead to it
+    first_entry = answer.locator(".casebook-citation").first
+    expect(first_entry.locator(".casebook-cite-num")).to_have_text("1, 2")
+    for n in ("1", "2"):
+        expect(answer.get_by_role("link", name=f"source {n}")).to_have_attribute(
+            "href", "#" + (first_entry.get_attribute("id") or ""))
+    answer.evaluate("(el) => el.scrollIntoView({block: 'end'})")
+    page.screenshot(path=str(artifacts / "widget-answer.png"), animations="disabled")
+
+    # a reference marker jumps to its citation without touching the host page's URL
+    answer.get_by_role("link", name="source 1").click()
+    expect(link).to_be_focused()
+    assert page.url.endswith("/")
+
+    follow = widget.ask("what about in Newham?")
+    assert citation_titles(follow)[0] == searcher.get(NEWHAM).title
+    expect(follow.locator(".casebook-query")).to_have_text("Searched for: vaccines in Newham")
+
+    page.get_by_role("button", name="Start over").click()
+    expect(page.locator(".casebook-msg")).to_have_count(0)
+    expect(page.locator(".casebook-starter")).to_have_count(4)
+    expect(widget.input).to_be_focused()
+    # the new conversation has no memory of the old one
+    fresh = widget.ask("and in Southwark?")
+    expect(fresh.locator(".casebook-query")).to_have_count(0)
+
+
+def test_keyboard_alone(widget: Widget) -> None:
+    page = widget.page
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if widget.launcher.evaluate("(el) => el === document.activeElement"):
+            break
+    expect(widget.launcher).to_be_focused()
+    assert widget.launcher.evaluate("(el) => getComputedStyle(el).outlineStyle") != "none", \
+        "keyboard focus must be visible"
+    page.keyboard.press("Enter")
+    expect(widget.dialog).to_be_visible()
+    # the launcher steps aside while the panel is open (the panel has its own Close)
+    expect(page.locator(".casebook-launcher")).to_have_attribute("aria-expanded", "true")
+    expect(widget.input).to_be_focused()
+
+    # a starter question, chosen with Tab and Enter (backwards from the input: the last starter)
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator(".casebook-starter").last).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(widget.answers.first).to_have_attribute("data-casebook-state", "done", timeout=30_000)
+
+    page.keyboard.type("what about in Newham?")
+    index = widget.answers.count()
+    page.keyboard.press("Enter")
+    expect(widget.answers.nth(index)).to_have_attribute("data-casebook-state", "done",
+                                                        timeout=30_000)
+
+    # back from the input: the conversation's last link is the last citation
+    widget.input.focus()
+    page.keyboard.press("Shift+Tab")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert "casebook-cite-title" in focused
+
+    # start over from the header, by keyboard
+    for _ in range(40):
+        if page.evaluate("() => document.activeElement.textContent") == "Start over":
+            break
+        page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".casebook-msg")).to_have_count(0)
+    expect(widget.input).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(widget.dialog).to_be_hidden()
+    expect(widget.launcher).to_be_focused()
+    expect(widget.launcher).to_have_attribute("aria-expanded", "false")
+
+
+def test_a_long_conversation_sends_only_its_newest_turns(widget: Widget) -> None:
+    bodies: list[dict[str, Any]] = []
+    widget.page.on("request", lambda r: bodies.append(json.loads(r.post_data or "{}"))
+                   if r.url.endswith("/v1/chat") else None)
+    widget.open()
+    questions = [MUSLIM, "what about in Newham?", "and in Southwark?", "how did they do it?",
+                 "What helps young people's mental health?", "and in Lambeth?",
+                 "who funded it?"]
+    for question in questions:
+        widget.ask(question)
+    assert [len(b["messages"]) for b in bodies] == [1, 3, 5, 7, 9, 10, 10]
+    assert bodies[-1]["messages"][-1] == {"role": "user", "content": "who funded it?"}
+    assert [b["messages"][-2]["role"] for b in bodies[1:]] == ["assistant"] * 6
+
+
+def test_phone_width(browser: Browser, live_server: str, artifacts: Path) -> None:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        widget = Widget(page)
+        box = widget.launcher.bounding_box()
+        assert box and box["x"] + box["width"] <= PHONE["width"] and box["height"] >= 44
+        widget.launcher.tap()
+        expect(widget.dialog).to_be_visible()
+        widget.dialog.evaluate("(el) => Promise.all(el.getAnimations().map((a) => a.finished))")
+        box = widget.dialog.bounding_box()
+        assert box and {k: round(v) for k, v in box.items()} == {"x": 0, "y": 0, **PHONE}, \
+            "full screen on a phone"
+        assert widget.dialog.get_attribute("aria-modal") == "true"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        assert widget.input.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)") >= 16, \
+            "under 16px, phones zoom in on focus"
+        for target in [page.get_by_role("button", name="Send question"),
+                       page.get_by_role("button", name="Close"),
+                       page.get_by_role("button", name="Start over"),
+                       page.locator(".casebook-starter").first]:
+            size = target.bounding_box()
+            assert size and size["height"] >= 44 and size["width"] >= 44, target
+
+        answer = widget.ask(MUSLIM)
+        expect(answer.locator(".casebook-citation").first).to_be_visible()
+        assert answer.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "no sideways scrolling"
+        page.screenshot(path=str(artifacts / "widget-phone.png"), animations="disabled")
+
+        # full screen, so Tab stays inside the panel
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            assert page.evaluate("() => !!document.activeElement.closest('.casebook-panel')")
+        page.get_by_role("button", name="Close").tap()
+        expect(widget.launcher).to_be_visible()
+    finally:
+        context.close()
+
+
+def contrast(page: Page, selector: str) -> float:
+    """WCAG contrast ratio of an element's text colour against its nearest opaque background."""
+    return float(page.eval_on_selector(selector, """(el) => {
+      const rgb = (s) => s.match(/[\\d.]+/g).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map((c) => { c /= 255;
+        return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); })
+        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+      let node = el, bg = null;
+      while (node && !bg) { const c = rgb(getComputedStyle(node).backgroundColor);
+        if (c.length === 3 || c[3] === 1) bg = c; node = node.parentElement; }
+      const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg || [255, 255, 255]);
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }"""))
+
+
+ACCESSIBILITY_CHECKS = [
+    "launcher is a button named 'Ask the case studies' with aria-expanded, aria-controls and "
+    "aria-haspopup=dialog",
+    "panel is role=dialog named by its heading and described by its intro",
+    "conversation is role=log named 'Conversation', not live (no word-by-word chatter)",
+    "a role=status region announces 'Searching…' and then the whole answer once",
+    "the streaming answer is aria-busy until complete",
+    "input has a label ('Your question'); every button and link has an accessible name",
+    "citation markers are links named 'source n' to their citation",
+    "citation links say '(opens in a new tab)' and use rel=noopener noreferrer",
+    "errors are role=alert with a 'Try again' button",
+    "focus moves to the input on open and back to the launcher on Escape or Close",
+    "keyboard focus is visible (3px outline)",
+    "text contrast at least 4.5:1 (launcher, messages, citations, muted text)",
+    "prefers-reduced-motion turns animations off",
+    "phone width: full-screen panel, aria-modal, focus kept inside, 44px targets, 16px input",
+]
+
+
+def test_accessibility(widget: Widget, artifacts: Path) -> None:
+    page = widget.page
+    expect(widget.launcher).to_have_attribute("aria-expanded", "false")
+    expect(widget.launcher).to_have_attribute("aria-haspopup", "dialog")
+    assert widget.launcher.get_attribute("aria-controls") == "casebook-panel"
+    widget.open()
+    expect(widget.dialog).to_have_accessible_description(
+        "Answers quote London's social prescribing case studies and link to each one.")
+    log = page.get_by_role("log", name="Conversation")
+    expect(log).to_have_attribute("aria-live", "off")
+    status = page.get_by_role("status")
+
+    # aria-busy lasts only while the answer streams: record it as the answer appears
+    page.evaluate("""() => { window.__casebookBusy = [];
+      new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => {
+        if (n.classList && n.classList.contains('casebook-msg-assistant'))
+          window.__casebookBusy.push(n.getAttribute('aria-busy'));
+      }))).observe(document.querySelector('.casebook-log'), {childList: true}); }""")
+    answer = widget.ask(MUSLIM)
+    assert page.evaluate("() => window.__casebookBusy") == ["true"]
+    expect(answer).not_to_have_attribute("aria-busy", "true")
+    expect(status).to_contain_text("Muslim community")
+    expect(status).to_contain_text("sources.")
+    assert "[1]" not in status.inner_text()
+    expect(answer.get_by_role("link", name="source 1")).to_have_attribute(
+        "href", "#casebook-cite-1-1")
+    expect(answer.get_by_role("link").filter(has_text="opens in a new tab").first).to_be_visible()
+
+    nameless = page.evaluate("""() => [...document.querySelectorAll(
+        '.casebook-root button, .casebook-root a, .casebook-root input')]
+      .filter((el) => !(el.getAttribute('aria-label') || el.textContent.trim() ||
+                        (el.labels && el.labels.length)))
+      .map((el) => el.outerHTML)""")
+    assert nameless == []
+
+    for selector in [".casebook-launcher-label", ".casebook-title", ".casebook-intro",
+                     ".casebook-msg-user .casebook-text", ".casebook-answer",
+                     ".casebook-cite-title", ".casebook-cite-section", ".casebook-sources-label"]:
+        ratio = contrast(page, selector)
+        assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f}"
+
+    (artifacts / "widget-aria.yaml").write_text(widget.dialog.aria_snapshot(), encoding="utf-8")
+    page.emulate_media(reduced_motion="reduce")
+    assert page.eval_on_selector(".casebook-panel",
+                                 "(el) => getComputedStyle(el).animationName") == "none"
+
+
+def test_rate_limit_is_shown_politely(page: Page, index_settings: Settings, searcher: Searcher,
+                                      server_thread: Any) -> None:
+    settings = index_settings.model_copy(update={"rate_limit_per_minute": 1})
+    with server_thread(create_app(settings, searcher=searcher)) as server:
+        page.goto(server.url + "/")
+        widget = Widget(page)
+        widget.open()
+        widget.ask(MUSLIM)
+        refused = widget.ask("What helps young people's mental health?", state="error")
+        alert = refused.get_by_role("alert")
+        expect(alert).to_contain_text("Lots of questions at once")
+        expect(alert).to_contain_text("Try again in")
+        expect(refused.get_by_role("button", name="Try again")).to_be_visible()
+        # the failed question is not part of the conversation the next request sends
+        page.close()
+
+
+PLANTED_TITLE = 'Vaccine outreach at the mosque <img src=x onerror="window.__pwned=1">'
+PLANTED_SCRIPT = "<script>window.__pwned=2</script>"
+PLANTED_CASES = [
+    {"id": "planted", "title": PLANTED_TITLE, "section": "<b>Planted</b> section",
+     "url": "javascript:window.__pwned=3", "boroughs": ["Hounslow"],
+     "text": f"{PLANTED_TITLE}\n\nLink workers visited the mosque after Friday prayers to talk "
+             f"about Covid-19 vaccine worries {PLANTED_SCRIPT} and answered questions about the "
+             "vaccine's ingredients. Imams shared vaccine facts with worshippers."},
+    {"id": "gardening", "title": "Community gardening for wellbeing", "section": "Wellbeing",
+     "url": "https://example.org/gardening", "boroughs": [],
+     "text": "Community gardening for wellbeing\n\nResidents grew vegetables together on an "
+             "estate allotment, which eased loneliness and improved mood."},
+    {"id": "debt", "title": "Debt advice in GP surgeries", "section": "Wellbeing",
+     "url": "https://example.org/debt", "boroughs": [],
+     "text": "Debt advice in GP surgeries\n\nA money adviser met patients in the surgery and "
+             "helped them claim benefits and deal with debt."},
+]
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, server_thread: Any,
+          host_site: Any) -> Iterator[tuple[str, str, str]]:
+    """(service, allowed site, stranger site): the service over a corpus with markup and
+    scripts planted in a case study, allowing calls from one other site but not another."""
+    root = tmp_path_factory.mktemp("planted")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "case_studies.jsonl").write_text(
+        "".join(json.dumps(case) + "\n" for case in PLANTED_CASES), encoding="utf-8")
+    with host_site() as partner, host_site() as stranger:
+        settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
+                            cors_origins=[partner.origin], rate_limit_per_minute=0)
+        build_index(settings, embedder, progress=False)
+        app = create_app(settings, searcher=Searcher.open(settings, embedder))
+        with server_thread(app) as server:
+            partner.embed(server.url)
+            stranger.embed(server.url)
+            yield server.url, partner.origin, stranger.origin
+
+
+def test_markup_from_the_corpus_or_the_user_stays_text(page: Page,
+                                                       sites: tuple[str, str, str]) -> None:
+    service, partner, _ = sites
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(partner + "/")
+    widget = Widget(page)
+    widget.open()
+    answer = widget.ask("How did link workers talk to the mosque about vaccine worries?")
+    typed = '<img src=x onerror="window.__pwned=4"><b>bold</b> vaccine at the mosque?'
+    second = widget.ask(typed)
+
+    assert page.evaluate("() => window.__pwned") is None
+    root = page.locator(".casebook-root")
+    for tag in ["img", "script", "b"]:
+        expect(root.locator(tag)).to_have_count(0)
+    expect(page.locator(".casebook-msg-user .casebook-text").last).to_have_text(typed)
+    assert PLANTED_SCRIPT in answer.locator(".casebook-answer").inner_text()
+    title = answer.locator(".casebook-cite-title").first
+    expect(title).to_have_text(PLANTED_TITLE)
+    assert title.evaluate("(el) => el.tagName") == "SPAN", "a javascript: URL must not be a link"
+    expect(answer.locator(".casebook-cite-section").first).to_have_text("<b>Planted</b> section")
+    expect(second.locator(".casebook-cite-title").first).to_have_text(PLANTED_TITLE)
+    title.click()
+    assert page.evaluate("() => window.__pwned") is None
+
+    # one tag, and the page talks to no one but its own site and the Casebook service
+    assert [url for url in requests if not url.startswith((partner + "/", service + "/"))] == []
+
+
+def test_a_site_off_the_allow_list_is_refused(page: Page, sites: tuple[str, str, str]) -> None:
+    _, _, stranger = sites
+    page.goto(stranger + "/")
+    widget = Widget(page)
+    widget.open()
+    refused = widget.ask("vaccine at the mosque?", state="error")
+    expect(refused.get_by_role("alert")).to_have_text(
+        "Could not reach Casebook. Check your connection and try again.")
+
+
+def test_timings(page: Page, live_server: str, artifacts: Path) -> None:
+    """Enter to first streamed text and to complete answer, against GET /v1/search, in-browser
+    (bench/widget_latency.py runs the same against any running server)."""
+    page.goto(live_server + "/")
+    report = bench.measure(page, live_server)
+    (artifacts / "widget_timings.json").write_text(json.dumps(report, indent=2) + "\n",
+                                                   encoding="utf-8")
+    print("\n" + bench.describe(report))
+    rows = report["questions"]
+    assert len(rows) == len(bench.QUESTIONS)
+    assert all(0 < r["first_text_ms"] <= r["complete_ms"] for r in rows)
+    assert report["median"]["complete_ms"] < 5000
+    assert report["widget_js_bytes"] < 20_000, "the widget should stay small"

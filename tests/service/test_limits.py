@@ -1,0 +1,164 @@
+"""Per-client rate limit and body size limit: pure ASGI, the API's error shape, streams intact."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from casebook.service.app import create_app
+from casebook.service.limits import LimitsMiddleware, SlidingWindow
+from casebook.settings import Settings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def echo(request: Request) -> JSONResponse:
+    body = await request.body()
+    return JSONResponse({"bytes": len(body), "tail": body[-5:].decode()})
+
+
+async def stream(_: Request) -> StreamingResponse:
+    async def parts() -> AsyncIterator[str]:
+        for i in range(5):
+            yield f"event: delta\ndata: {i}\n\n"
+
+    return StreamingResponse(parts(), media_type="text/event-stream")
+
+
+def make_app(per_minute: int = 3, max_bytes: int = 1024, clock: Clock | None = None) -> Starlette:
+    app = Starlette(routes=[
+        Route("/v1/echo", echo, methods=["GET", "POST", "OPTIONS"]),
+        Route("/v1/stream", stream, methods=["POST"]),
+        Route("/healthz", lambda _: PlainTextResponse("ok")),
+    ])
+    app.add_middleware(LimitsMiddleware, per_minute=per_minute, max_bytes=max_bytes,
+                       clock=clock or Clock())
+    return app
+
+
+def client_at(app: Starlette, ip: str = "10.0.0.1") -> TestClient:
+    return TestClient(app, client=(ip, 50000))
+
+
+def test_the_request_over_the_limit_gets_429_with_retry_after() -> None:
+    clock = Clock()
+    client = client_at(make_app(per_minute=3, clock=clock))
+    assert [client.get("/v1/echo").status_code for _ in range(3)] == [200, 200, 200]
+    clock.now += 15
+    refused = client.get("/v1/echo")
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "45"
+    assert refused.json() == {"error": {
+        "code": "rate_limited", "message": "Too many requests: the limit is 3 a minute.",
+        "hint": "Try again in 45 seconds."}}
+
+
+def test_the_window_slides() -> None:
+    clock = Clock()
+    client = client_at(make_app(per_minute=2, clock=clock))
+    client.get("/v1/echo")
+    clock.now += 30
+    client.get("/v1/echo")
+    assert client.get("/v1/echo").status_code == 429
+    clock.now += 30.5  # the first request has left the window, the second has not
+    assert client.get("/v1/echo").status_code == 200
+    assert client.get("/v1/echo").status_code == 429
+
+
+def test_clients_are_counted_apart() -> None:
+    app = make_app(per_minute=1)
+    assert client_at(app, "10.0.0.1").get("/v1/echo").status_code == 200
+    assert client_at(app, "10.0.0.1").get("/v1/echo").status_code == 429
+    assert client_at(app, "10.0.0.2").get("/v1/echo").status_code == 200
+
+
+def test_only_v1_is_limited_and_preflights_are_free() -> None:
+    client = client_at(make_app(per_minute=1))
+    assert all(client.get("/healthz").status_code == 200 for _ in range(5))
+    assert all(client.options("/v1/echo").status_code == 200 for _ in range(3))
+    assert client.get("/v1/echo").status_code == 200
+
+
+def test_zero_turns_the_rate_limit_off() -> None:
+    client = client_at(make_app(per_minute=0))
+    assert all(client.get("/v1/echo").status_code == 200 for _ in range(200))
+
+
+def test_idle_clients_are_forgotten() -> None:
+    clock = Clock()
+    window = SlidingWindow(5, clock)
+    for i in range(999):
+        window.acquire(f"10.0.{i // 250}.{i % 250}")
+    clock.now += 61
+    window.acquire("10.9.9.9")  # the 1000th request sweeps
+    assert window.remaining("10.0.0.0") == 5
+    assert len(window._hits) == 1
+
+
+def test_a_declared_body_over_the_limit_is_413() -> None:
+    client = client_at(make_app(max_bytes=1024))
+    ok = client.post("/v1/echo", content=b"x" * 1024)
+    assert ok.json() == {"bytes": 1024, "tail": "xxxxx"}
+    refused = client.post("/v1/echo", content=b"x" * 1025)
+    assert refused.status_code == 413
+    assert refused.json()["error"]["code"] == "request_too_large"
+    assert "1024 bytes" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["hint"]
+
+
+def test_a_chunked_body_is_measured_as_it_arrives() -> None:
+    client = client_at(make_app(max_bytes=1024))
+
+    def chunks(n: int) -> Iterator[bytes]:
+        for _ in range(n):
+            yield b"y" * 100
+
+    ok = client.post("/v1/echo", content=chunks(10))
+    assert "content-length" not in ok.request.headers
+    assert ok.json() == {"bytes": 1000, "tail": "yyyyy"}
+    assert client.post("/v1/echo", content=chunks(11)).status_code == 413
+
+
+def test_streamed_responses_pass_through_whole() -> None:
+    client = client_at(make_app())
+    with client.stream("POST", "/v1/stream", json={}) as response:
+        text = "".join(response.iter_text())
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert text.count("event: delta") == 5
+
+
+class NoSearcher:
+    def list(self) -> list[object]:
+        return []
+
+
+def test_the_service_applies_its_settings(tmp_path: Path) -> None:
+    path = "/v1/case-studies"
+    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path, rate_limit_per_minute=2,
+                        max_request_bytes=1024, cors_origins=["https://allowed.example"])
+    app = create_app(settings, searcher=NoSearcher())  # type: ignore[arg-type]
+    with TestClient(app, client=("10.1.1.1", 1)) as client:
+        assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/").status_code == 200
+        # CORS wraps the limit, so a page on an allowed site can read why it was refused
+        refused = client.get(path, headers={"Origin": "https://allowed.example"})
+        assert refused.status_code == 429
+        assert refused.headers["access-control-allow-origin"] == "https://allowed.example"
+    with TestClient(app, client=("10.1.1.2", 1)) as client:
+        big = client.post("/v1/chat", content=b"{" + b" " * 2000 + b"}",
+                          headers={"content-type": "application/json"})
+        assert big.status_code == 413
+        assert set(big.json()["error"]) == {"code", "message", "hint"}
