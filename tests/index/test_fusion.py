@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from casebook.index.fusion import fuse, min_max, ranks, reciprocal_rank_fusion
+from casebook.index.fusion import boost, fuse, min_max, ranks, reciprocal_rank_fusion
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,13 @@ def test_fuse_rejects_mismatched_lengths_and_unknown_method() -> None:
         fuse(np.zeros(2), np.zeros(3), "rrf")
     with pytest.raises(ValueError, match="rrf, weighted"):
         fuse(np.zeros(2), np.zeros(2), "max")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["rrf", "weighted"])
+def test_boost_lifts_matches_by_one_top_vote(method: str) -> None:
+    dense = np.array([0.9, 0.8, 0.1])
+    lexical = np.array([9.0, 5.0, 1.0])
+    fused = fuse(dense, lexical, method)  # type: ignore[arg-type]
+    boosted = boost(fused, np.array([False, True, False]), method)  # type: ignore[arg-type]
+    assert int(np.argmax(boosted)) == 1
+    assert boosted[0] == fused[0] and boosted[2] == fused[2]

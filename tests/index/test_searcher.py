@@ -74,6 +74,14 @@ def test_filters_by_section_and_borough(searcher: Searcher) -> None:
     assert top_ids(searcher, "vaccines", 5, borough="Newham") == [NEWHAM]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["How did others reach Muslim communities about vaccines in Newham?", "vaccines in newham"],
+)
+def test_a_named_borough_lifts_its_case_studies(searcher: Searcher, query: str) -> None:
+    assert top_ids(searcher, query, 1) == [NEWHAM]
+
+
 def test_unknown_filters_list_the_valid_values(searcher: Searcher) -> None:
     with pytest.raises(BadQuery, match="Valid values: .*Health inequalities"):
         searcher.search("vaccines", 5, section="dentistry")

@@ -11,7 +11,7 @@ import numpy as np
 
 from casebook.errors import CorpusError
 from casebook.index.fusion import fuse
-from casebook.index.searcher import Searcher
+from casebook.index.searcher import Scored, Searcher
 
 
 @dataclass(frozen=True)
@@ -108,20 +108,25 @@ def calibrate(inside: Sequence[float], outside: Sequence[float]) -> tuple[float,
     return float(best), quality(best)[0]
 
 
-Ranker = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Ranker = Callable[[Scored], np.ndarray]
 
 
 def evaluate(searcher: Searcher, questions: Sequence[Question], *, k: int = 10) -> Evaluation:
-    """Rank every question with BM25, dense, the configured hybrid and alternative fusions."""
+    """Rank every question with BM25, dense, the searcher's hybrid and alternative fusions.
+
+    "hybrid" is exactly what search returns (fusion plus the borough boost); the plain
+    fusions beside it show what each would give on its own.
+    """
     s = searcher.settings
     rankers: dict[str, Ranker] = {
-        "bm25": lambda d, lx: lx.astype(np.float64),
-        "dense": lambda d, lx: d.astype(np.float64),
-        "hybrid": lambda d, lx: fuse(d, lx, s.fusion, rrf_k=s.rrf_k, dense_weight=s.dense_weight),
-        "rrf": lambda d, lx: fuse(d, lx, "rrf", rrf_k=s.rrf_k),
+        "bm25": lambda sc: sc.lexical.astype(np.float64),
+        "dense": lambda sc: sc.dense.astype(np.float64),
+        "hybrid": lambda sc: sc.final,
+        "rrf": lambda sc: fuse(sc.dense, sc.lexical, "rrf", rrf_k=s.rrf_k),
     }
     for w in (0.3, 0.5, 0.7):
-        rankers[f"weighted@{w}"] = lambda d, lx, w=w: fuse(d, lx, "weighted", dense_weight=w)
+        rankers[f"weighted@{w}"] = lambda sc, w=w: fuse(sc.dense, sc.lexical, "weighted",
+                                                        dense_weight=w)
 
     pairs: dict[str, list[tuple[list[str], tuple[str, ...], str]]] = {m: [] for m in rankers}
     rankings: dict[str, dict[str, list[str]]] = {m: {} for m in rankers}
@@ -140,7 +145,7 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], *, k: int = 10) 
         if not q.in_scope:
             continue
         for name, rank in rankers.items():
-            ids = [r.case_study.id for r in searcher.group(rank(scored.dense, scored.lexical), k)]
+            ids = [r.case_study.id for r in searcher.group(rank(scored), k)]
             pairs[name].append((ids, q.relevant, q.kind))
             rankings[name][q.id] = ids
 

@@ -52,3 +52,17 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, method: FusionMethod, *, rrf_k:
     if method == "weighted":
         return weighted_fusion(dense, lexical, dense_weight)
     raise ValueError(f"unknown fusion method {method!r}; choose one of {', '.join(FUSION_METHODS)}")
+
+
+def boost(final: np.ndarray, matches: np.ndarray, method: FusionMethod, *, rrf_k: int = 60,
+          dense_weight: float = 0.5) -> np.ndarray:
+    """Add one more top-ranked vote to the rows in `matches` (e.g. the borough a query names).
+
+    For RRF that is a third ranking in which every match shares rank 1; for weighted fusion,
+    the weight of the smaller of the two retrievers, so a match cannot outvote both.
+    """
+    if method == "rrf":
+        vote = 1.0 / (rrf_k + 1)
+    else:
+        vote = min(dense_weight, 1.0 - dense_weight)
+    return final + vote * matches.astype(np.float64)

@@ -9,9 +9,9 @@ import numpy as np
 from casebook.errors import IndexMismatchError, NotFound
 from casebook.index import answer as answering
 from casebook.index.embedder import Embedder
-from casebook.index.fusion import fuse, ranks
+from casebook.index.fusion import boost, fuse
 from casebook.index.lexical import words
-from casebook.index.scope import uncovered_places
+from casebook.index.scope import places_named, uncovered_places
 from casebook.index.queries import match_choice, validate_k, validate_mode, validate_query
 from casebook.index.spelling import SpellCorrector
 from casebook.index.store import REBUILD, StoredIndex, load_index
@@ -99,7 +99,22 @@ class Searcher:
         else:
             final = fuse(dense, lexical, self.settings.fusion, rrf_k=self.settings.rrf_k,
                          dense_weight=self.settings.dense_weight)
+            final = self._place_boost(query, final)
         return Scored(vector, dense, lexical, final)
+
+    def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
+        """Favour case studies from the London boroughs the query names.
+
+        Neither retriever weighs a borough's name much against the topic words, yet "in
+        Newham" is usually the point of the question.
+        """
+        named = set(places_named(query)) & set(self.boroughs())
+        if not named:
+            return final
+        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
+                               for cid in self.case_order])
+        return boost(final, case_match[self._passage_case], self.settings.fusion,
+                     rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight)
 
     def _allowed_cases(self, section: str | None, borough: str | None) -> set[int] | None:
         if section is None and borough is None:
