@@ -1,12 +1,14 @@
 """Both dense indexes honour one contract; flat FAISS returns exactly the numpy top-k."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from casebook.errors import IndexCorruptError
-from casebook.index.vectors import ExactIndex, FaissIndex
+from casebook.index.vectors import ExactIndex, FaissIndex, VectorIndex
 
 
 def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -14,56 +16,55 @@ def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-class VectorIndexContract:
-    def make(self, dim: int):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-    def load(self, directory: Path, dim: int):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-    def test_add_counts_and_finds_itself(self) -> None:
-        index = self.make(16)
-        data = unit_vectors(50, 16)
-        index.add(data)
-        assert len(index) == 50
-        scores, rows = index.search(data[7], 3)
-        assert rows[0][0] == 7
-        assert scores[0][0] == pytest.approx(1.0, abs=1e-5)
-
-    def test_k_larger_than_size_is_clamped(self) -> None:
-        index = self.make(8)
-        index.add(unit_vectors(3, 8))
-        _, rows = index.search(unit_vectors(1, 8, seed=1), 10)
-        assert rows.shape == (1, 3)
-
-    def test_save_and_load_round_trip(self, tmp_path: Path) -> None:
-        index = self.make(8)
-        data = unit_vectors(20, 8)
-        index.add(data)
-        index.save(tmp_path)
-        again = self.load(tmp_path, 8)
-        query = unit_vectors(2, 8, seed=3)
-        assert np.array_equal(index.search(query, 5)[1], again.search(query, 5)[1])
-
-    def test_wrong_dimension_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="dimension 8"):
-            self.make(8).add(unit_vectors(2, 4))
+@dataclass(frozen=True)
+class Backend:
+    make: Callable[[int], VectorIndex]
+    load: Callable[[Path, int], VectorIndex]
 
 
-class TestExactIndex(VectorIndexContract):
-    def make(self, dim: int) -> ExactIndex:
-        return ExactIndex(dim)
+BACKENDS = {
+    "exact": Backend(ExactIndex, ExactIndex.load),
+    "faiss-flat": Backend(FaissIndex, lambda d, dim: FaissIndex.load(d, dim, "flat")),
+    "faiss-hnsw": Backend(lambda dim: FaissIndex(dim, "hnsw"),
+                          lambda d, dim: FaissIndex.load(d, dim, "hnsw")),
+}
 
-    def load(self, directory: Path, dim: int) -> ExactIndex:
-        return ExactIndex.load(directory, dim)
+
+@pytest.fixture(params=sorted(BACKENDS))
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Every test below is the contract each VectorIndex implementation must honour."""
+    return BACKENDS[request.param]
 
 
-class TestFaissIndex(VectorIndexContract):
-    def make(self, dim: int) -> FaissIndex:
-        return FaissIndex(dim)
+def test_add_counts_and_finds_itself(backend: Backend) -> None:
+    index = backend.make(16)
+    data = unit_vectors(50, 16)
+    index.add(data)
+    assert len(index) == 50
+    scores, rows = index.search(data[7], 3)
+    assert rows[0][0] == 7
+    assert scores[0][0] == pytest.approx(1.0, abs=1e-5)
 
-    def load(self, directory: Path, dim: int) -> FaissIndex:
-        return FaissIndex.load(directory, dim, "flat")
+
+def test_k_larger_than_size_is_clamped(backend: Backend) -> None:
+    index = backend.make(8)
+    index.add(unit_vectors(3, 8))
+    _, rows = index.search(unit_vectors(1, 8, seed=1), 10)
+    assert rows.shape == (1, 3)
+
+
+def test_save_and_load_round_trip(backend: Backend, tmp_path: Path) -> None:
+    index = backend.make(8)
+    index.add(unit_vectors(20, 8))
+    index.save(tmp_path)
+    again = backend.load(tmp_path, 8)
+    query = unit_vectors(2, 8, seed=3)
+    assert np.array_equal(index.search(query, 5)[1], again.search(query, 5)[1])
+
+
+def test_wrong_dimension_is_refused(backend: Backend) -> None:
+    with pytest.raises(ValueError, match="dimension 8"):
+        backend.make(8).add(unit_vectors(2, 4))
 
 
 def test_flat_faiss_top_k_equals_exact_top_k() -> None:
