@@ -69,6 +69,9 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
               for row, c in zip(rows, cosines)}
     case_of = {row: stored.sentences[row].case_id for row in rows}
     chosen = pick_sentences(scores, case_of, results[0].case_study.id, settings.answer_sentences)
+    # quote each case study's sentences in the order it tells them: they read as a passage
+    first_seen = {case: i for i, case in reversed(list(enumerate(case_of[r] for r in chosen)))}
+    chosen.sort(key=lambda r: (first_seen[case_of[r]], stored.sentences[r].char_start))
 
     passages = {p.id: p for p in stored.passages}
     cases = {r.case_study.id: r.case_study for r in results}
