@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from loopback_site import CORPUS_DIR, Site
 
 

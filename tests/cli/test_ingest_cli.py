@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from loopback_site import CORPUS_DIR, Site
 from typer.testing import CliRunner
 
 from casebook.cli.main import app
 from casebook.ingest.snapshot import read_manifest
-
-from loopback_site import CORPUS_DIR, Site
 
 COMMITTED = CORPUS_DIR / "case_studies.jsonl"
 FIXTURE_IDS = [  # the case studies on tests/fixtures/site/index.html, in page order

@@ -1,7 +1,12 @@
 import pytest
 
 from casebook.errors import BadQuery
-from casebook.index.queries import match_choice, validate_k, validate_mode, validate_query
+from casebook.index.queries import (
+    match_choice,
+    validate_k,
+    validate_mode,
+    validate_query,
+)
 
 
 @pytest.mark.parametrize("query", ["", "   ", "\n\t"])

@@ -10,9 +10,25 @@ import pytest
 
 from casebook.errors import CorpusError, ParseError
 from casebook.ingest import corpus as corpus_module
-from casebook.ingest.corpus import build_corpus, corpus_sha256, load_case_studies, write_case_studies
-from casebook.ingest.documents import LinkedDocument, html_to_text, merge_linked, pdf_to_text
-from casebook.ingest.snapshot import Manifest, SnapshotFile, read_manifest, sha256_bytes, write_manifest
+from casebook.ingest.corpus import (
+    build_corpus,
+    corpus_sha256,
+    load_case_studies,
+    write_case_studies,
+)
+from casebook.ingest.documents import (
+    LinkedDocument,
+    html_to_text,
+    merge_linked,
+    pdf_to_text,
+)
+from casebook.ingest.snapshot import (
+    Manifest,
+    SnapshotFile,
+    read_manifest,
+    sha256_bytes,
+    write_manifest,
+)
 from casebook.records import CaseStudy
 from casebook.settings import DEFAULT_SOURCE_URL
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pypdf
 import pytest
+from site_server import SITE_DIR, SiteServer, serve_site, status, text
 
 from casebook.errors import CrawlError
 from casebook.ingest.crawl import (
@@ -23,7 +24,6 @@ from casebook.ingest.crawl import (
 from casebook.ingest.robots import product_token
 from casebook.ingest.snapshot import read_file, read_manifest, sha256_bytes
 from casebook.settings import Settings
-from site_server import SITE_DIR, SiteServer, serve_site, status, text
 
 UA = "CasebookTest/9.9 (+https://example.invalid/casebook)"
 CASE = "/case-studies/bromley-by-bow.html"

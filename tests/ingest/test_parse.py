@@ -8,7 +8,6 @@ import pytest
 from casebook.errors import ParseError
 from casebook.ingest.parse import check_unique_ids, derive_title, parse_page, slugify
 from casebook.records import CaseStudy
-
 from casebook.settings import DEFAULT_SOURCE_URL as PAGE_URL
 
 SECTION_COUNTS = {

@@ -37,7 +37,7 @@ def reported() -> Iterator[None]:
         typer.secho(f"Error: {exc.message}", err=True, fg=typer.colors.RED)
         if exc.hint:
             typer.echo(exc.hint, err=True)
-        raise typer.Exit(EXIT_USAGE if isinstance(exc, (BadQuery, NotFound)) else EXIT_FAILED)
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, (BadQuery, NotFound)) else EXIT_FAILED) from None
 
 
 def print_json(data: Any) -> None:

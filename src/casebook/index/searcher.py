@@ -11,8 +11,13 @@ from casebook.index import answer as answering
 from casebook.index.embedder import Embedder
 from casebook.index.fusion import boost, fuse
 from casebook.index.lexical import words
+from casebook.index.queries import (
+    match_choice,
+    validate_k,
+    validate_mode,
+    validate_query,
+)
 from casebook.index.scope import places_named, uncovered_places
-from casebook.index.queries import match_choice, validate_k, validate_mode, validate_query
 from casebook.index.spelling import SpellCorrector
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms

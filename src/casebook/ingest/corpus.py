@@ -12,7 +12,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from casebook.errors import CorpusError
-from casebook.ingest.documents import LinkedDocument, html_to_text, merge_linked, pdf_to_text
+from casebook.ingest.documents import (
+    LinkedDocument,
+    html_to_text,
+    merge_linked,
+    pdf_to_text,
+)
 from casebook.ingest.parse import check_unique_ids, parse_page
 from casebook.ingest.snapshot import read_file, read_manifest
 from casebook.records import CaseStudy

@@ -24,8 +24,8 @@ from bs4 import BeautifulSoup
 from casebook.errors import CasebookError, CorpusError, CrawlError
 from casebook.ingest.fetch import (
     SNIFFED_TYPES,
-    FetchFailed,
     Fetcher,
+    FetchFailed,
     FetchResponse,
     Sleep,
     TooLarge,
