@@ -63,7 +63,7 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
         return Answer(question, not_found_text(sections, elsewhere), (), False, confidence)
 
     rank_of = {r.case_study.id: i for i, r in enumerate(results)}
-    rows = [i for i, s in enumerate(stored.sentences) if s.case_id in rank_of]
+    rows = [row for case in rank_of for row in stored.sentence_rows.get(case, ())]
     cosines = stored.sentence_vectors[rows] @ scored.query_vector if rows else np.zeros(0)
     scores = {row: float(c) - CASE_RANK_PENALTY * rank_of[stored.sentences[row].case_id]
               for row, c in zip(rows, cosines)}
@@ -73,7 +73,7 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
     first_seen = {case: i for i, case in reversed(list(enumerate(case_of[r] for r in chosen)))}
     chosen.sort(key=lambda r: (first_seen[case_of[r]], stored.sentences[r].char_start))
 
-    passages = {p.id: p for p in stored.passages}
+    passages = stored.passage_by_id
     cases = {r.case_study.id: r.case_study for r in results}
     citations: list[Citation] = []
     marker: dict[str, int] = {}

@@ -60,6 +60,7 @@ class Searcher:
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
         self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
         self._corpus_text = " ".join(c.text for c in stored.cases)
+        self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -113,7 +114,7 @@ class Searcher:
         Neither retriever weighs a borough's name much against the topic words, yet "in
         Newham" is usually the point of the question.
         """
-        named = set(places_named(query)) & set(self.boroughs())
+        named = set(places_named(query)) & set(self._boroughs)
         if not named:
             return final
         case_match = np.array([bool(named & set(self.cases[cid].boroughs))
@@ -218,5 +219,5 @@ class Searcher:
         return list(dict.fromkeys(self.cases[cid].section for cid in self.case_order))
 
     def boroughs(self) -> list[str]:
-        return sorted({b for c in self.cases.values() for b in c.boroughs})
+        return list(self._boroughs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,18 @@ class StoredIndex:
     lexical: LexicalIndex
     passage_vectors: np.ndarray  # row i = passage i, for case-to-case similarity
     sentence_vectors: np.ndarray
+
+    @cached_property
+    def passage_by_id(self) -> dict[str, Passage]:
+        return {p.id: p for p in self.passages}
+
+    @cached_property
+    def sentence_rows(self) -> dict[str, list[int]]:
+        """Rows of sentences.jsonl for each case study id."""
+        rows: dict[str, list[int]] = {}
+        for i, sentence in enumerate(self.sentences):
+            rows.setdefault(sentence.case_id, []).append(i)
+        return rows
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
