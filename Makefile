@@ -11,12 +11,12 @@ serve: setup
 	.venv/bin/casebook serve
 
 test: setup
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check casebook ingest index service eval tests bench
 	.venv/bin/pytest
 
 # Parsing, chunking, fusion, crawling: no model, no browser.
 test-fast:
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check casebook ingest index service eval tests bench
 	.venv/bin/pytest -m "not slow and not browser"
 
 index:

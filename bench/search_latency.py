@@ -21,8 +21,8 @@ from pathlib import Path
 
 import httpx
 
+from casebook.eval.evaluate import load_questions
 from casebook.index.embedder import Embedder
-from casebook.index.evaluate import load_questions
 from casebook.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

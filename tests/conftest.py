@@ -14,7 +14,7 @@ import pytest
 
 from casebook.index.build import build_index
 from casebook.index.embedder import Embedder
-from casebook.index.searcher import Searcher
+from casebook.index.retrieval.searcher import Searcher
 from casebook.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from casebook.index.build import build_index
 from casebook.index.embedder import Embedder
-from casebook.index.searcher import Searcher
+from casebook.index.retrieval.searcher import Searcher
 from casebook.service.app import create_app
 from casebook.settings import Settings
 

@@ -10,7 +10,7 @@ from casebook.errors import IndexCorruptError, IndexMismatchError, IndexMissing
 from casebook.index import layout
 from casebook.index.build import build_index
 from casebook.index.embedder import Embedder
-from casebook.index.searcher import Searcher
+from casebook.index.retrieval.searcher import Searcher
 from casebook.index.store import load_index
 from casebook.settings import Settings
 

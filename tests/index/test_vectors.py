@@ -24,9 +24,9 @@ class Backend:
 
 BACKENDS = {
     "exact": Backend(ExactIndex, ExactIndex.load),
-    "faiss-flat": Backend(FaissIndex, lambda d, dim: FaissIndex.load(d, dim, "flat")),
+    "faiss-flat": Backend(FaissIndex, lambda d, dim: FaissIndex.load(d, dim)),
     "faiss-hnsw": Backend(lambda dim: FaissIndex(dim, "hnsw"),
-                          lambda d, dim: FaissIndex.load(d, dim, "hnsw")),
+                          lambda d, dim: FaissIndex.load(d, dim)),
 }
 
 
@@ -98,4 +98,4 @@ def test_reconstruct_all_returns_stored_rows() -> None:
 def test_corrupt_faiss_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "dense.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(IndexCorruptError, match="casebook index build"):
-        FaissIndex.load(tmp_path, 8, "flat")
+        FaissIndex.load(tmp_path, 8)

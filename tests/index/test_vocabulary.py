@@ -1,6 +1,6 @@
 import pytest
 
-from casebook.index.spelling import SpellCorrector, edit_distance
+from casebook.index.retrieval.spelling import SpellCorrector, edit_distance
 from casebook.index.vocabulary import expand_acronyms
 
 

@@ -12,7 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from casebook.errors import IndexCorruptError
-from casebook.index.searcher import Searcher
+from casebook.gazetteer import london
+from casebook.index.retrieval.searcher import Searcher
 from casebook.service.app import create_app
 from casebook.service.chat import pieces
 from casebook.settings import Settings
@@ -185,8 +186,9 @@ class BrokenSearcher:
     def __init__(self, settings: Settings, error: Exception) -> None:
         self.settings = settings
         self.error = error
+        self.gazetteer = london()
 
-    def ask(self, question: str) -> None:
+    def score(self, question: str) -> None:
         raise self.error
 
 

@@ -103,7 +103,6 @@ def test_idle_clients_are_forgotten() -> None:
         window.acquire(f"10.0.{i // 250}.{i % 250}")
     clock.now += 61
     window.acquire("10.9.9.9")  # the 1000th request sweeps
-    assert window.remaining("10.0.0.0") == 5
     assert len(window._hits) == 1
 
 
@@ -140,7 +139,7 @@ def test_streamed_responses_pass_through_whole() -> None:
 
 
 class NoSearcher:
-    def list(self) -> list[object]:
+    def case_studies(self) -> list[object]:
         return []
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from casebook.errors import IndexNotReady
 from casebook.index.embedder import Embedder
-from casebook.index.searcher import Searcher
+from casebook.index.retrieval.searcher import Searcher
 from casebook.service import app as app_module
 from casebook.service.app import create_app
 from casebook.service.state import SearcherSlot

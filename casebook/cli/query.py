@@ -1,0 +1,65 @@
+"""`casebook search`, `ask` and `similar`: query the current index from the terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from casebook.cli import render
+from casebook.cli.common import load_settings, print_json, reported
+from casebook.index.answering import ask as answering
+from casebook.index.retrieval.searcher import Searcher
+from casebook.service.schemas import AskResponse, ResultOut
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def search(
+    question: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", "-k", help="How many case studies.")] = 5,
+    section: Annotated[Optional[str], typer.Option(help="Only this section.")] = None,
+    borough: Annotated[Optional[str], typer.Option(help="Only this borough.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    as_json: JsonFlag = False,
+) -> None:
+    """Search the case studies; best first, one line each with its best passage."""
+    with reported():
+        results = Searcher.open(load_settings()).search(question, k, section=section,
+                                                        borough=borough, mode=mode)
+        if as_json:
+            print_json({"query": question,
+                        "results": [ResultOut.of(r).model_dump() for r in results]})
+        else:
+            render.results(results)
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in plain words.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question with sentences quoted from the case studies, with citations."""
+    with reported():
+        answer = answering.ask(Searcher.open(load_settings()), question)
+        if as_json:
+            print_json(AskResponse.of(answer, took_ms=0.0).model_dump(exclude={"took_ms"}))
+        else:
+            render.answer(answer)
+
+
+def similar(
+    case_id: Annotated[Optional[str], typer.Argument(help="A case study id.")] = None,
+    text: Annotated[Optional[str], typer.Option(help="Describe a project instead of an id.")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", help="How many case studies.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Case studies like one case study (by id), or like a description of your project."""
+    if (case_id is None) == (text is None):
+        raise typer.BadParameter("Give either a case study ID or --text, not both.")
+    with reported():
+        searcher = Searcher.open(load_settings())
+        results = searcher.similar(case_id, k) if case_id else searcher.similar_text(text or "", k)
+        if as_json:
+            print_json({"results": [ResultOut.of(r).model_dump() for r in results]})
+        else:
+            render.results(results)

@@ -1,0 +1,105 @@
+"""Typed records passed between pipeline stages; JSON-serialisable, never pickled."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """One case study as parsed from the source page (and the documents it links to)."""
+
+    id: str  # stable: slug of the title (or of the linked URL), never a position
+    title: str
+    section: str
+    url: str  # where a reader can see it: the linked page or PDF, else the section anchor
+    text: str  # full text, title first, paragraphs separated by blank lines
+    boroughs: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()  # absolute URLs of linked pages/PDFs whose text was merged in
+    sources: tuple[str, ...] = ()  # every URL the text came from, the source page first
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseStudy:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            section=data["section"],
+            url=data["url"],
+            text=data["text"],
+            boroughs=tuple(data.get("boroughs", ())),
+            links=tuple(data.get("links", ())),
+            sources=tuple(data.get("sources", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of whole sentences from one case study: the unit that is embedded and retrieved."""
+
+    id: str  # f"{case_id}#{ordinal}": stable while the case study's text is unchanged
+    case_id: str
+    ordinal: int
+    text: str
+    char_start: int  # offset of `text` in the case study's text
+    title: str = ""
+    section: str = ""
+
+    @property
+    def embed_text(self) -> str:
+        """What the model sees: the passage in the context of its case study."""
+        return f"{self.title}. {self.section}. {self.text}" if self.title else self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One case study in a ranked result list, with the passages that matched best."""
+
+    case_study: CaseStudy
+    score: float
+    passages: tuple[PassageHit, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Citation:
+    case_study: CaseStudy
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    citations: tuple[Citation, ...]
+    found: bool  # False: the honest "no case study about that" answer
+    confidence: float  # best passage cosine, the figure compared to answer_threshold
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Per-passage scores for one query (row i = passage i): what ranking and answering share."""
+
+    query_vector: np.ndarray
+    dense: np.ndarray
+    lexical: np.ndarray
+    final: np.ndarray

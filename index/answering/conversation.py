@@ -1,0 +1,134 @@
+"""Conversations to queries: a follow-up question ("what about in Newham?") borrows the topic of
+the question before it; a self-contained question stands alone. Pure: strings in, string out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from casebook.gazetteer import Gazetteer, london
+
+# Words that shape a question but say nothing about its topic.
+STOP = frozenset("""
+a an the of in on at to for with about by from into onto among amongst across within without
+and or but so then also too as than if whether
+how what which who whom whose where when why
+do does did done doing is are was were be been being am can could would should will shall may
+might must have has had having get got
+i we you me my our your us one ones others other anyone someone anybody somebody anything
+something everyone any some all each every more most much many very just only really still that
+please tell show give find know share example examples case cases study studies there here
+ok okay now well yes no not
+""".split())
+
+# Words that are everywhere in this corpus, so they cannot carry a topic across turns.
+GENERIC = frozenset("""
+community communities people patients residents person local london borough boroughs
+social prescribing prescriber prescribers link links worker workers service services support
+supported supporting help helped helping work worked working reach reached reaching engage
+engaged engaging approach approaches use used using deal dealt tackle tackled way ways
+""".split())
+
+# Pronouns that point back at the previous answer. "that" counts only as the last word
+# ("how did they do that?"), never as a conjunction ("studies that help carers").
+ANAPHORA = frozenset(
+    "they them their theirs it its he she him his her hers this these those".split())
+
+# Openers of an elliptical follow-up ("what about in Newham?", "and in Southwark?").
+OPENER = re.compile(
+    r"^\s*(?:(?:what|how)\s+about|what\s+of|and|also|same\s+(?:for|in)|but|or|then|now|"
+    r"ok(?:ay)?|so)\b[\s,]*",
+    re.IGNORECASE,
+)
+EXISTENTIAL = re.compile(r"\b(?:is|are|was|were)\s+there\b|\bthere\s+(?:is|are|was|were)\b",
+                         re.IGNORECASE)
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&\-]*")
+
+
+def _text(message: Mapping[str, str] | object, key: str) -> str:
+    if isinstance(message, Mapping):
+        return str(message.get(key, ""))
+    return str(getattr(message, key, ""))
+
+
+def _user_questions(messages: Sequence[Mapping[str, str] | object]) -> list[str]:
+    return [_text(m, "content").strip() for m in messages
+            if _text(m, "role") == "user" and _text(m, "content").strip()]
+
+
+def _places(text: str, gazetteer: Gazetteer | None) -> tuple[str, ...]:
+    # people type place names in lower case in a chat box; the gazetteer wants proper nouns
+    return (gazetteer or london()).find(text.title())
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in WORD.findall(EXISTENTIAL.sub(" ", text)) if w.lower() not in STOP]
+
+
+def _points_back(text: str) -> bool:
+    words = [w.lower() for w in WORD.findall(text)]
+    return any(w in ANAPHORA for w in words) or (bool(words) and words[-1] in ("that", "there"))
+
+
+def is_follow_up(question: str, gazetteer: Gazetteer | None = None) -> bool:
+    """Whether `question` leans on the one before it: elliptical, or pointing back."""
+    content = [w for w in _content_words(question) if w.lower() not in ANAPHORA]
+    if OPENER.match(question):
+        # "what about loneliness among older people?" names a topic of its own
+        places = {w.lower() for p in _places(question, gazetteer) for w in p.split()}
+        return sum(w.lower() not in GENERIC and w.lower() not in places for w in content) <= 1
+    if _points_back(question):
+        return len(content) <= 3
+    return len(content) <= 1 and bool(_places(question, gazetteer))  # "Newham?", "in Croydon"
+
+
+def topic(question: str, gazetteer: Gazetteer | None = None) -> str:
+    """The subject of a question without its places, named groups or scaffolding: what a
+    follow-up that swaps the place or group ("what about in Newham?") keeps."""
+    kept = []
+    places = {w.lower() for p in _places(question, gazetteer) for w in p.split()}
+    for i, word in enumerate(WORD.findall(question)):
+        lower = word.lower()
+        if lower in STOP or lower in GENERIC or lower in ANAPHORA or lower in places:
+            continue
+        # a capitalised word inside the sentence names a place, group or organisation;
+        # acronyms and words with digits ("NHS", "Covid-19") name the topic itself
+        proper = i > 0 and word[0].isupper() and not word.isupper() and not any(
+            c.isdigit() for c in word)
+        if not proper:
+            kept.append(lower if i == 0 else word)
+    return " ".join(kept)
+
+
+def _tail(question: str) -> str:
+    return OPENER.sub("", question, count=1).strip().rstrip("?.! ").strip()
+
+
+def merge(previous: str, follow_up: str, gazetteer: Gazetteer | None = None) -> str:
+    """The follow-up in the context of the (already contextual) previous question."""
+    if _places(follow_up, gazetteer) or OPENER.match(follow_up):
+        subject = topic(previous, gazetteer) or " ".join(_content_words(previous))
+        if OPENER.match(follow_up):
+            tail = _tail(follow_up)
+        else:  # "how did they do it in Newham?": the place is the news, the pronouns are not
+            tail = " ".join(w for w in _content_words(follow_up) if w.lower() not in ANAPHORA)
+        return f"{subject} {tail}".strip()
+    # pointing back at the same case study ("how did they do it?"): keep everything
+    return f"{previous.rstrip('?.! ')}: {follow_up}"
+
+
+def contextual_query(messages: Sequence[Mapping[str, str] | object], max_chars: int = 2000,
+                     gazetteer: Gazetteer | None = None) -> str:
+    """The query to search for: the last user message, merged with the earlier question's topic
+    when it is a follow-up. Messages are {"role": "user"|"assistant", "content": str} (mappings
+    or objects with those attributes). Raises ValueError when there is no user message."""
+    questions = _user_questions(messages)
+    if not questions:
+        raise ValueError("the conversation has no user message")
+    query = questions[0]
+    for question in questions[1:]:
+        query = merge(query, question, gazetteer) if is_follow_up(question, gazetteer) else question
+    if len(query) > max_chars:
+        # keep the newest words: the follow-up itself is at the end
+        query = query[-max_chars:].lstrip()
+    return query

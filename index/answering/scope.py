@@ -1,0 +1,60 @@
+"""Where a question asks about: places it names that no case study comes from."""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from typing import Iterable
+
+from casebook.gazetteer import Gazetteer, london
+
+# UK cities and nations outside London. The corpus is London's case studies, so a question
+# about one of these alone is out of scope however close its words are to a London case study.
+ELSEWHERE: tuple[str, ...] = (
+    "Aberdeen", "Bath", "Belfast", "Birmingham", "Blackpool", "Bolton", "Bournemouth",
+    "Bradford", "Brighton", "Bristol", "Cambridge", "Cardiff", "Carlisle", "Cornwall",
+    "Coventry", "Cumbria", "Derby", "Devon", "Doncaster", "Dundee", "Durham", "Edinburgh",
+    "England's north", "Exeter", "Glasgow", "Gloucester", "Hull", "Inverness", "Ipswich",
+    "Lancashire", "Leeds", "Leicester", "Lincoln", "Liverpool", "Luton", "Manchester",
+    "Middlesbrough", "Milton Keynes", "Newcastle", "Northampton", "Northern Ireland",
+    "Norwich", "Nottingham", "Oxford", "Peterborough", "Plymouth", "Portsmouth", "Preston",
+    "Reading", "Salford", "Scotland", "Sheffield", "Southampton", "Stoke", "Sunderland",
+    "Swansea", "Swindon", "Wales", "Wigan", "Wolverhampton", "Worcester", "York", "Yorkshire",
+)
+
+
+# Names that are also words: at the start of a sentence they are more likely the word.
+AMBIGUOUS = {"Bath", "Hull", "Lincoln", "Preston", "Reading", "Stoke"}
+
+
+@lru_cache(maxsize=1)
+def _elsewhere_pattern() -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in sorted(ELSEWHERE, key=len, reverse=True))
+    # case-sensitive: "reading" and "bath" are ordinary words in lower case
+    return re.compile(rf"\b({names})\b")
+
+
+def places_named(question: str, gazetteer: Gazetteer | None = None) -> list[str]:
+    """London boroughs and UK places outside London that the question names."""
+    # people type "camden" in lower case; the gazetteer wants proper nouns
+    boroughs = (gazetteer or london()).find(string.capwords(question))
+    elsewhere = [
+        m.group(1) for m in _elsewhere_pattern().finditer(question)
+        if not (m.group(1) in AMBIGUOUS and _starts_sentence(question, m.start()))
+    ]
+    return list(dict.fromkeys([*boroughs, *elsewhere]))
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    return not text[:position].strip() or text[:position].rstrip()[-1] in ".?!"
+
+
+def uncovered_places(question: str, covered_boroughs: Iterable[str], corpus_text: str,
+                     gazetteer: Gazetteer | None = None) -> list[str]:
+    """The places named, if the question names places and the corpus covers none of them."""
+    named = places_named(question, gazetteer)
+    covered = set(covered_boroughs)
+    if not named or any(p in covered or p in corpus_text for p in named):
+        return []
+    return named

@@ -1,0 +1,82 @@
+"""What built an index: recorded at build time, checked at load time."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casebook.errors import IndexCorruptError
+
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 2  # 2: the build carries its gazetteer
+
+
+@dataclass(frozen=True)
+class IndexManifest:
+    model: str
+    dimension: int
+    corpus_sha256: str
+    casebook_version: str
+    created_at: str
+    case_studies: int
+    passages: int
+    sentences: int
+    dense_index: str
+    chunk_max_words: int
+    chunk_overlap_sentences: int
+    files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    format_version: int = FORMAT_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def write(self, directory: Path) -> None:
+        text = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+        (directory / MANIFEST_FILE).write_text(text, encoding="utf-8")
+
+    @classmethod
+    def read(cls, directory: Path) -> IndexManifest:
+        path = directory / MANIFEST_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            names = {f.name for f in dataclasses.fields(cls)}
+            return cls(**{k: v for k, v in data.items() if k in names})
+        except FileNotFoundError:
+            raise IndexCorruptError(f"The index in {directory} has no {MANIFEST_FILE}.",
+                                    hint="Run `casebook index build` to rebuild it.") from None
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise IndexCorruptError(f"The index manifest {path} is unreadable ({exc}).",
+                                    hint="Run `casebook index build` to rebuild it.") from exc
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksum_tree(directory: Path) -> dict[str, str]:
+    """sha256 of every file under `directory` except the manifest, by relative path."""
+    return {
+        str(p.relative_to(directory)): file_sha256(p)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_FILE
+    }
+
+
+def verify_files(directory: Path, manifest: IndexManifest) -> None:
+    """Raise IndexCorruptError if any file is missing or differs from the manifest."""
+    for name, expected in manifest.files.items():
+        path = directory / name
+        if not path.is_file():
+            raise IndexCorruptError(f"The index file {path} is missing.",
+                                    hint="Run `casebook index build` to rebuild the index.")
+        if file_sha256(path) != expected:
+            raise IndexCorruptError(f"The index file {path} does not match its checksum.",
+                                    hint="It was changed or truncated: run `casebook index build`.")

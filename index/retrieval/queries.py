@@ -1,0 +1,46 @@
+"""Validation of what callers send: queries, k, filters (pure; errors say how to fix it)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from casebook.errors import BadQuery
+from casebook.slugs import slugify
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+def validate_query(text: str | None, max_chars: int, *, what: str = "query") -> str:
+    """The query with surrounding white space removed; BadQuery if empty or too long."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise BadQuery(f"The {what} is empty.", hint=f"Send a {what} of 1 to {max_chars} characters.")
+    if len(cleaned) > max_chars:
+        raise BadQuery(f"The {what} is {len(cleaned)} characters long; the limit is {max_chars}.",
+                       hint="Shorten it to the question itself.")
+    if not re.search(r"\w", cleaned):
+        raise BadQuery(f"The {what} has no letters or digits.", hint="Ask a question in words.")
+    return cleaned
+
+
+def validate_k(k: int, max_k: int) -> int:
+    if not 1 <= k <= max_k:
+        raise BadQuery(f"k must be between 1 and {max_k}; got {k}.")
+    return k
+
+
+def validate_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise BadQuery(f"Unknown mode {mode!r}.", hint=f"Choose one of: {', '.join(MODES)}.")
+    return mode
+
+
+def match_choice(value: str, choices: Iterable[str], what: str) -> str:
+    """The choice equal to `value` ignoring case and punctuation; BadQuery listing them if none."""
+    options = sorted(set(choices))
+    wanted = slugify(value, max_chars=1000)
+    for option in options:
+        if slugify(option, max_chars=1000) == wanted:
+            return option
+    raise BadQuery(f"Unknown {what} {value!r}.", hint=f"Valid values: {'; '.join(options)}.")

@@ -1,0 +1,200 @@
+"""Hybrid search and similar case studies over a loaded index."""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from casebook.errors import IndexMismatchError, NotFound
+from casebook.index.embedder import Embedder
+from casebook.index.lexical import words
+from casebook.index.retrieval.fusion import boost, fuse
+from casebook.index.retrieval.queries import (
+    match_choice,
+    validate_k,
+    validate_mode,
+    validate_query,
+)
+from casebook.index.retrieval.spelling import SpellCorrector
+from casebook.index.store import REBUILD, StoredIndex, load_index
+from casebook.index.vocabulary import expand_acronyms
+from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
+from casebook.settings import Settings
+
+PASSAGES_PER_RESULT = 3
+
+
+def _known_words(embedder: Embedder) -> set[str]:
+    """Whole words of the model's tokenizer vocabulary: a dictionary the corrector must respect."""
+    tokenizer = getattr(embedder.model, "tokenizer", None)
+    vocab = tokenizer.get_vocab() if tokenizer is not None else {}
+    return {w for w in vocab if w.isalpha() and w.islower() and len(w) >= 4}
+
+
+class Searcher:
+    """Answers queries over one index build. Construct with `Searcher.open(settings)`."""
+
+    def __init__(self, settings: Settings, stored: StoredIndex, embedder: Embedder) -> None:
+        self.settings = settings
+        self.stored = stored
+        self.embedder = embedder
+        self.cases: dict[str, CaseStudy] = {c.id: c for c in stored.cases}
+        self.case_order = [c.id for c in stored.cases]
+        self._case_row = {cid: i for i, cid in enumerate(self.case_order)}
+        self._passage_case = np.array([self._case_row[p.case_id] for p in stored.passages])
+        self.case_vectors = self._centroids()
+        corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
+        self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
+        self.corpus_text = " ".join(c.text for c in stored.cases)
+        self.gazetteer = stored.gazetteer
+        self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Searcher:
+        """Load the current index and the model it was built with (once per process)."""
+        stored = load_index(settings)
+        embedder = embedder or Embedder(settings.model, allow_download=settings.allow_model_download,
+                                        batch_size=settings.embed_batch_size)
+        embedder.load()
+        if embedder.dimension != stored.manifest.dimension:
+            raise IndexMismatchError(
+                f"Model {settings.model!r} makes {embedder.dimension}-dimensional vectors; the "
+                f"index holds {stored.manifest.dimension}-dimensional ones.", hint=REBUILD)
+        return cls(settings, stored, embedder)
+
+    def _centroids(self) -> np.ndarray:
+        vectors = np.zeros((len(self.case_order), self.stored.passage_vectors.shape[1]), np.float32)
+        np.add.at(vectors, self._passage_case, self.stored.passage_vectors)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def normalise(self, query: str) -> str:
+        """Acronyms spelled out, then typos corrected against the corpus's words."""
+        return self.corrector.correct(expand_acronyms(query))
+
+    def score(self, query: str, mode: str = "hybrid") -> Scored:
+        text = self.normalise(query)
+        vector = self.embedder.encode_one(text)
+        n = len(self.stored.passages)
+        depth = min(self.settings.candidate_depth, n)
+        top_scores, rows = self.stored.dense.search(vector[None, :], depth)
+        valid = rows[0] >= 0
+        # passages beyond the candidate depth rank just below the last one retrieved
+        dense = np.full(n, float(top_scores[0][valid].min()) - 1e-6 if valid.any() else -1.0)
+        dense[rows[0][valid]] = top_scores[0][valid]
+        lexical = self.stored.lexical.scores(text)
+        if mode == "dense":
+            final = dense.astype(np.float64)
+        elif mode == "bm25":
+            final = lexical.astype(np.float64)
+        else:
+            final = fuse(dense, lexical, self.settings.fusion, rrf_k=self.settings.rrf_k,
+                         dense_weight=self.settings.dense_weight)
+            final = self._place_boost(query, final)
+        return Scored(vector, dense, lexical, final)
+
+    def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
+        """Favour case studies from the London boroughs the query names.
+
+        Neither retriever weighs a borough's name much against the topic words, yet "in
+        Newham" is usually the point of the question.
+        """
+        # people type "camden" in lower case; the gazetteer wants proper nouns
+        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
+        if not named:
+            return final
+        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
+                               for cid in self.case_order])
+        return boost(final, case_match[self._passage_case], self.settings.fusion,
+                     rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight)
+
+    def _allowed_cases(self, section: str | None, borough: str | None) -> set[int] | None:
+        if section is None and borough is None:
+            return None
+        allowed = set(range(len(self.case_order)))
+        if section:
+            name = match_choice(section, (c.section for c in self.cases.values()), "section")
+            allowed &= {i for i, cid in enumerate(self.case_order) if self.cases[cid].section == name}
+        if borough:
+            name = self.gazetteer.canonical(borough) or match_choice(borough, self.boroughs(), "borough")
+            allowed &= {i for i, cid in enumerate(self.case_order)
+                        if name in self.cases[cid].boroughs}
+        return allowed
+
+    def group(self, final: np.ndarray, k: int, allowed: set[int] | None = None,
+               exclude: str | None = None) -> list[CaseResult]:
+        """One result per case study: its best passage's score, and its best passages."""
+        order = np.argsort(-final, kind="stable")
+        best: dict[int, list[int]] = {}
+        for row in order:
+            case_row = int(self._passage_case[row])
+            if allowed is not None and case_row not in allowed:
+                continue
+            if exclude is not None and self.case_order[case_row] == exclude:
+                continue
+            hits = best.setdefault(case_row, [])
+            if len(hits) < PASSAGES_PER_RESULT:
+                hits.append(int(row))
+            if len(best) >= k and all(len(h) >= PASSAGES_PER_RESULT for h in best.values()):
+                break
+        ranked = sorted(best.items(), key=lambda item: -final[item[1][0]])[:k]
+        return [
+            CaseResult(
+                case_study=self.cases[self.case_order[case_row]],
+                score=float(final[rows[0]]),
+                passages=tuple(PassageHit(self.stored.passages[r], float(final[r])) for r in rows),
+            )
+            for case_row, rows in ranked
+        ]
+
+    def search(self, query: str, k: int = 10, *, section: str | None = None,
+               borough: str | None = None, mode: str = "hybrid") -> list[CaseResult]:
+        """Case studies best first, each with the passages that matched best."""
+        query = validate_query(query, self.settings.max_query_chars)
+        validate_k(k, self.settings.max_k)
+        validate_mode(mode)
+        allowed = self._allowed_cases(section, borough)
+        return self.group(self.score(query, mode).final, k, allowed)
+
+    def similar(self, case_id: str, k: int = 5) -> list[CaseResult]:
+        """Case studies most like `case_id` (by their mean passage vectors), never itself."""
+        validate_k(k, self.settings.max_k)
+        row = self._case_row.get(case_id)
+        if row is None:
+            raise NotFound(f"No case study has the id {case_id!r}.",
+                           hint="List the ids with GET /v1/case-studies or `casebook search`.")
+        centroid = self.case_vectors[row]
+        case_scores = self.case_vectors @ centroid
+        # rank passages by their case's similarity, then by their own closeness to the source
+        final = case_scores[self._passage_case] + 1e-3 * (self.stored.passage_vectors @ centroid)
+        results = self.group(final, k, exclude=case_id)
+        return [CaseResult(r.case_study, float(case_scores[self._case_row[r.case_study.id]]),
+                           r.passages) for r in results]
+
+    def similar_text(self, text: str, k: int = 5) -> list[CaseResult]:
+        """Case studies that resemble a free-text description of a project."""
+        text = validate_query(text, self.settings.max_query_chars, what="description")
+        validate_k(k, self.settings.max_k)
+        return self.group(self.score(text).final, k)
+
+    # -- browsing ------------------------------------------------------------------------
+
+    def get(self, case_id: str) -> CaseStudy:
+        try:
+            return self.cases[case_id]
+        except KeyError:
+            raise NotFound(f"No case study has the id {case_id!r}.",
+                           hint="List the ids with GET /v1/case-studies.") from None
+
+    def case_studies(self) -> list[CaseStudy]:
+        return [self.cases[cid] for cid in self.case_order]
+
+    def sections(self) -> list[str]:
+        return list(dict.fromkeys(self.cases[cid].section for cid in self.case_order))
+
+    def boroughs(self) -> list[str]:
+        return list(self._boroughs)
+

@@ -1,0 +1,125 @@
+"""Open the current index build and check it belongs to this model and this corpus."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from casebook import __version__
+from casebook.errors import IndexCorruptError, IndexMismatchError
+from casebook.gazetteer import Gazetteer
+from casebook.index import layout
+from casebook.index.lexical import LexicalIndex
+from casebook.index.manifest import FORMAT_VERSION, IndexManifest, verify_files
+from casebook.index.sentences import Sentence
+from casebook.index.vectors import FaissIndex, VectorIndex
+from casebook.ingest.corpus import corpus_sha256
+from casebook.records import CaseStudy, Passage
+from casebook.settings import Settings
+
+REBUILD = "Run `casebook index build` to rebuild the index."
+
+
+@dataclass
+class StoredIndex:
+    """Everything one build holds, in memory."""
+
+    path: Path
+    manifest: IndexManifest
+    cases: list[CaseStudy]
+    passages: list[Passage]
+    sentences: list[Sentence]
+    dense: VectorIndex
+    lexical: LexicalIndex
+    passage_vectors: np.ndarray  # row i = passage i, for case-to-case similarity
+    sentence_vectors: np.ndarray
+    gazetteer: Gazetteer  # the place names the corpus was tagged with
+
+    @cached_property
+    def passage_by_id(self) -> dict[str, Passage]:
+        return {p.id: p for p in self.passages}
+
+    @cached_property
+    def sentence_rows(self) -> dict[str, list[int]]:
+        """Rows of sentences.jsonl for each case study id."""
+        rows: dict[str, list[int]] = {}
+        for i, sentence in enumerate(self.sentences):
+            rows.setdefault(sentence.case_id, []).append(i)
+        return rows
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise IndexCorruptError(f"{path} line {number} is not JSON ({exc}).",
+                                        hint=REBUILD) from exc
+    return rows
+
+
+def check_compatible(manifest: IndexManifest, settings: Settings) -> None:
+    """Refuse an index built by another model, format or corpus, naming both values."""
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"The index has format {manifest.format_version} (casebook "
+            f"{manifest.casebook_version}); this casebook {__version__} reads format "
+            f"{FORMAT_VERSION}.", hint=REBUILD)
+    if manifest.model != settings.model:
+        raise IndexMismatchError(
+            f"The index was built with model {manifest.model!r} but CASEBOOK_MODEL is "
+            f"{settings.model!r}.",
+            hint=f"{REBUILD} Or set CASEBOOK_MODEL={manifest.model} to use the existing one.")
+    corpus = settings.case_studies_path
+    if corpus.exists():
+        current = corpus_sha256(corpus)
+        if current != manifest.corpus_sha256:
+            raise IndexMismatchError(
+                f"{corpus} changed since the index was built (sha256 {current[:12]}…, "
+                f"index built from {manifest.corpus_sha256[:12]}…).", hint=REBUILD)
+
+
+def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
+    """Load the build CURRENT names; raises IndexMissing / IndexMismatchError / IndexCorruptError."""
+    path = layout.current_build(settings.index_dir)
+    manifest = IndexManifest.read(path)
+    check_compatible(manifest, settings)
+    if verify:
+        verify_files(path, manifest)
+    cases = [CaseStudy.from_dict(r) for r in _read_jsonl(path / layout.CASES_FILE)]
+    passages = [Passage.from_dict(r) for r in _read_jsonl(path / layout.PASSAGES_FILE)]
+    sentences = [Sentence.from_dict(r) for r in _read_jsonl(path / layout.SENTENCES_FILE)]
+    counts = (len(cases), len(passages), len(sentences))
+    expected = (manifest.case_studies, manifest.passages, manifest.sentences)
+    if counts != expected:
+        raise IndexCorruptError(
+            f"The index in {path} holds {counts} case studies/passages/sentences, its manifest "
+            f"says {expected}.", hint=REBUILD)
+    dense: VectorIndex = FaissIndex.load(path, manifest.dimension)
+    if len(dense) != len(passages):
+        raise IndexCorruptError(f"The FAISS index holds {len(dense)} vectors for "
+                                f"{len(passages)} passages.", hint=REBUILD)
+    sentence_vectors = np.load(path / layout.SENTENCE_VECTORS_FILE, allow_pickle=False)
+    if sentence_vectors.shape != (len(sentences), manifest.dimension):
+        raise IndexCorruptError(f"sentence_vectors.npy has shape {sentence_vectors.shape}.",
+                                hint=REBUILD)
+    return StoredIndex(
+        path=path,
+        manifest=manifest,
+        cases=cases,
+        passages=passages,
+        sentences=sentences,
+        dense=dense,
+        lexical=LexicalIndex.load(path, len(passages)),
+        passage_vectors=dense.reconstruct_all(),
+        sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
+        gazetteer=Gazetteer.from_dict(json.loads(
+            (path / layout.GAZETTEER_FILE).read_text(encoding="utf-8"))),
+    )

@@ -1,0 +1,119 @@
+"""Dense vector indexes behind one small interface: FAISS, and an exact numpy oracle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from casebook.errors import IndexCorruptError
+from casebook.settings import DenseIndexType
+
+FAISS_FILE = "dense.faiss"
+VECTORS_FILE = "vectors.npy"
+
+
+class VectorIndex(Protocol):
+    """Inner-product search over unit vectors; row i is passage i of passages.jsonl."""
+
+    def add(self, vectors: np.ndarray) -> None: ...
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def reconstruct_all(self) -> np.ndarray: ...
+    def save(self, directory: Path) -> None: ...
+    def __len__(self) -> int: ...
+
+
+def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:
+    matrix = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+    if matrix.shape[1] != dim:
+        raise ValueError(f"expected vectors of dimension {dim}, got {matrix.shape[1]}")
+    return matrix
+
+
+class ExactIndex:
+    """Brute-force inner product in numpy: the reference the FAISS index is tested against."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.vectors = np.zeros((0, dim), dtype=np.float32)
+
+    def add(self, vectors: np.ndarray) -> None:
+        self.vectors = np.vstack([self.vectors, _as_matrix(vectors, self.dim)])
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        queries = _as_matrix(queries, self.dim)
+        k = min(k, len(self))
+        scores = queries @ self.vectors.T
+        # stable sort so ties keep row order, as FAISS's flat index does
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(scores, order, axis=1), order.astype(np.int64)
+
+    def reconstruct_all(self) -> np.ndarray:
+        return self.vectors.copy()
+
+    def save(self, directory: Path) -> None:
+        np.save(directory / VECTORS_FILE, self.vectors, allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path, dim: int) -> ExactIndex:
+        index = cls(dim)
+        index.vectors = _as_matrix(np.load(directory / VECTORS_FILE, allow_pickle=False), dim)
+        return index
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+
+class FaissIndex:
+    """FAISS inner-product index: exact (flat) by default, HNSW for large corpora."""
+
+    def __init__(self, dim: int, kind: DenseIndexType = "flat", *, hnsw_m: int = 32) -> None:
+        import faiss
+
+        self.dim = dim
+        if kind == "flat":
+            self._index = faiss.IndexFlatIP(dim)
+        else:
+            self._index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            self._index.hnsw.efSearch = 128
+
+    def add(self, vectors: np.ndarray) -> None:
+        self._index.add(_as_matrix(vectors, self.dim))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self))
+        scores, rows = self._index.search(_as_matrix(queries, self.dim), k)
+        return scores, rows
+
+    def reconstruct_all(self) -> np.ndarray:
+        """Every stored vector, row order kept (HNSW and flat both store them uncompressed)."""
+        if len(self) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(0, len(self)), dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(directory / FAISS_FILE))
+
+    @classmethod
+    def load(cls, directory: Path, dim: int) -> FaissIndex:
+        import faiss
+
+        path = directory / FAISS_FILE
+        try:
+            raw = faiss.read_index(str(path))
+        except RuntimeError as exc:
+            raise IndexCorruptError(f"Could not read the FAISS index {path}: {exc}",
+                                    hint="Run `casebook index build` to rebuild it.") from exc
+        if raw.d != dim:
+            raise IndexCorruptError(
+                f"The FAISS index {path} has dimension {raw.d}, its manifest says {dim}.",
+                hint="Run `casebook index build` to rebuild it.")
+        index = cls.__new__(cls)
+        index.dim, index._index = dim, raw
+        return index
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)

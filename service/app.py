@@ -1,0 +1,67 @@
+"""The FastAPI application factory: settings in, app out; the index loads after start-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+
+from casebook import __version__
+from casebook.index.retrieval.searcher import Searcher
+from casebook.service import chat, errors, routes
+from casebook.service.limits import LimitsMiddleware
+from casebook.service.state import SearcherSlot
+from casebook.settings import Settings
+
+STATIC = resources.files("casebook.service") / "static"
+
+
+def create_app(settings: Settings | None = None, *, searcher: Searcher | None = None) -> FastAPI:
+    """Build the app. Pass `searcher` to serve an already-open one (tests share one model)."""
+    settings = settings or Settings()
+    slot = SearcherSlot()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if searcher is not None:
+            slot.set(searcher)
+        else:
+            # Loading takes seconds: serve /healthz (and 503 on /readyz) meanwhile.
+            slot.load_in_background(lambda: Searcher.open(settings))
+        yield
+
+    app = FastAPI(
+        title="Casebook",
+        version=__version__,
+        summary="Search and question answering over London's social prescribing case studies.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.slot = slot
+    # added before CORS, so CORS wraps it: a 429 or 413 still tells the calling page why
+    app.add_middleware(LimitsMiddleware, per_minute=settings.rate_limit_per_minute,
+                       max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    errors.install(app)
+    app.include_router(routes.router)
+    app.include_router(chat.router)
+
+    @app.get("/", include_in_schema=False)
+    def demo_page() -> FileResponse:
+        return FileResponse(str(STATIC / "index.html"), media_type="text/html")
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(str(STATIC / "widget.js"), media_type="text/javascript")
+
+    @app.get("/widget.css", include_in_schema=False)
+    def widget_css() -> FileResponse:
+        return FileResponse(str(STATIC / "widget.css"), media_type="text/css")
+
+    return app

@@ -1,0 +1,112 @@
+"""POST /v1/chat: a conversation in, a cited answer out, streamed as server-sent events or JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from casebook.errors import BadQuery, CasebookError
+from casebook.index.answering.ask import ask_conversation
+from casebook.index.retrieval.queries import validate_query
+from casebook.index.retrieval.searcher import Searcher
+from casebook.service.errors import error_body
+from casebook.service.routes import ERRORS, SearcherDep
+from casebook.service.schemas import AskResponse, ChatMessage, ChatRequest, ChatResponse
+from casebook.service.timing import took_ms
+from casebook.settings import Settings
+
+log = logging.getLogger("casebook.service")
+router = APIRouter()
+
+WORDS_PER_DELTA = 3
+PIECE = re.compile(r"\S+\s*")
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def checked_messages(body: ChatRequest, settings: Settings) -> list[ChatMessage]:
+    """The messages the answer reads (the newest chat_max_messages); BadQuery if unusable."""
+    if not body.messages:
+        raise BadQuery("The conversation has no messages.",
+                       hint='Send {"messages": [{"role": "user", "content": "your question"}]}.')
+    messages = body.messages[-settings.chat_max_messages:]
+    if messages[-1].role != "user":
+        raise BadQuery("The last message must be the user's question.",
+                       hint="End the conversation with a message whose role is \"user\".")
+    validate_query(messages[-1].content, settings.max_query_chars, what="question")
+    for message in messages[:-1]:
+        if message.role == "user" and len(message.content) > settings.max_query_chars:
+            raise BadQuery(f"An earlier question is over {settings.max_query_chars} characters.",
+                           hint="Shorten it, or start a new conversation.")
+    return messages
+
+
+def pieces(text: str, words: int = WORDS_PER_DELTA) -> list[str]:
+    """`text` in runs of a few words; joined, they give `text` back exactly."""
+    tokens = PIECE.findall(text)
+    head = text[: len(text) - len(text.lstrip())]
+    runs = ["".join(tokens[i:i + words]) for i in range(0, len(tokens), words)]
+    if runs and head:
+        runs[0] = head + runs[0]
+    return runs or ([text] if text else [])
+
+
+def sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def event_stream(searcher: Searcher, messages: list[ChatMessage]) -> AsyncIterator[str]:
+    """Retrieval first (in a worker thread), then the answer text in pieces, citations, done."""
+    start = time.perf_counter()
+    try:
+        query, answer = await run_in_threadpool(ask_conversation, searcher, messages)
+    except CasebookError as exc:
+        yield sse("error", error_body(exc.code, exc.message, exc.hint))
+        return
+    except Exception:  # noqa: BLE001 - the stream has started: report, never break the connection
+        log.exception("chat answer failed")
+        yield sse("error", error_body("internal_error", "Something went wrong while answering.",
+                                      "Try again; if it persists, tell the site's owner."))
+        return
+    for piece in pieces(answer.answer):
+        yield sse("delta", {"text": piece})
+        await asyncio.sleep(0)  # let the server flush each piece as its own chunk
+    citations = AskResponse.of(answer, 0).citations
+    yield sse("citations", {"citations": [c.model_dump() for c in citations]})
+    yield sse("done", {"found": answer.found, "took_ms": took_ms(start), "query": query})
+
+
+def wants_stream(body: ChatRequest, request: Request) -> bool:
+    if body.stream is not None:
+        return body.stream
+    accept = request.headers.get("accept", "")
+    return not ("application/json" in accept and "text/event-stream" not in accept)
+
+
+@router.post(
+    "/v1/chat", tags=["search"], response_model=ChatResponse,
+    responses={**ERRORS, 200: {"content": {"text/event-stream": {}},
+                               "description": "Events delta {text}, citations {citations}, "
+                               "done {found, took_ms, query}, or error {error}."}},
+)
+async def chat(body: ChatRequest, request: Request,
+               s: SearcherDep) -> StreamingResponse | JSONResponse:
+    """Answer the conversation's last question, using the earlier ones for context."""
+    messages = checked_messages(body, request.app.state.settings)
+    if wants_stream(body, request):
+        return StreamingResponse(event_stream(s, messages), media_type="text/event-stream",
+                                 headers=SSE_HEADERS)
+    start = time.perf_counter()
+    query, answer = await run_in_threadpool(ask_conversation, s, messages)
+    ask = AskResponse.of(answer, took_ms(start))
+    response = ChatResponse(question=messages[-1].content.strip(), query=query, answer=ask.answer,
+                            found=ask.found, confidence=ask.confidence, citations=ask.citations,
+                            took_ms=ask.took_ms)
+    return JSONResponse(response.model_dump())

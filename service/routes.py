@@ -1,0 +1,104 @@
+"""HTTP routes: parse the request, call the Searcher, shape the response."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from casebook.index.answering.ask import ask as ask_question
+from casebook.index.retrieval.searcher import Searcher
+from casebook.service.schemas import (
+    AskRequest,
+    AskResponse,
+    CaseStudyFull,
+    CaseStudyList,
+    CaseStudySummary,
+    ErrorResponse,
+    ResultOut,
+    SearchResponse,
+    SimilarResponse,
+    SimilarTextRequest,
+)
+from casebook.service.state import SearcherSlot
+from casebook.service.timing import took_ms
+
+router = APIRouter()
+ERRORS = {code: {"model": ErrorResponse} for code in (404, 422, 503)}
+
+
+def searcher(request: Request) -> Searcher:
+    slot: SearcherSlot = request.app.state.slot
+    return slot.get()
+
+
+SearcherDep = Annotated[Searcher, Depends(searcher)]
+
+
+@router.get("/healthz", tags=["ops"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
+def readyz(request: Request) -> JSONResponse:
+    slot: SearcherSlot = request.app.state.slot
+    if slot.ready:
+        manifest = slot.get().stored.manifest
+        return JSONResponse({"status": "ready", "model": manifest.model,
+                             "case_studies": manifest.case_studies, "passages": manifest.passages,
+                             "built_at": manifest.created_at})
+    slot.get()  # raises IndexNotReady, rendered as a 503 with the reason
+    raise AssertionError("unreachable")
+
+
+@router.get("/v1/search", response_model=SearchResponse, tags=["search"], responses=ERRORS)
+def search(
+    s: SearcherDep,
+    q: Annotated[str, Query(description="The question or keywords.")] = "",
+    k: Annotated[int, Query(description="How many case studies to return.")] = 10,
+    section: Annotated[str | None, Query(description="Only this section.")] = None,
+    borough: Annotated[str | None, Query(description="Only case studies naming this borough.")] = None,
+    mode: Annotated[str, Query(description="hybrid, dense or bm25.")] = "hybrid",
+) -> SearchResponse:
+    start = time.perf_counter()
+    results = s.search(q, k, section=section, borough=borough, mode=mode)
+    return SearchResponse(query=q, took_ms=took_ms(start), results=[ResultOut.of(r) for r in results])
+
+
+@router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
+def ask(body: AskRequest, s: SearcherDep) -> AskResponse:
+    start = time.perf_counter()
+    answer = ask_question(s, body.question)
+    return AskResponse.of(answer, took_ms(start))
+
+
+@router.get("/v1/case-studies", response_model=CaseStudyList, tags=["case studies"],
+            responses=ERRORS)
+def case_studies(s: SearcherDep) -> CaseStudyList:
+    items = [CaseStudySummary.of(c) for c in s.case_studies()]
+    return CaseStudyList(count=len(items), case_studies=items)
+
+
+@router.get("/v1/case-studies/{case_id}", response_model=CaseStudyFull, tags=["case studies"],
+            responses=ERRORS)
+def case_study(case_id: str, s: SearcherDep) -> CaseStudyFull:
+    return CaseStudyFull.of(s.get(case_id))
+
+
+@router.get("/v1/case-studies/{case_id}/similar", response_model=SimilarResponse,
+            tags=["case studies"], responses=ERRORS)
+def similar(case_id: str, s: SearcherDep, k: int = 5) -> SimilarResponse:
+    start = time.perf_counter()
+    results = s.similar(case_id, k)
+    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))
+
+
+@router.post("/v1/similar", response_model=SimilarResponse, tags=["case studies"],
+             responses=ERRORS)
+def similar_text(body: SimilarTextRequest, s: SearcherDep) -> SimilarResponse:
+    start = time.perf_counter()
+    results = s.similar_text(body.text, body.k)
+    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))

@@ -1,0 +1,135 @@
+"""Pydantic shapes of the HTTP API (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from casebook.records import Answer, CaseResult, CaseStudy, Passage
+
+
+class CaseStudySummary(BaseModel):
+    id: str
+    title: str
+    url: str
+    section: str
+    boroughs: list[str]
+
+    @classmethod
+    def of(cls, case: CaseStudy) -> CaseStudySummary:
+        return cls(id=case.id, title=case.title, url=case.url, section=case.section,
+                   boroughs=list(case.boroughs))
+
+
+class CaseStudyFull(CaseStudySummary):
+    text: str
+    sources: list[str]
+
+    @classmethod
+    def of(cls, case: CaseStudy) -> CaseStudyFull:
+        return cls(id=case.id, title=case.title, url=case.url, section=case.section,
+                   boroughs=list(case.boroughs), text=case.text, sources=list(case.sources))
+
+
+class PassageOut(BaseModel):
+    id: str
+    text: str
+    score: float | None = None
+
+    @classmethod
+    def of(cls, passage: Passage, score: float | None = None) -> PassageOut:
+        return cls(id=passage.id, text=passage.text, score=score)
+
+
+class ResultOut(BaseModel):
+    case_study: CaseStudySummary
+    score: float
+    passages: list[PassageOut]
+
+    @classmethod
+    def of(cls, result: CaseResult) -> ResultOut:
+        return cls(case_study=CaseStudySummary.of(result.case_study), score=result.score,
+                   passages=[PassageOut.of(h.passage, h.score) for h in result.passages])
+
+
+class SearchResponse(BaseModel):
+    query: str
+    took_ms: float
+    results: list[ResultOut]
+
+
+class SimilarResponse(BaseModel):
+    results: list[ResultOut]
+    took_ms: float
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="A question in plain words.")
+
+
+class SimilarTextRequest(BaseModel):
+    text: str = Field(..., description="A paragraph describing a project.")
+    k: int = Field(5, description="How many case studies to return.")
+
+
+class CitationOut(BaseModel):
+    case_study: CaseStudySummary
+    passage: PassageOut
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    found: bool
+    confidence: float
+    citations: list[CitationOut]
+    took_ms: float
+
+    @classmethod
+    def of(cls, answer: Answer, took_ms: float) -> AskResponse:
+        return cls(
+            question=answer.question, answer=answer.answer, found=answer.found,
+            confidence=answer.confidence, took_ms=took_ms,
+            citations=[CitationOut(case_study=CaseStudySummary.of(c.case_study),
+                                   passage=PassageOut.of(c.passage)) for c in answer.citations],
+        )
+
+
+class CaseStudyList(BaseModel):
+    count: int
+    case_studies: list[CaseStudySummary]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    hint: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ChatMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(..., description="What was said.")
+
+
+class ChatRequest(BaseModel):
+    messages: list[ChatMessage] = Field(
+        ..., description="The conversation so far, oldest first; the last is the user's question.")
+    stream: bool | None = Field(
+        None, description="false: one JSON response. Default: server-sent events, unless the "
+        "Accept header asks for application/json only.")
+
+
+class ChatResponse(BaseModel):
+    question: str = Field(..., description="The last user message.")
+    query: str = Field(
+        ..., description="What was searched: the question in the conversation's context.")
+    answer: str
+    found: bool
+    confidence: float
+    citations: list[CitationOut]
+    took_ms: float

@@ -1,0 +1,67 @@
+"""ask and ask_conversation over the real index: cited answers, honest refusals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from casebook.errors import BadQuery
+from casebook.index.answering.answer import NOT_FOUND
+from casebook.index.answering.ask import ask, ask_conversation
+from casebook.index.retrieval.searcher import Searcher
+
+HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
+
+
+def test_ask_quotes_the_top_case_study_with_citations(searcher: Searcher) -> None:
+    answer = ask(searcher, "How did others reach Muslim communities about vaccines?")
+    assert answer.found
+    assert answer.citations[0].case_study.id == HOUNSLOW
+    assert "[1]" in answer.answer
+    for citation in answer.citations:
+        assert citation.passage.case_id == citation.case_study.id
+    # every quoted sentence is verbatim from a cited passage
+    cited = " ".join(c.passage.text for c in answer.citations)
+    sentences = [s for s in re.split(r"\s*\[\d+\]\s*", answer.answer) if s]
+    assert 1 <= len(sentences) <= searcher.settings.answer_sentences
+    for sentence in sentences:
+        assert sentence in cited
+
+
+def test_ask_out_of_scope_is_honest(searcher: Searcher) -> None:
+    answer = ask(searcher, "How do I renew my passport?")
+    assert not answer.found
+    assert answer.answer.startswith(NOT_FOUND)
+    assert "Health inequalities case studies" in answer.answer
+    assert answer.citations == ()
+
+
+def test_ask_about_a_place_no_case_study_is_from(searcher: Searcher) -> None:
+    answer = ask(searcher, "Are there social prescribing case studies for dementia in Manchester?")
+    assert not answer.found
+    assert "None of the case studies is from Manchester" in answer.answer
+    assert ask(searcher, "How did link workers in Hounslow work with mosques?").found
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 10_000])
+def test_bad_questions_raise_bad_query(searcher: Searcher, question: str) -> None:
+    with pytest.raises(BadQuery):
+        ask(searcher, question)
+
+
+def test_a_follow_up_is_answered_in_the_context_of_the_question_before(searcher: Searcher) -> None:
+    messages = [{"role": "user", "content": "How did link workers tackle vaccine hesitancy?"},
+                {"role": "user", "content": "What about in Newham?"}]
+    query, answer = ask_conversation(searcher, messages)
+    assert "Newham" in query and "vaccine" in query
+    assert answer.found
+    assert "Newham" in answer.citations[0].case_study.boroughs
+
+
+def test_a_change_of_subject_is_answered_on_its_own(searcher: Searcher) -> None:
+    messages = [{"role": "user", "content": "How did link workers tackle vaccine hesitancy?"},
+                {"role": "user", "content": "and guided meditation for anxiety?"}]
+    query, answer = ask_conversation(searcher, messages)
+    assert answer.found
+    assert "meditation" in answer.answer.lower() or "meditation" in query

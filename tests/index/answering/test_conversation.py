@@ -1,0 +1,105 @@
+"""contextual_query: which questions are follow-ups, and what they are merged into."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from casebook.index.answering.conversation import contextual_query, is_follow_up, topic
+
+VACCINES = "How did others reach Muslim communities about vaccines?"
+
+
+def conversation(*questions: str) -> list[dict[str, str]]:
+    """User questions with an assistant reply between each."""
+    messages: list[dict[str, str]] = []
+    for question in questions:
+        messages += [{"role": "user", "content": question},
+                     {"role": "assistant", "content": "An answer [1]."}]
+    return messages[:-1]
+
+
+@pytest.mark.parametrize(("question", "follow_up"), [
+    ("what about in Newham?", True),
+    ("And in Southwark?", True),
+    ("how did they do it?", True),
+    ("Who funded it?", True),
+    ("what were the results there?", True),
+    ("how did they do that?", True),
+    ("and for young people?", True),
+    ("Newham?", True),
+    ("in croydon", True),
+    ("how did they do that in Newham?", True),
+    (VACCINES, False),
+    ("How did Ealing use guided meditation for anxiety?", False),
+    ("What about loneliness among older people in Barnet?", False),
+    ("Are there case studies that help carers?", False),
+    ("Is there anything on homelessness?", False),
+    ("What helps young people's mental health?", False),
+    ("mental health", False),
+])
+def test_is_follow_up(question: str, follow_up: bool) -> None:
+    assert is_follow_up(question) is follow_up
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    (VACCINES, "vaccines"),
+    ("How did link workers help with Covid-19 vaccines in Hounslow?", "Covid-19 vaccines"),
+    ("What helps young people's mental health?", "helps young people's mental health"),
+    ("vaccines in Newham", "vaccines"),
+])
+def test_topic_drops_places_groups_and_scaffolding(question: str, expected: str) -> None:
+    assert topic(question) == expected
+
+
+@pytest.mark.parametrize(("questions", "expected"), [
+    ((VACCINES,), VACCINES),
+    ((VACCINES, "what about in Newham?"), "vaccines in Newham"),
+    ((VACCINES, "and in Southwark?"), "vaccines in Southwark"),
+    ((VACCINES, "what about in Newham?", "and in Southwark?"), "vaccines in Southwark"),
+    ((VACCINES, "how did they do it?"),
+     "How did others reach Muslim communities about vaccines: how did they do it?"),
+    ((VACCINES, "what about in Newham?", "how did they do it?"),
+     "vaccines in Newham: how did they do it?"),
+    ((VACCINES, "how did they do that in Newham?"), "vaccines Newham"),
+    ((VACCINES, "and for young people?"), "vaccines for young people"),
+    (("How did link workers tackle vaccine hesitancy?", "What about in Newham?"),
+     "vaccine hesitancy in Newham"),
+    ((VACCINES, "How did Ealing use guided meditation for anxiety?"),
+     "How did Ealing use guided meditation for anxiety?"),
+    ((VACCINES, "Is there anything on homelessness?"), "Is there anything on homelessness?"),
+    # a new question resets the topic that later follow-ups borrow
+    ((VACCINES, "What helps young people's mental health?", "what about in Lambeth?"),
+     "helps young people's mental health in Lambeth"),
+])
+def test_contextual_query(questions: tuple[str, ...], expected: str) -> None:
+    assert contextual_query(conversation(*questions)) == expected
+
+
+def test_assistant_messages_and_blank_questions_are_ignored() -> None:
+    messages = [
+        {"role": "user", "content": VACCINES},
+        {"role": "assistant", "content": "Newham and Southwark did something else entirely."},
+        {"role": "user", "content": "   "},
+        {"role": "user", "content": "what about in Newham?"},
+    ]
+    assert contextual_query(messages) == "vaccines in Newham"
+
+
+def test_accepts_objects_with_role_and_content() -> None:
+    messages = [SimpleNamespace(role="user", content=VACCINES),
+                SimpleNamespace(role="user", content="and in Southwark?")]
+    assert contextual_query(messages) == "vaccines in Southwark"
+
+
+def test_long_context_is_trimmed_from_the_front() -> None:
+    messages = conversation("x " * 60 + VACCINES, "how did they do it?")
+    query = contextual_query(messages, max_chars=80)
+    assert len(query) <= 80
+    assert query.endswith("how did they do it?")
+
+
+def test_no_user_message_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no user message"):
+        contextual_query([{"role": "assistant", "content": "Hello"}])
