@@ -135,7 +135,45 @@ def test_no_import_cycles_between_files() -> None:
     assert not cycles
 
 
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_project_code_is_imported_by_its_casebook_name(module: str) -> None:
+    # from the repository root index/ is also importable as `index`: a second copy of the module
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    bare = {folder.split("/")[0] for folder in PACKAGE_DIRS.values()} - {"casebook"}
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level]
+    assert not [n for n in names if n.split(".")[0] in bare]
+
+
 def test_the_checker_sees_a_wrong_way_import() -> None:
     # guard against a checker that passes because it sees nothing
     assert "casebook.index.store" in GRAPH["casebook.index.retrieval.searcher"]
     assert LAYERS[_room("casebook.index.retrieval.searcher")] > LAYERS[_room("casebook.index.store")]
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_the_command_and_the_widget(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    for folder in set(PACKAGE_DIRS.values()):
+        shutil.copytree(REPO / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.jsonl"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(tmp_path / "dist"), str(source)],
+                   check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("casebook-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    assert {"casebook/service/static/widget.js", "casebook/service/static/widget.css",
+            "casebook/service/static/index.html", "casebook/data/london_places.json",
+            "casebook/index/retrieval/searcher.py", "casebook/ingest/parse.py"} <= names
+    assert "casebook = casebook.cli.main:app" in entry_points
+    assert not any(n.startswith(("index/", "ingest/", "service/")) for n in names)
