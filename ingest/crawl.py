@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
-from bs4 import BeautifulSoup
 
 from casebook.errors import CasebookError, CorpusError, CrawlError
+from casebook.hashing import sha256_bytes
 from casebook.ingest.fetch import (
     SNIFFED_TYPES,
     Fetcher,
@@ -31,6 +31,7 @@ from casebook.ingest.fetch import (
     TooLarge,
     make_client,
 )
+from casebook.ingest.html import HTML_TYPES, page_links
 from casebook.ingest.robots import (
     MAX_ROBOTS_BYTES,
     RobotsPolicy,
@@ -42,7 +43,6 @@ from casebook.ingest.snapshot import (
     Manifest,
     Skipped,
     SnapshotFile,
-    sha256_bytes,
     swap_in,
     utc_now,
     write_manifest,
@@ -52,8 +52,6 @@ from casebook.settings import Settings
 log = logging.getLogger("casebook.crawl")
 
 EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf"}
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-CHROME_TAGS = ("nav", "header", "footer")
 RETRY_HINT = (
     "Check that the URL opens in a browser and that this machine is online, then run "
     "`casebook ingest --live URL` again (or `casebook ingest --from DIR` to use a saved snapshot)."
@@ -83,26 +81,6 @@ class CrawlReport:
         failed = sum(1 for s in self.failed if s.url != self.start_url)
         tried = failed + sum(1 for f in self.files if f.linked_from)
         return failed / tried if tried else 0.0
-
-
-def page_links(html: bytes | str, base_url: str) -> list[str]:
-    """Absolute http(s) URLs linked from a page's content (not its nav, header or footer).
-
-    Fragments are dropped; in-page anchors, mailto:, tel: and javascript: links are left out.
-    """
-    soup = BeautifulSoup(html, "html.parser")
-    base = soup.find("base", href=True)
-    base_url = urljoin(base_url, str(base["href"])) if base else base_url
-    page = urldefrag(base_url).url
-    links: list[str] = []
-    for anchor in soup.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
-        if not href or href.startswith("#") or anchor.find_parent(CHROME_TAGS):
-            continue
-        url = urldefrag(urljoin(base_url, href)).url
-        if urlsplit(url).scheme in ("http", "https") and url != page and url not in links:
-            links.append(url)
-    return links
 
 
 def snapshot_name(url: str, content_type: str) -> str:

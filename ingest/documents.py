@@ -8,13 +8,11 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bs4 import BeautifulSoup
-
 from casebook.gazetteer import london
-from casebook.ingest.parse import clean_text
+from casebook.ingest.html import CHROME_TAGS, clean_text, soup_of
 from casebook.records import CaseStudy
 
-_DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe")
+_DROP = (*CHROME_TAGS, "iframe")  # an iframe's content is fallback text for old browsers
 _TEXT_BLOCKS = (
     "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre", "dt", "dd", "figcaption",
 )
@@ -31,11 +29,9 @@ class LinkedDocument:
 
 def html_to_text(html: str) -> str:
     """The main text of a page (main/article, else body) without chrome, as paragraphs."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with(" ")
     root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
     paragraphs = []
     for block in root.find_all(_TEXT_BLOCKS):

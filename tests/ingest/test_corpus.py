@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import CorpusError, ParseError
+from casebook.hashing import sha256_bytes, sha256_file
 from casebook.ingest import corpus as corpus_module
 from casebook.ingest.corpus import (
     build_corpus,
-    corpus_sha256,
     load_case_studies,
     write_case_studies,
 )
@@ -26,7 +26,6 @@ from casebook.ingest.snapshot import (
     Manifest,
     SnapshotFile,
     read_manifest,
-    sha256_bytes,
     write_manifest,
 )
 from casebook.records import CaseStudy
@@ -81,10 +80,11 @@ def test_corrupt_line_is_named_by_number(tmp_path: Path, cases: list[CaseStudy],
     assert "casebook ingest" in str(info.value)
 
 
-def test_corpus_sha256(tmp_path: Path) -> None:
+def test_sha256_of_a_file_and_of_bytes_agree(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
-    path.write_bytes(b"abc\n")
-    assert corpus_sha256(path) == hashlib.sha256(b"abc\n").hexdigest()
+    data = b"abc\n" * 400_000  # more than one read block
+    path.write_bytes(data)
+    assert sha256_file(path) == sha256_bytes(data) == hashlib.sha256(data).hexdigest()
 
 
 def test_committed_manifest_matches_the_snapshot(snapshot_dir: Path) -> None:

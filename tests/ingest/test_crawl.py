@@ -13,16 +13,17 @@ import pytest
 from site_server import SITE_DIR, SiteServer, serve_site, status, text
 
 from casebook.errors import CrawlError
+from casebook.hashing import sha256_bytes
 from casebook.ingest.crawl import (
     CrawlReport,
     crawl,
     crawl_snapshot,
     make_client,
-    page_links,
     snapshot_name,
 )
+from casebook.ingest.html import page_links
 from casebook.ingest.robots import product_token
-from casebook.ingest.snapshot import read_file, read_manifest, sha256_bytes
+from casebook.ingest.snapshot import read_file, read_manifest
 from casebook.settings import Settings
 
 UA = "CasebookTest/9.9 (+https://example.invalid/casebook)"
