@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from casebook.gazetteer import london
 from casebook.ingest.html import CHROME_TAGS, clean_text, soup_of
 from casebook.records import CaseStudy
+from casebook.themes import themes
 
 _DROP = (*CHROME_TAGS, "iframe")  # an iframe's content is fallback text for old browsers
 _TEXT_BLOCKS = (
@@ -72,7 +73,8 @@ def merge_linked(cases: Iterable[CaseStudy], docs: Iterable[LinkedDocument]) -> 
 
     A document joins each case study whose `links` hold its url or final_url. Paragraphs the
     case already has are not repeated. The document's URL is added to `sources`, becomes the
-    case's `url` if that was only an anchor on the source page, and boroughs are found again.
+    case's `url` if that was only an anchor on the source page, and boroughs and themes are
+    found again.
     Documents with no text are skipped.
     """
     merged = list(cases)
@@ -94,4 +96,5 @@ def _merge_one(case: CaseStudy, doc: LinkedDocument) -> CaseStudy:
     sources = case.sources if doc_url in case.sources else (*case.sources, doc_url)
     on_source_page = bool(case.sources) and case.url.split("#", 1)[0] == case.sources[0]
     url = doc_url if on_source_page and "#" in case.url else case.url
-    return replace(case, text=text, sources=sources, url=url, boroughs=london().find(text))
+    return replace(case, text=text, sources=sources, url=url, boroughs=london().find(text),
+                   themes=themes().assign(text))

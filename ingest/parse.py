@@ -22,6 +22,7 @@ from casebook.ingest.html import (
 )
 from casebook.records import CaseStudy
 from casebook.slugs import slugify
+from casebook.themes import themes
 
 TITLE_TAGS = ("h3", "h4", "h5", "h6")
 BLOCK_TAGS = ("h2", *TITLE_TAGS, "p", "li", "figure", "iframe", "video", "hr")
@@ -224,6 +225,7 @@ def _to_case_study(item: _Item, page_url: str, base: str) -> CaseStudy:
         boroughs=london().find(text),
         links=_same_site_links(item.blocks, page_url, base),
         sources=(page_url,),
+        themes=themes().assign(text),
     )
 
 
