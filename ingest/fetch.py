@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from casebook.ingest.deadline import Watchdog
 from casebook.ingest.site import OffSite, SitePolicy
 from casebook.settings import Settings
 
@@ -65,6 +64,8 @@ def make_client(settings: Settings) -> httpx.Client:
         headers={"User-Agent": settings.user_agent},
         timeout=settings.crawl_timeout_s,
         follow_redirects=False,  # each hop is checked against the site policy first
+        # A fresh connection per request, so the deadline watchdog always learns its socket.
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
 
 
@@ -135,12 +136,13 @@ class Fetcher:
     def _get_once(self, url: str, limit: int, keep: frozenset[str] | None,
                   deadline: float) -> FetchResponse:
         headers = {"User-Agent": self.settings.user_agent}
-        # No single wait may outlast the deadline; the body read is cut at it (see _read).
         left = max(deadline - time.monotonic(), 0.001)
         timeout = httpx.Timeout(min(self.settings.crawl_timeout_s, left))
         try:
-            with self.client.stream("GET", url, headers=headers, follow_redirects=False,
-                                    timeout=timeout) as resp:
+            with Watchdog(deadline) as dog, self.client.stream(
+                    "GET", url, headers=headers, follow_redirects=False, timeout=timeout,
+                    extensions=dog.extensions) as resp:
+                dog.watch(resp)
                 status, reason = resp.status_code, resp.reason_phrase
                 if status in REDIRECTS and "location" in resp.headers:
                     target = urljoin(url, resp.headers["location"].strip())
@@ -151,7 +153,7 @@ class Fetcher:
                                       status=status)
                 ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
                 wanted = keep is None or ctype in keep or ctype in SNIFFED_TYPES
-                body = _read(resp, limit, deadline) if 200 <= status < 300 and wanted else None
+                body = _read(resp, limit, dog) if 200 <= status < 300 and wanted else None
                 return FetchResponse(status, reason, str(resp.url), ctype, body)
         except httpx.TimeoutException:
             raise FetchFailed("timeout", retryable=True) from None
@@ -162,47 +164,21 @@ class Fetcher:
             raise FetchFailed(f"request failed ({type(exc).__name__}: {exc})") from None
 
 
-def _read(resp: httpx.Response, limit: int, deadline: float) -> bytes:
-    """The body, streamed; stops as soon as it passes `limit` bytes or the deadline passes.
-
-    The read timeout bounds each wait, not the whole body: a server that trickles a byte
-    just inside it would hold the crawl for ever. A timer shuts the socket at the deadline,
-    which wakes the blocked read at once.
-    """
+def _read(resp: httpx.Response, limit: int, dog: Watchdog) -> bytes:
+    """The body, streamed; stops as soon as it passes `limit` bytes or the watchdog cuts it."""
     length = resp.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise TooLarge(b"")
-    cut = threading.Event()
-    timer = threading.Timer(max(deadline - time.monotonic(), 0.0), _shut, (resp, cut))
-    timer.daemon = True
-    timer.start()
     body = bytearray()
-    try:
-        for chunk in resp.iter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise TooLarge(bytes(body[:limit]))
-            if cut.is_set():
-                break
-    except (httpx.TransportError, OSError):
-        if not cut.is_set():
-            raise
-    finally:
-        timer.cancel()
-    if cut.is_set():
+    for chunk in resp.iter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(bytes(body[:limit]))
+        if dog.cut.is_set():
+            break
+    if dog.cut.is_set():
         raise FetchFailed("deadline passed while reading the body")
     return bytes(body)
-
-
-def _shut(resp: httpx.Response, cut: threading.Event) -> None:
-    cut.set()
-    stream = resp.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if isinstance(sock, socket.socket):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed: the read has ended anyway
 
 
 def _retry_after(value: str | None) -> float | None:

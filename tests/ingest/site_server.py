@@ -131,6 +131,14 @@ def _trickle(h: Handler) -> None:
         h.wfile.flush()
 
 
+def _trickle_headers(h: Handler) -> None:
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+    h.wfile.flush()
+    while not h.server.stopping.wait(TRICKLE_S):
+        h.wfile.write(b"X-Pad: x\r\n")
+        h.wfile.flush()
+
+
 def redirect(location: str) -> Route:
     return status(302, {"Location": location})
 
@@ -157,6 +165,7 @@ DEFAULT_ROUTES: dict[str, Route] = {
     "/big": lambda h: h.send(200, b"<p>" + b"x" * BIG_BYTES + b"</p>"),
     "/big-stream": _big_stream,
     "/trickle": _trickle,
+    "/trickle-headers": _trickle_headers,
     "/shrunk.html": lambda h: h.send(200, SHRUNK_PAGE),
 }
 

@@ -38,7 +38,8 @@ def test_jsonl_round_trip(tmp_path: Path, cases: list[CaseStudy]) -> None:
     assert load_case_studies(path) == cases
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 34
-    assert list(json.loads(lines[0])) == ["id", "title", "section", "url", "text", "boroughs", "links", "sources"]
+    assert list(json.loads(lines[0])) == ["id", "title", "section", "url", "text", "boroughs", "links", "sources",
+                                         "themes"]
     assert "’" in path.read_text(encoding="utf-8")  # ensure_ascii=False
 
 
@@ -182,6 +183,14 @@ def test_merge_matches_final_url_and_skips_repeated_paragraphs() -> None:
     assert merged.text == "T\n\nSame para.\n\nNew in Croydon."
     assert merged.boroughs == ("Croydon",)
     assert merge_linked([case], [LinkedDocument(url=WELL_FINAL, text="  ")]) == [case]
+
+
+def test_themes_are_found_again_in_the_merged_text() -> None:
+    case = CaseStudy(id="c", title="T", section="S", url=f"{PAGE}#s", text="T\n\nAnxiety clinic.",
+                     links=(WELL_URL,), sources=(PAGE,), themes=("mental-health",))
+    doc = LinkedDocument(url=WELL_URL, text="Young people had their vaccines.")
+    (merged,) = merge_linked([case], [doc])
+    assert merged.themes == ("mental-health", "vaccination", "children-and-young-people")
 
 
 def test_duplicate_ids_after_parsing_are_named(

@@ -135,13 +135,15 @@ def test_linked_documents_on_other_hosts_are_never_requested(
                        "(127.0.0.1; add hosts with CASEBOOK_CRAWL_ALLOWED_HOSTS)"}
 
 
-def test_a_trickling_start_page_fails_at_its_deadline(site: SiteServer, corpus: Path) -> None:
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
+def test_a_trickling_start_page_fails_at_its_deadline(
+        site: SiteServer, corpus: Path, path: str) -> None:
     before = tree(corpus)
 
-    error, _ = run_live(site.url("/trickle"), corpus, crawl_document_deadline_s=1.0)
+    error, _ = run_live(site.url(path), corpus, crawl_document_deadline_s=1.0)
 
     assert isinstance(error, CrawlError)
-    assert f"The crawl of {site.url('/trickle')} failed" in error.message
+    assert f"The crawl of {site.url(path)} failed" in error.message
     assert "deadline: not complete within 1s" in error.message
     assert tree(corpus) == before and temporary_dirs(corpus / "snapshot") == []
 
