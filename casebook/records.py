@@ -22,6 +22,7 @@ class CaseStudy:
     boroughs: tuple[str, ...] = ()
     links: tuple[str, ...] = ()  # absolute URLs of linked pages/PDFs whose text was merged in
     sources: tuple[str, ...] = ()  # every URL the text came from, the source page first
+    themes: tuple[str, ...] = ()  # theme ids from casebook/data/themes.json, by its rule
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -37,6 +38,7 @@ class CaseStudy:
             boroughs=tuple(data.get("boroughs", ())),
             links=tuple(data.get("links", ())),
             sources=tuple(data.get("sources", ())),
+            themes=tuple(data.get("themes", ())),
         )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SOURCE_URL = (
     "https://healthylondon.org/our-work/personalised_care/social-prescribing-case-studies"
@@ -102,12 +103,42 @@ class Settings(BaseSettings):
     crawl_max_file_bytes: int = Field(
         20_000_000, ge=1000, description="Largest single document the crawler keeps."
     )
+    crawl_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts besides the start URL's the crawler may request, redirects included "
+        "(JSON list, or comma-separated).",
+    )
+    crawl_max_shrink: float = Field(
+        0.2, ge=0.0, le=1.0,
+        description="Share of the current corpus's case studies a crawl may lose before "
+        "`ingest --live` refuses it (unless --allow-shrink).",
+    )
+    crawl_document_deadline_s: float = Field(
+        120.0, gt=0.0, le=3600.0,
+        description="Most seconds one document may take in total (redirects, retries and body).",
+    )
+    crawl_deadline_s: float = Field(
+        1800.0, gt=0.0, le=86400.0, description="Most seconds one whole crawl may take."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip().startswith("["):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("crawl_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"not a JSON list ({exc})") from None
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @model_validator(mode="after")

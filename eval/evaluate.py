@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -13,6 +12,7 @@ from casebook.errors import CorpusError
 from casebook.index.answering.ask import out_of_area as places_outside
 from casebook.index.retrieval.fusion import fuse
 from casebook.index.retrieval.searcher import Searcher
+from casebook.jsonl import read_jsonl
 from casebook.records import Scored
 
 
@@ -50,22 +50,13 @@ class Evaluation:
 
 
 def load_questions(path: Path) -> list[Question]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CorpusError(f"No question set at {path}.",
-                          hint="Pass a JSONL file: one {id, question, relevant, kind} a line.") from None
-    questions = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            questions.append(Question(row["id"], row["question"], tuple(row.get("relevant", ())),
-                                      row.get("kind", "")))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise CorpusError(f"{path} line {number} is not a question record ({exc}).") from exc
-    return questions
+    return read_jsonl(path, _question, error=CorpusError, what="a question record",
+                      missing="No question set at {path}.",
+                      hint="Pass a JSONL file: one {id, question, relevant, kind} a line.")
+
+
+def _question(row: dict[str, Any]) -> Question:
+    return Question(row["id"], row["question"], tuple(row.get("relevant", ())), row.get("kind", ""))
 
 
 def reciprocal_rank(ranked: Sequence[str], relevant: Sequence[str], depth: int = 10) -> float:

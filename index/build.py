@@ -14,6 +14,7 @@ import numpy as np
 
 from casebook import __version__
 from casebook.gazetteer import london
+from casebook.hashing import sha256_file
 from casebook.index import layout
 from casebook.index.embedder import Embedder
 from casebook.index.lexical import LexicalIndex
@@ -22,7 +23,8 @@ from casebook.index.sentences import Sentence, sentences_of
 from casebook.index.vectors import FaissIndex
 from casebook.index.vocabulary import expand_acronyms
 from casebook.ingest.chunk import chunk_corpus
-from casebook.ingest.corpus import corpus_sha256, load_case_studies
+from casebook.ingest.corpus import load_case_studies
+from casebook.jsonl import write_jsonl
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -33,12 +35,6 @@ class BuildReport:
     path: Path
     manifest: IndexManifest
     seconds: float
-
-
-def write_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True) -> BuildReport:
@@ -72,7 +68,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
         manifest = IndexManifest(
             model=settings.model,
             dimension=embedder.dimension,
-            corpus_sha256=corpus_sha256(settings.case_studies_path),
+            corpus_sha256=sha256_file(settings.case_studies_path),
             casebook_version=__version__,
             created_at=started.isoformat(timespec="seconds"),
             case_studies=len(cases),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from casebook.errors import IndexCorruptError
+from casebook.hashing import sha256_file
 
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 2  # 2: the build carries its gazetteer
@@ -53,18 +53,10 @@ class IndexManifest:
                                     hint="Run `casebook index build` to rebuild it.") from exc
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def checksum_tree(directory: Path) -> dict[str, str]:
     """sha256 of every file under `directory` except the manifest, by relative path."""
     return {
-        str(p.relative_to(directory)): file_sha256(p)
+        str(p.relative_to(directory)): sha256_file(p)
         for p in sorted(directory.rglob("*"))
         if p.is_file() and p.name != MANIFEST_FILE
     }
@@ -77,6 +69,6 @@ def verify_files(directory: Path, manifest: IndexManifest) -> None:
         if not path.is_file():
             raise IndexCorruptError(f"The index file {path} is missing.",
                                     hint="Run `casebook index build` to rebuild the index.")
-        if file_sha256(path) != expected:
+        if sha256_file(path) != expected:
             raise IndexCorruptError(f"The index file {path} does not match its checksum.",
                                     hint="It was changed or truncated: run `casebook index build`.")

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from casebook import __version__
 from casebook.errors import IndexCorruptError, IndexMismatchError
 from casebook.gazetteer import Gazetteer
+from casebook.hashing import sha256_file
 from casebook.index import layout
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import FORMAT_VERSION, IndexManifest, verify_files
 from casebook.index.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
-from casebook.ingest.corpus import corpus_sha256
+from casebook.jsonl import read_jsonl
 from casebook.records import CaseStudy, Passage
 from casebook.settings import Settings
 
+T = TypeVar("T")
 REBUILD = "Run `casebook index build` to rebuild the index."
 
 
@@ -53,16 +56,9 @@ class StoredIndex:
         return rows
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise IndexCorruptError(f"{path} line {number} is not JSON ({exc}).",
-                                        hint=REBUILD) from exc
-    return rows
+def _read_rows(path: Path, convert: Callable[[dict[str, Any]], T], what: str) -> list[T]:
+    return read_jsonl(path, convert, error=IndexCorruptError, what=what,
+                      missing="The index file {path} is missing.", hint=REBUILD)
 
 
 def check_compatible(manifest: IndexManifest, settings: Settings) -> None:
@@ -79,7 +75,7 @@ def check_compatible(manifest: IndexManifest, settings: Settings) -> None:
             hint=f"{REBUILD} Or set CASEBOOK_MODEL={manifest.model} to use the existing one.")
     corpus = settings.case_studies_path
     if corpus.exists():
-        current = corpus_sha256(corpus)
+        current = sha256_file(corpus)
         if current != manifest.corpus_sha256:
             raise IndexMismatchError(
                 f"{corpus} changed since the index was built (sha256 {current[:12]}…, "
@@ -93,9 +89,9 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
     check_compatible(manifest, settings)
     if verify:
         verify_files(path, manifest)
-    cases = [CaseStudy.from_dict(r) for r in _read_jsonl(path / layout.CASES_FILE)]
-    passages = [Passage.from_dict(r) for r in _read_jsonl(path / layout.PASSAGES_FILE)]
-    sentences = [Sentence.from_dict(r) for r in _read_jsonl(path / layout.SENTENCES_FILE)]
+    cases = _read_rows(path / layout.CASES_FILE, CaseStudy.from_dict, "a case study")
+    passages = _read_rows(path / layout.PASSAGES_FILE, Passage.from_dict, "a passage")
+    sentences = _read_rows(path / layout.SENTENCES_FILE, Sentence.from_dict, "a sentence")
     counts = (len(cases), len(passages), len(sentences))
     expected = (manifest.case_studies, manifest.passages, manifest.sentences)
     if counts != expected:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
-import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,8 +14,10 @@ from casebook.ingest.documents import (
     merge_linked,
     pdf_to_text,
 )
+from casebook.ingest.html import HTML_TYPES
 from casebook.ingest.parse import check_unique_ids, parse_page
 from casebook.ingest.snapshot import read_file, read_manifest
+from casebook.jsonl import read_jsonl, write_jsonl
 from casebook.records import CaseStudy
 
 REBUILD_HINT = "Run `casebook ingest --from corpus/snapshot` to rebuild it, or restore it from git."
@@ -30,52 +28,13 @@ def load_case_studies(path: Path) -> list[CaseStudy]:
 
     :raises CorpusError: when the file is missing, or a line (named by number) is not a case study.
     """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CorpusError(f"No case studies at {path}.", hint=REBUILD_HINT) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"Cannot read case studies from {path} ({exc}).", hint=REBUILD_HINT) from exc
-    cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            if not isinstance(data, dict):
-                raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-            cases.append(CaseStudy.from_dict(data))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            message = f"{path}, line {number}: not a case study ({detail})."
-            raise CorpusError(message, hint=REBUILD_HINT) from exc
-    return cases
+    return read_jsonl(path, CaseStudy.from_dict, error=CorpusError, what="a case study",
+                      missing="No case studies at {path}.", hint=REBUILD_HINT)
 
 
 def write_case_studies(path: Path, cases: Iterable[CaseStudy]) -> None:
     """Write one JSON object a line, atomically: readers see the old file or the new, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(json.dumps(case.to_dict(), ensure_ascii=False) + "\n" for case in cases)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def corpus_sha256(path: Path) -> str:
-    """sha256 of the file's bytes: what an index records to know which corpus built it."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    write_jsonl(path, (case.to_dict() for case in cases))
 
 
 def build_corpus(snapshot_dir: Path) -> list[CaseStudy]:
@@ -96,7 +55,7 @@ def build_corpus(snapshot_dir: Path) -> list[CaseStudy]:
             continue
         data = read_file(snapshot_dir, entry)
         kind = entry.content_type.split(";")[0].strip().lower()
-        if kind in ("text/html", "application/xhtml+xml"):
+        if kind in HTML_TYPES:
             text = html_to_text(_decode(data, entry.content_type))
         elif kind == "application/pdf":
             text = pdf_to_text(data)

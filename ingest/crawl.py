@@ -1,27 +1,24 @@
 """Crawl the source site into a new snapshot directory: polite, robots-aware, I/O only.
 
-HTTP (retries, backoff, byte limits) is in `ingest/fetch.py` and parsing in `ingest/parse.py`;
-this module walks the links, saves what it fetched and records it in the manifest.
+HTTP (retries, backoff, byte limits, deadlines) is in `ingest/fetch.py`, which hosts may be
+requested in `ingest/site.py`, and swapping a checked crawl in in `ingest/live.py`; this
+module walks the links, saves what it fetched and records it in the manifest.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
-import shutil
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
-from bs4 import BeautifulSoup
 
-from casebook.errors import CasebookError, CorpusError, CrawlError
+from casebook.errors import CrawlError
+from casebook.hashing import sha256_bytes
 from casebook.ingest.fetch import (
     SNIFFED_TYPES,
     Fetcher,
@@ -31,6 +28,7 @@ from casebook.ingest.fetch import (
     TooLarge,
     make_client,
 )
+from casebook.ingest.html import HTML_TYPES, page_links
 from casebook.ingest.robots import (
     MAX_ROBOTS_BYTES,
     RobotsPolicy,
@@ -38,12 +36,11 @@ from casebook.ingest.robots import (
     product_token,
     robots_url,
 )
+from casebook.ingest.site import SitePolicy
 from casebook.ingest.snapshot import (
     Manifest,
     Skipped,
     SnapshotFile,
-    sha256_bytes,
-    swap_in,
     utc_now,
     write_manifest,
 )
@@ -52,12 +49,6 @@ from casebook.settings import Settings
 log = logging.getLogger("casebook.crawl")
 
 EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf"}
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-CHROME_TAGS = ("nav", "header", "footer")
-RETRY_HINT = (
-    "Check that the URL opens in a browser and that this machine is online, then run "
-    "`casebook ingest --live URL` again (or `casebook ingest --from DIR` to use a saved snapshot)."
-)
 
 
 @dataclass(frozen=True)
@@ -72,6 +63,7 @@ class CrawlReport:
     bytes: int
     duration_s: float
     start_error: str = ""  # why the start page was not fetched as HTML; "" when it was
+    deadline_passed: bool = False  # the crawl's deadline cut it short
 
     @property
     def fetched(self) -> int:
@@ -83,26 +75,6 @@ class CrawlReport:
         failed = sum(1 for s in self.failed if s.url != self.start_url)
         tried = failed + sum(1 for f in self.files if f.linked_from)
         return failed / tried if tried else 0.0
-
-
-def page_links(html: bytes | str, base_url: str) -> list[str]:
-    """Absolute http(s) URLs linked from a page's content (not its nav, header or footer).
-
-    Fragments are dropped; in-page anchors, mailto:, tel: and javascript: links are left out.
-    """
-    soup = BeautifulSoup(html, "html.parser")
-    base = soup.find("base", href=True)
-    base_url = urljoin(base_url, str(base["href"])) if base else base_url
-    page = urldefrag(base_url).url
-    links: list[str] = []
-    for anchor in soup.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
-        if not href or href.startswith("#") or anchor.find_parent(CHROME_TAGS):
-            continue
-        url = urldefrag(urljoin(base_url, href)).url
-        if urlsplit(url).scheme in ("http", "https") and url != page and url not in links:
-            links.append(url)
-    return links
 
 
 def snapshot_name(url: str, content_type: str) -> str:
@@ -130,6 +102,7 @@ class _Crawler:
         self.start_url, self.out_dir, self.settings = start_url, out_dir, settings
         self.fetcher, self.max_depth = fetcher, max_depth
         self.origins = {_origin(start_url)}
+        self.deadline_passed = False
         self.robots: dict[tuple[str, str, int | None], RobotsPolicy] = {}
         self.files: list[SnapshotFile] = []
         self.skipped: list[Skipped] = []
@@ -146,17 +119,24 @@ class _Crawler:
             stop = self._limit_reached()
             if stop:
                 for rest in [url, *(item[0] for item in queue)]:
-                    self._skip(rest, f"not fetched: {stop}")
+                    self._skip(rest, f"not fetched: {stop}", failure=self.deadline_passed)
                 return
             body = self._visit(url, parent)
             if body is None or depth >= self.max_depth:
                 continue
             for link in page_links(body, self.files[-1].final_url or url):
-                if link not in seen and _origin(link) in self.origins:
+                if link not in seen and self._on_site(link):
                     seen.add(link)
                     queue.append((link, depth + 1, url))
 
+    def _on_site(self, link: str) -> bool:
+        """Same origin as the start page (or where it landed), or a host the operator listed."""
+        return _origin(link) in self.origins or _origin(link)[1] in self.fetcher.site.extra_hosts
+
     def _limit_reached(self) -> str:
+        if time.monotonic() >= self.fetcher.crawl_deadline:
+            self.deadline_passed = True
+            return f"the crawl's deadline ({self.settings.crawl_deadline_s:g}s) passed"
         if len(self.files) >= self.settings.crawl_max_pages:
             return f"the crawl's page limit ({self.settings.crawl_max_pages}) was reached"
         return self._byte_limit if self.bytes >= self.settings.crawl_max_bytes else ""
@@ -175,6 +155,7 @@ class _Crawler:
         try:
             resp = self.fetcher.get(url, min(file_limit, budget), frozenset(EXTENSIONS))
         except FetchFailed as exc:
+            self.deadline_passed |= time.monotonic() >= self.fetcher.crawl_deadline
             return self._skip(url, exc.reason, failure=True)
         except TooLarge:
             if budget < file_limit:
@@ -188,8 +169,6 @@ class _Crawler:
         if resp.body is None or ctype not in EXTENSIONS:
             reason = f"unsupported content type {ctype or '(none)'}"
             return self._skip(url, reason, failure=not parent)
-        if _origin(resp.final_url) not in self.origins and parent:
-            return self._skip(url, f"redirected off-site to {resp.final_url}")
         if resp.final_url in self.saved_urls:
             return self._skip(url, f"same document as {self.saved_urls[resp.final_url]}")
         self._save(url, parent, resp, ctype)
@@ -260,7 +239,9 @@ def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Clien
     own_client = client is None
     http = make_client(settings) if client is None else client
     try:
-        crawler = _Crawler(start_url, out_dir, settings, Fetcher(http, settings, sleep), max_depth)
+        site = SitePolicy(start_url, settings.crawl_allowed_hosts)
+        fetcher = Fetcher(http, settings, sleep, site, began + settings.crawl_deadline_s)
+        crawler = _Crawler(start_url, out_dir, settings, fetcher, max_depth)
         crawler.run()
     finally:
         if own_client:
@@ -275,50 +256,5 @@ def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Clien
     log.info("crawl of %s: %d saved, %d skipped, %d bytes in %.1fs", start_url,
              len(crawler.files), len(crawler.skipped), crawler.bytes, duration)
     return CrawlReport(start_url, out_dir, tuple(crawler.files), tuple(crawler.skipped),
-                       tuple(crawler.failed), crawler.bytes, duration, crawler.start_error)
-
-
-def crawl_snapshot(start_url: str, snapshot_dir: Path, settings: Settings,
-                   client: httpx.Client | None = None, *, max_depth: int = 1,
-                   max_failure_ratio: float = 0.5, sleep: Sleep = time.sleep,
-                   check: Callable[[Path], object] | None = None) -> CrawlReport:
-    """Crawl into a temporary sibling of `snapshot_dir` and swap it in only if the crawl succeeded.
-
-    Success: the start page was fetched as HTML, at most `max_failure_ratio` of the documents
-    it links to failed, and `check` (given the new directory; `build_corpus`, say) raised no
-    CasebookError. :raises CrawlError: otherwise; `snapshot_dir` is then left untouched.
-    """
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    new_dir = snapshot_dir.parent / f".{snapshot_dir.name}.new-{stamp}"
-    kept = (f"The previous snapshot in {snapshot_dir} is untouched." if snapshot_dir.exists()
-            else f"Nothing was written to {snapshot_dir}.")
-    try:
-        try:
-            report = crawl(start_url, new_dir, settings, client, max_depth=max_depth, sleep=sleep)
-        except OSError as exc:
-            raise CrawlError(f"The crawl of {start_url} could not write its files ({exc}). {kept}",
-                             hint="Check free disk space and permissions, then try again.") from exc
-        problem = report.start_error
-        if not problem and report.linked_failure_ratio > max_failure_ratio:
-            examples = "; ".join(f"{s.url}: {s.reason}" for s in report.failed[:3])
-            problem = (f"{report.linked_failure_ratio:.0%} of the linked documents failed "
-                       f"(at most {max_failure_ratio:.0%} allowed), e.g. {examples}")
-        if problem:
-            raise CrawlError(f"The crawl of {start_url} failed: {problem}. {kept}", hint=RETRY_HINT)
-        try:
-            if check is not None:
-                check(new_dir)
-        except CasebookError as exc:
-            raise CrawlError(f"The snapshot crawled from {start_url} is unusable: {exc.message} "
-                             f"{kept}", hint=exc.hint) from exc
-        try:
-            swap_in(new_dir, snapshot_dir)
-        except (OSError, CorpusError) as exc:
-            raise CrawlError(
-                f"The new snapshot could not replace {snapshot_dir} ({exc}). {kept}",
-                hint="Check permissions on the corpus directory, then try again.",
-            ) from exc
-    finally:
-        shutil.rmtree(new_dir, ignore_errors=True)
-    log.info("snapshot %s replaced: %d documents", snapshot_dir, report.fetched)
-    return dataclasses.replace(report, out_dir=snapshot_dir)
+                       tuple(crawler.failed), crawler.bytes, duration, crawler.start_error,
+                       crawler.deadline_passed)

@@ -8,13 +8,12 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bs4 import BeautifulSoup
-
 from casebook.gazetteer import london
-from casebook.ingest.parse import clean_text
+from casebook.ingest.html import CHROME_TAGS, clean_text, soup_of
 from casebook.records import CaseStudy
+from casebook.themes import themes
 
-_DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe")
+_DROP = (*CHROME_TAGS, "iframe")  # an iframe's content is fallback text for old browsers
 _TEXT_BLOCKS = (
     "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre", "dt", "dd", "figcaption",
 )
@@ -31,11 +30,9 @@ class LinkedDocument:
 
 def html_to_text(html: str) -> str:
     """The main text of a page (main/article, else body) without chrome, as paragraphs."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with(" ")
     root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
     paragraphs = []
     for block in root.find_all(_TEXT_BLOCKS):
@@ -76,7 +73,8 @@ def merge_linked(cases: Iterable[CaseStudy], docs: Iterable[LinkedDocument]) -> 
 
     A document joins each case study whose `links` hold its url or final_url. Paragraphs the
     case already has are not repeated. The document's URL is added to `sources`, becomes the
-    case's `url` if that was only an anchor on the source page, and boroughs are found again.
+    case's `url` if that was only an anchor on the source page, and boroughs and themes are
+    found again.
     Documents with no text are skipped.
     """
     merged = list(cases)
@@ -98,4 +96,5 @@ def _merge_one(case: CaseStudy, doc: LinkedDocument) -> CaseStudy:
     sources = case.sources if doc_url in case.sources else (*case.sources, doc_url)
     on_source_page = bool(case.sources) and case.url.split("#", 1)[0] == case.sources[0]
     url = doc_url if on_source_page and "#" in case.url else case.url
-    return replace(case, text=text, sources=sources, url=url, boroughs=london().find(text))
+    return replace(case, text=text, sources=sources, url=url, boroughs=london().find(text),
+                   themes=themes().assign(text))

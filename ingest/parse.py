@@ -5,18 +5,27 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from casebook.errors import ParseError
 from casebook.gazetteer import london
+from casebook.ingest.html import (
+    anchors,
+    base_url,
+    clean_text,
+    in_chrome,
+    links,
+    resolve,
+    soup_of,
+)
 from casebook.records import CaseStudy
 from casebook.slugs import slugify
+from casebook.themes import themes
 
 TITLE_TAGS = ("h3", "h4", "h5", "h6")
 BLOCK_TAGS = ("h2", *TITLE_TAGS, "p", "li", "figure", "iframe", "video", "hr")
-CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "script", "style", "noscript", "template")
 CHROME_HEADINGS = (
     "jump to section", "explore personalised care", "get in touch", "follow us", "share this page",
     "contact us", "related", "search", "newsletter", "in this section",
@@ -26,17 +35,6 @@ MEDIA_CLASS = re.compile(r"\b(?:wp-block-embed|embed|video|media)\b", re.IGNOREC
 TEASER = re.compile(r"^(?:Read|Watch|Find out|See|Learn|Discover|Hear|Listen)\s+(?:how|about|more)\b")
 MAX_TITLE_WORDS = 40
 _BOILERPLATE = re.compile(r"\b(?:social prescribing )?case study\b", re.IGNORECASE)
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-
-
-def clean_text(text: str) -> str:
-    """Collapse whitespace runs (NBSP included) to one space; drop invisible characters.
-
-    Curly quotes, dashes and other typography are kept exactly as written.
-    """
-    return re.sub(r"\s+", " ", text.translate(_INVISIBLE).replace("\u00a0", " ")).strip()
-
-
 
 
 def slug_from_url(url: str) -> str:
@@ -69,11 +67,8 @@ def parse_page(html: str, url: str) -> list[CaseStudy]:
 
     :raises ParseError: when the page has no section with a recognisable case study.
     """
-    soup = BeautifulSoup(html, "html.parser")
-    for br in soup.find_all("br"):  # a soft line break: the sentence goes on
-        br.replace_with(" ")
-    base = soup.find("base", href=True)
-    base_url = urljoin(url, str(base["href"])) if isinstance(base, Tag) else url  # as browsers resolve
+    soup = soup_of(html)
+    base = base_url(soup, url)
     root = soup.find("main") or soup.find("article") or soup.body or soup
     items: list[_Item] = []
     section: tuple[str, str] | None = None
@@ -95,14 +90,14 @@ def parse_page(html: str, url: str) -> list[CaseStudy]:
         if not text:
             continue
         if el.name in TITLE_TAGS or (el.name == "p" and _is_bold_title(el, text)):
-            current = _Item(*section, title=text, blocks=[el], link=_title_link(el, base_url))
+            current = _Item(*section, title=text, blocks=[el], link=_title_link(el, base))
             items.append(current)
         elif el.name == "li":
             if current is not None:  # a bulleted list inside a case study's body
                 current.paragraphs.append(text)
                 current.blocks.append(el)
             elif not _is_anchor_list_item(el):
-                items.append(_Item(*section, title=text, blocks=[el], link=_title_link(el, base_url)))
+                items.append(_Item(*section, title=text, blocks=[el], link=_title_link(el, base)))
         elif current is None or (TEASER.match(text) and current.paragraphs):
             if after_media or TEASER.match(text):
                 current = _Item(*section, title=None, paragraphs=[text], blocks=[el])
@@ -121,14 +116,14 @@ def parse_page(html: str, url: str) -> list[CaseStudy]:
             "case study headings, paragraphs or list items.",
             hint="Check that the snapshot holds the case studies page, not an error or login page.",
         )
-    return _assign_ids([_to_case_study(item, url, base_url) for item in items])
+    return _assign_ids([_to_case_study(item, url, base) for item in items])
 
 
 def _blocks(root: Tag) -> list[Tag]:
     """Block elements in document order, skipping site chrome and blocks nested in blocks."""
     out: list[Tag] = []
     for el in root.find_all(lambda t: t.name in BLOCK_TAGS or _is_media(t)):
-        if any(p.name in CHROME_TAGS for p in el.parents):
+        if in_chrome(el):
             continue
         if any(p.name in ("p", "li", *TITLE_TAGS, "figure") or _is_media(p) for p in el.parents):
             continue
@@ -170,16 +165,12 @@ def _is_bold_title(el: Tag, text: str) -> bool:
     return clean_text(bold) == text
 
 
-def _title_link(el: Tag, base_url: str) -> str:
-    """The href of a title that is a link (the whole title, or its only link)."""
-    links = [a for a in el.find_all("a", href=True) if not str(a["href"]).startswith("#")]
+def _title_link(el: Tag, base: str) -> str:
+    """The URL of a title that is a link (the whole title, or its only link)."""
     parent_link = el.find_parent("a", href=True)
-    if parent_link is not None:
-        links = [parent_link]
-    if len(links) != 1:
-        return ""
-    link = urljoin(base_url, str(links[0]["href"]).strip()).split("#", 1)[0]
-    return link if urlsplit(link).scheme in ("http", "https") else ""
+    found = [parent_link] if isinstance(parent_link, Tag) else [
+        a for a in el.find_all("a", href=True) if not str(a["href"]).startswith("#")]
+    return resolve(str(found[0]["href"]), base) if len(found) == 1 else ""
 
 
 def _is_anchor_list_item(el: Tag) -> bool:
@@ -198,20 +189,9 @@ def _same_site(link: str, page_url: str) -> bool:
     return bool(link) and urlsplit(link).netloc.lower() == urlsplit(page_url).netloc.lower()
 
 
-def _same_site_links(blocks: list[Tag], page_url: str, base_url: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for block in blocks:
-        anchors = block.find_all("a", href=True)
-        parent = block.find_parent("a", href=True)
-        for a in [*anchors, *([parent] if parent is not None else [])]:
-            href = str(a["href"]).strip()
-            if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
-                continue
-            absolute = urljoin(base_url, href).split("#", 1)[0]
-            parts = urlsplit(absolute)
-            if parts.scheme in ("http", "https") and _same_site(absolute, page_url) and absolute != page_url:
-                seen[absolute] = None
-    return tuple(seen)
+def _same_site_links(blocks: list[Tag], page_url: str, base: str) -> tuple[str, ...]:
+    found = links((a for block in blocks for a in anchors(block)), base, exclude=page_url)
+    return tuple(link for link in found if _same_site(link, page_url))
 
 
 def derive_title(paragraph: str, max_words: int = 10) -> str:
@@ -231,7 +211,7 @@ def derive_title(paragraph: str, max_words: int = 10) -> str:
     return title[:1].upper() + title[1:]
 
 
-def _to_case_study(item: _Item, page_url: str, base_url: str) -> CaseStudy:
+def _to_case_study(item: _Item, page_url: str, base: str) -> CaseStudy:
     title = item.title or derive_title(item.paragraphs[0])
     # An untitled case study's derived title is already the start of its text.
     parts = ([item.title] if item.title else []) + item.paragraphs
@@ -243,8 +223,9 @@ def _to_case_study(item: _Item, page_url: str, base_url: str) -> CaseStudy:
         url=item.link or f"{page_url}#{item.anchor}",
         text=text,
         boroughs=london().find(text),
-        links=_same_site_links(item.blocks, page_url, base_url),
+        links=_same_site_links(item.blocks, page_url, base),
         sources=(page_url,),
+        themes=themes().assign(text),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import CorpusError
+from casebook.hashing import sha256_bytes
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -77,10 +77,6 @@ class Manifest:
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def read_manifest(snapshot_dir: Path) -> Manifest:

@@ -62,9 +62,11 @@ def search(
     section: Annotated[str | None, Query(description="Only this section.")] = None,
     borough: Annotated[str | None, Query(description="Only case studies naming this borough.")] = None,
     mode: Annotated[str, Query(description="hybrid, dense or bm25.")] = "hybrid",
+    theme: Annotated[str | None, Query(
+        description="Only case studies with this theme (an id from casebook/data/themes.json).")] = None,
 ) -> SearchResponse:
     start = time.perf_counter()
-    results = s.search(q, k, section=section, borough=borough, mode=mode)
+    results = s.search(q, k, section=section, borough=borough, mode=mode, theme=theme)
     return SearchResponse(query=q, took_ms=took_ms(start), results=[ResultOut.of(r) for r in results])
 
 

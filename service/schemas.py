@@ -15,11 +15,13 @@ class CaseStudySummary(BaseModel):
     url: str
     section: str
     boroughs: list[str]
+    themes: list[str] = Field(default_factory=list,
+                              description="Theme ids, by the rule in casebook/data/themes.json.")
 
     @classmethod
     def of(cls, case: CaseStudy) -> CaseStudySummary:
         return cls(id=case.id, title=case.title, url=case.url, section=case.section,
-                   boroughs=list(case.boroughs))
+                   boroughs=list(case.boroughs), themes=list(case.themes))
 
 
 class CaseStudyFull(CaseStudySummary):
@@ -29,7 +31,8 @@ class CaseStudyFull(CaseStudySummary):
     @classmethod
     def of(cls, case: CaseStudy) -> CaseStudyFull:
         return cls(id=case.id, title=case.title, url=case.url, section=case.section,
-                   boroughs=list(case.boroughs), text=case.text, sources=list(case.sources))
+                   boroughs=list(case.boroughs), themes=list(case.themes), text=case.text,
+                   sources=list(case.sources))
 
 
 class PassageOut(BaseModel):

@@ -9,7 +9,7 @@ import typer
 
 from casebook.cli.common import load_settings, print_json, reported
 from casebook.ingest.corpus import build_corpus, write_case_studies
-from casebook.ingest.crawl import crawl_snapshot
+from casebook.ingest.live import ingest_live
 
 
 def ingest(
@@ -20,6 +20,9 @@ def ingest(
         metavar="[URL]", help="The page to crawl with --live.", show_default=False)] = None,
     source: Annotated[Optional[Path], typer.Option(
         "--from", metavar="DIR", help="Parse this snapshot directory (default: corpus/snapshot).")] = None,
+    allow_shrink: Annotated[bool, typer.Option(
+        "--allow-shrink", help="With --live: accept a crawl that loses more than "
+                               "CASEBOOK_CRAWL_MAX_SHRINK of the current case studies.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Make corpus/case_studies.jsonl from a snapshot, crawling a fresh one first with --live."""
@@ -27,21 +30,23 @@ def ingest(
         raise typer.BadParameter(f"A URL ({url}) only makes sense with --live.")
     if live and source is not None:
         raise typer.BadParameter("Use --live or --from, not both.")
+    if allow_shrink and not live:
+        raise typer.BadParameter("--allow-shrink only makes sense with --live.")
     settings = load_settings()
     report: dict[str, object] = {}
     with reported():
-        snapshot = source or settings.snapshot_dir
         if live:
             start_url = url or settings.source_url
-            # Parse the new snapshot before it replaces the old one, so a page that is no longer
-            # the case studies page (a redesign, a login wall) keeps the last good snapshot.
-            crawl = crawl_snapshot(start_url, settings.snapshot_dir, settings, check=build_corpus)
+            # The new snapshot is parsed before it replaces the old one, so a page that is no
+            # longer the case studies page (a redesign, a login wall) keeps the last good one.
+            done = ingest_live(start_url, settings, allow_shrink=allow_shrink)
+            crawl, cases = done.report, done.cases
             report["crawl"] = {"fetched": crawl.fetched, "skipped": len(crawl.skipped)}
             if not as_json:
                 typer.echo(f"Crawled {start_url}: {crawl.fetched} documents kept, "
                            f"{len(crawl.skipped)} skipped (see {settings.snapshot_dir}/manifest.json).")
-            snapshot = settings.snapshot_dir
-        cases = build_corpus(snapshot)
+        else:
+            cases = build_corpus(source or settings.snapshot_dir)
         write_case_studies(settings.case_studies_path, cases)
     report.update(case_studies=len(cases), path=str(settings.case_studies_path))
     if as_json:

@@ -21,12 +21,14 @@ def search(
     section: Annotated[Optional[str], typer.Option(help="Only this section.")] = None,
     borough: Annotated[Optional[str], typer.Option(help="Only this borough.")] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    theme: Annotated[Optional[str], typer.Option(
+        help="Only this theme (e.g. mental-health, vaccination).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Search the case studies; best first, one line each with its best passage."""
     with reported():
         results = Searcher.open(load_settings()).search(question, k, section=section,
-                                                        borough=borough, mode=mode)
+                                                        borough=borough, mode=mode, theme=theme)
         if as_json:
             print_json({"query": question,
                         "results": [ResultOut.of(r).model_dump() for r in results]})

@@ -21,6 +21,7 @@ from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
 from casebook.settings import Settings
+from casebook.themes import themes
 
 PASSAGES_PER_RESULT = 3
 
@@ -111,8 +112,9 @@ class Searcher:
         return boost(final, case_match[self._passage_case], self.settings.fusion,
                      rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight)
 
-    def _allowed_cases(self, section: str | None, borough: str | None) -> set[int] | None:
-        if section is None and borough is None:
+    def _allowed_cases(self, section: str | None, borough: str | None,
+                       theme: str | None = None) -> set[int] | None:
+        if section is None and borough is None and theme is None:
             return None
         allowed = set(range(len(self.case_order)))
         if section:
@@ -122,6 +124,10 @@ class Searcher:
             name = self.gazetteer.canonical(borough) or match_choice(borough, self.boroughs(), "borough")
             allowed &= {i for i, cid in enumerate(self.case_order)
                         if name in self.cases[cid].boroughs}
+        if theme:
+            name = match_choice(theme, self.themes(), "theme")
+            allowed &= {i for i, cid in enumerate(self.case_order)
+                        if name in self.cases[cid].themes}
         return allowed
 
     def group(self, final: np.ndarray, k: int, allowed: set[int] | None = None,
@@ -151,12 +157,13 @@ class Searcher:
         ]
 
     def search(self, query: str, k: int = 10, *, section: str | None = None,
-               borough: str | None = None, mode: str = "hybrid") -> list[CaseResult]:
+               borough: str | None = None, mode: str = "hybrid",
+               theme: str | None = None) -> list[CaseResult]:
         """Case studies best first, each with the passages that matched best."""
         query = validate_query(query, self.settings.max_query_chars)
         validate_k(k, self.settings.max_k)
         validate_mode(mode)
-        allowed = self._allowed_cases(section, borough)
+        allowed = self._allowed_cases(section, borough, theme)
         return self.group(self.score(query, mode).final, k, allowed)
 
     def similar(self, case_id: str, k: int = 5) -> list[CaseResult]:
@@ -197,4 +204,8 @@ class Searcher:
 
     def boroughs(self) -> list[str]:
         return list(self._boroughs)
+
+    def themes(self) -> list[str]:
+        """Every theme id a case study may carry (casebook/data/themes.json), in its order."""
+        return list(themes().ids)
 

@@ -148,7 +148,26 @@ def test_failed_live_crawl_leaves_snapshot_and_corpus_untouched(
     assert sorted(p.name for p in corpus.iterdir()) == ["case_studies.jsonl", "snapshot"]
 
 
+def test_live_refuses_a_crawl_that_shrinks_the_corpus_unless_allowed(site: Site, corpus: Path) -> None:
+    assert invoke(corpus, "--from", str(corpus / "snapshot")).exit_code == 0  # 34 case studies
+    before = tree(corpus)
+
+    refused = invoke(corpus, "--live", site.url("/index.html"))
+
+    assert refused.exit_code == 1
+    assert "lost 34 of the 34 case studies" in refused.stderr
+    assert "a-high-intensity-user-service-for-individuals-with-complex (A High" in refused.stderr
+    assert "--allow-shrink" in refused.stderr.splitlines()[-1]
+    assert tree(corpus) == before
+
+    allowed = invoke(corpus, "--live", site.url("/index.html"), "--allow-shrink")
+
+    assert allowed.exit_code == 0, allowed.output
+    assert f"Wrote {len(FIXTURE_IDS)} case studies" in allowed.stdout
+
+
 @pytest.mark.parametrize("args", [
+    ["--from", "corpus/snapshot", "--allow-shrink"],
     ["--live", "http://127.0.0.1:9/", "--from", "corpus/snapshot"],
     ["--live", "--from", "corpus/snapshot"],
     ["http://127.0.0.1:9/"],  # a URL without --live

@@ -1,4 +1,6 @@
-"""A loopback web server for crawler tests: tests/fixtures/site/ plus a few misbehaving routes."""
+"""A loopback web server for crawler tests: tests/fixtures/site/ plus misbehaving and hostile
+routes (slow, trickling, redirecting). A second server on another loopback address (127.0.0.2:
+the whole of 127/8 is loopback) stands for an internal host the crawler must never reach."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from pathlib import Path
 SITE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 SLOW_S = 5.0  # far beyond the tests' client timeout; cut short when the server stops
 BIG_BYTES = 5000
+TRICKLE_S = 0.2  # one byte this often, for ever: each read is quick, the whole never ends
+SHRUNK_PAGE = b"""<html><body><main><h2>Mental health and wellbeing</h2>
+<h3>Bromley by Bow Centre</h3><p>The only case study left on a page that lost the others.</p>
+</main></body></html>"""
 
 Route = Callable[["Handler"], None]
 
@@ -48,8 +54,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
-    def __init__(self, root: Path) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, root: Path, host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), Handler)
         self.root = root
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []  # (path, user agent) in arrival order
@@ -114,6 +120,33 @@ def _slow(h: Handler) -> None:
     h.send(200, b"<h1>Finally</h1>")
 
 
+def _trickle(h: Handler) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.end_headers()
+    h.wfile.write(b"<html><body>")
+    h.wfile.flush()
+    while not h.server.stopping.wait(TRICKLE_S):
+        h.wfile.write(b" ")
+        h.wfile.flush()
+
+
+def _trickle_headers(h: Handler) -> None:
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+    h.wfile.flush()
+    while not h.server.stopping.wait(TRICKLE_S):
+        h.wfile.write(b"X-Pad: x\r\n")
+        h.wfile.flush()
+
+
+def redirect(location: str) -> Route:
+    return status(302, {"Location": location})
+
+
+def page(html: str) -> Route:
+    return lambda h: h.send(200, html.encode())
+
+
 def _big_stream(h: Handler) -> None:
     # No Content-Length: HTTP/1.0 ends the body by closing, so the client must count as it reads.
     h.send_response(200)
@@ -131,13 +164,16 @@ DEFAULT_ROUTES: dict[str, Route] = {
     "/broken": status(500),
     "/big": lambda h: h.send(200, b"<p>" + b"x" * BIG_BYTES + b"</p>"),
     "/big-stream": _big_stream,
+    "/trickle": _trickle,
+    "/trickle-headers": _trickle_headers,
+    "/shrunk.html": lambda h: h.send(200, SHRUNK_PAGE),
 }
 
 
 @contextmanager
-def serve_site(root: Path = SITE_DIR) -> Iterator[SiteServer]:
-    """Serve `root` on 127.0.0.1 at a free port in a background thread, for the block's duration."""
-    server = SiteServer(root)
+def serve_site(root: Path = SITE_DIR, host: str = "127.0.0.1") -> Iterator[SiteServer]:
+    """Serve `root` on `host` at a free port in a background thread, for the block's duration."""
+    server = SiteServer(root, host)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import CorpusError, ParseError
+from casebook.hashing import sha256_bytes, sha256_file
 from casebook.ingest import corpus as corpus_module
 from casebook.ingest.corpus import (
     build_corpus,
-    corpus_sha256,
     load_case_studies,
     write_case_studies,
 )
@@ -26,7 +26,6 @@ from casebook.ingest.snapshot import (
     Manifest,
     SnapshotFile,
     read_manifest,
-    sha256_bytes,
     write_manifest,
 )
 from casebook.records import CaseStudy
@@ -39,7 +38,8 @@ def test_jsonl_round_trip(tmp_path: Path, cases: list[CaseStudy]) -> None:
     assert load_case_studies(path) == cases
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 34
-    assert list(json.loads(lines[0])) == ["id", "title", "section", "url", "text", "boroughs", "links", "sources"]
+    assert list(json.loads(lines[0])) == ["id", "title", "section", "url", "text", "boroughs", "links", "sources",
+                                         "themes"]
     assert "’" in path.read_text(encoding="utf-8")  # ensure_ascii=False
 
 
@@ -81,10 +81,11 @@ def test_corrupt_line_is_named_by_number(tmp_path: Path, cases: list[CaseStudy],
     assert "casebook ingest" in str(info.value)
 
 
-def test_corpus_sha256(tmp_path: Path) -> None:
+def test_sha256_of_a_file_and_of_bytes_agree(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
-    path.write_bytes(b"abc\n")
-    assert corpus_sha256(path) == hashlib.sha256(b"abc\n").hexdigest()
+    data = b"abc\n" * 400_000  # more than one read block
+    path.write_bytes(data)
+    assert sha256_file(path) == sha256_bytes(data) == hashlib.sha256(data).hexdigest()
 
 
 def test_committed_manifest_matches_the_snapshot(snapshot_dir: Path) -> None:
@@ -182,6 +183,14 @@ def test_merge_matches_final_url_and_skips_repeated_paragraphs() -> None:
     assert merged.text == "T\n\nSame para.\n\nNew in Croydon."
     assert merged.boroughs == ("Croydon",)
     assert merge_linked([case], [LinkedDocument(url=WELL_FINAL, text="  ")]) == [case]
+
+
+def test_themes_are_found_again_in_the_merged_text() -> None:
+    case = CaseStudy(id="c", title="T", section="S", url=f"{PAGE}#s", text="T\n\nAnxiety clinic.",
+                     links=(WELL_URL,), sources=(PAGE,), themes=("mental-health",))
+    doc = LinkedDocument(url=WELL_URL, text="Young people had their vaccines.")
+    (merged,) = merge_linked([case], [doc])
+    assert merged.themes == ("mental-health", "vaccination", "children-and-young-people")
 
 
 def test_duplicate_ids_after_parsing_are_named(

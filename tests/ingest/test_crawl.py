@@ -13,16 +13,17 @@ import pytest
 from site_server import SITE_DIR, SiteServer, serve_site, status, text
 
 from casebook.errors import CrawlError
+from casebook.hashing import sha256_bytes
 from casebook.ingest.crawl import (
     CrawlReport,
     crawl,
-    crawl_snapshot,
     make_client,
-    page_links,
     snapshot_name,
 )
+from casebook.ingest.html import page_links
+from casebook.ingest.live import crawl_snapshot
 from casebook.ingest.robots import product_token
-from casebook.ingest.snapshot import read_file, read_manifest, sha256_bytes
+from casebook.ingest.snapshot import read_file, read_manifest
 from casebook.settings import Settings
 
 UA = "CasebookTest/9.9 (+https://example.invalid/casebook)"
@@ -267,9 +268,10 @@ def previous(tmp_path: Path) -> Path:
 
 
 def test_crawl_snapshot_swaps_in_a_good_crawl(site: SiteServer, previous: Path) -> None:
-    report = crawl_snapshot(site.url("/index.html"), previous, make_settings(),
-                            sleep=RecordingSleep())
+    report, checked = crawl_snapshot(site.url("/index.html"), previous, make_settings(),
+                                     check=read_manifest, sleep=RecordingSleep())
     assert report.out_dir == previous and report.fetched == 4
+    assert checked.files == report.files  # what the check returned, from the new snapshot
     assert read_manifest(previous).source_url == site.url("/index.html")
     assert not (previous / "old.html").exists()
     assert [p.name for p in previous.parent.iterdir()] == ["snapshot"]
@@ -279,7 +281,7 @@ def test_crawl_snapshot_into_a_fresh_corpus(site: SiteServer, tmp_path: Path) ->
     target = tmp_path / "snapshot"
     with make_client(make_settings()) as client:
         crawl_snapshot(site.url("/small.html"), target, make_settings(), client,
-                       sleep=RecordingSleep())
+                       check=read_manifest, sleep=RecordingSleep())
     assert len(read_manifest(target).files) == 3
 
 
@@ -298,8 +300,8 @@ def test_failed_crawl_keeps_previous_snapshot(site: SiteServer, previous: Path, 
     else:
         url = site.url(PDF)
     with pytest.raises(CrawlError) as info:
-        crawl_snapshot(url, previous, make_settings(), max_failure_ratio=ratio,
-                       sleep=RecordingSleep())
+        crawl_snapshot(url, previous, make_settings(), check=read_manifest,
+                       max_failure_ratio=ratio, sleep=RecordingSleep())
     message = str(info.value)
     assert f"The previous snapshot in {previous} is untouched." in message
     assert "casebook ingest --live" in message and url in message

@@ -31,8 +31,9 @@ def test_search_shape_and_ranking(client: httpx.Client) -> None:
     assert len(body["results"]) == 5
     first = body["results"][0]
     assert first["case_study"]["id"] == HOUNSLOW
-    assert set(first["case_study"]) == {"id", "title", "url", "section", "boroughs"}
+    assert set(first["case_study"]) == {"id", "title", "url", "section", "boroughs", "themes"}
     assert first["case_study"]["boroughs"] == ["Hounslow"]
+    assert "vaccination" in first["case_study"]["themes"]
     assert first["passages"] and set(first["passages"][0]) == {"id", "text", "score"}
     ids = [r["case_study"]["id"] for r in body["results"]]
     assert len(ids) == len(set(ids))

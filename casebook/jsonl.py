@@ -1,0 +1,69 @@
+"""JSON Lines files: one JSON object a line, read with errors that name the file and line."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from casebook.errors import CasebookError
+
+T = TypeVar("T")
+
+
+def read_jsonl(path: Path, convert: Callable[[dict[str, Any]], T], *,
+               error: type[CasebookError], what: str, missing: str = "No file at {path}.",
+               hint: str | None = None) -> list[T]:
+    """`convert` applied to each object in the file, in file order; blank lines are skipped.
+
+    `what` names one record ("a case study"); `missing` is the message for an absent file,
+    with `{path}` filled in.
+
+    :raises error: (the caller's CasebookError subclass, with `hint`) when the file is missing
+        or unreadable, or a line (named by number) is not JSON, not an object, or not `what`
+        (convert raised KeyError, TypeError or ValueError).
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise error(missing.format(path=path), hint=hint) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"Cannot read {path} ({exc}).", hint=hint) from exc
+    rows: list[T] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+            rows.append(convert(data))
+        except (KeyError, TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise error(f"{path}, line {number}: not {what} ({detail}).", hint=hint) from exc
+    return rows
+
+
+def dumps_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The JSONL text of `rows`: UTF-8 as written (no \\u escapes), one object a line."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write `rows` atomically and durably: a reader sees the old file or the new, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = dumps_jsonl(rows)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
