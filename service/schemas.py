@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.records import Answer, CaseResult, CaseStudy, Passage
 
@@ -64,11 +64,17 @@ class SimilarResponse(BaseModel):
     took_ms: float
 
 
+# Request bodies are strict: "k": true or "stream": 0 is a mistake to report, not to coerce.
+STRICT = ConfigDict(strict=True)
+
+
 class AskRequest(BaseModel):
+    model_config = STRICT
     question: str = Field(..., description="A question in plain words.")
 
 
 class SimilarTextRequest(BaseModel):
+    model_config = STRICT
     text: str = Field(..., description="A paragraph describing a project.")
     k: int = Field(5, description="How many case studies to return.")
 
@@ -112,11 +118,13 @@ class ErrorResponse(BaseModel):
 
 
 class ChatMessage(BaseModel):
+    model_config = STRICT
     role: Literal["user", "assistant"]
     content: str = Field(..., description="What was said.")
 
 
 class ChatRequest(BaseModel):
+    model_config = STRICT
     messages: list[ChatMessage] = Field(
         ..., description="The conversation so far, oldest first; the last is the user's question.")
     stream: bool | None = Field(
