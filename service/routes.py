@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from casebook.index.answering.ask import ask as ask_question
 from casebook.index.retrieval.searcher import Searcher
-from casebook.service.errors import error_response
+from casebook.service.errors import error_response, public
 from casebook.service.observe import record_answer
 from casebook.service.schemas import (
     AskRequest,
@@ -59,7 +59,7 @@ def readyz(request: Request) -> JSONResponse:
         if slot.failure is not None:
             # still serving the build above; say that a newer one did not load
             body["reload_failed"] = {"build": slot.failure.build, "code": slot.failure.error.code,
-                                     "message": slot.failure.error.message}
+                                     "message": public(slot.failure.error.message)}
         return JSONResponse(body)
     slot.get()  # raises IndexNotReady, rendered as a 503 with the reason
     raise AssertionError("unreachable")
