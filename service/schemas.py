@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from casebook.records import Answer, CaseResult, CaseStudy, Passage
 
@@ -68,6 +68,16 @@ class SimilarResponse(BaseModel):
 STRICT = ConfigDict(strict=True)
 
 
+def _whole(value: object) -> object:
+    """JSON's 3.0 is the integer 3 (JSON Schema says so); 3.5, "3" and true stay errors."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
+
+
 class AskRequest(BaseModel):
     model_config = STRICT
     question: str = Field(..., description="A question in plain words.")
@@ -76,7 +86,7 @@ class AskRequest(BaseModel):
 class SimilarTextRequest(BaseModel):
     model_config = STRICT
     text: str = Field(..., description="A paragraph describing a project.")
-    k: int = Field(5, description="How many case studies to return.")
+    k: WholeNumber = Field(5, description="How many case studies to return.")
 
 
 class CitationOut(BaseModel):

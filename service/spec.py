@@ -57,6 +57,7 @@ def constrain(schema: dict[str, Any], settings: Settings, slot: SearcherSlot) ->
     paths = schema["paths"]
     search = paths["/v1/search"]["get"]
     _text(_param(search, "q"), settings)
+    next(p for p in search["parameters"] if p["name"] == "q")["required"] = True
     _k(_param(search, "k"), settings)
     _param(search, "mode")["enum"] = list(MODES)
     searcher = slot.current

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
