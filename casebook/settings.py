@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SOURCE_URL = (
@@ -16,6 +16,22 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 FusionMethod = Literal["rrf", "weighted"]
 DenseIndexType = Literal["flat", "hnsw"]
+# A list read from one variable as a JSON list or comma-separated (NoDecode: pydantic-settings
+# would otherwise insist on JSON and fail start-up on `a,b`).
+StrList = Annotated[list[str], NoDecode]
+
+
+def split_list(value: object) -> object:
+    """`a, b` or `["a", "b"]` (or an empty string) as a list of non-empty strings."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a JSON list ({exc.msg}); write a JSON list or a,b,c") from None
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class Settings(BaseSettings):
@@ -72,7 +88,7 @@ class Settings(BaseSettings):
     # service
     host: str = Field("127.0.0.1", description="Address `casebook serve` binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port `casebook serve` binds.")
-    cors_origins: list[str] = Field(
+    cors_origins: StrList = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (JSON list, or comma-separated).",
     )
@@ -121,11 +137,72 @@ class Settings(BaseSettings):
         1800.0, gt=0.0, le=86400.0, description="Most seconds one whole crawl may take."
     )
 
-    @field_validator("cors_origins", mode="before")
+    # operations: reload, proxies, shared rate limits, timeouts, shedding, shutdown, logs
+    reload_poll_s: float = Field(
+        5.0, ge=0.0, le=3600.0,
+        description="Seconds between checks of CURRENT for a new build to serve (0: only on SIGHUP "
+        "or POST /admin/reload).",
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for POST /admin/reload (unset: the route answers 404).",
+    )
+    trusted_proxies: StrList = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For/-Proto are believed (JSON list or "
+        "comma-separated; none by default).",
+    )
+    rate_limit_storage_uri: str = Field(
+        "memory://",
+        description="Where rate-limit counts live (`limits` storage URI): memory:// for one "
+        "process, redis://host:6379 to share them between workers and replicas.",
+    )
+    request_timeout_s: float = Field(
+        10.0, gt=0.0, le=600.0,
+        description="A request not answered within this many seconds gets 503 with Retry-After.",
+    )
+    body_timeout_s: float = Field(
+        10.0, gt=0.0, le=600.0, description="Deadline for a client to send its whole request body."
+    )
+    header_timeout_s: float = Field(
+        10.0, gt=0.0, le=600.0,
+        description="Deadline for a client to send a request's headers; then the connection closes.",
+    )
+    keep_alive_s: int = Field(
+        5, ge=1, le=600, description="An idle keep-alive connection is closed after this many seconds."
+    )
+    max_in_flight: int = Field(
+        32, ge=1, le=10000,
+        description="Requests answered at once; more get 503 with Retry-After at once, unqueued.",
+    )
+    drain_s: float = Field(
+        5.0, ge=0.0, le=600.0,
+        description="On SIGTERM, seconds /readyz answers 503 while serving on, before the server "
+        "stops taking connections.",
+    )
+    shutdown_timeout_s: float = Field(
+        30.0, ge=0.0, le=3600.0,
+        description="After the drain, how long in-flight requests may take to finish.",
+    )
+    log_queries: bool = Field(
+        False,
+        description="Put query strings (users' questions) in the access log; off by default, as "
+        "they may hold personal health details.",
+    )
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [part.strip() for part in value.split(",") if part.strip()]
+    def _split_lists(cls, value: object) -> object:
+        return split_list(value)
+
+    @field_validator("rate_limit_storage_uri")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].removeprefix("async+")
+        known = ("memory", "redis", "rediss", "redis+cluster", "redis+sentinel", "redis+unix",
+                 "valkey", "valkeys", "memcached", "mongodb", "mongodb+srv")
+        if "://" not in value or scheme not in known:
+            raise ValueError(f"not a rate-limit storage URI; use memory:// or one of "
+                             f"{', '.join(k + '://' for k in known[1:])}")
         return value
 
     @field_validator("crawl_allowed_hosts", mode="before")
@@ -145,7 +222,8 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.candidate_depth < self.max_k:
             raise ValueError(
-                f"candidate_depth ({self.candidate_depth}) must be at least max_k ({self.max_k})"
+                f"CASEBOOK_CANDIDATE_DEPTH ({self.candidate_depth}) must be at least "
+                f"CASEBOOK_MAX_K ({self.max_k})"
             )
         return self
 

@@ -51,7 +51,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     name = started.strftime("%Y%m%dT%H%M%S%fZ")
     builds = settings.index_dir / layout.BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    tmp = builds / f".{name}.partial"
+    tmp = layout.partial_dir(builds, name)
     tmp.mkdir()
     try:
         dense = FaissIndex(embedder.dimension, settings.dense_index)
@@ -80,8 +80,11 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
             files=checksum_tree(tmp),
         )
         manifest.write(tmp)
+        # on disk before the rename, so a crash never leaves a named build with empty files
+        layout.fsync_tree(tmp)
         final = builds / name
         os.replace(tmp, final)
+        layout.fsync_dir(builds)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

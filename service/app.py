@@ -9,12 +9,17 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from casebook import __version__
+from casebook.index import layout
 from casebook.index.retrieval.searcher import Searcher
-from casebook.service import chat, errors, routes
+from casebook.service import admin, chat, errors, observe, routes, spec
+from casebook.service.head import HeadMiddleware
 from casebook.service.limits import LimitsMiddleware
-from casebook.service.state import SearcherSlot
+from casebook.service.reload import Reloader
+from casebook.service.shedding import SheddingMiddleware
+from casebook.service.state import SearcherSlot, build_of
 from casebook.settings import Settings
 
 STATIC = resources.files("casebook.service") / "static"
@@ -24,15 +29,21 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     """Build the app. Pass `searcher` to serve an already-open one (tests share one model)."""
     settings = settings or Settings()
     slot = SearcherSlot()
+    reloader = Reloader(settings, slot)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if searcher is not None:
             slot.set(searcher)
-        else:
-            # Loading takes seconds: serve /healthz (and 503 on /readyz) meanwhile.
-            slot.load_in_background(lambda: Searcher.open(settings))
-        yield
+            if build_of(searcher):
+                layout.take_lease(settings.index_dir, build_of(searcher) or "")
+        # Loading takes seconds: serve /healthz (and 503 on /readyz) meanwhile; then watch
+        # CURRENT for newer builds.
+        reloader.start()
+        try:
+            yield
+        finally:
+            reloader.stop()
 
     app = FastAPI(
         title="Casebook",
@@ -42,15 +53,32 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     )
     app.state.settings = settings
     app.state.slot = slot
-    # added before CORS, so CORS wraps it: a 429 or 413 still tells the calling page why
+    app.state.reloader = reloader
+    app.state.metrics = observe.Metrics(slot)
+    # Starlette runs the middleware added last first. Outermost to innermost: the client
+    # address from trusted proxies only; request id, metrics and access log; HEAD; CORS (so a
+    # page can read why it was refused); shedding and deadlines; rate and size limits.
     app.add_middleware(LimitsMiddleware, per_minute=settings.rate_limit_per_minute,
+                       max_bytes=settings.max_request_bytes,
+                       storage_uri=settings.rate_limit_storage_uri)
+    app.add_middleware(SheddingMiddleware, max_in_flight=settings.max_in_flight,
+                       request_timeout_s=settings.request_timeout_s,
+                       body_timeout_s=settings.body_timeout_s,
                        max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(observe.ObserveMiddleware, metrics=app.state.metrics,
+                       log_queries=settings.log_queries)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(chat.router)
+    app.include_router(observe.router)
+    app.include_router(admin.router)
+    spec.install(app)
 
     @app.get("/", include_in_schema=False)
     def demo_page() -> FileResponse:

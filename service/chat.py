@@ -7,7 +7,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -17,7 +18,9 @@ from casebook.errors import BadQuery, CasebookError
 from casebook.index.answering.ask import ask_conversation
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
+from casebook.records import Answer
 from casebook.service.errors import error_body
+from casebook.service.observe import record_answer
 from casebook.service.routes import ERRORS, SearcherDep
 from casebook.service.schemas import AskResponse, ChatMessage, ChatRequest, ChatResponse
 from casebook.service.timing import took_ms
@@ -62,11 +65,14 @@ def sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def event_stream(searcher: Searcher, messages: list[ChatMessage]) -> AsyncIterator[str]:
+async def event_stream(searcher: Searcher, messages: list[ChatMessage],
+                       on_answer: Callable[[Answer], None] | None = None) -> AsyncIterator[str]:
     """Retrieval first (in a worker thread), then the answer text in pieces, citations, done."""
     start = time.perf_counter()
     try:
         query, answer = await run_in_threadpool(ask_conversation, searcher, messages)
+        if on_answer is not None:
+            on_answer(answer)
     except CasebookError as exc:
         yield sse("error", error_body(exc.code, exc.message, exc.hint))
         return
@@ -101,10 +107,12 @@ async def chat(body: ChatRequest, request: Request,
     """Answer the conversation's last question, using the earlier ones for context."""
     messages = checked_messages(body, request.app.state.settings)
     if wants_stream(body, request):
-        return StreamingResponse(event_stream(s, messages), media_type="text/event-stream",
+        return StreamingResponse(event_stream(s, messages, partial(record_answer, request)),
+                                 media_type="text/event-stream",
                                  headers=SSE_HEADERS)
     start = time.perf_counter()
     query, answer = await run_in_threadpool(ask_conversation, s, messages)
+    record_answer(request, answer)
     ask = AskResponse.of(answer, took_ms(start))
     response = ChatResponse(question=messages[-1].content.strip(), query=query, answer=ask.answer,
                             found=ask.found, confidence=ask.confidence, citations=ask.citations,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,15 +11,34 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casebook.errors import CasebookError
 
+MAX_MESSAGE_CHARS = 240
+# An absolute file path of two or more parts (not an API route such as /v1/case-studies/{id}).
+ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])/(?!v1/|admin/|docs|openapi|readyz|healthz|metrics)"
+                           r"(?:[^\s/'\"`]+/)+([^\s/'\"`]*)")
+
+
+def public(text: str | None) -> str | None:
+    """`text` fit to show a caller: server paths cut to their last part, and at most
+    MAX_MESSAGE_CHARS long (messages may quote the caller's input, which may be huge)."""
+    if text is None:
+        return None
+    text = ABSOLUTE_PATH.sub(lambda m: m.group(1) or "the index directory", text)
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    return text
+
 
 def error_body(code: str, message: str, hint: str | None = None) -> dict[str, dict[str, str | None]]:
     """The one error envelope, for JSON responses, middleware and server-sent events alike."""
-    return {"error": {"code": code, "message": message, "hint": hint}}
+    return {"error": {"code": code, "message": public(message) or "", "hint": public(hint)}}
 
 
 def error_response(status: int, code: str, message: str, hint: str | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(code, message, hint), status_code=status, headers=headers)
+
+
+BODY_UNREADABLE = "There was an error parsing the body"
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -42,6 +63,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_UNREADABLE:
+            # FastAPI's words for a body that is not UTF-8 JSON: invalid input, like bad JSON
+            return error_response(422, "invalid_request",
+                                  "The request body is not valid JSON in UTF-8.",
+                                  "See the API documentation at /docs.")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         hint = "See the API documentation at /docs." if exc.status_code in (404, 405) else None
         return error_response(exc.status_code, code, str(exc.detail), hint,

@@ -1,49 +1,35 @@
-"""Per-client limits on /v1: requests a minute (sliding window) and request body size.
-Pure ASGI middleware, so streamed responses pass through untouched."""
+"""Per-client limits on /v1: requests a minute (the `limits` library's moving window, in memory
+or in a shared store such as Redis) and request body size. Pure ASGI middleware, so streamed
+responses pass through untouched; every /v1 response carries RateLimit-* headers."""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
-from collections import deque
-from collections.abc import Callable
 
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.strategies import MovingWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casebook.service.errors import error_body
 
-WINDOW_S = 60.0
+log = logging.getLogger("casebook.service")
+
 LIMITED_PREFIX = "/v1/"
-SWEEP_EVERY = 1000  # requests between sweeps of idle clients' windows
+KEY = "casebook"
 
 
-class SlidingWindow:
-    """Request times per client over the last WINDOW_S seconds."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._seen = 0
-
-    def acquire(self, client: str) -> float:
-        """Count one request; 0 if allowed, else seconds until the client may try again."""
-        now = self.clock()
-        self._seen += 1
-        if self._seen % SWEEP_EVERY == 0:
-            self._sweep(now)
-        hits = self._hits.setdefault(client, deque())
-        while hits and hits[0] <= now - WINDOW_S:
-            hits.popleft()
-        if len(hits) >= self.per_minute:
-            return hits[0] + WINDOW_S - now
-        hits.append(now)
-        return 0.0
-
-    def _sweep(self, now: float) -> None:
-        for client in [c for c, h in self._hits.items() if not h or h[-1] <= now - WINDOW_S]:
-            del self._hits[client]
+def limiter_for(uri: str) -> RateLimiter:
+    """An asyncio limiter on the storage `uri` names (memory://, redis://…): a moving window
+    where the store supports one, else the sliding window counter."""
+    storage = storage_from_string(uri if uri.startswith("async+") else f"async+{uri}")
+    try:
+        return MovingWindowRateLimiter(storage)
+    except NotImplementedError:
+        return SlidingWindowCounterRateLimiter(storage)
 
 
 async def send_error(send: Send, status: int, code: str, message: str, hint: str,
@@ -56,30 +42,39 @@ async def send_error(send: Send, status: int, code: str, message: str, hint: str
 
 
 class LimitsMiddleware:
-    """429 past `per_minute` requests a minute from one client IP (0: no limit), and 413 for a
-    body over `max_bytes`, both in the API's error shape; only paths under /v1/."""
+    """429 past the rate limit for one client IP (per_minute 0: no limit), and 413 for a body
+    over `max_bytes`, both in the API's error shape; only paths under /v1/. `limit` (a `limits`
+    string such as "5/second") replaces per_minute where tests need a short window."""
 
     def __init__(self, app: ASGIApp, *, per_minute: int, max_bytes: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 storage_uri: str = "memory://", limit: str | None = None) -> None:
+        from limits import parse
+
         self.app = app
         self.max_bytes = max_bytes
-        self.window = SlidingWindow(per_minute, clock) if per_minute > 0 else None
+        self.item: RateLimitItem | None = (
+            parse(limit) if limit else RateLimitItemPerMinute(per_minute) if per_minute > 0 else None)
+        self.limiter = limiter_for(storage_uri) if self.item is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIX):
             await self.app(scope, receive, send)
             return
-        if scope["method"] != "OPTIONS" and self.window is not None:
+        if scope["method"] != "OPTIONS" and self.limiter is not None and self.item is not None:
             client = scope["client"][0] if scope.get("client") else "unknown"
-            wait = self.window.acquire(client)
-            if wait > 0:
-                seconds = max(1, math.ceil(wait))
+            headers = await self._count(client)
+            if headers is not None and headers["RateLimit-Remaining"] == "-1":
+                seconds = headers["RateLimit-Reset"]
+                headers["RateLimit-Remaining"] = "0"
                 await send_error(
                     send, 429, "rate_limited",
-                    f"Too many requests: the limit is {self.window.per_minute} a minute.",
-                    f"Try again in {seconds} second{'s' if seconds != 1 else ''}.",
-                    {"Retry-After": str(seconds)})
+                    f"Too many requests: the limit is {self.item.amount} "
+                    f"{_per(self.item)}.",
+                    f"Try again in {seconds} second{'s' if seconds != '1' else ''}.",
+                    {**headers, "Retry-After": seconds})
                 return
+            if headers is not None:
+                send = _with_headers(send, headers)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             await self._too_large(send)
@@ -92,6 +87,21 @@ class LimitsMiddleware:
                 return
             receive = buffered
         await self.app(scope, receive, send)
+
+    async def _count(self, client: str) -> dict[str, str] | None:
+        """Count one request; the RateLimit headers to send (Remaining -1: refused), or None
+        when the store cannot be reached (then nobody is limited, and the log says why)."""
+        assert self.limiter is not None and self.item is not None
+        try:
+            allowed = await self.limiter.hit(self.item, KEY, client)
+            stats = await self.limiter.get_window_stats(self.item, KEY, client)
+        except Exception as exc:  # noqa: BLE001 - a store outage must not take the API down
+            log.warning("rate-limit storage unavailable, not limiting: %s", exc)
+            return None
+        reset = max(1, math.ceil(stats.reset_time - time.time()))
+        return {"RateLimit-Limit": str(self.item.amount),
+                "RateLimit-Remaining": str(stats.remaining if allowed else -1),
+                "RateLimit-Reset": str(reset)}
 
     async def _buffered(self, receive: Receive) -> Receive | None:
         """The body read within the limit, replayed to the app; None when it is over."""
@@ -119,3 +129,19 @@ class LimitsMiddleware:
         await send_error(send, 413, "request_too_large",
                          f"The request body is over the limit of {self.max_bytes} bytes.",
                          "Send a shorter question or conversation.")
+
+
+def _per(item: RateLimitItem) -> str:
+    unit = item.GRANULARITY.name
+    return f"a {unit}" if item.multiples == 1 else f"per {item.multiples} {unit}s"
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *raw]}
+        await send(message)
+
+    return sending

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 
 from casebook.index.answering.ask import ask as ask_question
 from casebook.index.retrieval.searcher import Searcher
+from casebook.service.errors import error_response, public
+from casebook.service.observe import record_answer
 from casebook.service.schemas import (
     AskRequest,
     AskResponse,
@@ -45,11 +47,20 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
 def readyz(request: Request) -> JSONResponse:
     slot: SearcherSlot = request.app.state.slot
+    if slot.draining:
+        return error_response(503, "draining", "The server is shutting down.",
+                              "Send requests to another instance.", headers={"Retry-After": "5"})
     if slot.ready:
         manifest = slot.get().stored.manifest
-        return JSONResponse({"status": "ready", "model": manifest.model,
-                             "case_studies": manifest.case_studies, "passages": manifest.passages,
-                             "built_at": manifest.created_at})
+        body: dict[str, object] = {
+            "status": "ready", "build": slot.build, "model": manifest.model,
+            "case_studies": manifest.case_studies, "passages": manifest.passages,
+            "built_at": manifest.created_at}
+        if slot.failure is not None:
+            # still serving the build above; say that a newer one did not load
+            body["reload_failed"] = {"build": slot.failure.build, "code": slot.failure.error.code,
+                                     "message": public(slot.failure.error.message)}
+        return JSONResponse(body)
     slot.get()  # raises IndexNotReady, rendered as a 503 with the reason
     raise AssertionError("unreachable")
 
@@ -71,9 +82,10 @@ def search(
 
 
 @router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
-def ask(body: AskRequest, s: SearcherDep) -> AskResponse:
+def ask(body: AskRequest, s: SearcherDep, request: Request) -> AskResponse:
     start = time.perf_counter()
     answer = ask_question(s, body.question)
+    record_answer(request, answer)
     return AskResponse.of(answer, took_ms(start))
 
 

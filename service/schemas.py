@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from casebook.records import Answer, CaseResult, CaseStudy, Passage
 
@@ -67,13 +67,29 @@ class SimilarResponse(BaseModel):
     took_ms: float
 
 
+# Request bodies are strict: "k": true or "stream": 0 is a mistake to report, not to coerce.
+STRICT = ConfigDict(strict=True)
+
+
+def _whole(value: object) -> object:
+    """JSON's 3.0 is the integer 3 (JSON Schema says so); 3.5, "3" and true stay errors."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
+
+
 class AskRequest(BaseModel):
+    model_config = STRICT
     question: str = Field(..., description="A question in plain words.")
 
 
 class SimilarTextRequest(BaseModel):
+    model_config = STRICT
     text: str = Field(..., description="A paragraph describing a project.")
-    k: int = Field(5, description="How many case studies to return.")
+    k: WholeNumber = Field(5, description="How many case studies to return.")
 
 
 class CitationOut(BaseModel):
@@ -115,11 +131,13 @@ class ErrorResponse(BaseModel):
 
 
 class ChatMessage(BaseModel):
+    model_config = STRICT
     role: Literal["user", "assistant"]
     content: str = Field(..., description="What was said.")
 
 
 class ChatRequest(BaseModel):
+    model_config = STRICT
     messages: list[ChatMessage] = Field(
         ..., description="The conversation so far, oldest first; the last is the user's question.")
     stream: bool | None = Field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -9,14 +11,28 @@ import typer
 from casebook.cli.common import load_settings
 
 
+def _access_log_to_stderr() -> None:
+    """The JSON access log, one object a line, whatever the CLI's log level."""
+    access = logging.getLogger("casebook.access")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+    logging.getLogger("casebook.service").setLevel(logging.INFO)
+
+
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Address to bind (CASEBOOK_HOST).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port to bind (CASEBOOK_PORT).")] = None,
 ) -> None:
-    """Serve the API on http://HOST:PORT (docs at /docs); the index loads after start-up."""
-    import uvicorn
+    """Serve the API on http://HOST:PORT (docs at /docs); the index loads after start-up.
 
+    SIGHUP (or POST /admin/reload) loads a new build without downtime; SIGTERM drains, then
+    stops once in-flight requests finish."""
     from casebook.service.app import create_app
+    from casebook.service.serving import serve as run
 
     settings = load_settings(host=host, port=port)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    _access_log_to_stderr()
+    run(create_app(settings), settings)

@@ -16,8 +16,8 @@ def validate_query(text: str | None, max_chars: int, *, what: str = "query") -> 
     cleaned = (text or "").strip()
     if not cleaned:
         raise BadQuery(f"The {what} is empty.", hint=f"Send a {what} of 1 to {max_chars} characters.")
-    if len(cleaned) > max_chars:
-        raise BadQuery(f"The {what} is {len(cleaned)} characters long; the limit is {max_chars}.",
+    if len(text or "") > max_chars:  # as sent, the length the API documents
+        raise BadQuery(f"The {what} is {len(text or '')} characters long; the limit is {max_chars}.",
                        hint="Shorten it to the question itself.")
     if not re.search(r"\w", cleaned):
         raise BadQuery(f"The {what} has no letters or digits.", hint="Ask a question in words.")

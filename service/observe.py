@@ -1,0 +1,184 @@
+"""What an operator watches: Prometheus metrics at /metrics, a JSON access log line per request,
+and a request id on every response.
+
+Users' questions travel in query strings and bodies and may hold personal health details: the
+access log records the path only, unless CASEBOOK_LOG_QUERIES opts in for debugging.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.registry import Collector
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from casebook.records import Answer
+from casebook.service.state import SearcherSlot
+
+access_log = logging.getLogger("casebook.access")
+router = APIRouter()
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class IndexCollector(Collector):
+    """Read at scrape time from the slot: which build is served, how old, how long loads took."""
+
+    def __init__(self, slot: SearcherSlot) -> None:
+        self.slot = slot
+
+    def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
+        slot = self.slot
+        ready = GaugeMetricFamily("casebook_ready", "1 while an index is served and not draining.")
+        ready.add_metric([], 1.0 if slot.ready and not slot.draining else 0.0)
+        yield ready
+        searcher = slot.current
+        if searcher is not None:
+            manifest = searcher.stored.manifest
+            info = InfoMetricFamily("casebook_index_build", "The index build being served.")
+            info.add_metric([], {"build": slot.build or "", "model": manifest.model})
+            yield info
+            created = datetime.fromisoformat(manifest.created_at)
+            age = GaugeMetricFamily("casebook_index_build_age_seconds",
+                                    "Seconds since the served build was made.")
+            age.add_metric([], max(0.0, (datetime.now(timezone.utc) - created).total_seconds()))
+            yield age
+        if slot.first_load_s is not None:
+            load = GaugeMetricFamily(
+                "casebook_model_load_seconds",
+                "Seconds to load the model and the first index at start-up.")
+            load.add_metric([], slot.first_load_s)
+            yield load
+        if slot.last_load_s is not None:
+            last = GaugeMetricFamily("casebook_index_load_seconds",
+                                     "Seconds the newest index load took (the model reused).")
+            last.add_metric([], slot.last_load_s)
+            yield last
+        for name, value, text in (("casebook_index_reloads", slot.reloads, "Builds swapped in."),
+                                  ("casebook_index_reload_failures", slot.failed_reloads,
+                                   "Newer builds that failed to load (the old one kept serving).")):
+            family = GaugeMetricFamily(name, text)
+            family.add_metric([], float(value))
+            yield family
+
+
+class Metrics:
+    """One registry per app, so several apps in one process (tests) never collide."""
+
+    def __init__(self, slot: SearcherSlot) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("casebook_http_requests", "HTTP requests answered.",
+                                ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("casebook_http_request_duration_seconds",
+                                 "Seconds from request to the end of the response.",
+                                 ["method", "route", "status"], buckets=BUCKETS,
+                                 registry=self.registry)
+        self.answers = Counter("casebook_answers", "Answers given, by match and found.",
+                               ["match", "found"], registry=self.registry)
+        self.registry.register(IndexCollector(slot))
+
+    def answer(self, answer: Answer) -> None:
+        match = getattr(answer, "match", None) or ("answered" if answer.found else "not_found")
+        self.answers.labels(match=match, found=str(answer.found).lower()).inc()
+
+
+def record_answer(request: Request, answer: Answer) -> None:
+    metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.answer(answer)
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry),
+                    media_type=CONTENT_TYPE_LATEST)
+
+
+def request_id(scope: Scope) -> str:
+    """The caller's X-Request-ID if it is a sane token, else a new one."""
+    for key, value in scope["headers"]:
+        if key == b"x-request-id":
+            given = value.decode("latin-1")
+            if REQUEST_ID.fullmatch(given):
+                return given
+            break
+    return uuid.uuid4().hex
+
+
+class ObserveMiddleware:
+    """Request id in and out, one metric sample and one JSON access-log line per request."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, log_queries: bool = False) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log_queries = log_queries
+        self._routed: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = request_id(scope)
+        scope.setdefault("state", {})["request_id"] = rid
+        started = time.perf_counter()
+        status = 500
+        sent = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []),
+                                                   (b"x-request-id", rid.encode())]}
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            seconds = time.perf_counter() - started
+            route = self._route(scope)
+            labels = {"method": scope["method"], "route": route, "status": str(status)}
+            self.metrics.requests.labels(**labels).inc()
+            self.metrics.latency.labels(**labels).observe(seconds)
+            self._log(scope, rid, route, status, seconds, sent)
+
+    def _route(self, scope: Scope) -> str:
+        """The route template (never the raw path: ids would explode the label set)."""
+        route = scope.get("route")
+        if route is not None and getattr(route, "path", None):
+            return str(route.path)
+        app = scope.get("app")  # answered before routing (429, 503…): match it ourselves
+        for candidate in getattr(getattr(app, "router", None), "routes", []):
+            match, _ = candidate.matches(scope) if hasattr(candidate, "matches") \
+                else (Match.NONE, {})
+            if match is not Match.NONE and getattr(candidate, "path", None):
+                return str(candidate.path)
+        return "unmatched"
+
+    def _log(self, scope: Scope, rid: str, route: str, status: int, seconds: float,
+             sent: int) -> None:
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        entry: dict[str, object] = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "request_id": rid, "method": scope["method"], "path": scope["path"], "route": route,
+            "status": status, "ms": round(seconds * 1000, 2), "bytes": sent,
+            "client": scope["client"][0] if scope.get("client") else None,
+        }
+        if self.log_queries and scope.get("query_string"):
+            entry["query"] = scope["query_string"].decode("latin-1")
+        access_log.info(json.dumps(entry, ensure_ascii=False))

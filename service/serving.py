@@ -1,0 +1,119 @@
+"""Run the app under uvicorn the way an operator needs: proxy headers only from trusted proxies,
+idle and slow connections closed, SIGHUP to reload, and on SIGTERM a drain (/readyz 503 while
+requests are still answered), then a graceful stop that lets in-flight requests finish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+import h11
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from casebook.service.reload import Reloader
+from casebook.service.state import SearcherSlot
+from casebook.settings import Settings
+
+log = logging.getLogger("casebook.service")
+
+
+def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection whose request headers take over `seconds`
+    (uvicorn only times out idle keep-alive connections, not a client sending a byte a minute)."""
+
+    class HeaderDeadlineProtocol(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self._header_timer is None and self.conn.their_state is h11.IDLE:
+                self._arm()
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()  # the headers are in: the body deadline is the app's
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return HeaderDeadlineProtocol
+
+
+class DrainingServer(uvicorn.Server):
+    """First SIGTERM: mark the slot draining (so /readyz answers 503 and load balancers move
+    away), keep serving for `drain_s`, then stop as uvicorn does: no new connections, in-flight
+    requests finish. A second SIGTERM, or SIGINT, stops at once. SIGHUP asks for a reload."""
+
+    def __init__(self, config: uvicorn.Config, *, slot: SearcherSlot, reloader: Reloader,
+                 drain_s: float) -> None:
+        super().__init__(config)
+        self.slot = slot
+        self.reloader = reloader
+        self.drain_s = drain_s
+        self._drain_timer: threading.Timer | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if sig == signal.SIGTERM and not self.slot.draining and self.drain_s > 0:
+            log.info("SIGTERM: draining for %.1fs, then stopping", self.drain_s)
+            self.slot.draining = True
+            self._drain_timer = threading.Timer(self.drain_s, self._stop)
+            self._drain_timer.daemon = True
+            self._drain_timer.start()
+            return
+        self.slot.draining = True
+        super().handle_exit(sig, frame)
+
+    def _stop(self) -> None:
+        self.should_exit = True
+
+    def install_signal_handlers(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGHUP, lambda *_: self.reloader.request())
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn settings that follow from ours (tested without starting a server)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        # uvicorn would trust X-Forwarded-For from 127.0.0.1 by default; the app applies
+        # CASEBOOK_TRUSTED_PROXIES itself, so uvicorn must not rewrite the client first
+        "proxy_headers": False,
+        "timeout_keep_alive": settings.keep_alive_s,
+        "timeout_graceful_shutdown": settings.shutdown_timeout_s or None,  # type: ignore[dict-item]
+        "http": header_deadline_protocol(settings.header_timeout_s),
+        "access_log": False,  # ours is JSON and leaves out query strings
+        "log_level": "info",
+        "lifespan": "on",
+    }
+
+
+def serve(app: FastAPI, settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT (after the drain); blocks."""
+    config = uvicorn.Config(app, **uvicorn_options(settings))
+    server = DrainingServer(config, slot=app.state.slot, reloader=app.state.reloader,
+                            drain_s=settings.drain_s)
+    server.install_signal_handlers()
+    server.run()

@@ -1,0 +1,52 @@
+"""Settings through the real environment: list forms, and errors that name the variable."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from casebook.cli.main import app
+from casebook.settings import Settings
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("https://a.example", ["https://a.example"]),
+    ("https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
+    ('["https://a.example", "https://b.example"]', ["https://a.example", "https://b.example"]),
+    ("", []),
+])
+def test_list_settings_take_comma_separated_and_json(monkeypatch: pytest.MonkeyPatch, value: str,
+                                                     expected: list[str]) -> None:
+    monkeypatch.setenv("CASEBOOK_CORS_ORIGINS", value)
+    monkeypatch.setenv("CASEBOOK_TRUSTED_PROXIES", value)
+    settings = Settings()
+    assert settings.cors_origins == expected
+    assert settings.trusted_proxies == expected
+
+
+@pytest.mark.parametrize(("env", "words"), [
+    ({"CASEBOOK_CORS_ORIGINS": '["unclosed'}, ["CASEBOOK_CORS_ORIGINS", "JSON list"]),
+    ({"CASEBOOK_PORT": "eighty"}, ["CASEBOOK_PORT", "valid integer", "'eighty'"]),
+    ({"CASEBOOK_MAX_K": "0"}, ["CASEBOOK_MAX_K", "greater than or equal to 1"]),
+    ({"CASEBOOK_RATE_LIMIT_STORAGE_URI": "redis"}, ["CASEBOOK_RATE_LIMIT_STORAGE_URI", "memory://"]),
+    ({"CASEBOOK_CANDIDATE_DEPTH": "10", "CASEBOOK_MAX_K": "40"},
+     ["CASEBOOK_CANDIDATE_DEPTH", "CASEBOOK_MAX_K"]),
+])
+@pytest.mark.parametrize("command", [["serve"], ["index", "info"], ["search", "vaccines"]])
+def test_a_bad_setting_names_its_variable_without_a_traceback(env: dict[str, str], words: list[str],
+                                                              command: list[str]) -> None:
+    result = CliRunner().invoke(app, command, env=env)
+    assert result.exit_code == 2
+    output = result.output
+    for word in words:
+        assert word in output
+    assert "Traceback" not in output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_comma_separated_origin_starts_the_server_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from casebook.service.app import create_app
+
+    monkeypatch.setenv("CASEBOOK_CORS_ORIGINS", "https://a.example")
+    app = create_app()
+    assert app.state.settings.cors_origins == ["https://a.example"]
