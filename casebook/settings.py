@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     crawl_max_file_bytes: int = Field(
         20_000_000, ge=1000, description="Largest single document the crawler keeps."
     )
-    crawl_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+    crawl_allowed_hosts: StrList = Field(
         default_factory=list,
         description="Hosts besides the start URL's the crawler may request, redirects included "
         "(JSON list, or comma-separated).",
@@ -189,7 +189,7 @@ class Settings(BaseSettings):
         "they may hold personal health details.",
     )
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "crawl_allowed_hosts", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
         return split_list(value)
@@ -203,19 +203,6 @@ class Settings(BaseSettings):
         if "://" not in value or scheme not in known:
             raise ValueError(f"not a rate-limit storage URI; use memory:// or one of "
                              f"{', '.join(k + '://' for k in known[1:])}")
-        return value
-
-    @field_validator("crawl_allowed_hosts", mode="before")
-    @classmethod
-    def _split_hosts(cls, value: object) -> object:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                try:
-                    return json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"not a JSON list ({exc})") from None
-            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @model_validator(mode="after")
