@@ -138,7 +138,12 @@ class Settings(BaseSettings):
                     return json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"not a JSON list ({exc})") from None
-            return [part.strip() for part in text.split(",") if part.strip()]
+            value = [part.strip() for part in text.split(",") if part.strip()]
+        if isinstance(value, list):
+            urls = [host for host in value if isinstance(host, str) and "/" in host]
+            if urls:
+                raise ValueError(f"give host names, not URLs: {', '.join(urls)} "
+                                 "(e.g. cdn.example.org)")
         return value
 
     @model_validator(mode="after")
