@@ -205,6 +205,14 @@ class Settings(BaseSettings):
                              f"{', '.join(k + '://' for k in known[1:])}")
         return value
 
+    @field_validator("crawl_allowed_hosts", mode="after")
+    @classmethod
+    def _hosts_not_urls(cls, value: list[str]) -> list[str]:
+        urls = [host for host in value if "/" in host]
+        if urls:
+            raise ValueError(f"give host names, not URLs: {', '.join(urls)} (e.g. cdn.example.org)")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.candidate_depth < self.max_k:

@@ -251,6 +251,7 @@ def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Clien
         source_url=start_url, created_at=created_at, files=tuple(crawler.files),
         skipped=tuple(crawler.skipped),
         extra={"user_agent": settings.user_agent, "max_depth": max_depth,
+               "allowed_hosts": sorted(site.hosts),
                "bytes": crawler.bytes, "duration_s": round(duration, 3)},
     ))
     log.info("crawl of %s: %d saved, %d skipped, %d bytes in %.1fs", start_url,

@@ -120,23 +120,16 @@ def _slow(h: Handler) -> None:
     h.send(200, b"<h1>Finally</h1>")
 
 
-def _trickle(h: Handler) -> None:
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.end_headers()
-    h.wfile.write(b"<html><body>")
-    h.wfile.flush()
-    while not h.server.stopping.wait(TRICKLE_S):
-        h.wfile.write(b" ")
-        h.wfile.flush()
+def trickle(opening: bytes, drip: bytes) -> Route:
+    """A route that sends `opening`, then `drip` every TRICKLE_S until the server stops."""
 
+    def route(h: Handler) -> None:
+        h.wfile.write(opening)
+        while not h.server.stopping.wait(TRICKLE_S):
+            h.wfile.write(drip)
+            h.wfile.flush()
 
-def _trickle_headers(h: Handler) -> None:
-    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
-    h.wfile.flush()
-    while not h.server.stopping.wait(TRICKLE_S):
-        h.wfile.write(b"X-Pad: x\r\n")
-        h.wfile.flush()
+    return route
 
 
 def redirect(location: str) -> Route:
@@ -164,8 +157,9 @@ DEFAULT_ROUTES: dict[str, Route] = {
     "/broken": status(500),
     "/big": lambda h: h.send(200, b"<p>" + b"x" * BIG_BYTES + b"</p>"),
     "/big-stream": _big_stream,
-    "/trickle": _trickle,
-    "/trickle-headers": _trickle_headers,
+    # a body that never ends, and headers that never end
+    "/trickle": trickle(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>", b" "),
+    "/trickle-headers": trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n", b"X-Pad: x\r\n"),
     "/shrunk.html": lambda h: h.send(200, SHRUNK_PAGE),
 }
 

@@ -127,7 +127,7 @@ def test_linked_documents_on_other_hosts_are_never_requested(
     report, manifest = crawl_snapshot(site.url("/hub.html"), snapshot, settings_for(tmp_path),
                                       check=read_manifest, sleep=lambda s: None)
 
-    assert internal.requests == []
+    assert internal.requests == [] and manifest.extra["allowed_hosts"] == ["127.0.0.1"]
     assert [f.url for f in manifest.files] == [site.url("/hub.html"),
                                                site.url("/case-studies/bromley-by-bow.html")]
     reasons = {s.url: s.reason for s in report.skipped}

@@ -72,3 +72,8 @@ def test_allowed_hosts_setting_from_the_environment(
         monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("CASEBOOK_CRAWL_ALLOWED_HOSTS", value)
     assert Settings().crawl_allowed_hosts == ["a.example", "b.example"]
+
+
+def test_allowed_hosts_must_be_host_names() -> None:
+    with pytest.raises(ValueError, match="give host names, not URLs: https://cdn.example/"):
+        Settings(crawl_allowed_hosts="site.example, https://cdn.example/")  # type: ignore[arg-type]
