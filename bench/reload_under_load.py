@@ -106,7 +106,7 @@ def main() -> None:
                  str(REPO / "tests" / "service" / "schemathesis.toml"), "run",
                  f"{server.url}/openapi.json", "--checks", "all", "--max-examples",
                  str(args.max_examples), "--seed", "1", "--workers", "1"],
-                capture_output=True, text=True, timeout=600)
+                capture_output=True, text=True, timeout=600, cwd=work)  # its cache goes there
             if run is not None:
                 counts = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
                 ops = re.search(r"Tested: (\d+)", run.stdout)

@@ -144,7 +144,7 @@ def test_schemathesis_with_every_check_finds_nothing(index_settings: Settings, s
             [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{server.url}/openapi.json",
              "--checks", "all", "--max-examples", "50", "--seed", "1", "--workers", "1",
              "--report", "ndjson", "--report-dir", str(tmp_path)],
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=300, cwd=tmp_path)  # its cache goes there
     summary = run.stdout[-6000:]
     assert run.returncode == 0, summary
     counts = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
