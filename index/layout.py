@@ -96,14 +96,15 @@ def point_to(index_dir: Path, build: Path) -> None:
 
 # -- leases: which builds live servers read ------------------------------------------------
 
-def _lease_path(index_dir: Path, pid: int) -> Path:
-    return index_dir / LEASES / f"{socket.gethostname()}.{pid}"
+def _lease_path(index_dir: Path, pid: int, holder: str) -> Path:
+    return index_dir / LEASES / f"{socket.gethostname()}.{pid}{'.' + holder if holder else ''}"
 
 
-def take_lease(index_dir: Path, build_name: str, pid: int | None = None) -> Path:
-    """Record that process `pid` (this one by default) serves `build_name`; refreshes its time."""
+def take_lease(index_dir: Path, build_name: str, pid: int | None = None, holder: str = "") -> Path:
+    """Record that process `pid` (this one by default) serves `build_name`; refreshes its time.
+    `holder` tells apart several servers in one process (tests run many)."""
     pid = os.getpid() if pid is None else pid
-    path = _lease_path(index_dir, pid)
+    path = _lease_path(index_dir, pid, holder)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps({"build": build_name, "pid": pid, "host": socket.gethostname()}),
@@ -112,8 +113,8 @@ def take_lease(index_dir: Path, build_name: str, pid: int | None = None) -> Path
     return path
 
 
-def drop_lease(index_dir: Path, pid: int | None = None) -> None:
-    _lease_path(index_dir, os.getpid() if pid is None else pid).unlink(missing_ok=True)
+def drop_lease(index_dir: Path, pid: int | None = None, holder: str = "") -> None:
+    _lease_path(index_dir, os.getpid() if pid is None else pid, holder).unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -12,7 +12,6 @@ from fastapi.responses import FileResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from casebook import __version__
-from casebook.index import layout
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service import admin, chat, errors, observe, routes, spec
 from casebook.service.head import HeadMiddleware
@@ -36,7 +35,7 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
         if searcher is not None:
             slot.set(searcher)
             if build_of(searcher):
-                layout.take_lease(settings.index_dir, build_of(searcher) or "")
+                reloader.lease(build_of(searcher) or "")
         # Loading takes seconds: serve /healthz (and 503 on /readyz) meanwhile; then watch
         # CURRENT for newer builds.
         reloader.start()

@@ -175,7 +175,7 @@ class ObserveMiddleware:
             return
         entry: dict[str, object] = {
             "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            "request_id": rid, "method": scope["method"], "path": scope["path"], "route": route,
+            "request_id": rid, "method": scope["method"], "path": scope["path"][:200], "route": route,
             "status": status, "ms": round(seconds * 1000, 2), "bytes": sent,
             "client": scope["client"][0] if scope.get("client") else None,
         }

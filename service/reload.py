@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +39,10 @@ class Reloader:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.holder = uuid.uuid4().hex[:8]  # this server's lease, apart from others in-process
+
+    def lease(self, build: str) -> None:
+        layout.take_lease(self.settings.index_dir, build, holder=self.holder)
 
     def start(self) -> None:
         """Load the current build now (in the background) and keep watching for newer ones."""
@@ -49,7 +54,7 @@ class Reloader:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        layout.drop_lease(self.settings.index_dir)
+        layout.drop_lease(self.settings.index_dir, holder=self.holder)
 
     def request(self) -> None:
         """Ask for a check soon; safe to call from a signal handler."""
@@ -75,7 +80,7 @@ class Reloader:
             except CasebookError as exc:
                 return self._failed(None, exc)
             if served is not None:
-                layout.take_lease(self.settings.index_dir, served)  # still in use: refresh
+                self.lease(served)  # still in use: refresh
             if name == served:
                 return ReloadResult("unchanged", served)
             failure = self.slot.failure
@@ -100,7 +105,7 @@ class Reloader:
         seconds = time.perf_counter() - started
         loaded = build_of(searcher) or name
         # lease first: from here on no prune may delete it
-        layout.take_lease(self.settings.index_dir, loaded)
+        self.lease(loaded)
         self.slot.set(searcher)
         if old is None:
             self.slot.first_load_s = seconds

@@ -83,6 +83,8 @@ class DrainingServer(uvicorn.Server):
             self._drain_timer.start()
             return
         self.slot.draining = True
+        if self._drain_timer is not None:
+            self._drain_timer.cancel()
         super().handle_exit(sig, frame)
 
     def _stop(self) -> None:

@@ -9,6 +9,11 @@ from casebook.errors import BadQuery
 from casebook.slugs import slugify
 
 MODES = ("hybrid", "dense", "bm25")
+# A character that can carry meaning: not a control, not white space (as either Python or a
+# JavaScript-style regex engine counts it), not ASCII punctuation. Written with \x and \u
+# escapes only, so this one pattern means the same in Python and in the OpenAPI document.
+MEANINGFUL = (r"[^\x00-\x2f:-@\[-`{-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+              r"\u3000\ufeff]")
 
 
 def validate_query(text: str | None, max_chars: int, *, what: str = "query") -> str:
@@ -19,7 +24,7 @@ def validate_query(text: str | None, max_chars: int, *, what: str = "query") -> 
     if len(text or "") > max_chars:  # as sent, the length the API documents
         raise BadQuery(f"The {what} is {len(text or '')} characters long; the limit is {max_chars}.",
                        hint="Shorten it to the question itself.")
-    if not re.search(r"\w", cleaned):
+    if not re.search(MEANINGFUL, cleaned):
         raise BadQuery(f"The {what} has no letters or digits.", hint="Ask a question in words.")
     return cleaned
 

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.slow
 def own_index(tmp_path: Path, index_settings: Settings) -> Settings:
     """A private copy of the session's corpus and index, free to damage."""
     shutil.copytree(index_settings.corpus_dir, tmp_path / "corpus")
-    shutil.copytree(index_settings.index_dir, tmp_path / "index")
+    # without leases: the session's servers lease its build, and prune would rightly spare it
+    shutil.copytree(index_settings.index_dir, tmp_path / "index",
+                    ignore=shutil.ignore_patterns(layout.LEASES))
     return index_settings.model_copy(update={"corpus_dir": tmp_path / "corpus",
                                              "index_dir": tmp_path / "index"})
 
