@@ -11,26 +11,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casebook.errors import CasebookError
 
+MAX_HINT_CHARS = 2000
 MAX_MESSAGE_CHARS = 240
 # An absolute file path of two or more parts (not an API route such as /v1/case-studies/{id}).
 ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])/(?!v1/|admin/|docs|openapi|readyz|healthz|metrics)"
                            r"(?:[^\s/'\"`]+/)+([^\s/'\"`]*)")
 
 
-def public(text: str | None) -> str | None:
-    """`text` fit to show a caller: server paths cut to their last part, and at most
-    MAX_MESSAGE_CHARS long (messages may quote the caller's input, which may be huge)."""
+def public(text: str | None, limit: int = MAX_MESSAGE_CHARS) -> str | None:
+    """`text` fit to show a caller: server paths cut to their last part, and at most `limit`
+    characters long (messages may quote the caller's input, which may be huge)."""
     if text is None:
         return None
     text = ABSOLUTE_PATH.sub(lambda m: m.group(1) or "the index directory", text)
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
     return text
 
 
 def error_body(code: str, message: str, hint: str | None = None) -> dict[str, dict[str, str | None]]:
     """The one error envelope, for JSON responses, middleware and server-sent events alike."""
-    return {"error": {"code": code, "message": public(message) or "", "hint": public(hint)}}
+    # hints never quote the caller, and a list of valid values must reach them whole
+    return {"error": {"code": code, "message": public(message) or "",
+                      "hint": public(hint, MAX_HINT_CHARS)}}
 
 
 def error_response(status: int, code: str, message: str, hint: str | None = None,
