@@ -85,6 +85,11 @@ class Embedder:
             raise ModelError(f"Model {self.model_name!r} does not report its embedding dimension.")
         return int(dim)
 
+    def vocabulary(self) -> dict[str, int]:
+        """The tokenizer's vocabulary: word piece -> id."""
+        tokenizer = getattr(self.model, "tokenizer", None)
+        return dict(tokenizer.get_vocab()) if tokenizer is not None else {}
+
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed `texts` in batches; returns an (n, dim) float32 array of unit vectors."""
         if not texts:

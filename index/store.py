@@ -15,10 +15,10 @@ from casebook.errors import IndexCorruptError, IndexMismatchError
 from casebook.gazetteer import Gazetteer
 from casebook.index import layout
 from casebook.index.lexical import LexicalIndex
-from casebook.index.manifest import FORMAT_VERSION, IndexManifest, verify_files
+from casebook.index.manifest import FORMAT_VERSION, IndexManifest, file_sha256, verify_files
+from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
-from casebook.ingest.corpus import corpus_sha256
 from casebook.records import CaseStudy, Passage
 from casebook.settings import Settings
 
@@ -79,7 +79,7 @@ def check_compatible(manifest: IndexManifest, settings: Settings) -> None:
             hint=f"{REBUILD} Or set CASEBOOK_MODEL={manifest.model} to use the existing one.")
     corpus = settings.case_studies_path
     if corpus.exists():
-        current = corpus_sha256(corpus)
+        current = file_sha256(corpus)  # as ingest.corpus_sha256, without the parsers
         if current != manifest.corpus_sha256:
             raise IndexMismatchError(
                 f"{corpus} changed since the index was built (sha256 {current[:12]}…, "
@@ -106,7 +106,13 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
     if len(dense) != len(passages):
         raise IndexCorruptError(f"The FAISS index holds {len(dense)} vectors for "
                                 f"{len(passages)} passages.", hint=REBUILD)
-    sentence_vectors = np.load(path / layout.SENTENCE_VECTORS_FILE, allow_pickle=False)
+    # memory-mapped: worker processes share these read-only pages instead of each copying them
+    sentence_vectors = np.load(path / layout.SENTENCE_VECTORS_FILE, allow_pickle=False,
+                               mmap_mode="r")
+    passage_vectors = np.load(path / PASSAGE_VECTORS_FILE, allow_pickle=False, mmap_mode="r")
+    if passage_vectors.shape != (len(passages), manifest.dimension):
+        raise IndexCorruptError(f"{PASSAGE_VECTORS_FILE} has shape {passage_vectors.shape}.",
+                                hint=REBUILD)
     if sentence_vectors.shape != (len(sentences), manifest.dimension):
         raise IndexCorruptError(f"sentence_vectors.npy has shape {sentence_vectors.shape}.",
                                 hint=REBUILD)
@@ -118,7 +124,7 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
         sentences=sentences,
         dense=dense,
         lexical=LexicalIndex.load(path, len(passages)),
-        passage_vectors=dense.reconstruct_all(),
+        passage_vectors=passage_vectors,
         sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
         gazetteer=Gazetteer.from_dict(json.loads(
             (path / layout.GAZETTEER_FILE).read_text(encoding="utf-8"))),

@@ -65,21 +65,61 @@ class ExactIndex:
         return int(self.vectors.shape[0])
 
 
-class FaissIndex:
-    """FAISS inner-product index: exact (flat) by default, HNSW for large corpora."""
+# Below this many passages exact search is fast enough (a few ms); up to the next, HNSW; beyond
+# it, IVF-PQ with an exact re-rank of its candidates, which trains and adds far faster than HNSW.
+FLAT_UP_TO = 50_000
+HNSW_UP_TO = 400_000
+IVF_PROBES = 48
+REFINE_FACTOR = 4
 
-    def __init__(self, dim: int, kind: DenseIndexType = "flat", *, hnsw_m: int = 32) -> None:
+
+def choose_kind(kind: DenseIndexType, passages: int) -> DenseIndexType:
+    """The index type `auto` means at this corpus size; any other choice is kept."""
+    if kind != "auto":
+        return kind
+    if passages <= FLAT_UP_TO:
+        return "flat"
+    return "hnsw" if passages <= HNSW_UP_TO else "ivfpq"
+
+
+def _read_shared(faiss, path: Path):  # type: ignore[no-untyped-def]
+    """Memory-map the file where FAISS can, so worker processes share one copy of the vectors."""
+    try:
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    except RuntimeError:
+        return faiss.read_index(str(path))
+
+
+class FaissIndex:
+    """FAISS inner-product index: exact (flat), HNSW, or IVF-PQ with exact re-ranking."""
+
+    def __init__(self, dim: int, kind: DenseIndexType = "flat", *, hnsw_m: int = 32,
+                 expected: int = 0) -> None:
         import faiss
 
         self.dim = dim
+        kind = choose_kind(kind, expected)
+        self.kind = kind
         if kind == "flat":
             self._index = faiss.IndexFlatIP(dim)
-        else:
+        elif kind == "hnsw":
             self._index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
             self._index.hnsw.efSearch = 128
+        else:
+            # about 4 * sqrt(n) lists, each trained on at least 39 points per centroid
+            nlist = max(1, min(int(4 * max(expected, 1) ** 0.5), max(expected, 1) // 39))
+            sub = next(m for m in (48, 32, 24, 16, 12, 8, 4, 2, 1) if dim % m == 0)
+            ivf = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, nlist, sub, 8,
+                                   faiss.METRIC_INNER_PRODUCT)
+            ivf.nprobe = min(IVF_PROBES, nlist)
+            self._index = faiss.IndexRefineFlat(ivf)
+            self._index.k_factor = REFINE_FACTOR
 
     def add(self, vectors: np.ndarray) -> None:
-        self._index.add(_as_matrix(vectors, self.dim))
+        matrix = _as_matrix(vectors, self.dim)
+        if not self._index.is_trained:
+            self._index.train(matrix)
+        self._index.add(matrix)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self))
@@ -103,7 +143,7 @@ class FaissIndex:
 
         path = directory / FAISS_FILE
         try:
-            raw = faiss.read_index(str(path))
+            raw = _read_shared(faiss, path)
         except RuntimeError as exc:
             raise IndexCorruptError(f"Could not read the FAISS index {path}: {exc}",
                                     hint="Run `casebook index build` to rebuild it.") from exc
@@ -113,7 +153,14 @@ class FaissIndex:
                 hint="Run `casebook index build` to rebuild it.")
         index = cls.__new__(cls)
         index.dim, index._index = dim, raw
+        index.kind = _kind_of(faiss, raw)
         return index
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+
+def _kind_of(faiss, raw) -> DenseIndexType:  # type: ignore[no-untyped-def]
+    if isinstance(raw, faiss.IndexHNSW):
+        return "hnsw"
+    return "ivfpq" if isinstance(raw, faiss.IndexRefine) else "flat"

@@ -8,8 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.ingest.corpus import build_corpus, write_case_studies
-from casebook.ingest.crawl import crawl_snapshot
 
 
 def ingest(
@@ -27,6 +25,10 @@ def ingest(
         raise typer.BadParameter(f"A URL ({url}) only makes sense with --live.")
     if live and source is not None:
         raise typer.BadParameter("Use --live or --from, not both.")
+    # imported here: the crawler and parsers would slow every other subcommand's start
+    from casebook.ingest.corpus import build_corpus, write_case_studies
+    from casebook.ingest.crawl import crawl_snapshot
+
     settings = load_settings()
     report: dict[str, object] = {}
     with reported():
