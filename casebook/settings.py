@@ -14,7 +14,7 @@ DEFAULT_SOURCE_URL = (
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 FusionMethod = Literal["rrf", "weighted"]
-DenseIndexType = Literal["auto", "flat", "hnsw", "ivfpq"]
+DenseIndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
 EmbedRuntime = Literal["onnx", "torch"]
 
 
@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
     dense_index: DenseIndexType = Field(
         "auto",
-        description="FAISS index type: auto (by corpus size), flat (exact), hnsw or ivfpq (approximate).",
+        description="FAISS index type: auto (by corpus size), flat (exact), ivf, hnsw or ivfpq "
+        "(approximate).",
     )
     embed_runtime: EmbedRuntime = Field(
         "onnx",
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     )
     query_batch_wait_ms: float = Field(
         2.0, ge=0.0, le=100.0, description="How long a micro-batch waits for more concurrent queries."
+    )
+    onnx_threads: int = Field(
+        0, ge=0, le=256, description="Threads one ONNX forward pass uses (0: onnxruntime's choice)."
     )
     query_cache_size: int = Field(
         1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: none)."

@@ -24,7 +24,8 @@ def onnx_embedder(settings: Settings, directory: Path) -> OnnxEmbedder:
     return OnnxEmbedder(directory, batch_size=settings.embed_batch_size,
                         query_batch_size=settings.query_batch_size,
                         query_batch_wait_ms=settings.query_batch_wait_ms,
-                        query_cache_size=settings.query_cache_size)
+                        query_cache_size=settings.query_cache_size,
+                        threads=settings.onnx_threads)
 
 
 def query_embedder(settings: Settings, build: Path, runtime: str) -> AnyEmbedder:

@@ -30,13 +30,15 @@ class OnnxEmbedder:
     """The Embedder interface (load, dimension, encode, encode_one) over an exported model."""
 
     def __init__(self, directory: Path, *, batch_size: int = 32, query_batch_size: int = 32,
-                 query_batch_wait_ms: float = 2.0, query_cache_size: int = 1024) -> None:
+                 query_batch_wait_ms: float = 2.0, query_cache_size: int = 1024,
+                 threads: int = 0) -> None:
         self.directory = Path(directory)
         self.model_name = str(self.directory)
         self.batch_size = batch_size
         self.query_batch_size = query_batch_size
         self.query_batch_wait_ms = query_batch_wait_ms
         self.query_cache_size = query_cache_size
+        self.threads = threads
         self._session: Any = None
         self._tokenizer: Any = None
         self._config: dict[str, Any] = {}
@@ -62,6 +64,10 @@ class OnnxEmbedder:
             options.log_severity_level = 3  # warnings about unused initialisers are noise
             # the export already holds the optimised graph: redoing it would double start-up
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+            # Spinning threads burn the cores the request threads need between batches.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            if self.threads:
+                options.intra_op_num_threads = self.threads
             session = onnxruntime.InferenceSession(str(self.directory / MODEL_FILE), options,
                                                    providers=["CPUExecutionProvider"])
         except (OSError, ValueError, RuntimeError) as exc:
