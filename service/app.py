@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
         version=__version__,
         summary="Search and question answering over London's social prescribing case studies.",
         lifespan=lifespan,
+        static_url="/docs/assets",
     )
     app.state.settings = settings
     app.state.slot = slot
