@@ -67,16 +67,6 @@ class LexicalIndex:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
 
-    def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and BM25 scores of the `k` best passages only (bm25s's own top-k selection)."""
-        vocab = self._retriever.vocab_dict
-        terms = [t for t in tokenize(query) if t in vocab]
-        if not terms:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        rows, scores = self._retriever.retrieve([terms], k=min(k, self._size), show_progress=False,
-                                                n_threads=1)
-        return np.asarray(rows[0], dtype=np.int64), np.asarray(scores[0], dtype=np.float32)
-
     def save(self, directory: Path) -> None:
         self._retriever.save(str(directory / BM25_DIR), show_progress=False)
 
