@@ -59,6 +59,36 @@ def peak_rss_mb(pid: int | None) -> float | None:
     return round(total / 1024, 1)
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of the server and its worker processes so far."""
+    if pid is None:
+        return None
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(c) for c in (task / "children").read_text().split()]
+    ticks = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(url: str, clients: int, seconds: float, texts: list[str],
+             pid: int | None) -> dict[str, object]:
+    """One level, with the server's CPU time per request and its peak RSS."""
+    before = cpu_seconds(pid)
+    result = asyncio.run(level(url, clients, seconds, texts))
+    after = cpu_seconds(pid)
+    if before is not None and after is not None and result["requests"]:
+        result["server_cpu_ms_per_request"] = round(
+            (after - before) * 1000 / int(result["requests"]), 2)  # type: ignore[call-overload]
+    result["peak_rss_mb"] = peak_rss_mb(pid)
+    return result
+
+
 async def level(url: str, clients: int, seconds: float, texts: list[str]) -> dict[str, object]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -146,8 +176,8 @@ def compare(args: argparse.Namespace, texts: list[str]) -> None:
         for clients in args.clients:
             results = {}
             for name in urls:  # alternate, so drift on the shared machine hits both
-                results[name] = asyncio.run(level(urls[name], clients, args.seconds, texts))
-                results[name]["peak_rss_mb"] = peak_rss_mb(servers[name][0].pid)
+                results[name] = measured(urls[name], clients, args.seconds, texts,
+                                         servers[name][0].pid)
                 emit({"server": name, **results[name]})
             cb, peer = results["casebook"], results["naive_peer"]
             emit({"ratio": "casebook/naive_peer", "clients": clients,
@@ -181,8 +211,8 @@ def main() -> None:
     if not args.url:
         parser.error("give a URL, or --compare")
     for clients in args.clients:
-        result = asyncio.run(level(args.url.rstrip("/"), clients, args.seconds, texts))
-        emit({"server": args.url, **result, "peak_rss_mb": peak_rss_mb(args.pid)})
+        result = measured(args.url.rstrip("/"), clients, args.seconds, texts, args.pid)
+        emit({"server": args.url, **result})
 
 
 if __name__ == "__main__":
