@@ -3,7 +3,9 @@
 One worker thread takes the first waiting text, then gathers more for up to `max_wait_s` or
 `max_batch` texts (text-embeddings-inference's dynamic batching), runs the batch and hands each
 caller its own row. It only waits while there is concurrency to wait for: a lone caller is
-never delayed, and a batch that found company keeps gathering on the next round.
+never delayed, and a batch that found company keeps gathering on the next round. The worker
+ends after IDLE_S without work (the next query starts another), so a replaced embedder (an
+index reload) is not kept alive by a thread waiting forever.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from concurrent.futures import Future
 import numpy as np
 
 EncodeBatch = Callable[[Sequence[str]], np.ndarray]
+IDLE_S = 10.0
 
 
 class MicroBatcher:
@@ -40,16 +43,23 @@ class MicroBatcher:
         return future.result()
 
     def _ensure_worker(self) -> None:
-        if self._worker is not None:
-            return
         with self._start_lock:
             if self._worker is None:
                 self._worker = threading.Thread(target=self._run, name="casebook-batcher",
                                                 daemon=True)
                 self._worker.start()
 
-    def _gather(self) -> list[tuple[str, Future[np.ndarray]]]:
-        batch = [self._queue.get()]
+    def _gather(self) -> list[tuple[str, Future[np.ndarray]]] | None:
+        """The next batch, or None when there was no work for IDLE_S and the worker stopped."""
+        try:
+            batch = [self._queue.get(timeout=IDLE_S)]
+        except queue.Empty:
+            with self._start_lock:
+                # a submit that queued before this check is served; one after starts a worker
+                if self._queue.empty():
+                    self._worker = None
+                    return None
+            batch = [self._queue.get()]
         while len(batch) < self.max_batch:
             try:
                 batch.append(self._queue.get_nowait())
@@ -71,6 +81,8 @@ class MicroBatcher:
     def _run(self) -> None:
         while True:
             batch = self._gather()
+            if batch is None:
+                return
             texts = [text for text, _ in batch]
             try:
                 vectors = self._encode(texts)

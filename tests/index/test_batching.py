@@ -85,3 +85,14 @@ def test_a_failure_reaches_every_caller() -> None:
         batcher.submit("anything")
     with pytest.raises(ValueError, match="model gone"):
         batcher.submit("again")
+
+
+def test_an_idle_worker_stops_and_the_next_query_starts_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("casebook.index.batching.IDLE_S", 0.01)
+    batcher = MicroBatcher(Recorder())
+    assert batcher.submit("ab")[0] == 2
+    first = batcher._worker
+    assert first is not None
+    first.join(5)
+    assert not first.is_alive() and batcher._worker is None
+    assert batcher.submit("abc")[0] == 3
