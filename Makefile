@@ -6,7 +6,8 @@ setup:
 
 # Set up, build the index from the committed corpus if it is missing or stale, and serve
 # on http://127.0.0.1:8000.
-serve: setup
+serve:
+	scripts/setup --serve
 	.venv/bin/casebook index info >/dev/null 2>&1 || .venv/bin/casebook index build
 	.venv/bin/casebook serve
 

@@ -15,7 +15,8 @@ DEFAULT_SOURCE_URL = (
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 FusionMethod = Literal["rrf", "weighted"]
-DenseIndexType = Literal["flat", "hnsw"]
+DenseIndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
+EmbedRuntime = Literal["onnx", "torch"]
 # A list read from one variable as a JSON list or comma-separated (NoDecode: pydantic-settings
 # would otherwise insist on JSON and fail start-up on `a,b`).
 StrList = Annotated[list[str], NoDecode]
@@ -53,7 +54,26 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
     dense_index: DenseIndexType = Field(
-        "flat", description="FAISS index type: flat (exact inner product) or hnsw (approximate)."
+        "auto",
+        description="FAISS index type: auto (by corpus size), flat (exact), ivf, hnsw or ivfpq "
+        "(approximate).",
+    )
+    embed_runtime: EmbedRuntime = Field(
+        "onnx",
+        description="onnx: export the model at index build and embed with onnxruntime (no PyTorch "
+        "when serving); torch: sentence-transformers, for models that cannot be exported.",
+    )
+    query_batch_size: int = Field(
+        32, ge=1, le=1024, description="Most concurrent queries embedded in one micro-batch."
+    )
+    query_batch_wait_ms: float = Field(
+        2.0, ge=0.0, le=100.0, description="How long a micro-batch waits for more concurrent queries."
+    )
+    onnx_threads: int = Field(
+        0, ge=0, le=256, description="Threads one ONNX forward pass uses (0: onnxruntime's choice)."
+    )
+    query_cache_size: int = Field(
+        1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: none)."
     )
     chunk_max_words: int = Field(90, ge=20, le=400, description="Upper bound on words per passage.")
     chunk_overlap_sentences: int = Field(
@@ -88,6 +108,7 @@ class Settings(BaseSettings):
     # service
     host: str = Field("127.0.0.1", description="Address `casebook serve` binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port `casebook serve` binds.")
+    workers: int = Field(1, ge=1, le=64, description="Processes `casebook serve` runs.")
     cors_origins: StrList = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (JSON list, or comma-separated).",

@@ -13,12 +13,21 @@ from pathlib import Path
 import numpy as np
 
 from casebook import __version__
+from casebook.errors import CasebookError
 from casebook.gazetteer import london
 from casebook.hashing import sha256_file
 from casebook.index import layout
 from casebook.index.embedder import Embedder
+from casebook.index.encoders import AnyEmbedder, model_fingerprint, onnx_embedder
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import IndexManifest, checksum_tree
+from casebook.index.onnx_embedder import ENCODER_DIR, MODEL_FILE
+from casebook.index.reuse import (
+    HASHES_FILE,
+    PASSAGE_VECTORS_FILE,
+    embed_reusing,
+    previous_vectors,
+)
 from casebook.index.sentences import Sentence, sentences_of
 from casebook.index.vectors import FaissIndex
 from casebook.index.vocabulary import expand_acronyms
@@ -37,16 +46,50 @@ class BuildReport:
     seconds: float
 
 
+def _previous_encoder(index_dir: Path, source: str) -> Path | None:
+    """The CURRENT build's exported encoder, if it was exported from these same model files."""
+    try:
+        build = layout.current_build(index_dir)
+        manifest = IndexManifest.read(build)
+    except CasebookError:
+        return None
+    encoder = build / ENCODER_DIR
+    if manifest.encoder_runtime == "onnx" and manifest.encoder_source == source and encoder.is_dir():
+        return encoder
+    return None
+
+
+def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> tuple[AnyEmbedder, str]:
+    """Export (or reuse) the ONNX encoder into `directory`; returns the embedder and its sha256."""
+    fingerprint = model_fingerprint(settings.model)
+    previous = _previous_encoder(settings.index_dir, fingerprint)
+    if previous is not None:
+        directory.mkdir()
+        for file in previous.iterdir():
+            # builds are never modified in place, so a hard link is a safe copy
+            try:
+                os.link(file, directory / file.name)
+            except OSError:
+                shutil.copy2(file, directory / file.name)
+        log.info("reusing the ONNX encoder of %s", previous.parent.name)
+    else:
+        from casebook.index.onnx_export import export_onnx  # imports PyTorch: build time only
+
+        export_onnx(source, directory)
+    return onnx_embedder(settings, directory), sha256_file(directory / MODEL_FILE)
+
+
 def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True) -> BuildReport:
-    """Chunk, embed and index the corpus into a new build, then point CURRENT at it."""
+    """Chunk, embed and index the corpus into a new build, then point CURRENT at it.
+
+    With the onnx runtime, `embedder` is only the source the encoder is exported from (once per
+    model); the corpus is embedded by the exported encoder, as queries will be.
+    """
     started = datetime.now(timezone.utc)
     cases = load_case_studies(settings.case_studies_path)
     passages = chunk_corpus(cases, settings.chunk_max_words, settings.chunk_overlap_sentences)
     sentences: list[Sentence] = sentences_of(cases, passages)
     log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
-
-    vectors = embedder.encode([expand_acronyms(p.embed_text) for p in passages], progress=progress)
-    sentence_vectors = embedder.encode([s.text for s in sentences], progress=progress)
 
     name = started.strftime("%Y%m%dT%H%M%S%fZ")
     builds = settings.index_dir / layout.BUILDS
@@ -54,11 +97,31 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     tmp = layout.partial_dir(builds, name)
     tmp.mkdir()
     try:
-        dense = FaissIndex(embedder.dimension, settings.dense_index)
+        corpus_embedder: AnyEmbedder = embedder
+        encoder_sha256, encoder_source = "", ""
+        if settings.embed_runtime == "onnx":
+            corpus_embedder, encoder_sha256 = _prepare_encoder(settings, embedder, tmp / ENCODER_DIR)
+            encoder_source = model_fingerprint(settings.model)
+        embedding_key = f"{settings.model}|{settings.embed_runtime}|{encoder_sha256}"
+        known = previous_vectors(settings.index_dir, embedding_key)
+        dimension = corpus_embedder.dimension
+        embedded = embed_reusing(corpus_embedder, [expand_acronyms(p.embed_text) for p in passages],
+                                 known, dimension, progress=progress)
+        embedded_sentences = embed_reusing(corpus_embedder, [s.text for s in sentences], known,
+                                           dimension, progress=progress)
+        vectors, sentence_vectors = embedded.vectors, embedded_sentences.vectors
+        reused = embedded.reused + embedded_sentences.reused
+        log.info("reused %d vectors of the previous build", reused)
+
+        dense = FaissIndex(dimension, settings.dense_index, expected=len(passages))
         dense.add(vectors)
         dense.save(tmp)
         LexicalIndex.build([expand_acronyms(p.embed_text) for p in passages]).save(tmp)
         np.save(tmp / layout.SENTENCE_VECTORS_FILE, sentence_vectors, allow_pickle=False)
+        np.save(tmp / PASSAGE_VECTORS_FILE, vectors, allow_pickle=False)
+        (tmp / HASHES_FILE).write_text(json.dumps({"passages": embedded.keys,
+                                                   "sentences": embedded_sentences.keys}),
+                                       encoding="utf-8")
         write_jsonl(tmp / layout.PASSAGES_FILE, [p.to_dict() for p in passages])
         write_jsonl(tmp / layout.CASES_FILE, [c.to_dict() for c in cases])
         write_jsonl(tmp / layout.SENTENCES_FILE, [s.to_dict() for s in sentences])
@@ -67,17 +130,22 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
                                                  encoding="utf-8")
         manifest = IndexManifest(
             model=settings.model,
-            dimension=embedder.dimension,
+            dimension=dimension,
             corpus_sha256=sha256_file(settings.case_studies_path),
             casebook_version=__version__,
             created_at=started.isoformat(timespec="seconds"),
             case_studies=len(cases),
             passages=len(passages),
             sentences=len(sentences),
-            dense_index=settings.dense_index,
+            dense_index=dense.kind,
             chunk_max_words=settings.chunk_max_words,
             chunk_overlap_sentences=settings.chunk_overlap_sentences,
             files=checksum_tree(tmp),
+            encoder_runtime=settings.embed_runtime,
+            encoder_sha256=encoder_sha256,
+            encoder_source=encoder_source,
+            embedding_key=embedding_key,
+            reused_vectors=reused,
         )
         manifest.write(tmp)
         # on disk before the rename, so a crash never leaves a named build with empty files

@@ -57,8 +57,14 @@ class Embedder:
             # The hub client reads these when imported, so they must be set before the import.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+        except ImportError:
+            raise ModelError(
+                "sentence-transformers (with PyTorch) is not installed in this environment.",
+                hint="Install the build extra: `scripts/setup --serve` (or pip install "
+                "'casebook[build]'); serving an index built elsewhere needs neither.") from None
 
         transformers_logging.disable_progress_bar()  # a bar per load is noise in a server log
         path = resolve_model(self.model_name)
@@ -84,6 +90,11 @@ class Embedder:
         if dim is None:
             raise ModelError(f"Model {self.model_name!r} does not report its embedding dimension.")
         return int(dim)
+
+    def vocabulary(self) -> dict[str, int]:
+        """The tokenizer's vocabulary: word piece -> id."""
+        tokenizer = getattr(self.model, "tokenizer", None)
+        return dict(tokenizer.get_vocab()) if tokenizer is not None else {}
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed `texts` in batches; returns an (n, dim) float32 array of unit vectors."""

@@ -12,7 +12,7 @@ from casebook.errors import IndexCorruptError
 from casebook.hashing import sha256_file
 
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 2  # 2: the build carries its gazetteer
+FORMAT_VERSION = 3  # 2: the build carries its gazetteer; 3: ONNX encoder, content hashes
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class IndexManifest:
     chunk_max_words: int
     chunk_overlap_sentences: int
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    encoder_runtime: str = "torch"  # what embedded the corpus and embeds queries: onnx or torch
+    encoder_sha256: str = ""  # of encoder/model.onnx, when the runtime is onnx
+    encoder_source: str = ""  # fingerprint of the model files the encoder was exported from
+    embedding_key: str = ""  # vectors of two builds with the same key are interchangeable
+    reused_vectors: int = 0  # passages and sentences whose vectors came from the previous build
     format_version: int = FORMAT_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from casebook.hashing import sha256_file
 from casebook.index import layout
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import FORMAT_VERSION, IndexManifest, verify_files
+from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
 from casebook.jsonl import read_jsonl
@@ -102,7 +103,13 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
     if len(dense) != len(passages):
         raise IndexCorruptError(f"The FAISS index holds {len(dense)} vectors for "
                                 f"{len(passages)} passages.", hint=REBUILD)
-    sentence_vectors = np.load(path / layout.SENTENCE_VECTORS_FILE, allow_pickle=False)
+    # memory-mapped: worker processes share these read-only pages instead of each copying them
+    sentence_vectors = np.load(path / layout.SENTENCE_VECTORS_FILE, allow_pickle=False,
+                               mmap_mode="r")
+    passage_vectors = np.load(path / PASSAGE_VECTORS_FILE, allow_pickle=False, mmap_mode="r")
+    if passage_vectors.shape != (len(passages), manifest.dimension):
+        raise IndexCorruptError(f"{PASSAGE_VECTORS_FILE} has shape {passage_vectors.shape}.",
+                                hint=REBUILD)
     if sentence_vectors.shape != (len(sentences), manifest.dimension):
         raise IndexCorruptError(f"sentence_vectors.npy has shape {sentence_vectors.shape}.",
                                 hint=REBUILD)
@@ -114,7 +121,7 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
         sentences=sentences,
         dense=dense,
         lexical=LexicalIndex.load(path, len(passages)),
-        passage_vectors=dense.reconstruct_all(),
+        passage_vectors=passage_vectors,
         sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
         gazetteer=Gazetteer.from_dict(json.loads(
             (path / layout.GAZETTEER_FILE).read_text(encoding="utf-8"))),

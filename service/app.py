@@ -9,11 +9,15 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
+from fastapi_offline import FastAPIOffline
+from starlette.requests import Request
+from starlette.responses import Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from casebook import __version__
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service import admin, chat, errors, observe, routes, spec
+from casebook.service.assets import Asset
 from casebook.service.head import HeadMiddleware
 from casebook.service.limits import LimitsMiddleware
 from casebook.service.reload import Reloader
@@ -44,11 +48,13 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
         finally:
             reloader.stop()
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI's files itself: /docs works with no internet
+    app = FastAPIOffline(
         title="Casebook",
         version=__version__,
         summary="Search and question answering over London's social prescribing case studies.",
         lifespan=lifespan,
+        static_url="/docs/assets",
     )
     app.state.settings = settings
     app.state.slot = slot
@@ -83,12 +89,20 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     def demo_page() -> FileResponse:
         return FileResponse(str(STATIC / "index.html"), media_type="text/html")
 
+    widget_js = Asset.read("widget.js", "text/javascript")
+    widget_css_file = Asset.read("widget.css", "text/css")
+
     @app.get("/widget.js", include_in_schema=False)
-    def widget() -> FileResponse:
-        return FileResponse(str(STATIC / "widget.js"), media_type="text/javascript")
+    def widget(request: Request) -> Response:
+        return widget_js.response(request)
 
     @app.get("/widget.css", include_in_schema=False)
-    def widget_css() -> FileResponse:
-        return FileResponse(str(STATIC / "widget.css"), media_type="text/css")
+    def widget_css(request: Request) -> Response:
+        return widget_css_file.response(request)
 
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for `uvicorn --factory`: each worker process builds its app from CASEBOOK_*."""
+    return create_app(Settings())

@@ -13,6 +13,7 @@ from typing import Literal
 
 from casebook.errors import CasebookError, IndexNotReady
 from casebook.index import layout
+from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service.state import SearcherSlot, build_of
 from casebook.settings import Settings
@@ -92,11 +93,11 @@ class Reloader:
         old = self.slot.current
         started = time.perf_counter()
         try:
-            if old is None:
-                searcher = Searcher.open(self.settings)
-            else:
-                # the model is the same for every build: reuse the one in memory
+            if old is not None and _same_encoder(old, self.settings):
+                # an encoder already in memory loads nothing new: reuse it
                 searcher = Searcher.open(self.settings, old.embedder)
+            else:
+                searcher = Searcher.open(self.settings)
         except CasebookError as exc:
             return self._failed(name, exc)
         except Exception as exc:  # noqa: BLE001 - any failure must reach /readyz, not vanish
@@ -127,3 +128,12 @@ class Reloader:
                 log.error("could not load build %s, still serving %s: %s", name, served, error)
         self.slot.fail(name, error)
         return ReloadResult("failed", served, error)
+
+
+def _same_encoder(old: Searcher, settings: Settings) -> bool:
+    """Whether the build CURRENT names embeds queries exactly as the one being served does."""
+    try:
+        manifest = IndexManifest.read(layout.current_build(settings.index_dir))
+    except CasebookError:
+        return False
+    return manifest.embedding_key == old.stored.manifest.embedding_key

@@ -5,6 +5,7 @@ requests are still answered), then a graceful stop that lets in-flight requests 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import threading
@@ -23,9 +24,10 @@ from casebook.settings import Settings
 log = logging.getLogger("casebook.service")
 
 
-def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
+def header_deadline_protocol(seconds: float | None) -> type[H11Protocol]:
     """uvicorn's h11 protocol, closing a connection whose request headers take over `seconds`
-    (uvicorn only times out idle keep-alive connections, not a client sending a byte a minute)."""
+    (uvicorn only times out idle keep-alive connections, not a client sending a byte a minute).
+    None: read CASEBOOK_HEADER_TIMEOUT_S, for worker processes that import the class by name."""
 
     class HeaderDeadlineProtocol(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
@@ -46,7 +48,8 @@ def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
             super().connection_lost(exc)
 
         def _arm(self) -> None:
-            self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
+            delay = seconds if seconds is not None else _header_timeout_from_env()
+            self._header_timer = self.loop.call_later(delay, self._headers_too_slow)
 
         def _disarm(self) -> None:
             if self._header_timer is not None:
@@ -59,6 +62,15 @@ def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
                 self.transport.close()
 
     return HeaderDeadlineProtocol
+
+
+@functools.lru_cache(maxsize=1)
+def _header_timeout_from_env() -> float:
+    return Settings().header_timeout_s
+
+
+# uvicorn's worker processes import their protocol by name
+EnvHeaderDeadlineProtocol = header_deadline_protocol(None)
 
 
 class DrainingServer(uvicorn.Server):
@@ -119,3 +131,13 @@ def serve(app: FastAPI, settings: Settings) -> None:
                             drain_s=settings.drain_s)
     server.install_signal_handlers()
     server.run()
+
+
+def serve_workers(settings: Settings) -> None:
+    """Run `settings.workers` processes under uvicorn's supervisor; each builds its own app from
+    the CASEBOOK_* environment and maps the same index files. SIGTERM stops them gracefully
+    (in-flight requests finish) but without the /readyz drain of the single-process server."""
+    options = uvicorn_options(settings)
+    options["http"] = "casebook.service.serving:EnvHeaderDeadlineProtocol"
+    uvicorn.run("casebook.service.app:create_app_from_env", factory=True, workers=settings.workers,
+                **options)

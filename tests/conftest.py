@@ -41,7 +41,7 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
 
 @pytest.fixture(scope="session")
 def searcher(index_settings: Settings, embedder: Embedder) -> Searcher:
-    return Searcher.open(index_settings, embedder)
+    return Searcher.open(index_settings)
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.index.build import build_index
 from casebook.index.embedder import Embedder
 from casebook.index.store import load_index
 
@@ -19,6 +18,9 @@ def build(
     progress: Annotated[bool, typer.Option(help="Show a progress bar while embedding.")] = True,
 ) -> None:
     """Chunk and embed corpus/case_studies.jsonl into a new index build and switch to it."""
+    # imported here: the parsers it pulls in would slow the start of every query command
+    from casebook.index.build import build_index
+
     settings = load_settings()
     with reported():
         embedder = Embedder(settings.model, allow_download=settings.allow_model_download,

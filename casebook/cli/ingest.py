@@ -8,8 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.ingest.corpus import build_corpus, write_case_studies
-from casebook.ingest.live import ingest_live
 
 
 def ingest(
@@ -32,6 +30,10 @@ def ingest(
         raise typer.BadParameter("Use --live or --from, not both.")
     if allow_shrink and not live:
         raise typer.BadParameter("--allow-shrink only makes sense with --live.")
+    # imported here: the crawler and parsers would slow every other subcommand's start
+    from casebook.ingest.corpus import build_corpus, write_case_studies
+    from casebook.ingest.live import ingest_live
+
     settings = load_settings()
     report: dict[str, object] = {}
     with reported():

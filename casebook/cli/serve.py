@@ -25,14 +25,22 @@ def _access_log_to_stderr() -> None:
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Address to bind (CASEBOOK_HOST).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port to bind (CASEBOOK_PORT).")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        help="Processes to serve with (CASEBOOK_WORKERS); they share the index files, "
+             "memory-mapped.")] = None,
 ) -> None:
     """Serve the API on http://HOST:PORT (docs at /docs); the index loads after start-up.
 
     SIGHUP (or POST /admin/reload) loads a new build without downtime; SIGTERM drains, then
-    stops once in-flight requests finish."""
-    from casebook.service.app import create_app
+    stops once in-flight requests finish. With --workers N, N processes share the index files."""
     from casebook.service.serving import serve as run
+    from casebook.service.serving import serve_workers
 
-    settings = load_settings(host=host, port=port)
+    settings = load_settings(host=host, port=port, workers=workers)
     _access_log_to_stderr()
-    run(create_app(settings), settings)
+    if settings.workers == 1:
+        from casebook.service.app import create_app
+
+        run(create_app(settings), settings)
+    else:
+        serve_workers(settings)

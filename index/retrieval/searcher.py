@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import string
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from casebook.errors import IndexMismatchError, NotFound
-from casebook.index.embedder import Embedder
+from casebook.index import layout
+from casebook.index.encoders import AnyEmbedder, query_embedder
 from casebook.index.lexical import words
+from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval.fusion import boost, fuse
 from casebook.index.retrieval.queries import (
     match_choice,
@@ -26,17 +29,16 @@ from casebook.themes import themes
 PASSAGES_PER_RESULT = 3
 
 
-def _known_words(embedder: Embedder) -> set[str]:
+def _known_words(embedder: AnyEmbedder) -> set[str]:
     """Whole words of the model's tokenizer vocabulary: a dictionary the corrector must respect."""
-    tokenizer = getattr(embedder.model, "tokenizer", None)
-    vocab = tokenizer.get_vocab() if tokenizer is not None else {}
+    vocab = embedder.vocabulary()
     return {w for w in vocab if w.isalpha() and w.islower() and len(w) >= 4}
 
 
 class Searcher:
     """Answers queries over one index build. Construct with `Searcher.open(settings)`."""
 
-    def __init__(self, settings: Settings, stored: StoredIndex, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, stored: StoredIndex, embedder: AnyEmbedder) -> None:
         self.settings = settings
         self.stored = stored
         self.embedder = embedder
@@ -52,11 +54,20 @@ class Searcher:
         self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Searcher:
+    def open(cls, settings: Settings, embedder: AnyEmbedder | None = None) -> Searcher:
         """Load the current index and the model it was built with (once per process)."""
-        stored = load_index(settings)
-        embedder = embedder or Embedder(settings.model, allow_download=settings.allow_model_download,
-                                        batch_size=settings.embed_batch_size)
+        if embedder is None:
+            # Open the encoder while the index files are checked: each takes a few hundred ms.
+            build = layout.current_build(settings.index_dir)
+            embedder = query_embedder(settings, build, IndexManifest.read(build).encoder_runtime)
+            with ThreadPoolExecutor(1) as pool:
+                loading = pool.submit(embedder.load)
+                stored = load_index(settings)
+                loading.result()
+            if stored.path != build:  # a rebuild swapped CURRENT meanwhile: use its encoder
+                embedder = query_embedder(settings, stored.path, stored.manifest.encoder_runtime)
+        else:
+            stored = load_index(settings)
         embedder.load()
         if embedder.dimension != stored.manifest.dimension:
             raise IndexMismatchError(

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Iterable
 
 WORD = re.compile(r"[a-z]+")
+MEMO_SIZE = 100_000  # words; bounded so a stream of nonsense cannot grow memory without end
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -39,6 +40,7 @@ class SpellCorrector:
         self.counts = Counter(w for w in corpus_words if len(w) >= 3)
         self.known = set(known_words)
         self._by_length: dict[int, list[str]] = {}
+        self._memo: dict[str, str] = {}  # queries share words: each is looked up once
         for word in self.counts:
             self._by_length.setdefault(len(word), []).append(word)
 
@@ -47,6 +49,14 @@ class SpellCorrector:
         return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
     def correct_word(self, word: str) -> str:
+        corrected = self._memo.get(word)
+        if corrected is None:
+            corrected = self._correct_word(word)
+            if len(self._memo) < MEMO_SIZE:
+                self._memo[word] = corrected
+        return corrected
+
+    def _correct_word(self, word: str) -> str:
         limit = self.max_distance(word)
         if limit == 0 or word in self.counts or word in self.known or not word.isalpha():
             return word

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from casebook.errors import IndexCorruptError
-from casebook.index.vectors import ExactIndex, FaissIndex, VectorIndex
+from casebook.index.vectors import ExactIndex, FaissIndex, VectorIndex, choose_kind
 
 
 def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -99,3 +99,30 @@ def test_corrupt_faiss_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "dense.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(IndexCorruptError, match="casebook index build"):
         FaissIndex.load(tmp_path, 8)
+
+
+@pytest.mark.parametrize(("passages", "kind"), [
+    (47, "flat"), (50_000, "flat"), (50_001, "ivf"), (1_000_000, "ivf")])
+def test_auto_picks_the_index_by_corpus_size(passages: int, kind: str) -> None:
+    assert choose_kind("auto", passages) == kind
+    assert choose_kind("flat", passages) == "flat"
+
+
+@pytest.mark.parametrize("kind", ["ivf", "ivfpq"])
+def test_inverted_files_find_the_exact_neighbours(tmp_path: Path, kind: str) -> None:
+    centres = unit_vectors(40, 32, seed=3)
+    rng = np.random.default_rng(4)
+    # clustered like real passages, not uniform noise
+    data = centres[rng.integers(0, 40, 4000)] + rng.normal(scale=0.15, size=(4000, 32))
+    data = (data / np.linalg.norm(data, axis=1, keepdims=True)).astype(np.float32)
+    exact, ivf = ExactIndex(32), FaissIndex(32, kind, expected=len(data))
+    exact.add(data)
+    ivf.add(data)
+    queries = data[:100] + rng.normal(scale=0.05, size=(100, 32)).astype(np.float32)
+    truth = exact.search(queries, 10)[1]
+    ivf.save(tmp_path)
+    again = FaissIndex.load(tmp_path, 32)
+    assert again.kind == kind
+    found = again.search(queries, 10)[1]
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])
+    assert recall >= 0.95

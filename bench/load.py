@@ -1,0 +1,219 @@
+"""Closed-loop load on GET /v1/search: requests/s, latency percentiles and peak RSS per level.
+
+Each of C clients sends a query, waits for the answer and sends the next, for S seconds per
+level. Queries are the evaluation questions, each made distinct with a request number so that
+no cache answers them. One JSON line per measurement.
+
+    python bench/load.py URL --clients 1,8,32 --seconds 20 [--pid SERVER_PID]
+    python bench/load.py --compare --clients 1,8,32 --seconds 20 [--workers N]
+
+--compare starts `casebook serve` (current index) and bench/naive_peer.py (sentence-transformers
+on PyTorch + flat FAISS over corpus/case_studies.jsonl) on free loopback ports, measures how
+soon each is ready, runs every level against both in turn, and prints the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def questions(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def peak_rss_mb(pid: int | None) -> float | None:
+    """VmHWM of the server and its worker processes, summed (MB = 2**20 bytes)."""
+    if pid is None:
+        return None
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(c) for c in (task / "children").read_text().split()]
+    total = 0
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return round(total / 1024, 1)
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of the server and its worker processes so far."""
+    if pid is None:
+        return None
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(c) for c in (task / "children").read_text().split()]
+    ticks = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(url: str, clients: int, seconds: float, texts: list[str],
+             pid: int | None) -> dict[str, object]:
+    """One level, with the server's CPU time per request and its peak RSS."""
+    before = cpu_seconds(pid)
+    result = asyncio.run(level(url, clients, seconds, texts))
+    after = cpu_seconds(pid)
+    if before is not None and after is not None and result["requests"]:
+        result["server_cpu_ms_per_request"] = round(
+            (after - before) * 1000 / int(result["requests"]), 2)  # type: ignore[call-overload]
+    result["peak_rss_mb"] = peak_rss_mb(pid)
+    return result
+
+
+async def level(url: str, clients: int, seconds: float, texts: list[str]) -> dict[str, object]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    counter = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal counter, errors
+        while time.perf_counter() < deadline:
+            counter += 1
+            query = f"{texts[counter % len(texts)]} (request {counter})"
+            start = time.perf_counter()
+            try:
+                response = await http.get("/v1/search", params={"q": query, "k": 10})
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        await http.get("/v1/search", params={"q": "warm up", "k": 10})
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.50), 2),
+        "p95_ms": round(percentile(latencies, 0.95), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "non_200": sum(n for code, n in statuses.items() if code != 200) + errors,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(command: list[str], probe: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
+    """Start a server; returns it and the seconds until `probe` first answered 200."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    while time.perf_counter() - began < 180:
+        try:
+            if httpx.get(probe, timeout=5).status_code == 200:
+                return process, time.perf_counter() - began
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit(f"{command} exited with {process.returncode}")
+        time.sleep(0.02)
+    process.terminate()
+    raise SystemExit(f"{command} was not ready after 180 s")
+
+
+def emit(record: dict[str, object]) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def compare(args: argparse.Namespace, texts: list[str]) -> None:
+    env = {**os.environ, "CASEBOOK_RATE_LIMIT_PER_MINUTE": "0", "HF_HUB_OFFLINE": "1"}
+    cb_port, peer_port = free_port(), free_port()
+    casebook = str(Path(sys.executable).with_name("casebook"))
+    servers = {}
+    try:
+        servers["casebook"] = start(
+            [casebook, "serve", "--port", str(cb_port), "--workers", str(args.workers)],
+            f"http://127.0.0.1:{cb_port}/readyz", env)
+        servers["naive_peer"] = start(
+            [sys.executable, str(REPO / "bench/naive_peer.py"), str(peer_port),
+             str(REPO / "corpus/case_studies.jsonl")],
+            f"http://127.0.0.1:{peer_port}/v1/search?q=ready", env)
+        urls = {"casebook": f"http://127.0.0.1:{cb_port}",
+                "naive_peer": f"http://127.0.0.1:{peer_port}"}
+        for name, (process, ready) in servers.items():
+            emit({"server": name, "ready_s": round(ready, 2), "pid": process.pid})
+        for clients in args.clients:
+            results = {}
+            for name in urls:  # alternate, so drift on the shared machine hits both
+                results[name] = measured(urls[name], clients, args.seconds, texts,
+                                         servers[name][0].pid)
+                emit({"server": name, **results[name]})
+            cb, peer = results["casebook"], results["naive_peer"]
+            emit({"ratio": "casebook/naive_peer", "clients": clients,
+                  "p50": round(cb["p50_ms"] / peer["p50_ms"], 3),  # type: ignore[operator]
+                  "p95": round(cb["p95_ms"] / peer["p95_ms"], 3),  # type: ignore[operator]
+                  "rps": round(cb["rps"] / peer["rps"], 3),  # type: ignore[operator]
+                  "peak_rss": round(cb["peak_rss_mb"] / peer["peak_rss_mb"], 3)})  # type: ignore[operator]
+        emit({"ratio": "casebook/naive_peer", "ready": round(
+            servers["casebook"][1] / servers["naive_peer"][1], 3)})
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", help="Base URL of a running Casebook (or peer).")
+    parser.add_argument("--clients", default="1,8,32",
+                        type=lambda s: [int(c) for c in s.split(",")])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--pid", type=int, default=None, help="Server pid, for its peak RSS.")
+    parser.add_argument("--compare", action="store_true", help="Start Casebook and the naive peer.")
+    parser.add_argument("--workers", type=int, default=1, help="With --compare: casebook workers.")
+    parser.add_argument("--questions", type=Path, default=REPO / "eval/questions.jsonl")
+    args = parser.parse_args()
+    texts = questions(args.questions)
+    if args.compare:
+        compare(args, texts)
+        return
+    if not args.url:
+        parser.error("give a URL, or --compare")
+    for clients in args.clients:
+        result = measured(args.url.rstrip("/"), clients, args.seconds, texts, args.pid)
+        emit({"server": args.url, **result})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Which embedder a build uses: its exported ONNX encoder, or sentence-transformers on PyTorch."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Union
+
+from casebook.errors import IndexMismatchError
+from casebook.index.embedder import Embedder, resolve_model
+from casebook.index.onnx_embedder import ENCODER_DIR, EXPORT_VERSION, OnnxEmbedder
+from casebook.settings import Settings
+
+AnyEmbedder = Union[Embedder, OnnxEmbedder]
+
+
+def torch_embedder(settings: Settings) -> Embedder:
+    """The configured sentence-transformers model (constructed only; loads on first use)."""
+    return Embedder(settings.model, allow_download=settings.allow_model_download,
+                    batch_size=settings.embed_batch_size)
+
+
+def onnx_embedder(settings: Settings, directory: Path) -> OnnxEmbedder:
+    return OnnxEmbedder(directory, batch_size=settings.embed_batch_size,
+                        query_batch_size=settings.query_batch_size,
+                        query_batch_wait_ms=settings.query_batch_wait_ms,
+                        query_cache_size=settings.query_cache_size,
+                        threads=settings.onnx_threads)
+
+
+def query_embedder(settings: Settings, build: Path, runtime: str) -> AnyEmbedder:
+    """The embedder queries of `build` use: the build's ONNX encoder unless set to torch."""
+    if settings.embed_runtime == "torch":
+        return torch_embedder(settings)
+    if runtime != "onnx" or not (build / ENCODER_DIR).is_dir():
+        raise IndexMismatchError(
+            f"The index in {build} was built without an ONNX encoder, and CASEBOOK_EMBED_RUNTIME "
+            "is onnx.",
+            hint="Run `casebook index build` to export one, or set CASEBOOK_EMBED_RUNTIME=torch.")
+    return onnx_embedder(settings, build / ENCODER_DIR)
+
+
+def model_fingerprint(model: str) -> str:
+    """Identifies the model's files (names, sizes, times) cheaply, to know an export is current."""
+    try:
+        path = Path(resolve_model(model))
+    except Exception:  # noqa: BLE001 - a model that cannot resolve is identified by its name
+        path = Path(model)
+    digest = hashlib.sha256(f"{model}|export {EXPORT_VERSION}".encode())
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            stat = file.stat()
+            digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()

@@ -1,0 +1,141 @@
+"""Embeddings with onnxruntime + tokenizers only: what the serving process runs, no PyTorch.
+
+Reads an encoder directory written by `onnx_export` (model.onnx, tokenizer.json, encoder.json).
+Queries go through a micro-batcher and an LRU cache of query vectors; the corpus is embedded
+with `encode`, in length-sorted batches.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from casebook.errors import ModelError
+from casebook.index.batching import MicroBatcher
+
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+CONFIG_FILE = "encoder.json"
+ENCODER_DIR = "encoder"
+EXPORT_VERSION = 2  # bump when onnx_export changes what it writes: older exports are redone
+
+
+class OnnxEmbedder:
+    """The Embedder interface (load, dimension, encode, encode_one) over an exported model."""
+
+    def __init__(self, directory: Path, *, batch_size: int = 32, query_batch_size: int = 32,
+                 query_batch_wait_ms: float = 2.0, query_cache_size: int = 1024,
+                 threads: int = 0) -> None:
+        self.directory = Path(directory)
+        self.model_name = str(self.directory)
+        self.batch_size = batch_size
+        self.query_batch_size = query_batch_size
+        self.query_batch_wait_ms = query_batch_wait_ms
+        self.query_cache_size = query_cache_size
+        self.threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._config: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._batcher: MicroBatcher | None = None
+        self._cached_query: Any = None
+
+    def load(self) -> OnnxEmbedder:
+        """Open the session once; later calls return at once."""
+        with self._lock:
+            if self._session is None:
+                self._open()
+        return self
+
+    def _open(self) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        try:
+            self._config = json.loads((self.directory / CONFIG_FILE).read_text(encoding="utf-8"))
+            tokenizer = Tokenizer.from_file(str(self.directory / TOKENIZER_FILE))
+            options = onnxruntime.SessionOptions()
+            options.log_severity_level = 3  # warnings about unused initialisers are noise
+            # the export already holds the optimised graph: redoing it would double start-up
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+            # Spinning threads burn the cores the request threads need between batches.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            if self.threads:
+                options.intra_op_num_threads = self.threads
+            session = onnxruntime.InferenceSession(str(self.directory / MODEL_FILE), options,
+                                                   providers=["CPUExecutionProvider"])
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelError(f"Could not open the ONNX encoder in {self.directory}: {exc}",
+                             hint="Run `casebook index build` to export it again.") from exc
+        tokenizer.enable_truncation(int(self._config["max_seq_length"]))
+        tokenizer.enable_padding()
+        self._tokenizer = tokenizer
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._batcher = MicroBatcher(self._run, max_batch=self.query_batch_size,
+                                     max_wait_s=self.query_batch_wait_ms / 1000)
+        batcher = self._batcher
+        if self.query_cache_size:
+            self._cached_query = lru_cache(maxsize=self.query_cache_size)(batcher.submit)
+        self._session = session
+
+    @property
+    def dimension(self) -> int:
+        return int(self.load()._config["dimension"])
+
+    def vocabulary(self) -> dict[str, int]:
+        """The tokenizer's vocabulary: word piece -> id."""
+        return dict(self.load()._tokenizer.get_vocab())
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        outputs = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+        return np.ascontiguousarray(outputs[0], dtype=np.float32)
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Embed `texts`; returns an (n, dim) float32 array of unit vectors, in input order."""
+        self.load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # batches of similar length waste little work on padding
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        starts = range(0, len(order), self.batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="embedding", unit="batch")
+        for start in starts:
+            rows = order[start:start + self.batch_size]
+            out[rows] = self._run([texts[i] for i in rows])
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """One query's vector: from the cache, or micro-batched with concurrent queries."""
+        self.load()
+        if self._cached_query is not None:
+            vector: np.ndarray = self._cached_query(text)
+        else:
+            assert self._batcher is not None
+            vector = self._batcher.submit(text)
+        # callers share cached arrays: make them read-only so none can change another's
+        vector.setflags(write=False)
+        return vector
+
+    @property
+    def batcher(self) -> MicroBatcher:
+        assert self.load()._batcher is not None
+        return self._batcher  # type: ignore[return-value]
+
+    def cache_info(self) -> Any:
+        return self._cached_query.cache_info() if self._cached_query is not None else None

@@ -1,0 +1,136 @@
+"""Export a sentence-transformers model to ONNX (build time only: this module imports PyTorch).
+
+The exported graph takes token ids and returns pooled, L2-normalised sentence vectors, so the
+serving side needs only onnxruntime and the model's own tokenizer.json (via `tokenizers`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from casebook.errors import ModelError
+from casebook.index.embedder import Embedder
+from casebook.index.onnx_embedder import CONFIG_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEmbedder
+
+log = logging.getLogger("casebook.index")
+
+INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
+POOLING_MODES = ("mean", "cls")
+# Texts the export is checked on: short and long, so padding and truncation are both exercised.
+PROBES = [
+    "mosque",
+    "social prescribing for older people who feel lonely in Newham",
+    "A link worker met the patient at the surgery and referred them to a walking group, a "
+    "debt advice service and a community garden; six months later they visit their GP less. " * 12,
+]
+MIN_PROBE_COSINE = 0.9999
+CANNOT_EXPORT = ("Set CASEBOOK_EMBED_RUNTIME=torch to embed this model with sentence-transformers "
+                 "(PyTorch in the serving process).")
+
+
+def _pooling_mode(model: Any) -> str:
+    """The pooling the model's Pooling module applies; only mean and CLS are exported."""
+    modules = list(model)
+    names = [type(m).__name__ for m in modules]
+    if names[:2] != ["Transformer", "Pooling"] or any(n not in ("Normalize",) for n in names[2:]):
+        raise ModelError(f"Cannot export a model made of {names} to ONNX.", hint=CANNOT_EXPORT)
+    config = modules[1].get_config_dict()
+    mode = str(config.get("pooling_mode", "mean"))
+    if mode not in POOLING_MODES:
+        raise ModelError(f"Cannot export pooling mode {mode!r} to ONNX.", hint=CANNOT_EXPORT)
+    return mode
+
+
+def _wrapper(transformer: Any, mode: str) -> Any:
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
+            tokens = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
+                                      token_type_ids=token_type_ids)[0]
+            if mode == "cls":
+                pooled = tokens[:, 0]
+            else:
+                mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+                pooled = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    return Pooled().eval()
+
+
+def export_onnx(source: Embedder, directory: Path) -> Path:
+    """Write model.onnx, tokenizer.json and encoder.json for `source` into `directory`.
+
+    Raises ModelError (with the torch fallback as the next step) when the model's shape is not
+    one this exporter knows, or when the exported graph does not reproduce its vectors.
+    """
+    import torch
+
+    model = source.model
+    mode = _pooling_mode(model)
+    transformer = model[0]
+    backend = getattr(model.tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        raise ModelError(f"Model {source.model_name!r} has no fast tokenizer (tokenizer.json).",
+                         hint=CANNOT_EXPORT)
+    directory.mkdir(parents=True, exist_ok=True)
+    backend.save(str(directory / TOKENIZER_FILE))
+    hf_model = transformer.auto_model
+    if hasattr(hf_model, "set_attn_implementation"):
+        # eager attention traces to plain ops that keep the padding mask in the graph
+        hf_model.set_attn_implementation("eager")
+    # one padded row in the example batch, so the traced graph applies the mask
+    ids = torch.ones((2, 8), dtype=torch.long)
+    mask = ids.clone()
+    mask[1, 5:] = 0
+    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS} | {"embedding": {0: "batch"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about Python bools; checked below
+        torch.onnx.export(_wrapper(hf_model, mode), (ids, mask, torch.zeros_like(ids)),
+                          str(directory / MODEL_FILE), input_names=INPUTS,
+                          output_names=["embedding"], dynamic_axes=axes, opset_version=17,
+                          dynamo=False)
+    _optimise(directory / MODEL_FILE)
+    config = {"dimension": int(source.dimension), "max_seq_length": int(transformer.max_seq_length),
+              "pooling": mode, "source_model": source.model_name}
+    (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    _check(source, directory)
+    log.info("exported %s to %s", source.model_name, directory / MODEL_FILE)
+    return directory / MODEL_FILE
+
+
+def _optimise(path: Path) -> None:
+    """Save onnxruntime's graph optimisations into the file, so serving skips them at start-up.
+
+    Extended (not "all") optimisations only: those are portable across CPUs.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    optimised = path.with_suffix(".optimised.onnx")
+    options.optimized_model_filepath = str(optimised)
+    onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    optimised.replace(path)
+
+
+def _check(source: Embedder, directory: Path) -> None:
+    exported = OnnxEmbedder(directory, query_cache_size=0).load()
+    cosines = np.sum(exported.encode(PROBES) * source.encode(PROBES), axis=1)
+    if float(cosines.min()) < MIN_PROBE_COSINE:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise ModelError(f"The ONNX export of {source.model_name!r} drifts from the model "
+                         f"(cosine {cosines.min():.5f}).", hint=CANNOT_EXPORT)

@@ -1,0 +1,98 @@
+"""Concurrent queries share forward passes, and every caller gets its own row back."""
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from casebook.index.batching import MicroBatcher
+
+
+class Recorder:
+    """Encodes a text as [len(text), number of the batch]; remembers each batch's size."""
+
+    def __init__(self, entered: threading.Event | None = None,
+                 release: threading.Event | None = None) -> None:
+        self.sizes: list[int] = []
+        self.entered, self.release = entered, release
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        self.sizes.append(len(texts))
+        if self.entered is not None and self.release is not None:
+            self.entered.set()
+            self.release.wait(5)
+        return np.array([[len(t), len(self.sizes)] for t in texts], dtype=np.float32)
+
+
+def test_a_lone_query_is_a_batch_of_one() -> None:
+    recorder = Recorder()
+    batcher = MicroBatcher(recorder, max_batch=8, max_wait_s=0.002)
+    assert batcher.submit("abc")[0] == 3
+    assert batcher.submit("abcd")[0] == 4
+    assert recorder.sizes == [1, 1]
+
+
+def test_queries_arriving_while_busy_share_one_batch() -> None:
+    entered, release = threading.Event(), threading.Event()
+    recorder = Recorder(entered, release)
+    batcher = MicroBatcher(recorder, max_batch=32, max_wait_s=0.002)
+    results: dict[str, np.ndarray] = {}
+
+    def ask(text: str) -> None:
+        results[text] = batcher.submit(text)
+
+    first = threading.Thread(target=ask, args=("x",))
+    first.start()
+    assert entered.wait(5)  # the first batch is running; the next ones queue up behind it
+    texts = ["y" * n for n in range(2, 12)]
+    threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
+    for thread in threads:
+        thread.start()
+    while batcher._queue.qsize() < len(texts):
+        threading.Event().wait(0.001)
+    release.set()
+    for thread in [first, *threads]:
+        thread.join(5)
+    assert recorder.sizes == [1, len(texts)]
+    assert all(results[t][0] == len(t) for t in texts)
+    assert batcher.texts == len(texts) + 1 and batcher.batches == 2
+
+
+def test_batches_are_capped() -> None:
+    entered, release = threading.Event(), threading.Event()
+    recorder = Recorder(entered, release)
+    batcher = MicroBatcher(recorder, max_batch=4, max_wait_s=0.0)
+    threads = [threading.Thread(target=batcher.submit, args=(str(i),)) for i in range(9)]
+    threads[0].start()
+    assert entered.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    while batcher._queue.qsize() < 8:
+        threading.Event().wait(0.001)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert recorder.sizes == [1, 4, 4]
+
+
+def test_a_failure_reaches_every_caller() -> None:
+    def broken(texts: Sequence[str]) -> np.ndarray:
+        raise ValueError("model gone")
+
+    batcher = MicroBatcher(broken)
+    with pytest.raises(ValueError, match="model gone"):
+        batcher.submit("anything")
+    with pytest.raises(ValueError, match="model gone"):
+        batcher.submit("again")
+
+
+def test_an_idle_worker_stops_and_the_next_query_starts_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("casebook.index.batching.IDLE_S", 0.01)
+    batcher = MicroBatcher(Recorder())
+    assert batcher.submit("ab")[0] == 2
+    first = batcher._worker
+    assert first is not None
+    first.join(5)
+    assert not first.is_alive() and batcher._worker is None
+    assert batcher.submit("abc")[0] == 3
