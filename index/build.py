@@ -15,6 +15,7 @@ import numpy as np
 from casebook import __version__
 from casebook.gazetteer import london
 from casebook.index import layout
+from casebook.index.e5 import E5_MODEL, E5Encoder, write_e5_vectors
 from casebook.index.embedder import Embedder
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import IndexManifest, checksum_tree
@@ -23,6 +24,7 @@ from casebook.index.vectors import FaissIndex
 from casebook.index.vocabulary import expand_acronyms
 from casebook.ingest.chunk import chunk_corpus
 from casebook.ingest.corpus import corpus_sha256, load_case_studies
+from casebook.records import Passage
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -63,6 +65,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
         dense.save(tmp)
         LexicalIndex.build([expand_acronyms(p.embed_text) for p in passages]).save(tmp)
         np.save(tmp / layout.SENTENCE_VECTORS_FILE, sentence_vectors, allow_pickle=False)
+        _write_e5(tmp, passages, sentences)
         write_jsonl(tmp / layout.PASSAGES_FILE, [p.to_dict() for p in passages])
         write_jsonl(tmp / layout.CASES_FILE, [c.to_dict() for c in cases])
         write_jsonl(tmp / layout.SENTENCES_FILE, [s.to_dict() for s in sentences])
@@ -82,6 +85,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
             chunk_max_words=settings.chunk_max_words,
             chunk_overlap_sentences=settings.chunk_overlap_sentences,
             files=checksum_tree(tmp),
+            e5_model=E5_MODEL,
         )
         manifest.write(tmp)
         final = builds / name
@@ -94,3 +98,10 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
     log.info("index %s built in %.1fs", final, seconds)
     return BuildReport(final, manifest, seconds)
+
+
+def _write_e5(directory: Path, passages: list[Passage], sentences: list[Sentence]) -> None:
+    """The multilingual view: e5 vectors of the same passages and answer sentences."""
+    log.info("embedding %d passages and %d sentences with e5", len(passages), len(sentences))
+    write_e5_vectors(directory, E5Encoder().load(),
+                     [expand_acronyms(p.embed_text) for p in passages], [s.text for s in sentences])

@@ -30,6 +30,7 @@ class IndexManifest:
     chunk_overlap_sentences: int
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     format_version: int = FORMAT_VERSION
+    e5_model: str = ""  # the second dense view ("" for a build made without it)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

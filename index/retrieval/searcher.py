@@ -7,9 +7,13 @@ import string
 import numpy as np
 
 from casebook.errors import IndexMismatchError, NotFound
+from casebook.index.e5 import E5Encoder
 from casebook.index.embedder import Embedder
 from casebook.index.lexical import words
+from casebook.index.retrieval import signals as views
+from casebook.index.retrieval.calibrate import calibrated, query_features
 from casebook.index.retrieval.fusion import boost, fuse
+from casebook.index.retrieval.language import is_english
 from casebook.index.retrieval.queries import (
     match_choice,
     validate_k,
@@ -17,6 +21,7 @@ from casebook.index.retrieval.queries import (
     validate_query,
 )
 from casebook.index.retrieval.spelling import SpellCorrector
+from casebook.index.retrieval.tuned import Tuned, packaged
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
@@ -35,8 +40,11 @@ def _known_words(embedder: Embedder) -> set[str]:
 class Searcher:
     """Answers queries over one index build. Construct with `Searcher.open(settings)`."""
 
-    def __init__(self, settings: Settings, stored: StoredIndex, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, stored: StoredIndex, embedder: Embedder,
+                 e5: E5Encoder | None = None, tuned: Tuned | None = None) -> None:
         self.settings = settings
+        self.e5 = e5 if stored.e5_passage_vectors is not None else None
+        self.tuned = tuned or packaged()
         self.stored = stored
         self.embedder = embedder
         self.cases: dict[str, CaseStudy] = {c.id: c for c in stored.cases}
@@ -49,6 +57,9 @@ class Searcher:
         self.corpus_text = " ".join(c.text for c in stored.cases)
         self.gazetteer = stored.gazetteer
         self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
+        self.e5_case_vectors = (
+            views.centroids(stored.e5_passage_vectors, self._passage_case, len(self.case_order))
+            if stored.e5_passage_vectors is not None else None)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Searcher:
@@ -57,11 +68,12 @@ class Searcher:
         embedder = embedder or Embedder(settings.model, allow_download=settings.allow_model_download,
                                         batch_size=settings.embed_batch_size)
         embedder.load()
+        e5 = E5Encoder().load() if stored.e5_passage_vectors is not None else None
         if embedder.dimension != stored.manifest.dimension:
             raise IndexMismatchError(
                 f"Model {settings.model!r} makes {embedder.dimension}-dimensional vectors; the "
                 f"index holds {stored.manifest.dimension}-dimensional ones.", hint=REBUILD)
-        return cls(settings, stored, embedder)
+        return cls(settings, stored, embedder, e5)
 
     def _centroids(self) -> np.ndarray:
         vectors = np.zeros((len(self.case_order), self.stored.passage_vectors.shape[1]), np.float32)
@@ -86,6 +98,8 @@ class Searcher:
         dense = np.full(n, float(top_scores[0][valid].min()) - 1e-6 if valid.any() else -1.0)
         dense[rows[0][valid]] = top_scores[0][valid]
         lexical = self.stored.lexical.scores(text)
+        if self.settings.fusion == "convex":
+            return self._convex(query, text, vector, dense, lexical, mode)
         if mode == "dense":
             final = dense.astype(np.float64)
         elif mode == "bm25":
@@ -95,6 +109,42 @@ class Searcher:
                          dense_weight=self.settings.dense_weight)
             final = self._place_boost(query, final)
         return Scored(vector, dense, lexical, final)
+
+    def _borough_matches(self, query: str) -> np.ndarray:
+        """Per passage: whether its case study is from a London borough the query names."""
+        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
+        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
+                               for cid in self.case_order])
+        return case_match[self._passage_case].astype(np.float64)
+
+    def _convex(self, query: str, text: str, vector: np.ndarray, dense: np.ndarray,
+                lexical: np.ndarray, mode: str) -> Scored:
+        """Every view, fused by the tuned convex weights, then calibrated to P(relevant)."""
+        english = is_english(query)
+        raw: dict[str, np.ndarray] = {
+            "bm25": lexical.astype(np.float64),
+            "minilm_passage": dense.astype(np.float64),
+            "minilm_case": (self.case_vectors @ vector)[self._passage_case].astype(np.float64),
+            "borough": self._borough_matches(query),
+        }
+        e5_vector = None
+        if self.e5 is not None and self.e5_case_vectors is not None:
+            # e5 reads the question as asked when it is not English: the spelling corrector
+            # knows only the corpus's English words
+            e5_vector = self.e5.query(text if english else query)
+            passage_view, case_view = views.dense_views(
+                e5_vector, self.stored.e5_passage_vectors, self.e5_case_vectors,
+                self._passage_case)
+            raw["e5_passage"], raw["e5_case"] = (passage_view.astype(np.float64),
+                                                 case_view.astype(np.float64))
+        norm = views.normalised(raw)
+        if mode == "hybrid":
+            fused = views.convex(norm, self.tuned.weights if english else self.tuned.weights_foreign)
+        else:
+            fused = norm["minilm_passage" if mode == "dense" else "bm25"]
+        features = query_features(raw, english)
+        final = calibrated(fused, features, self.tuned.calibration[mode])
+        return Scored(vector, dense, lexical, final, raw, features, fused, e5_vector, english)
 
     def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
         """Favour case studies from the London boroughs the query names.
