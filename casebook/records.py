@@ -102,6 +102,7 @@ class Answer:
     match: str = ""  # "answered" | "related" | "none" (found == (match == "answered"))
     sentences: tuple[AnswerSentence, ...] = ()  # in order; the first is the lead
     coverage: float = 1.0  # share of the question's content the best case studies hold
+    domain: float = 1.0  # best e5 cosine: how near the field of social prescribing it is
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from casebook.index.retrieval.fusion import boost, reciprocal_rank_fusion, ranks
+from casebook.index.retrieval.fusion import boost, ranks, reciprocal_rank_fusion
 from casebook.index.retrieval.signals import SIGNALS, convex, normalised
 from casebook.index.retrieval.tuned import Tuned
 

@@ -10,13 +10,12 @@ from typing import Sequence
 import numpy as np
 
 from casebook.eval.logistic import fit_logistic
-from casebook.eval.metrics import reciprocal_rank
+from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
-from casebook.eval.questions import Question
 from casebook.index.retrieval.calibrate import query_features
+from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
 from casebook.index.retrieval.tuned import Logistic, Tuned
-from casebook.index.retrieval.searcher import Searcher
 
 STEP = 0.1
 FOLDS = 5
@@ -105,24 +104,30 @@ def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
 
 
 def fit_thresholds(asked: Sequence[Asked], tuned: Tuned) -> Tuned:
-    """answered / coverage / none thresholds with the best mean of the three right-decision
-    rates (in scope answered, near miss not answered, far none) on dev."""
+    """Thresholds with the best weighted mean of the right-decision rates on dev: in scope
+    answered (weight 2: refusing a question the case studies answer costs the user most),
+    near miss not answered, far none. none_below is on the domain (best e5 cosine), answered
+    on the calibrated score, coverage on the question's covered share."""
     score = np.array([a.answer.confidence for a in asked])
     cover = np.array([a.answer.coverage for a in asked])
+    domain = np.array([a.answer.domain for a in asked])
     scope = np.array([a.question.scope for a in asked])
+    weights = np.array([2.0, 1.0, 1.0])
     best, best_value = tuned, -1.0
-    for none_below in np.unique(np.r_[0.0, score]):
+    for none_below in np.unique(np.r_[0.0, domain]):
+        outside = domain < none_below
         for answered in np.unique(np.r_[0.0, score]):
             for coverage in np.linspace(0, 1, 21):
-                match = np.where(score < none_below, "none",
+                match = np.where(outside, "none",
                                  np.where((score >= answered) & (cover >= coverage),
                                           "answered", "related"))
-                rates = [np.mean(match[scope == "in_scope"] == "answered"),
-                         np.mean(match[scope == "near_miss"] != "answered")
-                         if (scope == "near_miss").any() else 1.0,
-                         np.mean(match[scope == "far"] == "none") if (scope == "far").any() else 1.0]
+                rates = np.array([
+                    np.mean(match[scope == "in_scope"] == "answered"),
+                    np.mean(match[scope == "near_miss"] != "answered")
+                    if (scope == "near_miss").any() else 1.0,
+                    np.mean(match[scope == "far"] == "none") if (scope == "far").any() else 1.0])
                 # ties: the most lenient thresholds that reach it, so answers are not refused
-                value = float(np.mean(rates)) - 1e-4 * (answered + coverage + none_below)
+                value = float(rates @ weights / weights.sum()) - 1e-4 * (answered + coverage)
                 if value > best_value:
                     best, best_value = tuned.with_(answered=float(answered),
                                                    coverage=float(coverage),
@@ -130,8 +135,25 @@ def fit_thresholds(asked: Sequence[Asked], tuned: Tuned) -> Tuned:
     return best
 
 
+def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
+    """P(a programme lead calls j similar to i) from the similarity score, on dev groups."""
+    xs, ys = [], []
+    for g in groups:
+        row = searcher._case_row.get(g.id)
+        if row is None:
+            continue
+        for j, cid in enumerate(searcher.case_order):
+            if j != row:
+                xs.append([searcher.case_similarity[row, j]])
+                ys.append(1.0 if cid in g.similar else 0.0)
+    if not xs:
+        return Logistic(("fused",), (4.0,), -2.0)
+    coef, bias = fit_logistic(np.array(xs), np.array(ys))
+    return Logistic(("fused",), (float(coef[0]),), bias)
+
+
 def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Question],
-         start: Tuned) -> tuple[Tuned, dict[str, object]]:
+         start: Tuned, groups: Sequence[SimilarGroup] = ()) -> tuple[Tuned, dict[str, object]]:
     asked = ask_all(searcher, dev, everything)
     english = [a for a in asked if a.question.in_scope and a.scored.english]
     foreign = [a for a in asked if a.question.in_scope and not a.scored.english]
@@ -141,7 +163,7 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     tuned = start.with_(weights=fit_en.weights, weights_foreign=fit_fx.weights)
     tuned = tuned.with_(calibration={**start.calibration, **{
         mode: fit_calibration([a for a in asked], searcher, tuned, mode)
-        for mode in ("hybrid", "dense", "bm25")}})
+        for mode in ("hybrid", "dense", "bm25")}, "similar": fit_similar(searcher, groups)})
     searcher.tuned = tuned
     tuned = fit_thresholds(ask_all(searcher, dev, everything), tuned)
     searcher.tuned = tuned

@@ -47,8 +47,12 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w&])({alternation})(s?)(?![\w&])", re.IGNORECASE)
 
 
-def expand_acronyms(text: str) -> str:
-    """Append each acronym's expansion after it: "SPLWs" -> "SPLWs (social prescribing link workers)"."""
+def expand_acronyms(text: str, *, keep: bool = True) -> str:
+    """Append each acronym's expansion after it: "SPLWs" -> "SPLWs (social prescribing link workers)".
+
+    With keep=False the expansion replaces the acronym ("SPLWs" -> "social prescribing link
+    workers"): for counting a question's words, where both forms would count the term twice.
+    """
     table = acronyms()
     sensitive = _case_sensitive()
 
@@ -57,6 +61,6 @@ def expand_acronyms(text: str) -> str:
         key = word.upper()
         if key in sensitive and word != key:
             return match.group(0)
-        return f"{match.group(0)} ({table[key]})"
+        return f"{match.group(0)} ({table[key]})" if keep else table[key]
 
     return _pattern().sub(replace, text)

@@ -62,10 +62,15 @@ def search(
     section: Annotated[str | None, Query(description="Only this section.")] = None,
     borough: Annotated[str | None, Query(description="Only case studies naming this borough.")] = None,
     mode: Annotated[str, Query(description="hybrid, dense or bm25.")] = "hybrid",
+    explain: Annotated[bool, Query(description="Add each result's raw signals.")] = False,
 ) -> SearchResponse:
     start = time.perf_counter()
-    results = s.search(q, k, section=section, borough=borough, mode=mode)
-    return SearchResponse(query=q, took_ms=took_ms(start), results=[ResultOut.of(r) for r in results])
+    results, scored = s.search_scored(q, k, section=section, borough=borough, mode=mode)
+    out = [ResultOut.of(r) for r in results]
+    if explain:
+        for item, result in zip(out, results):
+            item.explain = s.explain(scored, result.passages[0].passage.id)
+    return SearchResponse(query=q, took_ms=took_ms(start), results=out)
 
 
 @router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
@@ -100,5 +105,6 @@ def similar(case_id: str, s: SearcherDep, k: int = 5) -> SimilarResponse:
              responses=ERRORS)
 def similar_text(body: SimilarTextRequest, s: SearcherDep) -> SimilarResponse:
     start = time.perf_counter()
-    results = s.similar_text(body.text, body.k)
-    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))
+    results, notice = s.similar_text_noticed(body.text, body.k)
+    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start),
+                           notice=notice)

@@ -43,7 +43,8 @@ def evaluate(
         if tune:
             from casebook.eval.tune import tune as fit
 
-            tuned, facts = fit(searcher, select(everything, "dev"), everything, searcher.tuned)
+            tuned, facts = fit(searcher, select(everything, "dev"), everything, searcher.tuned,
+                               select_similar(groups, "dev"))
             tuned_out.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")
             typer.echo(f"tuned on dev, written to {tuned_out}: {facts}", err=True)
         result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]

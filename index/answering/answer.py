@@ -88,10 +88,11 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
     confidence = evidence.score if evidence else (
         float(np.max(scored.dense)) if len(scored.dense) else 0.0)
     cover = evidence.coverage if evidence else 1.0
+    domain = evidence.domain if evidence else 1.0
     if not results or match == "none":
         text = not_found_text(sections, elsewhere)
         return Answer(question, text, (), False, confidence, "none",
-                      (AnswerSentence(text, None),), cover)
+                      (AnswerSentence(text, None),), cover, domain)
 
     considered = results[:RELATED_CASES] if match == "related" else results
     rank_of = {r.case_study.id: i for i, r in enumerate(considered)}
@@ -124,4 +125,4 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
         out.append(AnswerSentence(ENGLISH_SOURCES, None))
     text = " ".join(s.text if s.citation is None else f"{s.text} [{s.citation}]" for s in out)
     return Answer(question, text, tuple(citations), match == "answered", confidence, match,
-                  tuple(out), cover)
+                  tuple(out), cover, domain)

@@ -32,8 +32,9 @@ def judge(searcher: Searcher, question: str, scored: Scored,
     # a question in another language cannot share words with English text: its coverage is
     # e5's to judge, through the calibrated score
     evidence = coverage(question, results, corpus)
-    if not scored.english:
-        evidence = Evidence(evidence.score, 1.0, ())
+    domain = scored.features.get("e5_top", 1.0) if "e5_passage" in scored.signals else 1.0
+    evidence = Evidence(evidence.score, evidence.coverage if scored.english else 1.0,
+                        evidence.missing if scored.english else (), domain)
     return decide(evidence, searcher.tuned), evidence
 
 

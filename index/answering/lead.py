@@ -37,6 +37,8 @@ PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*
                      r"problem\w*|lack\w*|difficult\w*|struggl\w*)\b", re.I)
 
 TYPE_BONUS = 0.08  # in cosine units: a tie-breaker among sentences on the topic
+# a number or a date is a sharper cue than a capital letter or a verb: it may outweigh more
+PRECISE_BONUS = 0.15
 
 
 def answer_type(question: str) -> AnswerType:
@@ -54,9 +56,9 @@ def answer_type(question: str) -> AnswerType:
 def type_bonus(kind: AnswerType, sentence: str) -> float:
     """How well a sentence fits the answer type, in cosine units (0 for "any")."""
     if kind == "date":
-        return TYPE_BONUS if DATE.search(sentence) else 0.0
+        return PRECISE_BONUS if DATE.search(sentence) else 0.0
     if kind == "number":
-        return TYPE_BONUS if NUMBER.search(sentence) else 0.0
+        return PRECISE_BONUS if NUMBER.search(sentence) else 0.0
     if kind == "name":
         return TYPE_BONUS if NAME.search(sentence) else 0.0
     if kind == "action":

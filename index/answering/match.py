@@ -1,6 +1,7 @@
 """Does a case study cover the question? answered, related (none covers it) or none (outside
 the domain), decided by signals that do not depend on which questions were asked:
 
+- domain: the best passage's e5 cosine; under the tuned floor, the question is outside the field,
 - the calibrated score of the best case study (P(relevant), see retrieval/calibrate.py), and
 - coverage: the share of the question's content, weighted by how rare each word is in the
   corpus, that occurs in the best case studies' own text (after acronym expansion and
@@ -32,6 +33,7 @@ class Evidence:
     score: float  # calibrated score of the best case study
     coverage: float  # idf-weighted share of the question's terms found in the best case studies
     missing: tuple[str, ...]  # the question's terms none of them holds, rarest first
+    domain: float = 1.0  # e5 cosine of the best passage: how near the field the question is
 
 
 @lru_cache(maxsize=4)
@@ -46,7 +48,7 @@ def coverage(question: str, results: Sequence[CaseResult], corpus: tuple[str, ..
     """How much of the question the best case studies' text holds (1.0 for a question of no
     content words: nothing is missing)."""
     df, n = _document_frequency(corpus)
-    terms = list(dict.fromkeys(tokenize(expand_acronyms(question))))
+    terms = list(dict.fromkeys(tokenize(expand_acronyms(question, keep=False))))
     if not terms:
         return Evidence(results[0].score if results else 0.0, 1.0, ())
     held = set()
@@ -62,7 +64,8 @@ def coverage(question: str, results: Sequence[CaseResult], corpus: tuple[str, ..
 
 
 def decide(evidence: Evidence, tuned: Tuned) -> Match:
-    if evidence.score < tuned.none_below:
+    # e5 is multilingual, so one threshold on its best cosine serves every language
+    if evidence.domain < tuned.none_below:
         return "none"
     if evidence.score >= tuned.answered and evidence.coverage >= tuned.coverage:
         return "answered"

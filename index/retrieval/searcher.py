@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from functools import cached_property
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from casebook.index.e5 import E5Encoder
 from casebook.index.embedder import Embedder
 from casebook.index.lexical import words
 from casebook.index.retrieval import signals as views
+from casebook.index.retrieval import similar as likeness
 from casebook.index.retrieval.calibrate import calibrated, query_features
 from casebook.index.retrieval.fusion import boost, fuse
 from casebook.index.retrieval.language import is_english
@@ -51,6 +53,7 @@ class Searcher:
         self.case_order = [c.id for c in stored.cases]
         self._case_row = {cid: i for i, cid in enumerate(self.case_order)}
         self._passage_case = np.array([self._case_row[p.case_id] for p in stored.passages])
+        self._passage_row = {p.id: i for i, p in enumerate(stored.passages)}
         self.case_vectors = self._centroids()
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
         self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
@@ -203,32 +206,72 @@ class Searcher:
     def search(self, query: str, k: int = 10, *, section: str | None = None,
                borough: str | None = None, mode: str = "hybrid") -> list[CaseResult]:
         """Case studies best first, each with the passages that matched best."""
+        return self.search_scored(query, k, section=section, borough=borough, mode=mode)[0]
+
+    def search_scored(self, query: str, k: int = 10, *, section: str | None = None,
+                      borough: str | None = None,
+                      mode: str = "hybrid") -> tuple[list[CaseResult], Scored]:
+        """search, with the per-passage views behind it (for `explain`)."""
         query = validate_query(query, self.settings.max_query_chars)
         validate_k(k, self.settings.max_k)
         validate_mode(mode)
         allowed = self._allowed_cases(section, borough)
-        return self.group(self.score(query, mode).final, k, allowed)
+        scored = self.score(query, mode)
+        return self.group(scored.final, k, allowed), scored
+
+    def explain(self, scored: Scored, passage_id: str) -> dict[str, float]:
+        """The raw views and the fused score of one passage, and the query-level features the
+        calibration read: what a person tuning the weights needs to see."""
+        row = self._passage_row[passage_id]
+        out = {name: float(values[row]) for name, values in scored.signals.items()}
+        if scored.fused is not None:
+            out["fused"] = float(scored.fused[row])
+        out.update({f"query_{name}": value for name, value in scored.features.items()})
+        return out
+
+    @cached_property
+    def case_similarity(self) -> np.ndarray:
+        """[i, j]: how like case study i case study j is, in [0, 1] (see retrieval/similar.py)."""
+        n = len(self.case_order)
+        matrices = [likeness.soft_match(self.stored.passage_vectors, self._passage_case, n),
+                    likeness.lexical_match(self.stored.lexical,
+                                           [self.cases[c].text for c in self.case_order],
+                                           self._passage_case)]
+        if self.stored.e5_passage_vectors is not None:
+            matrices.append(likeness.soft_match(self.stored.e5_passage_vectors,
+                                                self._passage_case, n))
+        return likeness.similarity(matrices)
 
     def similar(self, case_id: str, k: int = 5) -> list[CaseResult]:
-        """Case studies most like `case_id` (by their mean passage vectors), never itself."""
+        """Case studies most like `case_id`, never itself; score calibrated on dev groups."""
         validate_k(k, self.settings.max_k)
         row = self._case_row.get(case_id)
         if row is None:
             raise NotFound(f"No case study has the id {case_id!r}.",
                            hint="List the ids with GET /v1/case-studies or `casebook search`.")
+        case_scores = self.case_similarity[row]
         centroid = self.case_vectors[row]
-        case_scores = self.case_vectors @ centroid
         # rank passages by their case's similarity, then by their own closeness to the source
         final = case_scores[self._passage_case] + 1e-3 * (self.stored.passage_vectors @ centroid)
         results = self.group(final, k, exclude=case_id)
-        return [CaseResult(r.case_study, float(case_scores[self._case_row[r.case_study.id]]),
-                           r.passages) for r in results]
+        model = self.tuned.calibration["similar"]
+        return [CaseResult(r.case_study, model({"fused": float(
+            case_scores[self._case_row[r.case_study.id]])}), r.passages) for r in results]
 
     def similar_text(self, text: str, k: int = 5) -> list[CaseResult]:
         """Case studies that resemble a free-text description of a project."""
+        return self.similar_text_noticed(text, k)[0]
+
+    def similar_text_noticed(self, text: str, k: int = 5) -> tuple[list[CaseResult], str | None]:
+        """similar_text, and a notice when the text is unlike every case study (the best
+        calibrated score is under the tuned "answered" threshold)."""
         text = validate_query(text, self.settings.max_query_chars, what="description")
         validate_k(k, self.settings.max_k)
-        return self.group(self.score(text).final, k)
+        results = self.group(self.score(text).final, k)
+        if results and results[0].score < self.tuned.answered:
+            return results, ("This description is unlike every case study here: these are only "
+                             "the least unlike it.")
+        return results, None
 
     # -- browsing ------------------------------------------------------------------------
 

@@ -130,6 +130,25 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
     expect(fresh.locator(".casebook-query")).to_have_count(0)
 
 
+def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searcher) -> None:
+    from casebook.index.answering.ask import ask
+
+    widget.open()
+    answered = widget.ask(MUSLIM)
+    expect(answered).to_have_attribute("data-casebook-match", "answered")
+    expect(answered.locator(".casebook-match")).to_have_count(0)
+    # whichever way the tuned thresholds read this question, the widget shows the service's word
+    question = "Are there social prescribing case studies for dementia in Manchester?"
+    match = ask(searcher, question).match
+    assert match != "answered"
+    other = widget.ask(question)
+    expect(other).to_have_attribute("data-casebook-match", match)
+    label = other.locator(".casebook-match")
+    expect(label).to_be_visible()
+    expect(label).to_have_text("No exact match: the closest case studies" if match == "related"
+                               else "Outside what the case studies cover")
+
+
 def test_keyboard_alone(widget: Widget) -> None:
     page = widget.page
     for _ in range(10):

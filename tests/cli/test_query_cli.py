@@ -81,13 +81,30 @@ def test_index_info_and_mismatch_message(run, index_settings: Settings) -> None:
     assert "casebook index build" in other.output
 
 
-def test_eval_prints_three_methods(run) -> None:  # type: ignore[no-untyped-def]
-    result = run("eval")
+def test_eval_prints_every_method_per_split(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a few questions of each split keep the command quick; the floor test runs the whole set
+    from casebook.eval.questions import split_of
+
+    rows = [{"id": "a", "question": QUESTION, "relevant": [HOUNSLOW], "kind": "paraphrase"},
+            {"id": "b", "question": "vaccine hesitancy in mosques", "relevant": [HOUNSLOW],
+             "kind": "topic"},
+            {"id": "c", "question": "Mosque outreach on the Covid jab", "relevant": [HOUNSLOW],
+             "kind": "everyday"},
+            {"id": "d", "question": "How do I renew my passport?", "relevant": [], "kind": "far"}]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    tests = [r for r in rows if split_of(r["question"]) == "test"]
+    result = run("eval", str(path), "--similar", str(tmp_path / "none.jsonl"))
     assert result.exit_code == 0, result.output
-    for method in ("bm25", "dense", "hybrid"):
+    assert "split test" in result.output
+    for method in ("bm25", "minilm_passage", "e5_passage", "rrf", "fusion"):
         assert f"\n{method} " in result.output
-    body = json.loads(run("eval", "--json").stdout)
-    assert body["methods"]["hybrid"]["hit_at_1"] >= 0.8
+    body = json.loads(run("eval", str(path), "--split", "all", "--json").stdout)
+    assert body["split"] == "all" and body["questions"] == 4
+    assert body["methods"]["fusion"]["all"]["hit_at_1"]["n"] == 3
+    assert body["decisions"]["far"]["none"]["mean"] == 1.0
+    dev = json.loads(run("eval", str(path), "--dev", "--json").stdout)
+    assert dev["questions"] == len(rows) - len(tests)
 
 
 def test_version_and_help(run) -> None:  # type: ignore[no-untyped-def]

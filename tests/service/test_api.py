@@ -52,11 +52,27 @@ def test_ask_answers_with_citations(client: httpx.Client) -> None:
     assert body["citations"][0]["case_study"]["id"] == HOUNSLOW
     assert set(body["citations"][0]["passage"]) >= {"id", "text"}
     assert "[1]" in body["answer"]
+    assert body["match"] == "answered"
+    lead = body["sentences"][0]
+    assert lead["citation"] == 1 and body["answer"].startswith(lead["text"])
+    assert 0.0 <= body["confidence"] <= 1.0
+
+
+def test_scores_are_calibrated_and_explained(client: httpx.Client) -> None:
+    for mode in ("hybrid", "dense", "bm25"):
+        body = client.get("/v1/search", params={"q": "vaccine hesitancy", "k": 5,
+                                                "mode": mode}).json()
+        scores = [r["score"] for r in body["results"]]
+        assert all(0.0 <= x <= 1.0 for x in scores) and scores == sorted(scores, reverse=True)
+        assert body["results"][0]["explain"] is None
+    explained = client.get("/v1/search", params={"q": "vaccine hesitancy", "explain": "true"})
+    signals = explained.json()["results"][0]["explain"]
+    assert {"bm25", "minilm_passage", "e5_passage", "fused", "query_e5_top"} <= set(signals)
 
 
 def test_ask_out_of_scope(client: httpx.Client) -> None:
     body = client.post("/v1/ask", json={"question": "How do I renew my passport?"}).json()
-    assert body["found"] is False
+    assert body["found"] is False and body["match"] == "none"
     assert body["answer"].startswith("I could not find a case study about that.")
     assert body["citations"] == []
 

@@ -98,8 +98,9 @@ def test_json_form(client: httpx.Client, how: str) -> None:
     assert response.headers["content-type"] == "application/json"
     data = response.json()
     assert set(data) == {"question", "query", "answer", "found", "confidence", "citations",
-                         "took_ms"}
-    assert data["found"] is True
+                         "took_ms", "match", "sentences"}
+    assert data["found"] is True and data["match"] == "answered"
+    assert data["sentences"][0]["citation"] == 1
     assert data["citations"][0]["case_study"]["id"] == HOUNSLOW
     assert set(data["citations"][0]) == {"case_study", "passage"}
 
