@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from casebook.eval.evaluate import load_questions
+from casebook.eval.questions import load_questions
 from casebook.index.embedder import Embedder
 from casebook.settings import Settings
 

@@ -89,12 +89,22 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citation: int | None  # 1-based index into the answer's citations; None for a notice
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
     citations: tuple[Citation, ...]
     found: bool  # False: the honest "no case study about that" answer
-    confidence: float  # best passage cosine, the figure compared to answer_threshold
+    confidence: float  # convex fusion: calibrated score of the best case study; else best cosine
+    match: str = ""  # "answered" | "related" | "none" (found == (match == "answered"))
+    sentences: tuple[AnswerSentence, ...] = ()  # in order; the first is the lead
+    coverage: float = 1.0  # share of the question's content the best case studies hold
+    domain: float = 1.0  # best e5 cosine: how near the field of social prescribing it is
 
 
 @dataclass(frozen=True)
@@ -105,3 +115,10 @@ class Scored:
     dense: np.ndarray
     lexical: np.ndarray
     final: np.ndarray
+    # convex fusion: every raw view (name -> per-passage score), the query-level features the
+    # calibration read, and the fused score before calibration; empty for the other fusions
+    signals: dict[str, np.ndarray] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
+    fused: np.ndarray | None = None
+    e5_vector: np.ndarray | None = None
+    english: bool = True

@@ -14,7 +14,7 @@ DEFAULT_SOURCE_URL = (
 )
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
-FusionMethod = Literal["rrf", "weighted"]
+FusionMethod = Literal["rrf", "weighted", "convex"]
 DenseIndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
 EmbedRuntime = Literal["onnx", "torch"]
 # A list read from one variable as a JSON list or comma-separated (NoDecode: pydantic-settings
@@ -81,7 +81,9 @@ class Settings(BaseSettings):
     )
 
     # retrieval
-    fusion: FusionMethod = Field("rrf", description="How dense and BM25 rankings are combined.")
+    fusion: FusionMethod = Field(
+        "convex", description="How the views are combined: convex (tuned weights over BM25, MiniLM "
+        "and e5, calibrated scores), rrf or weighted (MiniLM and BM25 only).")
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(
         0.5, ge=0.0, le=1.0, description="Weight of dense scores in weighted fusion."

@@ -17,6 +17,7 @@ from casebook.errors import CasebookError
 from casebook.gazetteer import london
 from casebook.hashing import sha256_file
 from casebook.index import layout
+from casebook.index.e5 import E5_MODEL, E5Encoder, write_e5_vectors
 from casebook.index.embedder import Embedder
 from casebook.index.encoders import AnyEmbedder, model_fingerprint, onnx_embedder
 from casebook.index.lexical import LexicalIndex
@@ -34,6 +35,7 @@ from casebook.index.vocabulary import expand_acronyms
 from casebook.ingest.chunk import chunk_corpus
 from casebook.ingest.corpus import load_case_studies
 from casebook.jsonl import write_jsonl
+from casebook.records import Passage
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -122,6 +124,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
         (tmp / HASHES_FILE).write_text(json.dumps({"passages": embedded.keys,
                                                    "sentences": embedded_sentences.keys}),
                                        encoding="utf-8")
+        _write_e5(tmp, passages, sentences)
         write_jsonl(tmp / layout.PASSAGES_FILE, [p.to_dict() for p in passages])
         write_jsonl(tmp / layout.CASES_FILE, [c.to_dict() for c in cases])
         write_jsonl(tmp / layout.SENTENCES_FILE, [s.to_dict() for s in sentences])
@@ -146,6 +149,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
             encoder_source=encoder_source,
             embedding_key=embedding_key,
             reused_vectors=reused,
+            e5_model=E5_MODEL,
         )
         manifest.write(tmp)
         # on disk before the rename, so a crash never leaves a named build with empty files
@@ -161,3 +165,10 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
     log.info("index %s built in %.1fs", final, seconds)
     return BuildReport(final, manifest, seconds)
+
+
+def _write_e5(directory: Path, passages: list[Passage], sentences: list[Sentence]) -> None:
+    """The multilingual view: e5 vectors of the same passages and answer sentences."""
+    log.info("embedding %d passages and %d sentences with e5", len(passages), len(sentences))
+    write_e5_vectors(directory, E5Encoder().load(),
+                     [expand_acronyms(p.embed_text) for p in passages], [s.text for s in sentences])

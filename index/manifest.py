@@ -35,6 +35,7 @@ class IndexManifest:
     embedding_key: str = ""  # vectors of two builds with the same key are interchangeable
     reused_vectors: int = 0  # passages and sentences whose vectors came from the previous build
     format_version: int = FORMAT_VERSION
+    e5_model: str = ""  # the second dense view ("" for a build made without it)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -16,6 +16,7 @@ from casebook.errors import IndexCorruptError, IndexMismatchError
 from casebook.gazetteer import Gazetteer
 from casebook.hashing import sha256_file
 from casebook.index import layout
+from casebook.index.e5 import read_e5_vectors
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import FORMAT_VERSION, IndexManifest, verify_files
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
@@ -43,6 +44,8 @@ class StoredIndex:
     passage_vectors: np.ndarray  # row i = passage i, for case-to-case similarity
     sentence_vectors: np.ndarray
     gazetteer: Gazetteer  # the place names the corpus was tagged with
+    e5_passage_vectors: np.ndarray | None = None  # row i = passage i; None: built without e5
+    e5_sentence_vectors: np.ndarray | None = None
 
     @cached_property
     def passage_by_id(self) -> dict[str, Passage]:
@@ -113,7 +116,10 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
     if sentence_vectors.shape != (len(sentences), manifest.dimension):
         raise IndexCorruptError(f"sentence_vectors.npy has shape {sentence_vectors.shape}.",
                                 hint=REBUILD)
+    e5 = read_e5_vectors(path, len(passages), len(sentences))
     return StoredIndex(
+        e5_passage_vectors=e5[0] if e5 else None,
+        e5_sentence_vectors=e5[1] if e5 else None,
         path=path,
         manifest=manifest,
         cases=cases,

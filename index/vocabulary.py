@@ -1,77 +1,66 @@
-"""The field's vocabulary: acronyms people type, spelled out so both forms match."""
+"""The field's vocabulary: acronyms people type, spelled out so both forms match.
+
+The acronyms are data, each with its source: those the corpus defines itself
+(`casebook/data/acronyms_corpus.json`, mined by `acronym_mining.py`), then an NHS glossary of
+terms the corpus uses without defining them (`casebook/data/acronyms_glossary.json`).
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from importlib import resources
 
-# Acronym -> what it stands for in London social prescribing and NHS commissioning.
-ACRONYMS: dict[str, str] = {
-    "SPLW": "social prescribing link worker",
-    "SP": "social prescribing",
-    "LW": "link worker",
-    "ARRS": "additional roles reimbursement scheme",
-    "PCN": "primary care network",
-    "DES": "directed enhanced service",
-    "VCSE": "voluntary community and social enterprise sector",
-    "VCS": "voluntary and community sector",
-    "HIU": "high intensity user",
-    "LTC": "long term condition",
-    "CYP": "children and young people",
-    "MDT": "multi-disciplinary team",
-    "CCG": "clinical commissioning group",
-    "ICS": "integrated care system",
-    "ICB": "integrated care board",
-    "A&E": "accident and emergency emergency department",
-    "ED": "emergency department accident and emergency",
-    "GP": "general practice doctor",
-    "NHS": "national health service",
-    "HWBC": "health and wellbeing coach",
-    "WBC": "wellbeing coach",
-    "CC": "care coordinator",
-    "RBKC": "royal borough of kensington and chelsea",
-    "H&F": "hammersmith and fulham",
-    "LBHF": "london borough of hammersmith and fulham",
-    "K&C": "kensington and chelsea",
-    "B&D": "barking and dagenham",
-    "NCL": "north central london",
-    "NWL": "north west london",
-    "SWL": "south west london",
-    "SEL": "south east london",
-    "NEL": "north east london",
-    "HLP": "healthy london partnership",
-    "CSU": "commissioning support unit",
-    "CIC": "community interest company",
-    "VPSC": "vaccine peer support champions",
-    "SWA": "social welfare alliance",
-    "LBL": "lewisham council london borough of lewisham",
-    "VSL": "voluntary services lewisham",
-    "MH": "mental health",
-    "LD": "learning disabilities",
-    "BAME": "black asian and minority ethnic",
-    "WHICH": "westminster high intensity care hub",
-}
+DATA_FILES = ("acronyms_corpus.json", "acronyms_glossary.json")
 
-# Acronyms that are also everyday words: only their upper-case form is expanded.
-CASE_SENSITIVE = {"WHICH", "SP", "CC", "ED", "DES", "LD", "MH", "SEL", "NEL"}
+
+def _entries(name: str) -> list[dict[str, str]]:
+    text = resources.files("casebook").joinpath("data", name).read_text(encoding="utf-8")
+    return list(json.loads(text)["entries"])
+
+
+@lru_cache(maxsize=1)
+def acronyms() -> dict[str, str]:
+    """Acronym (upper case) -> expansion; the corpus's own definition wins over the glossary."""
+    table: dict[str, str] = {}
+    for name in DATA_FILES:
+        for entry in _entries(name):
+            table.setdefault(entry["acronym"].upper(), entry["expansion"])
+    return table
+
+
+@lru_cache(maxsize=1)
+def _case_sensitive() -> frozenset[str]:
+    """Acronyms whose lower-case form is an everyday English word ("which"): only the upper-case
+    form is expanded. The word list is bm25s's English stop words."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(a for a in acronyms() if a.lower() in STOPWORDS_EN_PLUS)
 
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
-    names = sorted(ACRONYMS, key=len, reverse=True)
+    names = sorted(acronyms(), key=len, reverse=True)
     alternation = "|".join(re.escape(name) for name in names)
     # optional plural "s" ("SPLWs", "PCNs"); letters or "&" may not continue the word
     return re.compile(rf"(?<![\w&])({alternation})(s?)(?![\w&])", re.IGNORECASE)
 
 
-def expand_acronyms(text: str) -> str:
-    """Append each acronym's expansion after it: "SPLWs" -> "SPLWs (social prescribing link worker)"."""
+def expand_acronyms(text: str, *, keep: bool = True) -> str:
+    """Append each acronym's expansion after it: "SPLWs" -> "SPLWs (social prescribing link workers)".
+
+    With keep=False the expansion replaces the acronym ("SPLWs" -> "social prescribing link
+    workers"): for counting a question's words, where both forms would count the term twice.
+    """
+    table = acronyms()
+    sensitive = _case_sensitive()
 
     def replace(match: re.Match[str]) -> str:
         word = match.group(1)
         key = word.upper()
-        if key in CASE_SENSITIVE and word != key:
+        if key in sensitive and word != key:
             return match.group(0)
-        return f"{match.group(0)} ({ACRONYMS[key]})"
+        return f"{match.group(0)} ({table[key]})" if keep else table[key]
 
     return _pattern().sub(replace, text)

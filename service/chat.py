@@ -86,7 +86,10 @@ async def event_stream(searcher: Searcher, messages: list[ChatMessage],
         await asyncio.sleep(0)  # let the server flush each piece as its own chunk
     citations = AskResponse.of(answer, 0).citations
     yield sse("citations", {"citations": [c.model_dump() for c in citations]})
-    yield sse("done", {"found": answer.found, "took_ms": took_ms(start), "query": query})
+    sentences = [{"text": x.text, "citation": x.citation} for x in answer.sentences]
+    yield sse("done", {"found": answer.found, "match": answer.match or
+                       ("answered" if answer.found else "none"), "sentences": sentences,
+                       "took_ms": took_ms(start), "query": query})
 
 
 def wants_stream(body: ChatRequest, request: Request) -> bool:
@@ -100,7 +103,7 @@ def wants_stream(body: ChatRequest, request: Request) -> bool:
     "/v1/chat", tags=["search"], response_model=ChatResponse,
     responses={**ERRORS, 200: {"content": {"text/event-stream": {}},
                                "description": "Events delta {text}, citations {citations}, "
-                               "done {found, took_ms, query}, or error {error}."}},
+                               "done {found, match, sentences, took_ms, query}, or error {error}."}},
 )
 async def chat(body: ChatRequest, request: Request,
                s: SearcherDep) -> StreamingResponse | JSONResponse:
@@ -116,5 +119,5 @@ async def chat(body: ChatRequest, request: Request,
     ask = AskResponse.of(answer, took_ms(start))
     response = ChatResponse(question=messages[-1].content.strip(), query=query, answer=ask.answer,
                             found=ask.found, confidence=ask.confidence, citations=ask.citations,
-                            took_ms=ask.took_ms)
+                            took_ms=ask.took_ms, match=ask.match, sentences=ask.sentences)
     return JSONResponse(response.model_dump())

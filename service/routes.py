@@ -75,10 +75,16 @@ def search(
     mode: Annotated[str, Query(description="hybrid, dense or bm25.")] = "hybrid",
     theme: Annotated[str | None, Query(
         description="Only case studies with this theme (an id from casebook/data/themes.json).")] = None,
+    explain: Annotated[bool, Query(description="Add each result's raw signals.")] = False,
 ) -> SearchResponse:
     start = time.perf_counter()
-    results = s.search(q, k, section=section, borough=borough, mode=mode, theme=theme)
-    return SearchResponse(query=q, took_ms=took_ms(start), results=[ResultOut.of(r) for r in results])
+    results, scored = s.search_scored(q, k, section=section, borough=borough, mode=mode,
+                                      theme=theme)
+    out = [ResultOut.of(r) for r in results]
+    if explain:
+        for item, result in zip(out, results):
+            item.explain = s.explain(scored, result.passages[0].passage.id)
+    return SearchResponse(query=q, took_ms=took_ms(start), results=out)
 
 
 @router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
@@ -114,5 +120,6 @@ def similar(case_id: str, s: SearcherDep, k: int = 5) -> SimilarResponse:
              responses=ERRORS)
 def similar_text(body: SimilarTextRequest, s: SearcherDep) -> SimilarResponse:
     start = time.perf_counter()
-    results = s.similar_text(body.text, body.k)
-    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))
+    results, notice = s.similar_text_noticed(body.text, body.k)
+    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start),
+                           notice=notice)

@@ -47,8 +47,11 @@ class PassageOut(BaseModel):
 
 class ResultOut(BaseModel):
     case_study: CaseStudySummary
-    score: float
+    score: float = Field(..., description="Calibrated relevance in [0, 1], one scale everywhere.")
     passages: list[PassageOut]
+    explain: dict[str, float] | None = Field(
+        None, description="With explain=true: the raw views of the best passage (bm25, "
+        "minilm_*, e5_*, borough), its fused score and the query-level calibration features.")
 
     @classmethod
     def of(cls, result: CaseResult) -> ResultOut:
@@ -65,6 +68,9 @@ class SearchResponse(BaseModel):
 class SimilarResponse(BaseModel):
     results: list[ResultOut]
     took_ms: float
+    notice: str | None = Field(
+        None, description="Set when the text is unlike every case study: the results are "
+        "only the least unlike.")
 
 
 # Request bodies are strict: "k": true or "stream": 0 is a mistake to report, not to coerce.
@@ -97,6 +103,17 @@ class CitationOut(BaseModel):
     passage: PassageOut
 
 
+class SentenceOut(BaseModel):
+    text: str
+    citation: int | None = Field(
+        None, description="1-based index into citations; null for a notice of Casebook's own.")
+
+
+MatchOut = Literal["answered", "related", "none"]
+MATCH_HELP = ("answered: a case study covers the question; related: none does, the answer says "
+              "so and cites the closest; none: outside what the case studies cover.")
+
+
 class AskResponse(BaseModel):
     question: str
     answer: str
@@ -104,6 +121,9 @@ class AskResponse(BaseModel):
     confidence: float
     citations: list[CitationOut]
     took_ms: float
+    match: MatchOut = Field("answered", description=MATCH_HELP)
+    sentences: list[SentenceOut] = Field(
+        default_factory=list, description="The answer's sentences in order; the first is the lead.")
 
     @classmethod
     def of(cls, answer: Answer, took_ms: float) -> AskResponse:
@@ -112,6 +132,8 @@ class AskResponse(BaseModel):
             confidence=answer.confidence, took_ms=took_ms,
             citations=[CitationOut(case_study=CaseStudySummary.of(c.case_study),
                                    passage=PassageOut.of(c.passage)) for c in answer.citations],
+            match=answer.match or ("answered" if answer.found else "none"),
+            sentences=[SentenceOut(text=s.text, citation=s.citation) for s in answer.sentences],
         )
 
 
@@ -154,3 +176,5 @@ class ChatResponse(BaseModel):
     confidence: float
     citations: list[CitationOut]
     took_ms: float
+    match: MatchOut = Field("answered", description=MATCH_HELP)
+    sentences: list[SentenceOut] = Field(default_factory=list)

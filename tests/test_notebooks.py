@@ -15,10 +15,11 @@ from casebook.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "notebooks" / "evaluate.ipynb"
-FIGURES = ("metrics.png", "confidence.png", "per_kind.png")
+FIGURES = ("per_kind.png", "reliability.png", "decisions.png")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# One row of the printed metrics table: method, Hit@1, Recall@5, MRR@10, n.
-ROW = r"^{method}\s+[01]\.\d{{3}}\s+[01]\.\d{{3}}\s+[01]\.\d{{3}}\s+\d+\s*$"
+# One row of the printed metrics table: method, then Hit@1, Recall@5, MRR@10 with intervals.
+CELL = r"[01]\.\d{{3}} \[[01]\.\d\d,[01]\.\d\d\]"
+ROW = r"^{method}\s+" + r"\s+".join([CELL] * 3) + r"\s*$"
 
 
 def _runs_this_python(argv0: str) -> bool:
@@ -90,8 +91,11 @@ def test_evaluation_notebook_runs(index_settings: Settings, tmp_path: Path,
 
     text = "\n".join(_text(cell.outputs) for cell in code)
     assert str(index_settings.index_dir) in text, "the notebook did not read CASEBOOK_INDEX_DIR"
-    assert re.search(r"^method\s+Hit@1\s+Recall@5\s+MRR@10\s+n\s*$", text, re.M), text
-    for method in ("bm25", "dense", "hybrid", "rrf"):
+    assert "split test:" in text
+    assert re.search(r"^method\s+Hit@1\s+Recall@5\s+MRR@10\s*$", text, re.M), text
+    assert re.search(r"^in_scope\s+n=\d+\s+answered [01]\.\d{3}", text, re.M), text
+    assert "expected calibration error" in text
+    for method in ("bm25", "minilm_passage", "e5_passage", "rrf", "fusion"):
         assert re.search(ROW.format(method=re.escape(method)), text, re.M), f"no {method} row:\n{text}"
 
     inline = [o for cell in code for o in cell.outputs if "image/png" in o.get("data", {})]

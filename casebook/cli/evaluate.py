@@ -1,59 +1,56 @@
-"""`casebook eval`: Hit@1, Recall@5 and MRR@10 for BM25, dense and hybrid side by side."""
+"""`casebook eval`: every method side by side on the test split (dev with --split dev)."""
 
 from __future__ import annotations
 
-import dataclasses
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.eval.evaluate import evaluate as run_evaluation
-from casebook.eval.evaluate import load_questions
+from casebook.eval.questions import SPLITS, load_questions, load_similar, select, select_similar
+from casebook.eval.render import as_json, text
+from casebook.eval.run import report
 from casebook.index.retrieval.searcher import Searcher
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
+DEFAULT_SIMILAR = Path("eval/similar.jsonl")
+TUNED_OUT = Path("casebook/data/tuned.json")
 
 
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="Labelled questions (JSONL).")] = DEFAULT_QUESTIONS,
-    per_kind: Annotated[bool, typer.Option("--per-kind", help="Also break down by question kind.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    split: Annotated[str, typer.Option("--split", help="test (default), dev or all.")] = "test",
+    dev: Annotated[bool, typer.Option("--dev", help="Shorthand for --split dev.")] = False,
+    similar: Annotated[Path, typer.Option("--similar", help="Labelled similar-project groups.")]
+    = DEFAULT_SIMILAR,
+    tune: Annotated[bool, typer.Option(
+        "--tune", help="Fit fusion weights, calibration and match thresholds on DEV, write "
+        "them to --tuned-out, then report.")] = False,
+    tuned_out: Annotated[Path, typer.Option("--tuned-out")] = TUNED_OUT,
+    as_json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Score retrieval on a labelled question set and calibrate the answer threshold."""
+    """Score retrieval, answers and similar projects on one split of a labelled question set."""
+    chosen = "dev" if dev else split
+    if chosen not in SPLITS:
+        raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
     with reported():
         settings = load_settings()
         searcher = Searcher.open(settings)
-        loaded = load_questions(questions)
-        result = run_evaluation(searcher, loaded)
-    if as_json:
-        print_json({
-            "methods": {m: dataclasses.asdict(v) for m, v in result.methods.items()},
-            "per_kind": {m: {k: dataclasses.asdict(v) for k, v in kinds.items()}
-                         for m, kinds in result.per_kind.items()},
-            "threshold": result.threshold, "threshold_accuracy": result.threshold_accuracy,
-            "decision_accuracy": result.decision_accuracy, "out_of_area": result.out_of_area,
-            "configured_threshold": settings.answer_threshold,
-            "confidence_in": result.confidence_in, "confidence_out": result.confidence_out,
-        })
+        everything = load_questions(questions)
+        groups = load_similar(similar) if similar.is_file() else []
+        if tune:
+            from casebook.eval.tune import tune as fit
+
+            tuned, facts = fit(searcher, select(everything, "dev"), everything, searcher.tuned,
+                               select_similar(groups, "dev"))
+            tuned_out.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")
+            typer.echo(f"tuned on dev, written to {tuned_out}: {facts}", err=True)
+        result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]
+                        select_similar(groups, chosen), chosen)  # type: ignore[arg-type]
+    if as_json_:
+        print_json(as_json(result))
         return
-    n_in, n_out = len(result.confidence_in), len(result.confidence_out)
-    in_scope = sum(1 for ids in result.rankings["hybrid"])
-    typer.echo(f"{len(loaded)} questions from {questions}: {in_scope} in scope")
-    typer.echo(f"hybrid = {settings.fusion} fusion"
-               + (f" (dense weight {settings.dense_weight})" if settings.fusion == "weighted" else ""))
-    typer.echo(f"{'method':<14}{'Hit@1':>8}{'Recall@5':>10}{'MRR@10':>9}")
-    for name, m in result.methods.items():
-        typer.echo(f"{name:<14}{m.hit_at_1:>8.3f}{m.recall_at_5:>10.3f}{m.mrr_at_10:>9.3f}")
-    if per_kind:
-        for name in ("bm25", "dense", "hybrid"):
-            for kind, m in result.per_kind[name].items():
-                typer.echo(f"  {name:<8}{kind:<18}n={m.questions:<3}Hit@1 {m.hit_at_1:.3f}  "
-                           f"MRR@10 {m.mrr_at_10:.3f}")
-    typer.echo(f"answer threshold: calibrated {result.threshold:.3f} (separates "
-               f"{result.threshold_accuracy:.1%} of the {n_in + n_out} questions that name no "
-               f"place outside the corpus); configured {settings.answer_threshold:.3f}")
-    typer.echo(f"found / not found decided right for {result.decision_accuracy:.1%} of all "
-               f"questions ({len(result.out_of_area)} refused for naming only places no case "
-               "study is from)")
+    for line in text(result):
+        typer.echo(line)

@@ -23,17 +23,24 @@ def search(
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     theme: Annotated[Optional[str], typer.Option(
         help="Only this theme (e.g. mental-health, vaccination).")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show each result's raw signals.")]
+    = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Search the case studies; best first, one line each with its best passage."""
     with reported():
-        results = Searcher.open(load_settings()).search(question, k, section=section,
-                                                        borough=borough, mode=mode, theme=theme)
+        searcher = Searcher.open(load_settings())
+        results, scored = searcher.search_scored(question, k, section=section, borough=borough,
+                                                 mode=mode, theme=theme)
+        signals = [searcher.explain(scored, r.passages[0].passage.id) if explain else None
+                   for r in results]
         if as_json:
-            print_json({"query": question,
-                        "results": [ResultOut.of(r).model_dump() for r in results]})
+            out = [ResultOut.of(r) for r in results]
+            for item, extra in zip(out, signals):
+                item.explain = extra
+            print_json({"query": question, "results": [o.model_dump() for o in out]})
         else:
-            render.results(results)
+            render.results(results, explain=signals)
 
 
 def ask(
@@ -60,8 +67,15 @@ def similar(
         raise typer.BadParameter("Give either a case study ID or --text, not both.")
     with reported():
         searcher = Searcher.open(load_settings())
-        results = searcher.similar(case_id, k) if case_id else searcher.similar_text(text or "", k)
-        if as_json:
-            print_json({"results": [ResultOut.of(r).model_dump() for r in results]})
+        notice = None
+        if case_id:
+            results = searcher.similar(case_id, k)
         else:
+            results, notice = searcher.similar_text_noticed(text or "", k)
+        if as_json:
+            print_json({"results": [ResultOut.of(r).model_dump() for r in results],
+                        "notice": notice})
+        else:
+            if notice:
+                typer.echo(notice)
             render.results(results)

@@ -14,7 +14,8 @@ def shorten(text: str, width: int = 220) -> str:
     return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" …")
 
 
-def results(items: Sequence[CaseResult], *, passages: int = 1) -> None:
+def results(items: Sequence[CaseResult], *, passages: int = 1,
+            explain: Sequence[dict[str, float] | None] = ()) -> None:
     if not items:
         typer.echo("No case studies matched.")
         return
@@ -25,11 +26,16 @@ def results(items: Sequence[CaseResult], *, passages: int = 1) -> None:
         typer.echo(f"   id: {case.id}  {case.url}")
         for hit in item.passages[:passages]:
             typer.echo(textwrap.indent(textwrap.fill(shorten(hit.passage.text), 96), "   > "))
+        signals = explain[rank - 1] if rank - 1 < len(explain) else None
+        if signals:
+            typer.echo("   signals: " + ", ".join(f"{k} {v:.3f}" for k, v in signals.items()))
 
 
 def answer(item: Answer) -> None:
+    if item.match and item.match != "answered":
+        typer.secho(f"({item.match}: no case study covers this question)", bold=True)
     typer.echo(textwrap.fill(item.answer, 100))
     for n, citation in enumerate(item.citations, 1):
         typer.echo(f"  [{n}] {citation.case_study.title} — {citation.case_study.url}")
     if not item.found:
-        typer.echo(f"  (best match scored {item.confidence:.3f}, below the answer threshold)")
+        typer.echo(f"  (best match scored {item.confidence:.3f}, coverage {item.coverage:.2f})")

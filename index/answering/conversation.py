@@ -7,27 +7,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
+from casebook.index.corpus_words import is_generic, question_words
 
-# Words that shape a question but say nothing about its topic.
-STOP = frozenset("""
-a an the of in on at to for with about by from into onto among amongst across within without
-and or but so then also too as than if whether
-how what which who whom whose where when why
-do does did done doing is are was were be been being am can could would should will shall may
-might must have has had having get got
-i we you me my our your us one ones others other anyone someone anybody somebody anything
-something everyone any some all each every more most much many very just only really still that
-please tell show give find know share example examples case cases study studies there here
-ok okay now well yes no not
-""".split())
+# Words that shape a question (NLTK's stop words and request words) and words so common in
+# this corpus that they cannot carry a topic across turns: data, see index/corpus_words.py.
+STOP = question_words()
 
-# Words that are everywhere in this corpus, so they cannot carry a topic across turns.
-GENERIC = frozenset("""
-community communities people patients residents person local london borough boroughs
-social prescribing prescriber prescribers link links worker workers service services support
-supported supporting help helped helping work worked working reach reached reaching engage
-engaged engaging approach approaches use used using deal dealt tackle tackled way ways
-""".split())
 
 # Pronouns that point back at the previous answer. "that" counts only as the last word
 # ("how did they do that?"), never as a conjunction ("studies that help carers").
@@ -76,7 +61,7 @@ def is_follow_up(question: str, gazetteer: Gazetteer | None = None) -> bool:
     if OPENER.match(question):
         # "what about loneliness among older people?" names a topic of its own
         places = {w.lower() for p in _places(question, gazetteer) for w in p.split()}
-        return sum(w.lower() not in GENERIC and w.lower() not in places for w in content) <= 1
+        return sum(not is_generic(w) and w.lower() not in places for w in content) <= 1
     if _points_back(question):
         return len(content) <= 3
     return len(content) <= 1 and bool(_places(question, gazetteer))  # "Newham?", "in Croydon"
@@ -89,7 +74,7 @@ def topic(question: str, gazetteer: Gazetteer | None = None) -> str:
     places = {w.lower() for p in _places(question, gazetteer) for w in p.split()}
     for i, word in enumerate(WORD.findall(question)):
         lower = word.lower()
-        if lower in STOP or lower in GENERIC or lower in ANAPHORA or lower in places:
+        if lower in STOP or is_generic(lower) or lower in ANAPHORA or lower in places:
             continue
         # a capitalised word inside the sentence names a place, group or organisation;
         # acronyms and words with digits ("NHS", "Covid-19") name the topic itself

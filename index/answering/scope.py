@@ -7,30 +7,17 @@ import string
 from functools import lru_cache
 from typing import Iterable
 
+from casebook.elsewhere import places_elsewhere
 from casebook.gazetteer import Gazetteer, london
 
-# UK cities and nations outside London. The corpus is London's case studies, so a question
-# about one of these alone is out of scope however close its words are to a London case study.
-ELSEWHERE: tuple[str, ...] = (
-    "Aberdeen", "Bath", "Belfast", "Birmingham", "Blackpool", "Bolton", "Bournemouth",
-    "Bradford", "Brighton", "Bristol", "Cambridge", "Cardiff", "Carlisle", "Cornwall",
-    "Coventry", "Cumbria", "Derby", "Devon", "Doncaster", "Dundee", "Durham", "Edinburgh",
-    "England's north", "Exeter", "Glasgow", "Gloucester", "Hull", "Inverness", "Ipswich",
-    "Lancashire", "Leeds", "Leicester", "Lincoln", "Liverpool", "Luton", "Manchester",
-    "Middlesbrough", "Milton Keynes", "Newcastle", "Northampton", "Northern Ireland",
-    "Norwich", "Nottingham", "Oxford", "Peterborough", "Plymouth", "Portsmouth", "Preston",
-    "Reading", "Salford", "Scotland", "Sheffield", "Southampton", "Stoke", "Sunderland",
-    "Swansea", "Swindon", "Wales", "Wigan", "Wolverhampton", "Worcester", "York", "Yorkshire",
-)
-
-
-# Names that are also words: at the start of a sentence they are more likely the word.
-AMBIGUOUS = {"Bath", "Hull", "Lincoln", "Preston", "Reading", "Stoke"}
+# UK cities and nations outside London come from a gazetteer (casebook/data/places_elsewhere.json,
+# see casebook/elsewhere.py). The corpus is London's case studies, so a question about one of
+# these alone is out of scope however close its words are to a London case study.
 
 
 @lru_cache(maxsize=1)
 def _elsewhere_pattern() -> re.Pattern[str]:
-    names = "|".join(re.escape(n) for n in sorted(ELSEWHERE, key=len, reverse=True))
+    names = "|".join(re.escape(n) for n in sorted(places_elsewhere(), key=len, reverse=True))
     # case-sensitive: "reading" and "bath" are ordinary words in lower case
     return re.compile(rf"\b({names})\b")
 
@@ -41,7 +28,8 @@ def places_named(question: str, gazetteer: Gazetteer | None = None) -> list[str]
     boroughs = (gazetteer or london()).find(string.capwords(question))
     elsewhere = [
         m.group(1) for m in _elsewhere_pattern().finditer(question)
-        if not (m.group(1) in AMBIGUOUS and _starts_sentence(question, m.start()))
+        # a one-word name opening a sentence may be the word ("Reading groups", "Bath time")
+        if not (" " not in m.group(1) and _starts_sentence(question, m.start()))
     ]
     return list(dict.fromkeys([*boroughs, *elsewhere]))
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import string
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 
 import numpy as np
 
 from casebook.errors import IndexMismatchError, NotFound
 from casebook.index import layout
+from casebook.index.e5 import E5Encoder
 from casebook.index.encoders import AnyEmbedder, query_embedder
 from casebook.index.lexical import words
 from casebook.index.manifest import IndexManifest
+from casebook.index.retrieval import signals as views
+from casebook.index.retrieval import similar as likeness
+from casebook.index.retrieval.calibrate import calibrated, query_features
 from casebook.index.retrieval.fusion import boost, fuse
+from casebook.index.retrieval.language import is_english
 from casebook.index.retrieval.queries import (
     match_choice,
     validate_k,
@@ -20,6 +26,7 @@ from casebook.index.retrieval.queries import (
     validate_query,
 )
 from casebook.index.retrieval.spelling import SpellCorrector
+from casebook.index.retrieval.tuned import Tuned, packaged
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
@@ -38,20 +45,27 @@ def _known_words(embedder: AnyEmbedder) -> set[str]:
 class Searcher:
     """Answers queries over one index build. Construct with `Searcher.open(settings)`."""
 
-    def __init__(self, settings: Settings, stored: StoredIndex, embedder: AnyEmbedder) -> None:
+    def __init__(self, settings: Settings, stored: StoredIndex, embedder: AnyEmbedder,
+                 e5: E5Encoder | None = None, tuned: Tuned | None = None) -> None:
         self.settings = settings
+        self.e5 = e5 if stored.e5_passage_vectors is not None else None
+        self.tuned = tuned or packaged()
         self.stored = stored
         self.embedder = embedder
         self.cases: dict[str, CaseStudy] = {c.id: c for c in stored.cases}
         self.case_order = [c.id for c in stored.cases]
         self._case_row = {cid: i for i, cid in enumerate(self.case_order)}
         self._passage_case = np.array([self._case_row[p.case_id] for p in stored.passages])
+        self._passage_row = {p.id: i for i, p in enumerate(stored.passages)}
         self.case_vectors = self._centroids()
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
         self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
         self.corpus_text = " ".join(c.text for c in stored.cases)
         self.gazetteer = stored.gazetteer
         self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
+        self.e5_case_vectors = (
+            views.centroids(stored.e5_passage_vectors, self._passage_case, len(self.case_order))
+            if stored.e5_passage_vectors is not None else None)
 
     @classmethod
     def open(cls, settings: Settings, embedder: AnyEmbedder | None = None) -> Searcher:
@@ -69,11 +83,12 @@ class Searcher:
         else:
             stored = load_index(settings)
         embedder.load()
+        e5 = E5Encoder().load() if stored.e5_passage_vectors is not None else None
         if embedder.dimension != stored.manifest.dimension:
             raise IndexMismatchError(
                 f"Model {settings.model!r} makes {embedder.dimension}-dimensional vectors; the "
                 f"index holds {stored.manifest.dimension}-dimensional ones.", hint=REBUILD)
-        return cls(settings, stored, embedder)
+        return cls(settings, stored, embedder, e5)
 
     def _centroids(self) -> np.ndarray:
         vectors = np.zeros((len(self.case_order), self.stored.passage_vectors.shape[1]), np.float32)
@@ -98,6 +113,8 @@ class Searcher:
         dense = np.full(n, float(top_scores[0][valid].min()) - 1e-6 if valid.any() else -1.0)
         dense[rows[0][valid]] = top_scores[0][valid]
         lexical = self.stored.lexical.scores(text)
+        if self.settings.fusion == "convex":
+            return self._convex(query, text, vector, dense, lexical, mode)
         if mode == "dense":
             final = dense.astype(np.float64)
         elif mode == "bm25":
@@ -107,6 +124,42 @@ class Searcher:
                          dense_weight=self.settings.dense_weight)
             final = self._place_boost(query, final)
         return Scored(vector, dense, lexical, final)
+
+    def _borough_matches(self, query: str) -> np.ndarray:
+        """Per passage: whether its case study is from a London borough the query names."""
+        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
+        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
+                               for cid in self.case_order])
+        return case_match[self._passage_case].astype(np.float64)
+
+    def _convex(self, query: str, text: str, vector: np.ndarray, dense: np.ndarray,
+                lexical: np.ndarray, mode: str) -> Scored:
+        """Every view, fused by the tuned convex weights, then calibrated to P(relevant)."""
+        english = is_english(query)
+        raw: dict[str, np.ndarray] = {
+            "bm25": lexical.astype(np.float64),
+            "minilm_passage": dense.astype(np.float64),
+            "minilm_case": (self.case_vectors @ vector)[self._passage_case].astype(np.float64),
+            "borough": self._borough_matches(query),
+        }
+        e5_vector = None
+        if self.e5 is not None and self.e5_case_vectors is not None:
+            # e5 reads the question as asked when it is not English: the spelling corrector
+            # knows only the corpus's English words
+            e5_vector = self.e5.query(text if english else query)
+            passage_view, case_view = views.dense_views(
+                e5_vector, self.stored.e5_passage_vectors, self.e5_case_vectors,
+                self._passage_case)
+            raw["e5_passage"], raw["e5_case"] = (passage_view.astype(np.float64),
+                                                 case_view.astype(np.float64))
+        norm = views.normalised(raw)
+        if mode == "hybrid":
+            fused = views.convex(norm, self.tuned.weights if english else self.tuned.weights_foreign)
+        else:
+            fused = norm["minilm_passage" if mode == "dense" else "bm25"]
+        features = query_features(raw, english)
+        final = calibrated(fused, features, self.tuned.calibration[mode])
+        return Scored(vector, dense, lexical, final, raw, features, fused, e5_vector, english)
 
     def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
         """Favour case studies from the London boroughs the query names.
@@ -171,32 +224,73 @@ class Searcher:
                borough: str | None = None, mode: str = "hybrid",
                theme: str | None = None) -> list[CaseResult]:
         """Case studies best first, each with the passages that matched best."""
+        return self.search_scored(query, k, section=section, borough=borough, mode=mode,
+                                  theme=theme)[0]
+
+    def search_scored(self, query: str, k: int = 10, *, section: str | None = None,
+                      borough: str | None = None, mode: str = "hybrid",
+                      theme: str | None = None) -> tuple[list[CaseResult], Scored]:
+        """search, with the per-passage views behind it (for `explain`)."""
         query = validate_query(query, self.settings.max_query_chars)
         validate_k(k, self.settings.max_k)
         validate_mode(mode)
         allowed = self._allowed_cases(section, borough, theme)
-        return self.group(self.score(query, mode).final, k, allowed)
+        scored = self.score(query, mode)
+        return self.group(scored.final, k, allowed), scored
+
+    def explain(self, scored: Scored, passage_id: str) -> dict[str, float]:
+        """The raw views and the fused score of one passage, and the query-level features the
+        calibration read: what a person tuning the weights needs to see."""
+        row = self._passage_row[passage_id]
+        out = {name: float(values[row]) for name, values in scored.signals.items()}
+        if scored.fused is not None:
+            out["fused"] = float(scored.fused[row])
+        out.update({f"query_{name}": value for name, value in scored.features.items()})
+        return out
+
+    @cached_property
+    def case_similarity(self) -> np.ndarray:
+        """[i, j]: how like case study i case study j is, in [0, 1] (see retrieval/similar.py)."""
+        n = len(self.case_order)
+        matrices = [likeness.soft_match(self.stored.passage_vectors, self._passage_case, n),
+                    likeness.lexical_match(self.stored.lexical,
+                                           [self.cases[c].text for c in self.case_order],
+                                           self._passage_case)]
+        if self.stored.e5_passage_vectors is not None:
+            matrices.append(likeness.soft_match(self.stored.e5_passage_vectors,
+                                                self._passage_case, n))
+        return likeness.similarity(matrices)
 
     def similar(self, case_id: str, k: int = 5) -> list[CaseResult]:
-        """Case studies most like `case_id` (by their mean passage vectors), never itself."""
+        """Case studies most like `case_id`, never itself; score calibrated on dev groups."""
         validate_k(k, self.settings.max_k)
         row = self._case_row.get(case_id)
         if row is None:
             raise NotFound(f"No case study has the id {case_id!r}.",
                            hint="List the ids with GET /v1/case-studies or `casebook search`.")
+        case_scores = self.case_similarity[row]
         centroid = self.case_vectors[row]
-        case_scores = self.case_vectors @ centroid
         # rank passages by their case's similarity, then by their own closeness to the source
         final = case_scores[self._passage_case] + 1e-3 * (self.stored.passage_vectors @ centroid)
         results = self.group(final, k, exclude=case_id)
-        return [CaseResult(r.case_study, float(case_scores[self._case_row[r.case_study.id]]),
-                           r.passages) for r in results]
+        model = self.tuned.calibration["similar"]
+        return [CaseResult(r.case_study, model({"fused": float(
+            case_scores[self._case_row[r.case_study.id]])}), r.passages) for r in results]
 
     def similar_text(self, text: str, k: int = 5) -> list[CaseResult]:
         """Case studies that resemble a free-text description of a project."""
+        return self.similar_text_noticed(text, k)[0]
+
+    def similar_text_noticed(self, text: str, k: int = 5) -> tuple[list[CaseResult], str | None]:
+        """similar_text, and a notice when the text is unlike every case study (the best
+        calibrated score is under the tuned "answered" threshold)."""
         text = validate_query(text, self.settings.max_query_chars, what="description")
         validate_k(k, self.settings.max_k)
-        return self.group(self.score(text).final, k)
+        results = self.group(self.score(text).final, k)
+        if results and results[0].score < self.tuned.answered:
+            return results, ("This description is unlike every case study here: these are only "
+                             "the least unlike it.")
+        return results, None
 
     # -- browsing ------------------------------------------------------------------------
 

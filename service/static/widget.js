@@ -340,6 +340,15 @@
       box.removeAttribute("aria-busy");
       if (state === "done") {
         history = messages.concat([{ role: "assistant", content: text }]);
+        var match = (done && done.match) || "answered";
+        box.setAttribute("data-casebook-match", match);
+        if (match !== "answered") {
+          // say plainly that no case study covers the question before quoting the closest
+          var label = el("p", "casebook-match casebook-match-" + match,
+            match === "related" ? "No exact match: the closest case studies"
+                                : "Outside what the case studies cover");
+          box.insertBefore(label, paragraph);
+        }
         renderAnswer(paragraph, text, id, renderCitations(box, citations, id));
         if (done && done.query && done.query.toLowerCase() !== question.toLowerCase()) {
           box.appendChild(el("p", "casebook-query", "Searched for: " + done.query));

@@ -1,44 +1,77 @@
-"""The evaluation set keeps retrieval quality and the answer threshold from regressing."""
+"""The TEST split keeps retrieval, answers and similar projects from regressing.
+
+Floors sit below what the tuned build achieved on test (see /work notes: `casebook eval`),
+with room for the bootstrap interval's width, not at a level any build would pass.
+"""
 
 from pathlib import Path
 
 import pytest
 
-from casebook.eval.evaluate import Evaluation, evaluate, load_questions
+from casebook.eval.questions import load_questions, load_similar, select, select_similar
+from casebook.eval.run import Report, report
 from casebook.index.retrieval.searcher import Searcher
 
 pytestmark = pytest.mark.slow
-QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
+EVAL = Path(__file__).resolve().parents[2] / "eval"
+# achieved on test with casebook/data/tuned.json (casebook eval): Hit@1 0.872, Recall@5 0.927,
+# MRR@10 0.909, non-English Hit@1 0.600, in scope answered 0.865, near miss not answered 0.667,
+# far none 0.333, lead fact 0.579, similar precision@3 0.648
+FLOOR_HIT, FLOOR_RECALL, FLOOR_MRR = 0.80, 0.88, 0.86
+FLOOR_NON_ENGLISH = 0.45
+FLOOR_ANSWERED, FLOOR_NEAR_MISS_NOT_ANSWERED, FLOOR_FAR_NONE = 0.80, 0.50, 0.20
+FLOOR_LEAD = 0.45
+FLOOR_SIMILAR = 0.55
 
 
 @pytest.fixture(scope="module")
-def evaluation(searcher: Searcher) -> Evaluation:
-    return evaluate(searcher, load_questions(QUESTIONS))
+def test_report(searcher: Searcher) -> Report:
+    everything = load_questions(EVAL / "questions.jsonl")
+    groups = load_similar(EVAL / "similar.jsonl")
+    return report(searcher, select(everything, "test"), everything,
+                  select_similar(groups, "test"), "test")
 
 
-def test_question_set_is_large_enough_and_labelled(searcher: Searcher) -> None:
-    questions = load_questions(QUESTIONS)
-    assert len(questions) >= 40
-    assert sum(not q.in_scope for q in questions) >= 5
+def test_question_set_is_labelled_and_split(searcher: Searcher) -> None:
+    questions = load_questions(EVAL / "questions.jsonl")
     ids = {c.id for c in searcher.case_studies()}
     for q in questions:
         assert set(q.relevant) <= ids, f"{q.id} names an unknown case study"
+    test, dev = select(questions, "test"), select(questions, "dev")
+    assert len(test) + len(dev) == len(questions) and min(len(test), len(dev)) >= 100
 
 
-def test_hybrid_meets_the_floor(evaluation: Evaluation) -> None:
-    hybrid = evaluation.methods["hybrid"]
-    assert hybrid.hit_at_1 >= 0.80
-    assert hybrid.recall_at_5 >= 0.90
-    assert hybrid.mrr_at_10 >= 0.85
+def test_fusion_meets_the_floor_on_test(test_report: Report) -> None:
+    fusion = test_report.methods["fusion"]["all"]
+    assert fusion.hit_at_1.mean >= FLOOR_HIT
+    assert fusion.recall_at_5.mean >= FLOOR_RECALL
+    assert fusion.mrr_at_10.mean >= FLOOR_MRR
 
 
-def test_hybrid_is_at_least_as_good_as_either_retriever(evaluation: Evaluation) -> None:
-    m = evaluation.methods
-    assert m["hybrid"].mrr_at_10 >= max(m["bm25"].mrr_at_10, m["dense"].mrr_at_10)
+def test_fusion_beats_the_old_hybrid_and_every_single_view(test_report: Report) -> None:
+    m = test_report.methods
+    singles = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case")
+    assert m["fusion"]["all"].mrr_at_10.mean >= max(m[s]["all"].mrr_at_10.mean for s in singles)
+    assert m["fusion"]["all"].mrr_at_10.mean > m["rrf"]["all"].mrr_at_10.mean
 
 
-def test_configured_threshold_is_the_calibrated_one(evaluation: Evaluation,
-                                                    searcher: Searcher) -> None:
-    configured = searcher.settings.answer_threshold
-    assert configured == pytest.approx(evaluation.threshold, abs=0.02)
-    assert evaluation.decision_accuracy >= 0.9
+def test_questions_in_other_languages_find_english_case_studies(test_report: Report) -> None:
+    assert test_report.non_english["fusion"].n >= 8
+    assert test_report.non_english["fusion"].mean >= FLOOR_NON_ENGLISH
+
+
+def test_answers_are_honest(test_report: Report) -> None:
+    d = test_report.decisions
+    assert d["in_scope"]["answered"].mean >= FLOOR_ANSWERED
+    assert 1 - d["near_miss"]["answered"].mean >= FLOOR_NEAR_MISS_NOT_ANSWERED
+    assert d["far"]["none"].mean >= FLOOR_FAR_NONE
+
+
+def test_the_lead_sentence_holds_the_fact(test_report: Report) -> None:
+    assert test_report.lead_fact.n >= 10
+    assert test_report.lead_fact.mean >= FLOOR_LEAD
+
+
+def test_similar_projects(test_report: Report) -> None:
+    assert test_report.similar["similar"].n >= 10
+    assert test_report.similar["similar"].mean >= FLOOR_SIMILAR

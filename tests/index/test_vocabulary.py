@@ -1,14 +1,21 @@
+import json
+import re
+from pathlib import Path
+
 import pytest
 
+from casebook.index.acronym_mining import long_form, mine
 from casebook.index.retrieval.spelling import SpellCorrector, edit_distance
-from casebook.index.vocabulary import expand_acronyms
+from casebook.index.vocabulary import DATA_FILES, _entries, acronyms, expand_acronyms
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "case_studies.jsonl"
 
 
 @pytest.mark.parametrize(
     ("text", "contains"),
     [
         ("SPLW", "social prescribing link worker"),
-        ("the SPLWs in Newham", "SPLWs (social prescribing link worker)"),
+        ("the SPLWs in Newham", "SPLWs (social prescribing link workers)"),
         ("splw supervision", "social prescribing link worker"),
         ("ARRS roles", "additional roles reimbursement scheme"),
         ("PCN", "primary care network"),
@@ -16,8 +23,8 @@ from casebook.index.vocabulary import expand_acronyms
         ("VCSE partners", "voluntary community and social enterprise"),
         ("HIU service", "high intensity user"),
         ("LTC and CYP", "long term condition"),
-        ("LTC and CYP", "children and young people"),
-        ("MDT", "multi-disciplinary team"),
+        ("LTC and CYP", "children & young people"),
+        ("MDT", "multidisciplinary team"),
         ("CCG", "clinical commissioning group"),
         ("ICS", "integrated care system"),
         ("alternatives to A&E", "accident and emergency"),
@@ -50,3 +57,40 @@ def test_corrector_fixes_typos_against_the_corpus_only() -> None:
     assert corrector.correct("homelesness") == "homelessness"
     assert corrector.correct("parking permit") == "parking permit"  # real words stay
     assert corrector.correct("gp") == "gp"  # too short to guess
+
+
+def _corpus() -> list[dict[str, str]]:
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_corpus_acronym_file_is_what_mining_the_corpus_gives() -> None:
+    mined = mine((c["id"], c["text"]) for c in _corpus())
+    assert _entries("acronyms_corpus.json") == mined
+    assert {"SPLW", "PCN", "WHICH"} <= {e["acronym"] for e in mined}
+
+
+@pytest.mark.parametrize(
+    ("before", "acronym", "expected"),
+    [("working with Social Prescribing Link Workers", "SPLW", "Social Prescribing Link Workers"),
+     ("in the Royal Borough of Kensington & Chelsea", "RBKC", "Royal Borough of Kensington & Chelsea"),
+     ("run by Lewisham Council", "LBL", None)],
+)
+def test_long_form_is_the_run_of_words_the_initials_spell(before: str, acronym: str,
+                                                          expected: str | None) -> None:
+    assert long_form(before, acronym) == expected
+
+
+def test_every_acronym_has_a_source_and_occurs_in_the_corpus() -> None:
+    text = " ".join(c["text"] for c in _corpus()).lower()
+    for name in DATA_FILES:
+        for entry in _entries(name):
+            assert entry["source"].strip(), entry
+            pattern = rf"(?<![\w&]){re.escape(entry['acronym'].lower())}s?(?![\w&])"
+            assert re.search(pattern, text) or entry["expansion"] in text, entry
+
+
+def test_acronyms_fitted_to_evaluation_questions_are_gone() -> None:
+    table = acronyms()
+    for name in ("NCL", "HWBC", "H&F", "ED", "ICB"):
+        assert name not in table
+    assert "family doctor" not in table["GP"] and "emergency department" not in table["A&E"]

@@ -1,0 +1,45 @@
+"""The rankings compared side by side, all from one query's raw views (pure functions).
+
+- bm25, and each dense view alone (minilm_passage, minilm_case, e5_passage, e5_case),
+- rrf: the old hybrid, reciprocal rank fusion of MiniLM passages and BM25 plus the borough vote,
+- fusion: the convex combination of normalised views with the tuned weights (what search serves),
+- fusion-<view>: the same without one view (weights renormalised): its contribution.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import numpy as np
+
+from casebook.index.retrieval.fusion import boost, ranks, reciprocal_rank_fusion
+from casebook.index.retrieval.signals import SIGNALS, convex, normalised
+from casebook.index.retrieval.tuned import Tuned
+
+Ranker = Callable[[Mapping[str, np.ndarray], bool], np.ndarray]
+SINGLE = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case")
+
+
+def rrf(raw: Mapping[str, np.ndarray], rrf_k: int = 60) -> np.ndarray:
+    fused = reciprocal_rank_fusion([ranks(raw["minilm_passage"]),
+                                    ranks(raw["bm25"], positive_only=True)], k=rrf_k)
+    return boost(fused, raw["borough"] > 0, "rrf", rrf_k=rrf_k)
+
+
+def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
+           drop: str | None = None) -> np.ndarray:
+    weights = dict(tuned.weights if english else tuned.weights_foreign)
+    if drop is not None:
+        weights.pop(drop, None)
+        if not any(w > 0 for k, w in weights.items() if k in raw):
+            return np.zeros(len(raw["bm25"]))
+    return convex(normalised(raw), weights)
+
+
+def rankers(tuned: Tuned, rrf_k: int = 60) -> dict[str, Ranker]:
+    out: dict[str, Ranker] = {name: (lambda raw, en, name=name: raw[name]) for name in SINGLE}
+    out["rrf"] = lambda raw, en: rrf(raw, rrf_k)
+    out["fusion"] = lambda raw, en: fusion(raw, en, tuned)
+    for view in SIGNALS:
+        out[f"fusion-{view}"] = lambda raw, en, view=view: fusion(raw, en, tuned, drop=view)
+    return out

@@ -1,0 +1,101 @@
+"""Run a question set through Casebook: rankings by every method, answers, similar projects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from casebook.eval.methods import rankers
+from casebook.eval.metrics import Estimate, RankMetrics, estimate, precision, rank_metrics
+from casebook.eval.questions import Question, SimilarGroup
+from casebook.index.answering.ask import ask_conversation_scored
+from casebook.index.retrieval.searcher import Searcher
+from casebook.records import Answer, Scored
+
+DEPTH = 10
+MATCHES = ("answered", "related", "none")
+SCOPES = ("in_scope", "near_miss", "far")
+
+
+@dataclass
+class Asked:
+    """One question as Casebook saw it: what it searched, its views, and its answer."""
+
+    question: Question
+    query: str
+    scored: Scored
+    answer: Answer
+
+
+@dataclass
+class Report:
+    split: str
+    questions: int
+    methods: dict[str, dict[str, RankMetrics]]  # method -> kind ("all" too) -> metrics
+    decisions: dict[str, dict[str, Estimate]]  # scope -> match -> rate
+    lead_fact: Estimate  # fact questions whose lead sentence holds the expected answer
+    non_english: dict[str, Estimate]  # method -> Hit@1 on questions not in English
+    similar: dict[str, Estimate]  # method -> precision@3
+    asked: list[Asked] = field(default_factory=list)
+
+
+def conversation(q: Question, by_id: dict[str, Question]) -> list[dict[str, str]]:
+    """The chat a follow-up belongs to: every earlier question, then this one."""
+    chain = [q]
+    while chain[0].follows and chain[0].follows in by_id and len(chain) < 10:
+        chain.insert(0, by_id[chain[0].follows])
+    return [{"role": "user", "content": c.question} for c in chain]
+
+
+def ask_all(searcher: Searcher, questions: Sequence[Question],
+            everything: Sequence[Question]) -> list[Asked]:
+    """Every question through the conversation path (a follow-up with what it follows)."""
+    by_id = {q.id: q for q in everything}
+    out = []
+    for q in questions:
+        query, scored, answer = ask_conversation_scored(searcher, conversation(q, by_id))
+        out.append(Asked(q, query, scored, answer))
+    return out
+
+
+def ranked_ids(searcher: Searcher, scores: object) -> list[str]:
+    return [r.case_study.id for r in searcher.group(scores, DEPTH)]  # type: ignore[arg-type]
+
+
+def lead_holds(answer: Answer, expected: str) -> bool:
+    lead = next((s.text for s in answer.sentences if s.citation is not None), "")
+    return expected.lower() in lead.lower()
+
+
+def similar_ids(searcher: Searcher, case_id: str) -> list[str]:
+    return [r.case_study.id for r in searcher.similar(case_id, 3)]
+
+
+def report(searcher: Searcher, questions: Sequence[Question], everything: Sequence[Question],
+           groups: Sequence[SimilarGroup], split: str) -> Report:
+    asked = ask_all(searcher, questions, everything)
+    methods = rankers(searcher.tuned, searcher.settings.rrf_k)
+    runs: dict[str, list[tuple[Asked, list[str]]]] = {m: [] for m in methods}
+    for a in asked:
+        if not a.question.in_scope or not a.scored.signals:
+            continue
+        for name, rank in methods.items():
+            runs[name].append((a, ranked_ids(searcher, rank(a.scored.signals, a.scored.english))))
+    kinds = sorted({a.question.kind for a in asked if a.question.in_scope})
+    table = {}
+    for name, rows in runs.items():
+        table[name] = {"all": rank_metrics([(ids, a.question.relevant) for a, ids in rows])}
+        for kind in kinds:
+            table[name][kind] = rank_metrics([(ids, a.question.relevant) for a, ids in rows
+                                              if a.question.kind == kind])
+    decisions = {scope: {m: estimate([float(a.answer.match == m) for a in asked
+                                      if a.question.scope == scope]) for m in MATCHES}
+                 for scope in SCOPES}
+    facts = [a for a in asked if a.question.answer and a.question.in_scope]
+    lead = estimate([float(lead_holds(a.answer, a.question.answer or "")) for a in facts])
+    foreign = {name: estimate([float(bool(ids) and ids[0] in a.question.relevant)
+                               for a, ids in rows if a.question.lang != "en"])
+               for name, rows in runs.items()}
+    similar = {"similar": estimate([precision(similar_ids(searcher, g.id), g.similar)
+                                    for g in groups])}
+    return Report(split, len(asked), table, decisions, lead, foreign, similar, asked)

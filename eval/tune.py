@@ -1,0 +1,175 @@
+"""Fit on the dev split: convex fusion weights (grid over the simplex, checked by 5-fold
+cross-validation), the logistic calibration of scores, and the answered/related/none thresholds."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from casebook.eval.logistic import fit_logistic
+from casebook.eval.questions import Question, SimilarGroup
+from casebook.eval.run import Asked, ask_all
+from casebook.index.retrieval.calibrate import query_features
+from casebook.index.retrieval.searcher import Searcher
+from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
+from casebook.index.retrieval.tuned import Logistic, Tuned
+
+STEP = 0.1
+FOLDS = 5
+CAL_FEATURES = ("fused", "minilm_top", "e5_top", "bm25_top", "english")
+
+
+@dataclass(frozen=True)
+class WeightFit:
+    weights: dict[str, float]
+    dev_mrr: float  # with the chosen weights, on all the dev questions they were fitted to
+    cv_mrr: float  # each fold scored with weights chosen on the other folds
+
+
+def simplex(views: Sequence[str], step: float = STEP) -> np.ndarray:
+    """Every weight vector on a grid of `step` whose weights sum to 1 (rows)."""
+    units = round(1 / step)
+    rows = [c for c in itertools.product(range(units + 1), repeat=len(views)) if sum(c) == units]
+    return np.array(rows, dtype=np.float64) / units
+
+
+def _case_matrix(a: Asked, searcher: Searcher, views: Sequence[str],
+                 grid: np.ndarray) -> np.ndarray:
+    """Case-study scores (cases x grid) for every weight vector."""
+    norm = normalised({v: a.scored.signals[v] for v in views})
+    stacked = np.stack([norm[v] for v in views], axis=1) @ grid.T  # passages x grid
+    cases = len(searcher.case_order)
+    out = np.full((cases, grid.shape[0]), -np.inf)
+    np.maximum.at(out, searcher._passage_case, stacked)
+    return out
+
+
+def _rr_matrix(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str],
+               grid: np.ndarray) -> np.ndarray:
+    """Reciprocal rank@10 of the first relevant case (questions x grid)."""
+    rows = []
+    for a in asked:
+        scores = _case_matrix(a, searcher, views, grid)
+        relevant = [searcher._case_row[c] for c in a.question.relevant if c in searcher._case_row]
+        best = scores[relevant].max(axis=0)
+        # ties count against the relevant case: a constant view must not look perfect
+        others = np.delete(scores, relevant, axis=0)
+        rank = 1 + (others >= best[None, :]).sum(axis=0)
+        rows.append(np.where(rank <= 10, 1.0 / rank, 0.0))
+    return np.array(rows)
+
+
+def _choose(rr: np.ndarray, grid: np.ndarray) -> int:
+    """Best mean reciprocal rank; ties go to the most even weights (least fitted)."""
+    mean = rr.mean(axis=0)
+    spread = grid.std(axis=1)
+    return int(np.lexsort((spread, -np.round(mean, 9)))[0])
+
+
+def fit_weights(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str]) -> WeightFit:
+    grid = simplex(views)
+    rr = _rr_matrix(asked, searcher, views, grid)
+    best = _choose(rr, grid)
+    folds = np.arange(len(asked)) % FOLDS
+    held = []
+    for fold in range(FOLDS):
+        train, test = rr[folds != fold], rr[folds == fold]
+        if len(train) and len(test):
+            held.extend(test[:, _choose(train, grid)])
+    weights = {v: float(w) for v, w in zip(views, grid[best]) if w > 0}
+    return WeightFit(weights, float(rr[:, best].mean()), float(np.mean(held)) if held else 0.0)
+
+
+def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
+                    mode: str) -> Logistic:
+    """Logistic over (fused score of each case study, the query's raw top scores)."""
+    xs, ys = [], []
+    for a in asked:
+        raw = a.scored.signals
+        if mode == "hybrid":
+            fused = convex(normalised(raw), tuned.weights if a.scored.english
+                           else tuned.weights_foreign)
+        else:
+            fused = normalised(raw)["minilm_passage" if mode == "dense" else "bm25"]
+        per_case = case_max(fused, searcher._passage_case, len(searcher.case_order))
+        features = query_features(raw, a.scored.english)
+        for row, cid in enumerate(searcher.case_order):
+            xs.append([per_case[row]] + [features[f] for f in CAL_FEATURES[1:]])
+            ys.append(1.0 if cid in a.question.relevant else 0.0)
+    coef, bias = fit_logistic(np.array(xs), np.array(ys))
+    return Logistic(CAL_FEATURES, tuple(float(c) for c in coef), bias)
+
+
+def fit_thresholds(asked: Sequence[Asked], tuned: Tuned) -> Tuned:
+    """Thresholds with the best weighted mean of the right-decision rates on dev: in scope
+    answered (weight 2: refusing a question the case studies answer costs the user most),
+    near miss not answered, far none. none_below is on the domain (best e5 cosine), answered
+    on the calibrated score, coverage on the question's covered share."""
+    score = np.array([a.answer.confidence for a in asked])
+    cover = np.array([a.answer.coverage for a in asked])
+    domain = np.array([a.answer.domain for a in asked])
+    scope = np.array([a.question.scope for a in asked])
+    weights = np.array([2.0, 1.0, 1.0])
+    best, best_value = tuned, -1.0
+    for none_below in np.unique(np.r_[0.0, domain]):
+        outside = domain < none_below
+        for answered in np.unique(np.r_[0.0, score]):
+            for coverage in np.linspace(0, 1, 21):
+                match = np.where(outside, "none",
+                                 np.where((score >= answered) & (cover >= coverage),
+                                          "answered", "related"))
+                rates = np.array([
+                    np.mean(match[scope == "in_scope"] == "answered"),
+                    np.mean(match[scope == "near_miss"] != "answered")
+                    if (scope == "near_miss").any() else 1.0,
+                    np.mean(match[scope == "far"] == "none") if (scope == "far").any() else 1.0])
+                # ties: the most lenient thresholds that reach it, so answers are not refused
+                value = float(rates @ weights / weights.sum()) - 1e-4 * (answered + coverage)
+                if value > best_value:
+                    best, best_value = tuned.with_(answered=float(answered),
+                                                   coverage=float(coverage),
+                                                   none_below=float(none_below)), value
+    return best
+
+
+def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
+    """P(a programme lead calls j similar to i) from the similarity score, on dev groups."""
+    xs, ys = [], []
+    for g in groups:
+        row = searcher._case_row.get(g.id)
+        if row is None:
+            continue
+        for j, cid in enumerate(searcher.case_order):
+            if j != row:
+                xs.append([searcher.case_similarity[row, j]])
+                ys.append(1.0 if cid in g.similar else 0.0)
+    if not xs:
+        return Logistic(("fused",), (4.0,), -2.0)
+    coef, bias = fit_logistic(np.array(xs), np.array(ys))
+    return Logistic(("fused",), (float(coef[0]),), bias)
+
+
+def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Question],
+         start: Tuned, groups: Sequence[SimilarGroup] = ()) -> tuple[Tuned, dict[str, object]]:
+    asked = ask_all(searcher, dev, everything)
+    english = [a for a in asked if a.question.in_scope and a.scored.english]
+    foreign = [a for a in asked if a.question.in_scope and not a.scored.english]
+    fit_en = fit_weights(english, searcher, SIGNALS)
+    fit_fx = (fit_weights(foreign, searcher, ("bm25", "minilm_passage", "e5_passage", "e5_case"))
+              if foreign else WeightFit(dict(start.weights_foreign), 0.0, 0.0))
+    tuned = start.with_(weights=fit_en.weights, weights_foreign=fit_fx.weights)
+    tuned = tuned.with_(calibration={**start.calibration, **{
+        mode: fit_calibration([a for a in asked], searcher, tuned, mode)
+        for mode in ("hybrid", "dense", "bm25")}, "similar": fit_similar(searcher, groups)})
+    searcher.tuned = tuned
+    tuned = fit_thresholds(ask_all(searcher, dev, everything), tuned)
+    searcher.tuned = tuned
+    facts = {"dev_questions": len(asked), "english_in_scope": len(english),
+             "foreign_in_scope": len(foreign), "weights_dev_mrr": fit_en.dev_mrr,
+             "weights_cv_mrr": fit_en.cv_mrr, "foreign_dev_mrr": fit_fx.dev_mrr,
+             "foreign_cv_mrr": fit_fx.cv_mrr}
+    return tuned.with_(provenance={"fitted_on": "dev split of eval/questions.jsonl",
+                                   "command": "casebook eval --tune", **facts}), facts

