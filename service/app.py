@@ -64,7 +64,6 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     # address from trusted proxies only; request id, metrics and access log; HEAD; CORS (so a
     # page can read why it was refused); shedding and deadlines; rate and size limits.
     app.add_middleware(LimitsMiddleware, per_minute=settings.rate_limit_per_minute,
-                       max_bytes=settings.max_request_bytes,
                        storage_uri=settings.rate_limit_storage_uri)
     app.add_middleware(SheddingMiddleware, max_in_flight=settings.max_in_flight,
                        request_timeout_s=settings.request_timeout_s,

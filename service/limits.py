@@ -42,16 +42,16 @@ async def send_error(send: Send, status: int, code: str, message: str, hint: str
 
 
 class LimitsMiddleware:
-    """429 past the rate limit for one client IP (per_minute 0: no limit), and 413 for a body
-    over `max_bytes`, both in the API's error shape; only paths under /v1/. `limit` (a `limits`
-    string such as "5/second") replaces per_minute where tests need a short window."""
+    """429 past the rate limit for one client IP (per_minute 0: no limit), in the API's error
+    shape, with RateLimit headers; only paths under /v1/. `limit` (a `limits` string such as
+    "5/second") replaces per_minute where tests need a short window. Body size is the shedding
+    middleware's, which reads every body before this runs."""
 
-    def __init__(self, app: ASGIApp, *, per_minute: int, max_bytes: int,
-                 storage_uri: str = "memory://", limit: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, per_minute: int, storage_uri: str = "memory://",
+                 limit: str | None = None) -> None:
         from limits import parse
 
         self.app = app
-        self.max_bytes = max_bytes
         self.item: RateLimitItem | None = (
             parse(limit) if limit else RateLimitItemPerMinute(per_minute) if per_minute > 0 else None)
         self.limiter = limiter_for(storage_uri) if self.item is not None else None
@@ -75,17 +75,6 @@ class LimitsMiddleware:
                 return
             if headers is not None:
                 send = _with_headers(send, headers)
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._too_large(send)
-            return
-        if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
-            # no declared length (chunked): read the body here, within the limit, and replay it
-            buffered = await self._buffered(receive)
-            if buffered is None:
-                await self._too_large(send)
-                return
-            receive = buffered
         await self.app(scope, receive, send)
 
     async def _count(self, client: str) -> dict[str, str] | None:
@@ -102,34 +91,6 @@ class LimitsMiddleware:
         return {"RateLimit-Limit": str(self.item.amount),
                 "RateLimit-Remaining": str(stats.remaining if allowed else -1),
                 "RateLimit-Reset": str(reset)}
-
-    async def _buffered(self, receive: Receive) -> Receive | None:
-        """The body read within the limit, replayed to the app; None when it is over."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.max_bytes:
-                return None
-            if not message.get("more_body", False):
-                break
-        replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks),
-                                  "more_body": False}]
-
-        async def replaying() -> Message:
-            return replay.pop() if replay else await receive()
-
-        return replaying
-
-    async def _too_large(self, send: Send) -> None:
-        await send_error(send, 413, "request_too_large",
-                         f"The request body is over the limit of {self.max_bytes} bytes.",
-                         "Send a shorter question or conversation.")
-
 
 def _per(item: RateLimitItem) -> str:
     unit = item.GRANULARITY.name

@@ -47,6 +47,10 @@ class SheddingMiddleware:
         self.in_flight += 1
         try:
             if scope["method"] in BODY_METHODS:
+                length = dict(scope["headers"]).get(b"content-length", b"")
+                if length.isdigit() and int(length) > self.max_bytes:
+                    await self._too_large(send)  # declared too large: no need to read it
+                    return
                 body = await self._read_body(receive)
                 if body is None:
                     await send_error(send, 408, "request_timeout",
@@ -56,14 +60,17 @@ class SheddingMiddleware:
                                      {"Connection": "close"})
                     return
                 if len(body) > self.max_bytes:
-                    await send_error(send, 413, "request_too_large",
-                                     f"The request body is over the limit of {self.max_bytes} bytes.",
-                                     "Send a shorter question or conversation.")
+                    await self._too_large(send)
                     return
                 receive = _replay(body, receive)
             await self._within_deadline(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+    async def _too_large(self, send: Send) -> None:
+        await send_error(send, 413, "request_too_large",
+                         f"The request body is over the limit of {self.max_bytes} bytes.",
+                         "Send a shorter question or conversation.")
 
     async def _read_body(self, receive: Receive) -> bytes | None:
         """The whole body, read by the deadline (None if it was not); stops past the size cap."""

@@ -1,5 +1,5 @@
 """The OpenAPI document tells the truth: every constraint the code enforces, with this server's
-limits (they are settings) and the sections and boroughs of the build it serves, and every error
+limits (they are settings) and the sections, boroughs and themes of the build it serves, and every error
 status a route can answer, in the one error shape."""
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def constrain(schema: dict[str, Any], settings: Settings, slot: SearcherSlot) ->
     if searcher is not None:
         _choices(_param(search, "section"), searcher.sections())
         _choices(_param(search, "borough"), searcher.boroughs())
+        _choices(_param(search, "theme"), searcher.themes())
     _k(_param(paths["/v1/case-studies/{case_id}/similar"]["get"], "k"), settings)
     models = schema["components"]["schemas"]
     _text(models["AskRequest"]["properties"]["question"], settings)

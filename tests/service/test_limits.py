@@ -1,10 +1,10 @@
-"""Per-client rate limit (the `limits` library) and body size limit: pure ASGI, the API's error
-shape, RateLimit headers, streams intact."""
+"""Per-client rate limit (the `limits` library): pure ASGI, the API's error shape, RateLimit
+headers, streams intact."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -33,13 +33,13 @@ async def stream(_: Request) -> StreamingResponse:
     return StreamingResponse(parts(), media_type="text/event-stream")
 
 
-def make_app(per_minute: int = 3, max_bytes: int = 1024, limit: str | None = None) -> Starlette:
+def make_app(per_minute: int = 3, limit: str | None = None) -> Starlette:
     app = Starlette(routes=[
         Route("/v1/echo", echo, methods=["GET", "POST", "OPTIONS"]),
         Route("/v1/stream", stream, methods=["POST"]),
         Route("/healthz", lambda _: PlainTextResponse("ok")),
     ])
-    app.add_middleware(LimitsMiddleware, per_minute=per_minute, max_bytes=max_bytes, limit=limit)
+    app.add_middleware(LimitsMiddleware, per_minute=per_minute, limit=limit)
     return app
 
 
@@ -93,7 +93,7 @@ def test_zero_turns_the_rate_limit_off() -> None:
 @pytest.mark.parametrize("uri", ["memory://", "async+memory://"])
 def test_the_count_lives_in_the_storage_the_uri_names(uri: str) -> None:
     app = Starlette(routes=[Route("/v1/echo", echo)])
-    app.add_middleware(LimitsMiddleware, per_minute=1, max_bytes=1024, storage_uri=uri)
+    app.add_middleware(LimitsMiddleware, per_minute=1, storage_uri=uri)
     client = client_at(app)
     assert [client.get("/v1/echo").status_code for _ in range(2)] == [200, 429]
 
@@ -102,30 +102,6 @@ def test_the_count_lives_in_the_storage_the_uri_names(uri: str) -> None:
 def test_an_unknown_storage_uri_is_a_settings_error(uri: str) -> None:
     with pytest.raises(ValidationError, match="rate-limit storage URI"):
         Settings(rate_limit_storage_uri=uri)
-
-
-def test_a_declared_body_over_the_limit_is_413() -> None:
-    client = client_at(make_app(max_bytes=1024))
-    ok = client.post("/v1/echo", content=b"x" * 1024)
-    assert ok.json() == {"bytes": 1024, "tail": "xxxxx"}
-    refused = client.post("/v1/echo", content=b"x" * 1025)
-    assert refused.status_code == 413
-    assert refused.json()["error"]["code"] == "request_too_large"
-    assert "1024 bytes" in refused.json()["error"]["message"]
-    assert refused.json()["error"]["hint"]
-
-
-def test_a_chunked_body_is_measured_as_it_arrives() -> None:
-    client = client_at(make_app(max_bytes=1024))
-
-    def chunks(n: int) -> Iterator[bytes]:
-        for _ in range(n):
-            yield b"y" * 100
-
-    ok = client.post("/v1/echo", content=chunks(10))
-    assert "content-length" not in ok.request.headers
-    assert ok.json() == {"bytes": 1000, "tail": "yyyyy"}
-    assert client.post("/v1/echo", content=chunks(11)).status_code == 413
 
 
 def test_streamed_responses_pass_through_whole() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from casebook.service.shedding import SheddingMiddleware
 
@@ -31,6 +32,11 @@ async def slow(_: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 
+async def echo(request: Request) -> JSONResponse:
+    body = await request.body()
+    return JSONResponse({"bytes": len(body), "tail": body[-5:].decode()})
+
+
 async def stream(_: Request) -> StreamingResponse:
     async def parts() -> AsyncIterator[str]:
         for i in range(4):
@@ -43,6 +49,7 @@ async def stream(_: Request) -> StreamingResponse:
 def make_app(request_timeout_s: float = 0.5) -> Starlette:
     app = Starlette(routes=[Route("/v1/held", held), Route("/v1/slow", slow),
                             Route("/v1/stream", stream),
+                            Route("/v1/echo", echo, methods=["POST"]),
                             Route("/healthz", lambda _: PlainTextResponse("ok"))])
     app.add_middleware(SheddingMiddleware, max_in_flight=2, request_timeout_s=request_timeout_s,
                        body_timeout_s=1.0, max_bytes=1024)
@@ -75,3 +82,27 @@ def test_an_answer_past_the_deadline_is_503_with_retry_after(server_thread) -> N
         # a stream that started in time runs to its end, past the deadline
         streamed = httpx.get(f"{server.url}/v1/stream", timeout=10)
         assert streamed.status_code == 200 and streamed.text.count("part") == 4
+
+
+def test_a_declared_body_over_the_limit_is_413() -> None:
+    client = TestClient(make_app())
+    ok = client.post("/v1/echo", content=b"x" * 1024)
+    assert ok.json() == {"bytes": 1024, "tail": "xxxxx"}
+    refused = client.post("/v1/echo", content=b"x" * 1025)
+    assert refused.status_code == 413
+    assert refused.json()["error"]["code"] == "request_too_large"
+    assert "1024 bytes" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["hint"]
+
+
+def test_a_chunked_body_is_measured_as_it_arrives() -> None:
+    client = TestClient(make_app())
+
+    def chunks(n: int) -> Iterator[bytes]:
+        for _ in range(n):
+            yield b"y" * 100
+
+    ok = client.post("/v1/echo", content=chunks(10))
+    assert "content-length" not in ok.request.headers
+    assert ok.json() == {"bytes": 1000, "tail": "yyyyy"}
+    assert client.post("/v1/echo", content=chunks(11)).status_code == 413
