@@ -101,7 +101,18 @@ def fit_thresholds(asked: Sequence[Asked], tuned: Tuned) -> Tuned:
                     best, best_value = tuned.with_(answered=float(answered),
                                                    coverage=float(coverage),
                                                    none_below=float(none_below)), value
-    return best
+    # The search lands on an observed score, so a question scoring a hair under a dev question
+    # would flip. Move each cut to the middle of the gap below it (a maximum-margin cut, as
+    # for any threshold between two classes): the same dev decisions, a margin on both sides.
+    return best.with_(answered=_mid_gap(best.answered, score),
+                      none_below=_mid_gap(best.none_below, domain))
+
+
+def _mid_gap(cut: float, observed: np.ndarray) -> float:
+    """Halfway between `cut` (an observed value, or 0) and the largest observed value below it:
+    every value decides as before on the observed set, with room on either side."""
+    below = observed[observed < cut]
+    return float((cut + below.max()) / 2) if cut > 0 and below.size else float(cut)
 
 
 def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
