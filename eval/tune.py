@@ -1,10 +1,9 @@
-"""Fit on the dev split: convex fusion weights (grid over the simplex, checked by 5-fold
-cross-validation), the logistic calibration of scores, and the answered/related/none thresholds."""
+"""Fit on the dev split: convex fusion weights (the fitting procedure chosen by repeated
+k-fold cross-validation, see selection.py), then the logistic calibration of scores, and the
+answered/related/none thresholds."""
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -12,28 +11,14 @@ import numpy as np
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
+from casebook.eval.selection import Selection, select
 from casebook.index.retrieval.calibrate import query_features
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
 from casebook.index.retrieval.tuned import Logistic, Tuned
 
-STEP = 0.1
-FOLDS = 5
 CAL_FEATURES = ("fused", "minilm_top", "e5_top", "bm25_top", "english")
-
-
-@dataclass(frozen=True)
-class WeightFit:
-    weights: dict[str, float]
-    dev_mrr: float  # with the chosen weights, on all the dev questions they were fitted to
-    cv_mrr: float  # each fold scored with weights chosen on the other folds
-
-
-def simplex(views: Sequence[str], step: float = STEP) -> np.ndarray:
-    """Every weight vector on a grid of `step` whose weights sum to 1 (rows)."""
-    units = round(1 / step)
-    rows = [c for c in itertools.product(range(units + 1), repeat=len(views)) if sum(c) == units]
-    return np.array(rows, dtype=np.float64) / units
+FOREIGN_VIEWS = ("bm25", "minilm_passage", "e5_passage", "e5_case")
 
 
 def _case_matrix(a: Asked, searcher: Searcher, views: Sequence[str],
@@ -62,25 +47,9 @@ def _rr_matrix(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str],
     return np.array(rows)
 
 
-def _choose(rr: np.ndarray, grid: np.ndarray) -> int:
-    """Best mean reciprocal rank; ties go to the most even weights (least fitted)."""
-    mean = rr.mean(axis=0)
-    spread = grid.std(axis=1)
-    return int(np.lexsort((spread, -np.round(mean, 9)))[0])
-
-
-def fit_weights(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str]) -> WeightFit:
-    grid = simplex(views)
-    rr = _rr_matrix(asked, searcher, views, grid)
-    best = _choose(rr, grid)
-    folds = np.arange(len(asked)) % FOLDS
-    held = []
-    for fold in range(FOLDS):
-        train, test = rr[folds != fold], rr[folds == fold]
-        if len(train) and len(test):
-            held.extend(test[:, _choose(train, grid)])
-    weights = {v: float(w) for v, w in zip(views, grid[best]) if w > 0}
-    return WeightFit(weights, float(rr[:, best].mean()), float(np.mean(held)) if held else 0.0)
+def fit_weights(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str]) -> Selection:
+    """The weight-fitting procedure with the best cross-validated MRR@10, fitted on `asked`."""
+    return select(lambda grid: _rr_matrix(asked, searcher, views, grid), views, len(asked))
 
 
 def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
@@ -132,7 +101,18 @@ def fit_thresholds(asked: Sequence[Asked], tuned: Tuned) -> Tuned:
                     best, best_value = tuned.with_(answered=float(answered),
                                                    coverage=float(coverage),
                                                    none_below=float(none_below)), value
-    return best
+    # The search lands on an observed score, so a question scoring a hair under a dev question
+    # would flip. Move each cut to the middle of the gap below it (a maximum-margin cut, as
+    # for any threshold between two classes): the same dev decisions, a margin on both sides.
+    return best.with_(answered=_mid_gap(best.answered, score),
+                      none_below=_mid_gap(best.none_below, domain))
+
+
+def _mid_gap(cut: float, observed: np.ndarray) -> float:
+    """Halfway between `cut` (an observed value, or 0) and the largest observed value below it:
+    every value decides as before on the observed set, with room on either side."""
+    below = observed[observed < cut]
+    return float((cut + below.max()) / 2) if cut > 0 and below.size else float(cut)
 
 
 def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
@@ -158,9 +138,9 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     english = [a for a in asked if a.question.in_scope and a.scored.english]
     foreign = [a for a in asked if a.question.in_scope and not a.scored.english]
     fit_en = fit_weights(english, searcher, SIGNALS)
-    fit_fx = (fit_weights(foreign, searcher, ("bm25", "minilm_passage", "e5_passage", "e5_case"))
-              if foreign else WeightFit(dict(start.weights_foreign), 0.0, 0.0))
-    tuned = start.with_(weights=fit_en.weights, weights_foreign=fit_fx.weights)
+    fit_fx = fit_weights(foreign, searcher, FOREIGN_VIEWS) if foreign else None
+    tuned = start.with_(weights=fit_en.weights,
+                        weights_foreign=fit_fx.weights if fit_fx else dict(start.weights_foreign))
     tuned = tuned.with_(calibration={**start.calibration, **{
         mode: fit_calibration([a for a in asked], searcher, tuned, mode)
         for mode in ("hybrid", "dense", "bm25")}, "similar": fit_similar(searcher, groups)})
@@ -168,8 +148,13 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     tuned = fit_thresholds(ask_all(searcher, dev, everything), tuned)
     searcher.tuned = tuned
     facts = {"dev_questions": len(asked), "english_in_scope": len(english),
-             "foreign_in_scope": len(foreign), "weights_dev_mrr": fit_en.dev_mrr,
-             "weights_cv_mrr": fit_en.cv_mrr, "foreign_dev_mrr": fit_fx.dev_mrr,
-             "foreign_cv_mrr": fit_fx.cv_mrr}
+             "foreign_in_scope": len(foreign), "weights_chosen": fit_en.chosen,
+             "weights_dev_mrr": fit_en.dev_mrr, "weights_cv_mrr": fit_en.cv_mrr[fit_en.chosen],
+             "foreign_chosen": fit_fx.chosen if fit_fx else None,
+             "foreign_dev_mrr": fit_fx.dev_mrr if fit_fx else None,
+             "foreign_cv_mrr": fit_fx.cv_mrr[fit_fx.chosen] if fit_fx else None}
+    selection = {"english": fit_en.provenance(),
+                 **({"foreign": fit_fx.provenance()} if fit_fx else {})}
     return tuned.with_(provenance={"fitted_on": "dev split of eval/questions.jsonl",
-                                   "command": "casebook eval --tune", **facts}), facts
+                                   "command": "casebook eval --tune", **facts,
+                                   "weights_selection": selection}), facts

@@ -8,7 +8,7 @@ from casebook.errors import CorpusError
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.metrics import estimate, precision, rank_metrics, recall, reciprocal_rank
 from casebook.eval.questions import Question, load_questions, normalise, select, split_of
-from casebook.eval.tune import simplex
+from casebook.eval.selection import simplex
 
 
 @pytest.mark.parametrize(

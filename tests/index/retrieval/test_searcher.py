@@ -19,7 +19,7 @@ def top_ids(searcher: Searcher, query: str, k: int = 5, **filters: str) -> list[
 
 def test_mosque_question_ranks_hounslow_first(searcher: Searcher) -> None:
     results = searcher.search("How did others reach Muslim communities about vaccines?", 5)
-    # the dev-tuned fusion puts Waltham Forest ("reach communities" in its title) first
+    # Waltham Forest ("reach communities" in its title) can come first under BM25-heavy weights
     hounslow = next(r for r in results[:2] if r.case_study.id == HOUNSLOW)
     assert any("Mosques" in hit.passage.text for hit in hounslow.passages)
 
