@@ -117,7 +117,6 @@ async def chat(body: ChatRequest, request: Request,
     query, answer = await run_in_threadpool(ask_conversation, s, messages)
     record_answer(request, answer)
     ask = AskResponse.of(answer, took_ms(start))
-    response = ChatResponse(question=messages[-1].content.strip(), query=query, answer=ask.answer,
-                            found=ask.found, confidence=ask.confidence, citations=ask.citations,
-                            took_ms=ask.took_ms, match=ask.match, sentences=ask.sentences)
+    response = ChatResponse(**{**ask.model_dump(), "question": messages[-1].content.strip()},
+                            query=query)
     return JSONResponse(response.model_dump())

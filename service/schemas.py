@@ -167,14 +167,9 @@ class ChatRequest(BaseModel):
         "Accept header asks for application/json only.")
 
 
-class ChatResponse(BaseModel):
+class ChatResponse(AskResponse):
+    """The answer to a conversation's last question: /v1/ask's shape, and what was searched."""
+
     question: str = Field(..., description="The last user message.")
     query: str = Field(
         ..., description="What was searched: the question in the conversation's context.")
-    answer: str
-    found: bool
-    confidence: float
-    citations: list[CitationOut]
-    took_ms: float
-    match: MatchOut = Field("answered", description=MATCH_HELP)
-    sentences: list[SentenceOut] = Field(default_factory=list)
