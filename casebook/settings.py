@@ -73,7 +73,8 @@ class Settings(BaseSettings):
         0, ge=0, le=256, description="Threads one ONNX forward pass uses (0: onnxruntime's choice)."
     )
     query_cache_size: int = Field(
-        1024, ge=0, le=1_000_000, description="Query vectors kept in an LRU cache (0: none)."
+        1024, ge=0, le=1_000_000,
+        description="Query vectors (MiniLM and e5 each) kept in an LRU cache (0: none).",
     )
     chunk_max_words: int = Field(90, ge=20, le=400, description="Upper bound on words per passage.")
     chunk_overlap_sentences: int = Field(

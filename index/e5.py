@@ -9,8 +9,9 @@ The vectors live in the build as .npy files beside MiniLM's; a build without the
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -24,10 +25,13 @@ MAX_CHARS = 2000
 
 
 class E5Encoder:
-    """Cheap to construct; `load()` maps the bundled weights once per process."""
+    """Cheap to construct; `load()` maps the bundled weights once per process. With
+    `cache_size`, repeated questions (the widget's starter questions) skip the model."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_size: int = 0) -> None:
         self._model: object | None = None
+        self._cached_query: Any = (
+            lru_cache(maxsize=cache_size)(self._query) if cache_size else None)
 
     def load(self) -> E5Encoder:
         if self._model is None:
@@ -51,7 +55,18 @@ class E5Encoder:
         return self.load()._model
 
     def query(self, text: str) -> np.ndarray:
-        return np.asarray(self.model.query(text[:MAX_CHARS]), dtype=np.float32)
+        if self._cached_query is not None:
+            vector: np.ndarray = self._cached_query(text[:MAX_CHARS])
+            return vector
+        return self._query(text[:MAX_CHARS])
+
+    def _query(self, text: str) -> np.ndarray:
+        vector = np.asarray(self.model.query(text), dtype=np.float32)
+        vector.setflags(write=False)  # shared by every caller of the cache
+        return vector
+
+    def cache_info(self) -> Any:
+        return self._cached_query.cache_info() if self._cached_query is not None else None
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -83,7 +83,8 @@ class Searcher:
         else:
             stored = load_index(settings)
         embedder.load()
-        e5 = E5Encoder().load() if stored.e5_passage_vectors is not None else None
+        e5 = (E5Encoder(settings.query_cache_size).load()
+              if stored.e5_passage_vectors is not None else None)
         if embedder.dimension != stored.manifest.dimension:
             raise IndexMismatchError(
                 f"Model {settings.model!r} makes {embedder.dimension}-dimensional vectors; the "
