@@ -89,7 +89,9 @@ class Load:
     max_requests: int = 2000
     statuses: Counter[int] = field(default_factory=Counter)
     dropped: list[str] = field(default_factory=list)  # accepted, then no complete answer
+    dropped_at: list[float] = field(default_factory=list)  # time.monotonic() of each drop
     refused: int = 0  # no connection: the server had stopped listening
+    first_refused_at: float | None = None
     builds: Counter[str] = field(default_factory=Counter)
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -116,11 +118,14 @@ class Load:
                 except httpx.ConnectError:
                     with self._lock:
                         self.refused += 1
+                        if self.first_refused_at is None:
+                            self.first_refused_at = time.monotonic()
                     time.sleep(0.05)
                     continue
                 except httpx.TransportError as exc:
                     with self._lock:
                         self.dropped.append(repr(exc))
+                        self.dropped_at.append(time.monotonic())
                     continue
                 with self._lock:
                     self.statuses[response.status_code] += 1
