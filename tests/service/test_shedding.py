@@ -62,8 +62,10 @@ def test_past_the_cap_new_requests_get_503_at_once(server_thread) -> None:
         busy = [pool.submit(httpx.get, f"{server.url}/v1/held", timeout=10) for _ in range(2)]
         time.sleep(0.2)
         started = time.monotonic()
-        refused = httpx.get(f"{server.url}/v1/held")
-        assert time.monotonic() - started < 0.3
+        refused = httpx.get(f"{server.url}/v1/held", timeout=8)
+        # queued behind the two held requests, it would wait until they are released (never,
+        # before the timeout): a bound this loose still tells "at once" from "queued"
+        assert time.monotonic() - started < 3
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
         assert refused.json()["error"]["code"] == "overloaded"
         assert httpx.get(f"{server.url}/healthz").status_code == 200
