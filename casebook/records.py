@@ -105,6 +105,9 @@ class Answer:
     sentences: tuple[AnswerSentence, ...] = ()  # in order; the first is the lead
     coverage: float = 1.0  # share of the question's content the best case studies hold
     domain: float = 1.0  # best e5 cosine: how near the field of social prescribing it is
+    # what answered / related / none was decided on (answering/evidence.py), and the two
+    # probabilities the decision read ("p_domain", "p_answer")
+    evidence: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 - bm25, and each dense view alone (minilm_passage, minilm_case, e5_passage, e5_case),
 - rrf: the old hybrid, reciprocal rank fusion of MiniLM passages and BM25 plus the borough vote,
 - fusion: the convex combination of normalised views with the tuned weights (what search serves),
-- fusion-<view>: the same without one view (weights renormalised): its contribution.
+- fusion-<view>: the same without one view (weights renormalised): its contribution,
+- fusion_cheap: the cascade's first stage alone (no e5), with its own weights,
+- cascade: what hybrid search serves, e5 only when the first stage is unsure (cascade.py).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from casebook.index.retrieval.cascade import cheap_fusion, served_fusion
 from casebook.index.retrieval.fusion import boost, ranks, reciprocal_rank_fusion
 from casebook.index.retrieval.signals import SIGNALS, convex, normalised
 from casebook.index.retrieval.tuned import Tuned
@@ -36,10 +39,13 @@ def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
     return convex(normalised(raw), weights)
 
 
-def rankers(tuned: Tuned, rrf_k: int = 60) -> dict[str, Ranker]:
+def rankers(tuned: Tuned, passage_case: np.ndarray, rrf_k: int = 60) -> dict[str, Ranker]:
+    cases = int(passage_case.max()) + 1 if len(passage_case) else 0
     out: dict[str, Ranker] = {name: (lambda raw, en, name=name: raw[name]) for name in SINGLE}
     out["rrf"] = lambda raw, en: rrf(raw, rrf_k)
     out["fusion"] = lambda raw, en: fusion(raw, en, tuned)
     for view in SIGNALS:
         out[f"fusion-{view}"] = lambda raw, en, view=view: fusion(raw, en, tuned, drop=view)
+    out["fusion_cheap"] = lambda raw, en: cheap_fusion(raw, tuned)
+    out["cascade"] = lambda raw, en: served_fusion(raw, en, tuned, passage_case, cases)[0]
     return out

@@ -8,7 +8,8 @@ from typing import Any
 from casebook.eval.metrics import Estimate
 from casebook.eval.run import MATCHES, SCOPES, Report
 
-MAIN = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case", "rrf", "fusion")
+MAIN = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case", "rrf", "fusion",
+        "fusion_cheap", "cascade")
 
 
 def _cell(e: Estimate) -> str:
@@ -41,6 +42,14 @@ def text(report: Report) -> list[str]:
         + f" (n={report.non_english.get('fusion', Estimate(0, 0, 0, 0)).n})")
     lines.append("similar projects precision@3: " + ", ".join(
         f"{m} {_cell(e)} (n={e.n})" for m, e in report.similar.items()))
+    if report.cascade:
+        lines += ["", "== e5 cascade: e5 runs when the question is not English or the cheap views'"
+                  " top-two margin is under m (in-scope questions)",
+                  f"{'m':>6}{'e5 calls':>10}{'English':>9}{'Hit@1':>8}{'MRR@10':>8}"]
+        for row in report.cascade:
+            mark = "  <- served" if row.margin == report.cascade_margin else ""
+            lines.append(f"{row.margin:>6.2f}{row.e5_calls:>10.2f}{row.e5_calls_english:>9.2f}"
+                         f"{row.hit_at_1:>8.3f}{row.mrr_at_10:>8.3f}{mark}")
     return lines
 
 

@@ -8,6 +8,7 @@ from typing import Sequence
 from casebook.eval.methods import rankers
 from casebook.eval.metrics import Estimate, RankMetrics, estimate, precision, rank_metrics
 from casebook.eval.questions import Question, SimilarGroup
+from casebook.eval.tradeoff import Row, table
 from casebook.index.answering.ask import ask_conversation_scored
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer, Scored
@@ -36,6 +37,8 @@ class Report:
     lead_fact: Estimate  # fact questions whose lead sentence holds the expected answer
     non_english: dict[str, Estimate]  # method -> Hit@1 on questions not in English
     similar: dict[str, Estimate]  # method -> precision@3
+    cascade: list[Row] = field(default_factory=list)  # e5 calls and ranking at each margin
+    cascade_margin: float = float("inf")  # the margin search serves
     asked: list[Asked] = field(default_factory=list)
 
 
@@ -74,7 +77,7 @@ def similar_ids(searcher: Searcher, case_id: str) -> list[str]:
 def report(searcher: Searcher, questions: Sequence[Question], everything: Sequence[Question],
            groups: Sequence[SimilarGroup], split: str) -> Report:
     asked = ask_all(searcher, questions, everything)
-    methods = rankers(searcher.tuned, searcher.settings.rrf_k)
+    methods = rankers(searcher.tuned, searcher._passage_case, searcher.settings.rrf_k)
     runs: dict[str, list[tuple[Asked, list[str]]]] = {m: [] for m in methods}
     for a in asked:
         if not a.question.in_scope or not a.scored.signals:
@@ -82,20 +85,24 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
         for name, rank in methods.items():
             runs[name].append((a, ranked_ids(searcher, rank(a.scored.signals, a.scored.english))))
     kinds = sorted({a.question.kind for a in asked if a.question.in_scope})
-    table = {}
-    for name, rows in runs.items():
-        table[name] = {"all": rank_metrics([(ids, a.question.relevant) for a, ids in rows])}
+    rows: dict[str, dict[str, RankMetrics]] = {}
+    for name, run in runs.items():
+        rows[name] = {"all": rank_metrics([(ids, a.question.relevant) for a, ids in run])}
         for kind in kinds:
-            table[name][kind] = rank_metrics([(ids, a.question.relevant) for a, ids in rows
-                                              if a.question.kind == kind])
+            rows[name][kind] = rank_metrics([(ids, a.question.relevant) for a, ids in run
+                                             if a.question.kind == kind])
     decisions = {scope: {m: estimate([float(a.answer.match == m) for a in asked
                                       if a.question.scope == scope]) for m in MATCHES}
                  for scope in SCOPES}
     facts = [a for a in asked if a.question.answer and a.question.in_scope]
     lead = estimate([float(lead_holds(a.answer, a.question.answer or "")) for a in facts])
     foreign = {name: estimate([float(bool(ids) and ids[0] in a.question.relevant)
-                               for a, ids in rows if a.question.lang != "en"])
-               for name, rows in runs.items()}
+                               for a, ids in run if a.question.lang != "en"])
+               for name, run in runs.items()}
     similar = {"similar": estimate([precision(similar_ids(searcher, g.id), g.similar)
                                     for g in groups])}
-    return Report(split, len(asked), table, decisions, lead, foreign, similar, asked)
+    tradeoff = table([(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
+                      if a.question.in_scope], searcher.tuned, searcher._passage_case,
+                     searcher.case_order)
+    return Report(split, len(asked), rows, decisions, lead, foreign, similar, tradeoff,
+                  searcher.tuned.cascade_margin, asked)

@@ -1,6 +1,6 @@
 """Fit on the dev split: convex fusion weights (the fitting procedure chosen by repeated
 k-fold cross-validation, see selection.py), then the logistic calibration of scores, and the
-answered/related/none thresholds."""
+answered / related / none models."""
 
 from __future__ import annotations
 
@@ -8,17 +8,32 @@ from typing import Sequence
 
 import numpy as np
 
+from casebook.eval import decision
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
 from casebook.eval.selection import Selection, select
+from casebook.eval.tradeoff import choose_margin, table
+from casebook.index.answering.evidence import FEATURES
 from casebook.index.retrieval.calibrate import query_features
+from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
 from casebook.index.retrieval.tuned import Logistic, Tuned
 
-CAL_FEATURES = ("fused", "minilm_top", "e5_top", "bm25_top", "english")
+# What each calibration reads besides the fused score: only the hybrid with e5 has e5's top
+# cosine, since the others are served without running e5.
+CHEAP_FEATURES = ("minilm_top", "bm25_top", "english")
+CAL_FEATURES = {"hybrid": ("minilm_top", "e5_top", "bm25_top", "english"),
+                "hybrid_cheap": CHEAP_FEATURES, "dense": CHEAP_FEATURES, "bm25": CHEAP_FEATURES}
 FOREIGN_VIEWS = ("bm25", "minilm_passage", "e5_passage", "e5_case")
+# What each wrong decision costs, relative to its opposite. "none" tells a user there is nothing
+# on the subject and cites nothing, so calling an in-field question "none" costs four times
+# calling a far one "related" (which says no case study covers it and cites the closest);
+# "related" for an in-scope question still cites the right case studies, so refusing it costs
+# twice answering a near miss with a case study that is not about it.
+DOMAIN_WEIGHT = 4.0
+ANSWER_WEIGHT = 2.0
 
 
 def _case_matrix(a: Asked, searcher: Searcher, views: Sequence[str],
@@ -52,60 +67,70 @@ def fit_weights(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str]
     return select(lambda grid: _rr_matrix(asked, searcher, views, grid), views, len(asked))
 
 
+def _fused(mode: str, raw: dict[str, np.ndarray], english: bool, tuned: Tuned) -> np.ndarray:
+    """The per-passage score a calibration maps, as the searcher makes it in that mode."""
+    if mode == "hybrid":
+        return convex(normalised(raw), tuned.weights if english else tuned.weights_foreign)
+    if mode == "hybrid_cheap":
+        return cheap_fusion(raw, tuned)
+    return normalised(raw)["minilm_passage" if mode == "dense" else "bm25"]
+
+
 def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
                     mode: str) -> Logistic:
     """Logistic over (fused score of each case study, the query's raw top scores)."""
+    names = CAL_FEATURES[mode]
     xs, ys = [], []
     for a in asked:
         raw = a.scored.signals
-        if mode == "hybrid":
-            fused = convex(normalised(raw), tuned.weights if a.scored.english
-                           else tuned.weights_foreign)
-        else:
-            fused = normalised(raw)["minilm_passage" if mode == "dense" else "bm25"]
-        per_case = case_max(fused, searcher._passage_case, len(searcher.case_order))
+        per_case = case_max(_fused(mode, raw, a.scored.english, tuned), searcher._passage_case,
+                            len(searcher.case_order))
         features = query_features(raw, a.scored.english)
         for row, cid in enumerate(searcher.case_order):
-            xs.append([per_case[row]] + [features[f] for f in CAL_FEATURES[1:]])
+            xs.append([per_case[row]] + [features[f] for f in names])
             ys.append(1.0 if cid in a.question.relevant else 0.0)
     coef, bias = fit_logistic(np.array(xs), np.array(ys))
-    return Logistic(CAL_FEATURES, tuple(float(c) for c in coef), bias)
+    return Logistic(("fused", *names), tuple(float(c) for c in coef), bias)
 
 
-def fit_thresholds(asked: Sequence[Asked], tuned: Tuned) -> Tuned:
-    """Thresholds with the best weighted mean of the right-decision rates on dev: in scope
-    answered (weight 2: refusing a question the case studies answer costs the user most),
-    near miss not answered, far none. none_below is on the domain (best e5 cosine), answered
-    on the calibrated score, coverage on the question's covered share."""
+def fit_cascade(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> float:
+    """The margin under which search calls e5, chosen on the in-scope questions of `asked`."""
+    rows = table([(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
+                  if a.question.in_scope], tuned, searcher._passage_case, searcher.case_order)
+    return choose_margin(rows)
+
+
+def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str, object]]:
+    """The answered / related / none models (eval/decision.py) and the notice threshold, on
+    questions answered with `tuned`'s weights and calibration; errors cost DOMAIN_WEIGHT and
+    ANSWER_WEIGHT."""
+    rows = [a.answer.evidence for a in asked]
+    domain = decision.fit(rows, [float(a.question.scope != "far") for a in asked], FEATURES,
+                          positive_weight=DOMAIN_WEIGHT)
+    inside = [a for a in asked if a.question.scope != "far"]
+    answer = decision.fit([a.answer.evidence for a in inside],
+                          [float(a.question.in_scope) for a in inside], FEATURES,
+                          positive_weight=ANSWER_WEIGHT)
+    facts = {"domain": {"features": domain.chosen, "cv_balanced": domain.cv,
+                        "path": domain.path},
+             "answer": {"features": answer.chosen, "cv_balanced": answer.cv,
+                        "path": answer.path}}
+    return tuned.with_(domain=domain.model, answer=answer.model,
+                       answered=_notice_cut(asked)), facts
+
+
+def _notice_cut(asked: Sequence[Asked]) -> float:
+    """The calibrated score that best tells in-scope questions from the rest (in-scope weighing
+    double), at the middle of the gap below it: `similar --text` says a description is unlike
+    every case study under it."""
     score = np.array([a.answer.confidence for a in asked])
-    cover = np.array([a.answer.coverage for a in asked])
-    domain = np.array([a.answer.domain for a in asked])
-    scope = np.array([a.question.scope for a in asked])
-    weights = np.array([2.0, 1.0, 1.0])
-    best, best_value = tuned, -1.0
-    for none_below in np.unique(np.r_[0.0, domain]):
-        outside = domain < none_below
-        for answered in np.unique(np.r_[0.0, score]):
-            for coverage in np.linspace(0, 1, 21):
-                match = np.where(outside, "none",
-                                 np.where((score >= answered) & (cover >= coverage),
-                                          "answered", "related"))
-                rates = np.array([
-                    np.mean(match[scope == "in_scope"] == "answered"),
-                    np.mean(match[scope == "near_miss"] != "answered")
-                    if (scope == "near_miss").any() else 1.0,
-                    np.mean(match[scope == "far"] == "none") if (scope == "far").any() else 1.0])
-                # ties: the most lenient thresholds that reach it, so answers are not refused
-                value = float(rates @ weights / weights.sum()) - 1e-4 * (answered + coverage)
-                if value > best_value:
-                    best, best_value = tuned.with_(answered=float(answered),
-                                                   coverage=float(coverage),
-                                                   none_below=float(none_below)), value
-    # The search lands on an observed score, so a question scoring a hair under a dev question
-    # would flip. Move each cut to the middle of the gap below it (a maximum-margin cut, as
-    # for any threshold between two classes): the same dev decisions, a margin on both sides.
-    return best.with_(answered=_mid_gap(best.answered, score),
-                      none_below=_mid_gap(best.none_below, domain))
+    inside = np.array([a.question.in_scope for a in asked])
+    best, best_value = 0.0, -1.0
+    for cut in np.unique(np.r_[0.0, score]):
+        value = (2 * np.mean(score[inside] >= cut) + np.mean(score[~inside] < cut)) / 3
+        if value > best_value:
+            best, best_value = float(cut), float(value)
+    return _mid_gap(best, score)
 
 
 def _mid_gap(cut: float, observed: np.ndarray) -> float:
@@ -138,22 +163,26 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     english = [a for a in asked if a.question.in_scope and a.scored.english]
     foreign = [a for a in asked if a.question.in_scope and not a.scored.english]
     fit_en = fit_weights(english, searcher, SIGNALS)
+    fit_cheap = fit_weights(english, searcher, CHEAP_SIGNALS)
     fit_fx = fit_weights(foreign, searcher, FOREIGN_VIEWS) if foreign else None
-    tuned = start.with_(weights=fit_en.weights,
+    tuned = start.with_(weights=fit_en.weights, weights_cheap=fit_cheap.weights,
                         weights_foreign=fit_fx.weights if fit_fx else dict(start.weights_foreign))
+    tuned = tuned.with_(cascade_margin=fit_cascade(asked, searcher, tuned))
     tuned = tuned.with_(calibration={**start.calibration, **{
-        mode: fit_calibration([a for a in asked], searcher, tuned, mode)
-        for mode in ("hybrid", "dense", "bm25")}, "similar": fit_similar(searcher, groups)})
+        mode: fit_calibration(asked, searcher, tuned, mode) for mode in CAL_FEATURES},
+        "similar": fit_similar(searcher, groups)})
     searcher.tuned = tuned
-    tuned = fit_thresholds(ask_all(searcher, dev, everything), tuned)
+    tuned, decided = fit_decision(ask_all(searcher, dev, everything), tuned)
     searcher.tuned = tuned
     facts = {"dev_questions": len(asked), "english_in_scope": len(english),
              "foreign_in_scope": len(foreign), "weights_chosen": fit_en.chosen,
+             "cheap_chosen": fit_cheap.chosen, "cheap_cv_mrr": fit_cheap.cv_mrr[fit_cheap.chosen],
+             "cascade_margin": tuned.cascade_margin, "decision": decided,
              "weights_dev_mrr": fit_en.dev_mrr, "weights_cv_mrr": fit_en.cv_mrr[fit_en.chosen],
              "foreign_chosen": fit_fx.chosen if fit_fx else None,
              "foreign_dev_mrr": fit_fx.dev_mrr if fit_fx else None,
              "foreign_cv_mrr": fit_fx.cv_mrr[fit_fx.chosen] if fit_fx else None}
-    selection = {"english": fit_en.provenance(),
+    selection = {"english": fit_en.provenance(), "cheap": fit_cheap.provenance(),
                  **({"foreign": fit_fx.provenance()} if fit_fx else {})}
     return tuned.with_(provenance={"fitted_on": "dev split of eval/questions.jsonl",
                                    "command": "casebook eval --tune", **facts,

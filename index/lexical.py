@@ -30,6 +30,16 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+def stopwords() -> frozenset[str]:
+    """The English stop words BM25 drops (bm25s's list)."""
+    return _stopwords()
+
+
+def stem(word: str) -> str:
+    """The Snowball English stem BM25 indexes `word` under."""
+    return str(_stemmer().stemWord(word))
+
+
 def words(text: str) -> list[str]:
     """Lower-case alphanumeric tokens of two or more characters ("it's" -> "it")."""
     return [w for w in TOKEN.findall(text.lower()) if len(w) > 1]

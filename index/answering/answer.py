@@ -6,8 +6,9 @@ from typing import Sequence
 
 import numpy as np
 
+from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import answer_type, type_bonus
-from casebook.index.answering.match import Evidence, Match
+from casebook.index.answering.match import Match
 from casebook.index.store import StoredIndex
 from casebook.records import Answer, AnswerSentence, CaseResult, Citation, Scored
 from casebook.settings import Settings
@@ -89,10 +90,11 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
         float(np.max(scored.dense)) if len(scored.dense) else 0.0)
     cover = evidence.coverage if evidence else 1.0
     domain = evidence.domain if evidence else 1.0
+    signals = dict(evidence.features) if evidence else {}
     if not results or match == "none":
         text = not_found_text(sections, elsewhere)
         return Answer(question, text, (), False, confidence, "none",
-                      (AnswerSentence(text, None),), cover, domain)
+                      (AnswerSentence(text, None),), cover, domain, signals)
 
     considered = results[:RELATED_CASES] if match == "related" else results
     rank_of = {r.case_study.id: i for i, r in enumerate(considered)}
@@ -125,4 +127,4 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
         out.append(AnswerSentence(ENGLISH_SOURCES, None))
     text = " ".join(s.text if s.citation is None else f"{s.text} [{s.citation}]" for s in out)
     return Answer(question, text, tuple(citations), match == "answered", confidence, match,
-                  tuple(out), cover, domain)
+                  tuple(out), cover, domain, signals)

@@ -8,7 +8,8 @@ import numpy as np
 
 from casebook.index.answering.answer import CASES_CONSIDERED, compose
 from casebook.index.answering.conversation import contextual_query, topic
-from casebook.index.answering.match import Evidence, Match, coverage, decide
+from casebook.index.answering.evidence import Evidence, coverage, features, unheld_words
+from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
@@ -28,14 +29,35 @@ def judge(searcher: Searcher, question: str, scored: Scored,
         evidence = Evidence(best, 1.0, ())
         answered = best >= searcher.settings.answer_threshold and results
         return ("answered" if answered else "none"), evidence
+    evidence = gather(searcher, question, scored, results)
+    domain, answer = probabilities(evidence, searcher.tuned)
+    evidence.features.update(p_domain=domain, p_answer=answer)
+    return decide(evidence, searcher.tuned), evidence
+
+
+def gather(searcher: Searcher, question: str, scored: Scored,
+           results: Sequence[CaseResult]) -> Evidence:
+    """The evidence of answering/evidence.py for one scored question."""
+    stored = searcher.stored
     corpus = tuple(searcher.cases[cid].text for cid in searcher.case_order)
     # a question in another language cannot share words with English text: its coverage is
-    # e5's to judge, through the calibrated score
-    evidence = coverage(question, results, corpus)
-    domain = scored.features.get("e5_top", 1.0) if "e5_passage" in scored.signals else 1.0
-    evidence = Evidence(evidence.score, evidence.coverage if scored.english else 1.0,
-                        evidence.missing if scored.english else (), domain)
-    return decide(evidence, searcher.tuned), evidence
+    # e5's to judge, through the calibrated score and the sentence features
+    covered, missing = coverage(question, results, corpus) if scored.english else (1.0, ())
+    rows = list(stored.sentence_rows.get(results[0].case_study.id, ())) if results else []
+    e5_sentences = stored.e5_sentence_vectors
+    sentence_minilm = (float(np.max(stored.sentence_vectors[rows] @ scored.query_vector))
+                       if rows else 0.0)
+    sentence_e5, unheld_e5 = 0.0, 1.0  # nothing left unsaid: as covered as can be
+    if searcher.e5 is not None and scored.e5_vector is not None and e5_sentences is not None and rows:
+        sentence_e5 = float(np.max(e5_sentences[rows] @ scored.e5_vector))
+        unheld = (unheld_words(searcher.normalise(question), results[0].case_study.text)
+                  if scored.english else [])
+        if unheld:
+            unheld_e5 = float(np.max(e5_sentences[rows] @ searcher.e5.query(" ".join(unheld))))
+    named = features(scored, results, searcher._passage_case, len(searcher.case_order), covered,
+                     sentence_minilm, sentence_e5, unheld_e5)
+    return Evidence(results[0].score if results else 0.0, covered, missing,
+                    scored.features.get("e5_top", 1.0), named)
 
 
 def ask(searcher: Searcher, question: str) -> Answer:
@@ -46,7 +68,9 @@ def ask(searcher: Searcher, question: str) -> Answer:
 def ask_scored(searcher: Searcher, question: str) -> tuple[Scored, Answer]:
     """The answer, with the per-passage views it was read from (for evaluation and explain)."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
-    scored = searcher.score(question)
+    # every view, whatever the cascade would skip: deciding answered / related / none reads
+    # e5's sense of the domain, which a search result list does not need
+    scored = searcher.score(question, full=True)
     results = searcher.group(scored.final, CASES_CONSIDERED)
     match, evidence = judge(searcher, question, scored, results)
     elsewhere = out_of_area(searcher, question)

@@ -14,6 +14,7 @@ from casebook.index.e5 import E5Encoder
 from casebook.index.encoders import AnyEmbedder, query_embedder
 from casebook.index.lexical import words
 from casebook.index.manifest import IndexManifest
+from casebook.index.retrieval import cascade
 from casebook.index.retrieval import signals as views
 from casebook.index.retrieval import similar as likeness
 from casebook.index.retrieval.calibrate import calibrated, query_features
@@ -103,7 +104,10 @@ class Searcher:
         """Acronyms spelled out, then typos corrected against the corpus's words."""
         return self.corrector.correct(expand_acronyms(query))
 
-    def score(self, query: str, mode: str = "hybrid") -> Scored:
+    def score(self, query: str, mode: str = "hybrid", *, full: bool = False) -> Scored:
+        """Every passage's calibrated score for `query`. Hybrid search runs the e5 cascade
+        (e5 only when the cheap views are unsure or the question is not English); `full` runs
+        every view whatever the cheap views say (answering and evaluation need them all)."""
         text = self.normalise(query)
         vector = self.embedder.encode_one(text)
         n = len(self.stored.passages)
@@ -115,7 +119,7 @@ class Searcher:
         dense[rows[0][valid]] = top_scores[0][valid]
         lexical = self.stored.lexical.scores(text)
         if self.settings.fusion == "convex":
-            return self._convex(query, text, vector, dense, lexical, mode)
+            return self._convex(query, text, vector, dense, lexical, mode, full)
         if mode == "dense":
             final = dense.astype(np.float64)
         elif mode == "bm25":
@@ -134,8 +138,12 @@ class Searcher:
         return case_match[self._passage_case].astype(np.float64)
 
     def _convex(self, query: str, text: str, vector: np.ndarray, dense: np.ndarray,
-                lexical: np.ndarray, mode: str) -> Scored:
-        """Every view, fused by the tuned convex weights, then calibrated to P(relevant)."""
+                lexical: np.ndarray, mode: str, full: bool) -> Scored:
+        """The views, fused by the tuned convex weights, then calibrated to P(relevant).
+
+        The cheap views always run; e5's only in hybrid mode, and there only when the cascade
+        asks for them (see retrieval/cascade.py) or `full` is set.
+        """
         english = is_english(query)
         raw: dict[str, np.ndarray] = {
             "bm25": lexical.astype(np.float64),
@@ -143,8 +151,16 @@ class Searcher:
             "minilm_case": (self.case_vectors @ vector)[self._passage_case].astype(np.float64),
             "borough": self._borough_matches(query),
         }
+        cases = len(self.case_order)
+        cheap = None
+        use_e5 = mode == "hybrid" and self.e5 is not None and self.e5_case_vectors is not None
+        if use_e5 and not full:
+            cheap = cascade.cheap_fusion(raw, self.tuned)
+            use_e5 = cascade.needs_e5(cheap, english, self.tuned.cascade_margin,
+                                      self._passage_case, cases)
         e5_vector = None
-        if self.e5 is not None and self.e5_case_vectors is not None:
+        if use_e5:
+            assert self.e5 is not None and self.e5_case_vectors is not None
             # e5 reads the question as asked when it is not English: the spelling corrector
             # knows only the corpus's English words
             e5_vector = self.e5.query(text if english else query)
@@ -154,12 +170,16 @@ class Searcher:
             raw["e5_passage"], raw["e5_case"] = (passage_view.astype(np.float64),
                                                  case_view.astype(np.float64))
         norm = views.normalised(raw)
-        if mode == "hybrid":
+        if mode != "hybrid":
+            fused, model = norm["minilm_passage" if mode == "dense" else "bm25"], mode
+        elif e5_vector is not None:
             fused = views.convex(norm, self.tuned.weights if english else self.tuned.weights_foreign)
+            model = "hybrid"
         else:
-            fused = norm["minilm_passage" if mode == "dense" else "bm25"]
+            fused = cheap if cheap is not None else cascade.cheap_fusion(raw, self.tuned)
+            model = "hybrid_cheap"
         features = query_features(raw, english)
-        final = calibrated(fused, features, self.tuned.calibration[mode])
+        final = calibrated(fused, features, self.tuned.calibration[model])
         return Scored(vector, dense, lexical, final, raw, features, fused, e5_vector, english)
 
     def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:

@@ -14,6 +14,9 @@ from importlib import resources
 from typing import Any, Mapping, Sequence
 
 DATA_FILE = "tuned.json"
+# one logistic per way a score is made: the hybrid with e5, the cascade's first stage without it,
+# each single-view search mode, and similar projects
+CALIBRATIONS = ("hybrid", "hybrid_cheap", "dense", "bm25", "similar")
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,45 @@ class Tuned:
     weights: dict[str, float]  # English questions
     weights_foreign: dict[str, float]  # questions not in English
     calibration: dict[str, Logistic]  # by search mode: hybrid, dense, bm25, similar
-    answered: float = 0.5  # calibrated score at or above which a covered question is answered
-    coverage: float = 0.5  # share of the question's content (by idf) the best passages hold
-    none_below: float = 0.0  # calibrated score under which the question is outside the domain
+    # calibrated score under which a project description is unlike every case study
+    answered: float = 0.5
+    # answered / related / none (answering/match.py): P(in the field), P(covered | in the field)
+    domain: Logistic = Logistic((), (), 40.0)
+    answer: Logistic = Logistic(("score",), (20.0,), -10.0)
     provenance: dict[str, Any] = field(default_factory=dict)
+    # the cascade's first stage (views without e5, English questions) and when it calls e5:
+    # a top-two margin under cascade_margin (inf: always)
+    weights_cheap: dict[str, float] = field(default_factory=dict)
+    cascade_margin: float = math.inf
+
+    def __post_init__(self) -> None:
+        missing = [m for m in CALIBRATIONS if m not in self.calibration]
+        if missing:
+            raise ValueError(f"tuned numbers lack the calibration of {', '.join(missing)}: "
+                             "run `casebook eval --tune` to fit them")
+        if not self.weights_cheap:  # not fitted yet: the full weights without e5's views
+            object.__setattr__(self, "weights_cheap", {
+                k: w for k, w in self.weights.items() if not k.startswith("e5")})
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": self.weights, "weights_foreign": self.weights_foreign,
                 "calibration": {k: v.to_dict() for k, v in self.calibration.items()},
-                "answered": self.answered, "coverage": self.coverage,
-                "none_below": self.none_below, "provenance": self.provenance}
+                "answered": self.answered, "domain": self.domain.to_dict(),
+                "answer": self.answer.to_dict(), "weights_cheap": self.weights_cheap,
+                "cascade_margin": self.cascade_margin if math.isfinite(self.cascade_margin)
+                else None, "provenance": self.provenance}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
         return cls(dict(data["weights"]), dict(data["weights_foreign"]),
                    {k: Logistic.from_dict(v) for k, v in data["calibration"].items()},
-                   float(data.get("answered", 0.5)), float(data.get("coverage", 0.5)),
-                   float(data.get("none_below", 0.0)), dict(data.get("provenance", {})))
+                   float(data.get("answered", 0.5)),
+                   Logistic.from_dict(data["domain"]) if "domain" in data else cls.domain,
+                   Logistic.from_dict(data["answer"]) if "answer" in data else cls.answer,
+                   dict(data.get("provenance", {})),
+                   dict(data.get("weights_cheap") or {}),
+                   math.inf if data.get("cascade_margin") is None
+                   else float(data["cascade_margin"]))
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})

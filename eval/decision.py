@@ -1,0 +1,100 @@
+"""Fit the answered / related / none models on dev: forward feature selection by repeated
+k-fold cross-validation, then a ridge logistic on the chosen features (pure numpy).
+
+Two binary problems, each over the named features of answering/evidence.py:
+- domain: far questions (0) against every other (1),
+- answer: in-scope questions (1) against near misses (0), far questions left out.
+A feature joins a model only while it raises the out-of-fold balanced score by at least
+MIN_GAIN, and at most MAX_FEATURES join: a few dozen out-of-scope dev questions cannot
+support more. Features are standardised for the fit; the stored coefficients are on the raw
+scale, so serving needs no statistics of dev.
+
+How many dev questions of each kind there are is the evaluation writers' choice, not the
+users' mix, so both classes weigh the same in the fit; then the cost of the two errors moves
+the cut: with `positive_weight` w (refusing a positive costs w times a false positive), a
+question is positive when P >= 1 / (1 + w), which is folded into the bias (+ log w) so that
+serving cuts every model at one half.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from casebook.eval.logistic import fit_logistic
+from casebook.eval.selection import folds
+from casebook.index.retrieval.tuned import Logistic
+
+MAX_FEATURES = 4
+MIN_GAIN = 0.005
+RIDGE = 0.1  # on standardised features: a few dozen negatives separate easily
+
+
+@dataclass(frozen=True)
+class Fitted:
+    model: Logistic
+    chosen: tuple[str, ...]
+    cv: float  # out-of-fold balanced score of the chosen features
+    path: tuple[tuple[str, float], ...]  # each step of the forward selection and its score
+
+
+def _fit(x: np.ndarray, y: np.ndarray,
+         positive_weight: float) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    positives = max(float(y.sum()), 1.0)
+    negatives = max(float(len(y) - y.sum()), 1.0)
+    balance = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
+    coef, bias = fit_logistic((x - mean) / std, y, ridge=RIDGE, weights=balance)
+    return coef, bias + float(np.log(positive_weight)), mean, std
+
+
+def balanced(p: np.ndarray, y: np.ndarray, positive_weight: float = 1.0) -> float:
+    """Weighted mean of the two classes' accuracies at the 0.5 cut."""
+    kept = float(np.mean(p[y == 1] >= 0.5)) if (y == 1).any() else 1.0
+    refused = float(np.mean(p[y == 0] < 0.5)) if (y == 0).any() else 1.0
+    return (positive_weight * kept + refused) / (positive_weight + 1)
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, positive_weight: float = 1.0, k: int = 5,
+                repeats: int = 10) -> np.ndarray:
+    """Each question's P(positive) from models that did not see it, averaged over repeats."""
+    total = np.zeros(len(y))
+    for labels in folds(len(y), k, repeats):
+        for fold in range(k):
+            held = labels == fold
+            coef, bias, mean, std = _fit(x[~held], y[~held], positive_weight)
+            total[held] += 1.0 / (1.0 + np.exp(-np.clip(((x[held] - mean) / std) @ coef + bias,
+                                                         -40, 40)))
+    return total / repeats
+
+
+def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[float], candidates: Sequence[str],
+        positive_weight: float = 1.0) -> Fitted:
+    """Forward selection over `candidates`, then the model on every row."""
+    y = np.asarray(labels, dtype=np.float64)
+    table = np.array([[float(r[f]) for f in candidates] for r in rows], dtype=np.float64)
+    chosen: list[int] = []
+    best = -1.0
+    path: list[tuple[str, float]] = []
+    while len(chosen) < MAX_FEATURES:
+        scores = []
+        for j in range(len(candidates)):
+            if j in chosen:
+                continue
+            p = out_of_fold(table[:, chosen + [j]], y, positive_weight)
+            scores.append((balanced(p, y, positive_weight), -j, j))
+        if not scores:
+            break
+        score, _, j = max(scores)
+        if score < best + MIN_GAIN:
+            break
+        chosen.append(j)
+        best = score
+        path.append((candidates[j], round(score, 4)))
+    coef, bias, mean, std = _fit(table[:, chosen], y, positive_weight)
+    raw = coef / std
+    names = tuple(candidates[j] for j in chosen)
+    model = Logistic(names, tuple(float(c) for c in raw), float(bias - np.sum(raw * mean)))
+    return Fitted(model, names, best, tuple(path))

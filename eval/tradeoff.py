@@ -1,0 +1,72 @@
+"""The e5 cascade's trade-off: how often each margin calls e5, and what the ranking keeps.
+
+Pure over already-scored questions: every question's raw views (all of them, e5 included) are
+re-fused the way search would serve them at each margin, so one pass over the questions gives
+the whole table. `choose_margin` is how `casebook eval --tune` picks the served margin on dev.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from casebook.eval.metrics import hit_at_1, reciprocal_rank
+from casebook.index.retrieval.cascade import MRR_BUDGET, served_fusion
+from casebook.index.retrieval.signals import case_max
+from casebook.index.retrieval.tuned import Tuned
+
+MARGINS: tuple[float, ...] = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4,
+                              0.5, float("inf"))
+
+
+@dataclass(frozen=True)
+class Row:
+    margin: float
+    e5_calls: float  # share of questions that run e5 (non-English ones always do)
+    e5_calls_english: float
+    hit_at_1: float
+    mrr_at_10: float
+
+
+def _ranked(fused: np.ndarray, passage_case: np.ndarray, order: Sequence[str]) -> list[str]:
+    best = case_max(fused, passage_case, len(order))
+    return [order[i] for i in np.argsort(-best, kind="stable")[:10]]
+
+
+# one in-scope question: every view's raw scores, whether it is English, its relevant ids
+Scoredq = tuple[Mapping[str, np.ndarray], bool, Sequence[str]]
+
+
+def table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.ndarray,
+          order: Sequence[str], margins: Sequence[float] = MARGINS) -> list[Row]:
+    """One row per margin over in-scope questions scored with every view (e5 included)."""
+    scored = [q for q in questions if "e5_passage" in q[0]]
+    rows = []
+    for margin in margins:
+        calls, english_calls, hits, rrs = [], [], [], []
+        for raw, english, relevant in scored:
+            fused, called = served_fusion(raw, english, tuned, passage_case, len(order), margin)
+            ranked = _ranked(fused, passage_case, order)
+            calls.append(called)
+            if english:
+                english_calls.append(called)
+            hits.append(hit_at_1(ranked, relevant))
+            rrs.append(reciprocal_rank(ranked, relevant))
+        rows.append(Row(margin, float(np.mean(calls)) if calls else 0.0,
+                        float(np.mean(english_calls)) if english_calls else 0.0,
+                        float(np.mean(hits)) if hits else 0.0, float(np.mean(rrs)) if rrs else 0.0))
+    return rows
+
+
+def choose_margin(rows: Sequence[Row], budget: float = MRR_BUDGET) -> float:
+    """The smallest margin from which on every larger one stays within `budget` MRR@10 of
+    always calling e5 (the last row): fewest e5 calls, and not a lucky dip in a noisy curve."""
+    always = rows[-1].mrr_at_10
+    chosen = rows[-1].margin
+    for row in reversed(rows):
+        if row.mrr_at_10 < always - budget:
+            break
+        chosen = row.margin
+    return chosen

@@ -1,0 +1,130 @@
+"""What a question's retrieval says about whether the case studies cover it: named features.
+
+Every feature is a property of the scores, the corpus or general English, never of a list of
+topics, so it means the same for questions nobody has asked yet:
+
+- how strongly the best case study matched (calibrated score, fused score, best e5 / MiniLM /
+  BM25 values) and how much it stands out from the rest (z-score, entropy of the scores),
+- coverage: the idf-weighted share of the question's words that the best case studies hold,
+- how well the best case study's single best sentence matches (e5 and MiniLM), and
+- what the best case study does not say: the question's words its text lacks (what "social
+  prescribing for people with X" leaves when no case study names X), read by e5 against that
+  case study's sentences, so that "jab" still finds a sentence about vaccination while
+  "gambling" finds nothing.
+
+`match.decide` reads them through two logistic models fitted on the dev split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from casebook.index.lexical import stem, stopwords, tokenize, words
+from casebook.index.vocabulary import expand_acronyms
+from casebook.records import CaseResult, Scored
+
+TOP_CASES = 2  # coverage counts the words of the best two case studies
+
+FEATURES: tuple[str, ...] = (
+    "score", "fused_top", "fused_z", "entropy", "coverage", "e5_top", "minilm_top", "bm25_top",
+    "english", "e5_z", "bm25_mean", "sentence_e5", "sentence_minilm", "missing_sentence_e5")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    score: float  # calibrated score of the best case study
+    coverage: float  # idf-weighted share of the question's terms found in the best case studies
+    missing: tuple[str, ...]  # the question's terms none of them holds, rarest first
+    domain: float = 1.0  # e5 cosine of the best passage: how near the field the question is
+    features: dict[str, float] = field(default_factory=dict)  # FEATURES, by name
+
+
+@lru_cache(maxsize=4)
+def _document_frequency(texts: tuple[str, ...]) -> tuple[Counter[str], int]:
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(set(tokenize(expand_acronyms(text))))
+    return df, len(texts)
+
+
+def coverage(question: str, results: Sequence[CaseResult],
+             corpus: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
+    """(how much of the question the best case studies' text holds, the missing terms); 1.0 for
+    a question of no content words: nothing is missing."""
+    df, n = _document_frequency(corpus)
+    terms = list(dict.fromkeys(tokenize(expand_acronyms(question, keep=False))))
+    if not terms:
+        return 1.0, ()
+    held: set[str] = set()
+    for result in results[:TOP_CASES]:
+        held |= set(tokenize(expand_acronyms(result.case_study.text)))
+    # a word in no case study is as rare as can be: it weighs like a word in one
+    idf = {t: math.log((n + 1) / (df.get(t, 0) + 0.5)) for t in terms}
+    total = sum(idf.values())
+    missing = sorted((t for t in terms if t not in held), key=lambda t: -idf[t])
+    covered = total - sum(idf[t] for t in missing)
+    return (covered / total if total else 1.0), tuple(missing)
+
+
+def unheld_words(question: str, text: str) -> list[str]:
+    """The question's words (stop words aside) whose stems `text` does not hold, in order."""
+    held = set(tokenize(expand_acronyms(text)))
+    stop = stopwords()
+    return [w for w in dict.fromkeys(words(expand_acronyms(question, keep=False)))
+            if w not in stop and stem(w) not in held]
+
+
+def _z(values: np.ndarray) -> float:
+    """How far the best value stands above the others, in their standard deviations."""
+    if len(values) < 2:
+        return 0.0
+    ordered = np.sort(values)[::-1]
+    rest = ordered[1:]
+    return float((ordered[0] - rest.mean()) / (rest.std() + 1e-9))
+
+
+def _entropy(scores: np.ndarray) -> float:
+    total = float(scores.sum())
+    if total <= 0:
+        return 0.0
+    p = scores / total
+    return float(-(p * np.log(p + 1e-12)).sum())
+
+
+def case_level(values: np.ndarray, passage_case: np.ndarray, cases: int) -> np.ndarray:
+    out = np.full(cases, -np.inf)
+    np.maximum.at(out, passage_case, values)
+    return out
+
+
+def features(scored: Scored, results: Sequence[CaseResult], passage_case: np.ndarray,
+             cases: int, covered: float, sentence_minilm: float, sentence_e5: float,
+             missing_sentence_e5: float) -> dict[str, float]:
+    """Every feature of FEATURES from one question's scores (pure)."""
+    final = case_level(scored.final, passage_case, cases)
+    fused = case_level(scored.fused if scored.fused is not None else scored.final, passage_case,
+                       cases)
+    e5 = scored.signals.get("e5_passage")
+    bm25 = case_level(scored.signals.get("bm25", scored.lexical), passage_case, cases)
+    return {
+        "score": results[0].score if results else 0.0,
+        "fused_top": float(fused.max()) if cases else 0.0,
+        "fused_z": _z(fused),
+        "entropy": _entropy(final),
+        "coverage": covered,
+        "e5_top": scored.features.get("e5_top", 0.0),
+        "minilm_top": scored.features.get("minilm_top", 0.0),
+        "bm25_top": scored.features.get("bm25_top", 0.0),
+        "english": 1.0 if scored.english else 0.0,
+        "e5_z": _z(case_level(e5, passage_case, cases)) if e5 is not None else 0.0,
+        "bm25_mean": float(bm25.mean()) if cases else 0.0,
+        "sentence_e5": sentence_e5,
+        "sentence_minilm": sentence_minilm,
+        "missing_sentence_e5": missing_sentence_e5,
+    }
