@@ -14,7 +14,7 @@ from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
 from casebook.eval.selection import Selection, select
 from casebook.eval.tradeoff import choose_margin, table
-from casebook.index.answering.evidence import FEATURES
+from casebook.index.answering.evidence import ANY_LANGUAGE, FEATURES
 from casebook.index.retrieval.calibrate import query_features
 from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion
 from casebook.index.retrieval.searcher import Searcher
@@ -103,20 +103,26 @@ def fit_cascade(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> flo
 def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str, object]]:
     """The answered / related / none models (eval/decision.py) and the notice threshold, on
     questions answered with `tuned`'s weights and calibration; errors cost DOMAIN_WEIGHT and
-    ANSWER_WEIGHT."""
-    rows = [a.answer.evidence for a in asked]
-    domain = decision.fit(rows, [float(a.question.scope != "far") for a in asked], FEATURES,
-                          positive_weight=DOMAIN_WEIGHT)
+    ANSWER_WEIGHT. The English pair reads every feature and is fitted on English questions;
+    the any-language pair reads ANY_LANGUAGE only and is fitted on every question."""
     inside = [a for a in asked if a.question.scope != "far"]
-    answer = decision.fit([a.answer.evidence for a in inside],
-                          [float(a.question.in_scope) for a in inside], FEATURES,
-                          positive_weight=ANSWER_WEIGHT)
-    facts = {"domain": {"features": domain.chosen, "cv_balanced": domain.cv,
-                        "path": domain.path},
-             "answer": {"features": answer.chosen, "cv_balanced": answer.cv,
-                        "path": answer.path}}
-    return tuned.with_(domain=domain.model, answer=answer.model,
-                       answered=_notice_cut(asked)), facts
+    english = [a for a in asked if a.scored.english]
+    fits = {}
+    for name, group, names in (("", english, FEATURES), ("_any", asked, ANY_LANGUAGE)):
+        field_rows = [a for a in group]
+        answer_rows = [a for a in group if a in inside]
+        fits[f"domain{name}"] = decision.fit(
+            [a.answer.evidence for a in field_rows],
+            [float(a.question.scope != "far") for a in field_rows], names,
+            positive_weight=DOMAIN_WEIGHT)
+        fits[f"answer{name}"] = decision.fit(
+            [a.answer.evidence for a in answer_rows],
+            [float(a.question.in_scope) for a in answer_rows], names,
+            positive_weight=ANSWER_WEIGHT)
+    facts = {k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path}
+             for k, f in fits.items()}
+    return tuned.with_(answered=_notice_cut(asked),
+                       **{k: f.model for k, f in fits.items()}), facts
 
 
 def _notice_cut(asked: Sequence[Asked]) -> float:

@@ -8,7 +8,13 @@ import numpy as np
 
 from casebook.index.answering.answer import CASES_CONSIDERED, compose
 from casebook.index.answering.conversation import contextual_query, topic
-from casebook.index.answering.evidence import Evidence, coverage, features, unheld_words
+from casebook.index.answering.evidence import (
+    Evidence,
+    common_stems,
+    coverage,
+    features,
+    unheld_words,
+)
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.retrieval.queries import validate_query
@@ -50,8 +56,8 @@ def gather(searcher: Searcher, question: str, scored: Scored,
     sentence_e5, unheld_e5 = 0.0, 1.0  # nothing left unsaid: as covered as can be
     if searcher.e5 is not None and scored.e5_vector is not None and e5_sentences is not None and rows:
         sentence_e5 = float(np.max(e5_sentences[rows] @ scored.e5_vector))
-        unheld = (unheld_words(searcher.normalise(question), results[0].case_study.text)
-                  if scored.english else [])
+        unheld = (unheld_words(searcher.normalise(question), results[0].case_study.text,
+                               common_stems(corpus)) if scored.english else [])
         if unheld:
             unheld_e5 = float(np.max(e5_sentences[rows] @ searcher.e5.query(" ".join(unheld))))
     named = features(scored, results, searcher._passage_case, len(searcher.case_order), covered,

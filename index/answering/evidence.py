@@ -25,15 +25,24 @@ from typing import Sequence
 
 import numpy as np
 
-from casebook.index.lexical import stem, stopwords, tokenize, words
+from casebook.index.corpus_words import question_words
+from casebook.index.lexical import stem, tokenize, words
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, Scored
 
 TOP_CASES = 2  # coverage counts the words of the best two case studies
+# A stem in at least this share of the case studies is the field's own vocabulary: that the best
+# case study happens to lack "workers" or "covid" says nothing about the question's topic.
+COMMON_SHARE = 0.25
 
 FEATURES: tuple[str, ...] = (
     "score", "fused_top", "fused_z", "entropy", "coverage", "e5_top", "minilm_top", "bm25_top",
     "english", "e5_z", "bm25_mean", "sentence_e5", "sentence_minilm", "missing_sentence_e5")
+# What means the same whatever the question's language: e5's views and the fused and
+# calibrated scores. BM25, MiniLM and word coverage read English only, so a question in another
+# language is judged by models that never saw them.
+ANY_LANGUAGE: tuple[str, ...] = ("score", "fused_top", "fused_z", "entropy", "e5_top", "e5_z",
+                                 "sentence_e5")
 
 
 @dataclass(frozen=True)
@@ -72,12 +81,21 @@ def coverage(question: str, results: Sequence[CaseResult],
     return (covered / total if total else 1.0), tuple(missing)
 
 
-def unheld_words(question: str, text: str) -> list[str]:
-    """The question's words (stop words aside) whose stems `text` does not hold, in order."""
-    held = set(tokenize(expand_acronyms(text)))
-    stop = stopwords()
+@lru_cache(maxsize=4)
+def common_stems(corpus: tuple[str, ...], share: float = COMMON_SHARE) -> frozenset[str]:
+    """Stems in at least `share` of the corpus's texts: the field's own words."""
+    df, n = _document_frequency(corpus)
+    return frozenset(t for t, count in df.items() if count >= share * n)
+
+
+def unheld_words(question: str, text: str, common: frozenset[str] = frozenset()) -> list[str]:
+    """The question's words whose stems `text` does not hold, in order. The words that shape a
+    question ("how", "did", "examples") and the field's common words (`common` stems: "link",
+    "workers", "covid") say nothing about what a case study lacks."""
+    held = set(tokenize(expand_acronyms(text))) | common
+    shaping = question_words()
     return [w for w in dict.fromkeys(words(expand_acronyms(question, keep=False)))
-            if w not in stop and stem(w) not in held]
+            if w not in shaping and stem(w) not in held]
 
 
 def _z(values: np.ndarray) -> float:

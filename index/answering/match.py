@@ -5,6 +5,9 @@ fitted on the dev split by `casebook eval --tune` (casebook/data/tuned.json):
 - domain: P(the question is about this field at all); under one half it gets "none",
 - answer: P(a case study covers it, given it is in the field); under one half, "related".
 
+A question not in English is read by a second pair fitted on the features that mean the same in
+any language (evidence.ANY_LANGUAGE): BM25, MiniLM and word coverage see English only.
+
 A question about dementia scores well on "social prescribing" and "people", but its topic,
 dementia, is near no case study: the topic features and the coverage say so.
 """
@@ -22,7 +25,9 @@ CUT = 0.5  # both models estimate probabilities: decide for the likelier side
 
 def probabilities(evidence: Evidence, tuned: Tuned) -> tuple[float, float]:
     """(P(in the field), P(covered | in the field)) for a question's evidence."""
-    return tuned.domain(evidence.features), tuned.answer(evidence.features)
+    if evidence.features.get("english", 1.0):
+        return tuned.domain(evidence.features), tuned.answer(evidence.features)
+    return tuned.domain_any(evidence.features), tuned.answer_any(evidence.features)
 
 
 def decide(evidence: Evidence, tuned: Tuned) -> Match:

@@ -50,6 +50,9 @@ class Tuned:
     # answered / related / none (answering/match.py): P(in the field), P(covered | in the field)
     domain: Logistic = Logistic((), (), 40.0)
     answer: Logistic = Logistic(("score",), (20.0,), -10.0)
+    # the same for questions not in English, over features that mean the same in any language
+    domain_any: Logistic = Logistic((), (), 40.0)
+    answer_any: Logistic = Logistic(("score",), (20.0,), -10.0)
     provenance: dict[str, Any] = field(default_factory=dict)
     # the cascade's first stage (views without e5, English questions) and when it calls e5:
     # a top-two margin under cascade_margin (inf: always)
@@ -69,7 +72,8 @@ class Tuned:
         return {"weights": self.weights, "weights_foreign": self.weights_foreign,
                 "calibration": {k: v.to_dict() for k, v in self.calibration.items()},
                 "answered": self.answered, "domain": self.domain.to_dict(),
-                "answer": self.answer.to_dict(), "weights_cheap": self.weights_cheap,
+                "answer": self.answer.to_dict(), "domain_any": self.domain_any.to_dict(),
+                "answer_any": self.answer_any.to_dict(), "weights_cheap": self.weights_cheap,
                 "cascade_margin": self.cascade_margin if math.isfinite(self.cascade_margin)
                 else None, "provenance": self.provenance}
 
@@ -80,6 +84,10 @@ class Tuned:
                    float(data.get("answered", 0.5)),
                    Logistic.from_dict(data["domain"]) if "domain" in data else cls.domain,
                    Logistic.from_dict(data["answer"]) if "answer" in data else cls.answer,
+                   Logistic.from_dict(data["domain_any"]) if "domain_any" in data
+                   else cls.domain_any,
+                   Logistic.from_dict(data["answer_any"]) if "answer_any" in data
+                   else cls.answer_any,
                    dict(data.get("provenance", {})),
                    dict(data.get("weights_cheap") or {}),
                    math.inf if data.get("cascade_margin") is None

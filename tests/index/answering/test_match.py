@@ -1,33 +1,38 @@
 import pytest
 
-from casebook.index.answering.match import Evidence, coverage, decide
-from casebook.index.retrieval.tuned import packaged
-from casebook.records import CaseResult, CaseStudy
+from casebook.index.answering.evidence import Evidence
+from casebook.index.answering.match import decide, probabilities
+from casebook.index.retrieval.tuned import Logistic, packaged
 
-TUNED = packaged().with_(answered=0.5, coverage=0.5, none_below=0.8)
+# P(in the field) rises with the best sentence's e5 cosine; P(covered) with the score
+TUNED = packaged().with_(domain=Logistic(("sentence_e5",), (100.0,), -80.0),
+                         answer=Logistic(("score",), (20.0,), -10.0))
+
+
+def _evidence(sentence_e5: float, score: float) -> Evidence:
+    return Evidence(score, 1.0, (), 0.9, {"sentence_e5": sentence_e5, "score": score})
 
 
 @pytest.mark.parametrize(
-    ("evidence", "match"),
-    [(Evidence(0.9, 0.9, (), 0.9), "answered"),
-     (Evidence(0.9, 0.2, ("dementia",), 0.9), "related"),
-     (Evidence(0.3, 0.9, (), 0.9), "related"),
-     (Evidence(0.9, 0.9, (), 0.7), "none")],
+    ("sentence_e5", "score", "match"),
+    [(0.9, 0.9, "answered"),
+     (0.9, 0.3, "related"),
+     (0.7, 0.9, "none"),  # outside the field, however well some passage scored
+     (0.7, 0.1, "none")],
 )
-def test_decide(evidence: Evidence, match: str) -> None:
-    assert decide(evidence, TUNED) == match
+def test_decide_reads_the_field_first_then_coverage(sentence_e5: float, score: float,
+                                                    match: str) -> None:
+    assert decide(_evidence(sentence_e5, score), TUNED) == match
 
 
-def _result(text: str) -> CaseResult:
-    return CaseResult(CaseStudy("c", "Title", "Section", "https://x", text), 0.7)
+def test_probabilities_are_the_two_models() -> None:
+    domain, answer = probabilities(_evidence(0.8, 0.5), TUNED)
+    assert domain == pytest.approx(0.5) and answer == pytest.approx(0.5)
 
 
-def test_coverage_weighs_the_rare_word_the_case_study_lacks() -> None:
-    corpus = ("Link workers helped people get the Covid vaccine at the mosque.",
-              "Link workers ran walking groups for people.",
-              "Link workers supported people with debt.")
-    covered = coverage("link workers and the covid vaccine", [_result(corpus[0])], corpus)
-    missing = coverage("link workers and dementia", [_result(corpus[0])], corpus)
-    assert covered.coverage == 1.0 and covered.missing == ()
-    assert missing.coverage < 0.5 and missing.missing[0] == "dementia"
-    assert coverage("SPLW", [_result("social prescribing link workers")], corpus).coverage == 1.0
+def test_the_shipped_models_read_only_named_evidence() -> None:
+    from casebook.index.answering.evidence import FEATURES
+
+    tuned = packaged()
+    assert set(tuned.domain.features) <= set(FEATURES)
+    assert set(tuned.answer.features) <= set(FEATURES)
