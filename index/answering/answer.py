@@ -159,9 +159,7 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
             citations.append(Citation(cases[sentence.case_id],
                                       stored.passage_by_id[sentence.passage_id]))
             marker[sentence.passage_id] = len(citations)
-        text = sentence.text.strip()
-        # a clause cut at a semicolon may start in lower case
-        out.append(AnswerSentence(text[:1].upper() + text[1:], marker[sentence.passage_id]))
+        out.append(AnswerSentence(sentence.text.strip(), marker[sentence.passage_id]))
     if not scored.english:
         out.append(AnswerSentence(ENGLISH_SOURCES, None))
     text = " ".join(s.text if s.citation is None else f"{s.text} [{s.citation}]" for s in out)

@@ -27,12 +27,10 @@ _HOW_MANY = re.compile(r"\bhow\s+(?:many|much|often|long|old|big|large)\b|"
 _WHEN = re.compile(r"^\s*(?:when|since\s+when)\b|\b(?:what|which)\s+(?:year|month|date|day|"
                    r"season)s?\b|\bin\s+what\s+year\b", re.I)
 _WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwho\s+(?:ran|runs|led|leads|delivered|delivers|"
-                  r"funded|funds|set|founded|manages|oversees)\b|\b(?:which|what)\s+(?:\w+\s+)?"
-                  r"(?:organi[sz]ation|charity|charities|council|trust|team|partner|group|"
-                  r"provider|federation|company|body|person|people|hospital|network|system|"
-                  r"programme|service)s?\s+(?:was|were|is|are|did|does|do|has|have|had|runs?|"
-                  r"ran|led|leads?|deliver\w*|fund\w*|provid\w*|help\w*|support\w*|work\w*)\b",
-                  re.I)
+                  r"funded|funds|set|founded|manages|oversees)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}"
+                  r"(?:organi[sz]ation|charity|charities|council|trust|team|partner|group|provider|"
+                  r"federation|company|body|person|people|hospital|network|system|programme|"
+                  r"borough|practice|clinic|centre|hub)s?\b", re.I)
 _WHY = re.compile(r"^\s*why\b|\bwhat\s+(?:made|makes|caused|causes|led)\b|\bfor\s+what\s+reason\b"
                   r"|\bwhat\s+(?:was|were|is|are)\s+the\s+reasons?\b", re.I)
 _ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|"
@@ -40,10 +38,14 @@ _ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|a
                      r"in\s+what\s+ways?)\b", re.I)
 
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
-DATE = re.compile(rf"\b(?:19|20)\d\d(?:/\d\d)?\b|\b{_MONTH}(?=\s+(?:\d|of\b)|\s*$|[\s,.;])|"
-                  r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH +
-                  r"|\b(?:spring|summer|autumn|winter)\b(?=\s+(?:of\s+)?(?:19|20)\d\d)", re.I)
+          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?")
+# months and seasons are dates only with a year, a day or a preposition of time ("in December",
+# "the 20th of March", "spring 2021"): "May we help?" holds none
+DATE = re.compile(rf"\b(?:19|20)\d\d(?:/\d\d)?\b|\b{_MONTH}\s+(?:19|20)\d\d|"
+                  rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
+                  rf"(?i:\b(?:in|during|from|since|by|until|till|early|late|mid|last|next|this)"
+                  rf"[\s-]+(?:the\s+)?)(?:{_MONTH}|(?i:spring|summer|autumn|winter)\b)|"
+                  r"(?i:\b(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:19|20)\d\d)")
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                  r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
                  r"sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|dozens?|half|"
