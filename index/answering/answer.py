@@ -102,7 +102,8 @@ def _sentence_scores(question: str, scored: Scored, rows: list[int], rank_of: di
     else:
         cosines = stored.sentence_vectors[rows] @ scored.query_vector if rows else np.zeros(0)
     weight = _rarity(tuple(s.text for s in stored.sentences))
-    asked = terms(question)
+    # a question in another language shares no words with the English sentences
+    asked = terms(question) if scored.english else set()
     named = {cid: terms(" ".join((c.title, *c.boroughs))) for cid, c in cases.items()}
     relevance, shares = {}, {}
     for row, cosine in zip(rows, cosines):
