@@ -19,6 +19,7 @@ from casebook.index.retrieval.calibrate import query_features
 from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
+from casebook.index.retrieval.similar import FEATURES
 from casebook.index.retrieval.tuned import Logistic, Tuned
 
 # What each calibration reads besides the fused score: only the hybrid with e5 has e5's top
@@ -146,21 +147,46 @@ def _mid_gap(cut: float, observed: np.ndarray) -> float:
     return float((cut + below.max()) / 2) if cut > 0 and below.size else float(cut)
 
 
-def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
-    """P(a programme lead calls j similar to i) from the similarity score, on dev groups."""
-    xs, ys = [], []
-    for g in groups:
+def similar_pairs(searcher: Searcher, groups: Sequence[SimilarGroup],
+                  features: Sequence[str] = FEATURES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, group) over every pair (group's case study, another case study): the pair
+    features, 1 when the group lists the other as similar, and the group's index."""
+    matrices = searcher.projects.features
+    xs, ys, gs = [], [], []
+    for number, g in enumerate(groups):
         row = searcher._case_row.get(g.id)
         if row is None:
             continue
         for j, cid in enumerate(searcher.case_order):
             if j != row:
-                xs.append([searcher.case_similarity[row, j]])
+                xs.append([matrices[f][row, j] for f in features])
                 ys.append(1.0 if cid in g.similar else 0.0)
-    if not xs:
-        return Logistic(("fused",), (4.0,), -2.0)
-    coef, bias = fit_logistic(np.array(xs), np.array(ys))
-    return Logistic(("fused",), (float(coef[0]),), bias)
+                gs.append(number)
+    return np.array(xs).reshape(len(xs), len(features)), np.array(ys), np.array(gs)
+
+
+def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
+    """P(a programme lead calls j similar to i) from the pair features of retrieval/similar.py,
+    a logistic model over every (group, other case study) pair of the dev groups. The features
+    were chosen by leave-one-group-out precision@3 on dev (`similar_cross_validated`)."""
+    x, y, _ = similar_pairs(searcher, groups)
+    if not len(x) or y.min() == y.max():
+        return Logistic(FEATURES, (4.0, 4.0, 2.0, 2.0), -8.0)
+    coef, bias = fit_logistic(x, y)
+    return Logistic(FEATURES, tuple(float(c) for c in coef), bias)
+
+
+def similar_cross_validated(searcher: Searcher, groups: Sequence[SimilarGroup],
+                            features: Sequence[str] = FEATURES, depth: int = 3) -> float:
+    """Mean precision@depth of each group's neighbours ranked by a model fitted on the others."""
+    x, y, g = similar_pairs(searcher, groups, features)
+    out = []
+    for held in np.unique(g):
+        coef, bias = fit_logistic(x[g != held], y[g != held])
+        mine = g == held
+        top = np.argsort(-(x[mine] @ coef + bias), kind="stable")[:depth]
+        out.append(float(y[mine][top].sum()) / depth)
+    return float(np.mean(out)) if out else 0.0
 
 
 def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Question],

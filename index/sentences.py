@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -10,6 +11,14 @@ from casebook.ingest.chunk import split_sentences
 from casebook.records import CaseStudy, Passage
 
 MIN_WORDS = 4  # shorter fragments ("Case Study") make poor answers
+# A semicolon between two clauses of at least this many words joins two sentences: each says
+# its own thing ("There were few vaccinators from the community; some women felt ..."). One
+# before "and ..." or a short list item does not, nor one after a subordinate opening ("To
+# support the new staff, ...; the CCG worked ..."), which leans on the clause after it.
+MIN_CLAUSE_WORDS = 6
+_SEMICOLON = re.compile(r";\s+(?!(?:and|or|but|nor|as well as)\b)", re.IGNORECASE)
+_SUBORDINATE = re.compile(r"^\W*(?:to|while|whilst|although|though|when|whenever|if|unless|because|"
+                          r"as|since|after|before|despite|once|until|whether)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,20 @@ def _containing_passage(passages: Sequence[Passage], start: int) -> Passage:
     return passages[0]
 
 
+def clauses(start: int, text: str) -> list[tuple[int, str]]:
+    """A sentence cut at the semicolons that join two full clauses, as (offset, text) spans."""
+    out: list[tuple[int, str]] = []
+    begin = 0
+    for match in _SEMICOLON.finditer(text):
+        left, right = text[begin:match.start()], text[match.end():]
+        if (len(left.split()) >= MIN_CLAUSE_WORDS and len(right.split()) >= MIN_CLAUSE_WORDS
+                and not _SUBORDINATE.match(left)):
+            out.append((start + begin, left.strip()))
+            begin = match.end()
+    out.append((start + begin, text[begin:].strip()))
+    return out
+
+
 def sentences_of(cases: Sequence[CaseStudy], passages: Sequence[Passage]) -> list[Sentence]:
     """Every answer-worthy sentence of every case study, in corpus order."""
     by_case: dict[str, list[Passage]] = {}
@@ -45,7 +68,7 @@ def sentences_of(cases: Sequence[CaseStudy], passages: Sequence[Passage]) -> lis
         own = by_case.get(case.id)
         if not own:
             continue
-        spans = split_sentences(case.text)
+        spans = [c for start, text in split_sentences(case.text) for c in clauses(start, text)]
         # a title-only case study has just its title to offer
         has_body = len(spans) > 1
         for ordinal, (start, text) in enumerate(spans):

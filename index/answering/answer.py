@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from functools import lru_cache
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from casebook.index.answering.evidence import Evidence
-from casebook.index.answering.lead import answer_type, type_bonus
+from casebook.index.answering.lead import AnswerType, answer_type, holds, overlap, rarity, terms
 from casebook.index.answering.match import Match
 from casebook.index.store import StoredIndex
-from casebook.records import Answer, AnswerSentence, CaseResult, Citation, Scored
+from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Citation, Scored
 from casebook.settings import Settings
 
 CASES_CONSIDERED = 3
@@ -19,6 +20,12 @@ MAX_PER_CASE = 2
 # weighed lexical evidence that sentence cosine alone does not see.
 CASE_RANK_PENALTY = 0.05
 RELATED_CASES = 2
+# A sentence's relevance is its cosine to the question plus OVERLAP_WEIGHT times the share of
+# the question's words it holds. The lead is the most relevant of the top case study's sentences
+# that holds the expected answer type, among its most relevant sentence and those that hold at
+# least NEAR of the best share. Chosen on dev fact questions: a plateau over 1.5-3 and 0.5-0.75.
+OVERLAP_WEIGHT = 2.0
+NEAR = 2 / 3
 
 NOT_FOUND = "I could not find a case study about that."
 ENGLISH_SOURCES = "The case studies are in English, so the sentences above are quoted in English."
@@ -43,16 +50,30 @@ def related_text(topic: str, results: Sequence[CaseResult], elsewhere: Sequence[
     return f"{head} The closest {'are' if len(titles) > 1 else 'is'} {closest}:"
 
 
+def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
+              share: Mapping[int, float], texts: Mapping[int, str], kind: AnswerType,
+              question: str, near: float = NEAR) -> int | None:
+    """The lead among `candidates`: the type is a tie-breaker among the relevant ones, namely the
+    most relevant sentence and those holding at least `near` of the best share of the question's
+    words; the most relevant of them that holds the expected answer type, else the most relevant."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
+    best_share = max(share[i] for i in candidates)
+    relevant = [i for n, i in enumerate(ranked)
+                if n == 0 or (best_share > 0 and share[i] >= near * best_share)]
+    return next((i for i in relevant if holds(kind, texts[i], question)), ranked[0])
+
+
 def pick_sentences(sentence_scores: dict[int, float], sentence_case: dict[int, str],
-                   top_case: str, limit: int, per_case: int = MAX_PER_CASE) -> list[int]:
-    """Best sentences, at most `per_case` from one case study; the top case study's best first."""
+                   lead: int | None, limit: int, per_case: int = MAX_PER_CASE) -> list[int]:
+    """The lead, then the best sentences, at most `per_case` from one case study."""
     ranked = sorted(sentence_scores, key=lambda i: (-sentence_scores[i], i))
     chosen: list[int] = []
     counts: dict[str, int] = {}
-    first = next((i for i in ranked if sentence_case[i] == top_case), None)
-    if first is not None:
-        chosen.append(first)
-        counts[top_case] = 1
+    if lead is not None:
+        chosen.append(lead)
+        counts[sentence_case[lead]] = 1
     for i in ranked:
         if len(chosen) >= limit:
             break
@@ -64,17 +85,34 @@ def pick_sentences(sentence_scores: dict[int, float], sentence_case: dict[int, s
     return chosen
 
 
+@lru_cache(maxsize=4)
+def _rarity(texts: tuple[str, ...]) -> dict[str, float]:
+    return rarity(texts)
+
+
 def _sentence_scores(question: str, scored: Scored, rows: list[int], rank_of: dict[str, int],
-                     stored: StoredIndex) -> dict[int, float]:
-    """Cosine to the question (e5 for a question not in English), a case-rank penalty, and the
-    answer-type bonus."""
+                     stored: StoredIndex, cases: Mapping[str, CaseStudy]
+                     ) -> tuple[dict[int, float], dict[int, float]]:
+    """Relevance: cosine to the question (e5 for a question not in English), plus the weighted
+    share of the question's words the sentence holds, less a case-rank penalty; and the share.
+
+    The words that name a case study (its title, its boroughs) found it; within it they do not
+    tell one sentence from another, so they are left out of its sentences' share."""
     if not scored.english and scored.e5_vector is not None and stored.e5_sentence_vectors is not None:
         cosines = stored.e5_sentence_vectors[rows] @ scored.e5_vector
     else:
         cosines = stored.sentence_vectors[rows] @ scored.query_vector if rows else np.zeros(0)
-    kind = answer_type(question)
-    return {row: float(c) - CASE_RANK_PENALTY * rank_of[stored.sentences[row].case_id]
-            + type_bonus(kind, stored.sentences[row].text) for row, c in zip(rows, cosines)}
+    weight = _rarity(tuple(s.text for s in stored.sentences))
+    # a question in another language shares no words with the English sentences
+    asked = terms(question) if scored.english else set()
+    named = {cid: terms(" ".join((c.title, *c.boroughs))) for cid, c in cases.items()}
+    relevance, shares = {}, {}
+    for row, cosine in zip(rows, cosines):
+        sentence = stored.sentences[row]
+        shares[row] = overlap(asked, sentence.text, weight, named[sentence.case_id])
+        relevance[row] = (float(cosine) + OVERLAP_WEIGHT * shares[row]
+                          - CASE_RANK_PENALTY * rank_of[sentence.case_id])
+    return relevance, shares
 
 
 def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored: StoredIndex,
@@ -98,19 +136,21 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
 
     considered = results[:RELATED_CASES] if match == "related" else results
     rank_of = {r.case_study.id: i for i, r in enumerate(considered)}
+    cases = {r.case_study.id: r.case_study for r in considered}
     rows = [row for case in rank_of for row in stored.sentence_rows.get(case, ())]
-    scores = _sentence_scores(question, scored, rows, rank_of, stored)
+    scores, shares = _sentence_scores(question, scored, rows, rank_of, stored, cases)
     case_of = {row: stored.sentences[row].case_id for row in rows}
+    top_case = considered[0].case_study.id
+    lead = pick_lead([r for r in rows if case_of[r] == top_case], scores, shares,
+                     {r: stored.sentences[r].text for r in rows}, answer_type(question), question)
     per_case = 1 if match == "related" else MAX_PER_CASE
-    chosen = pick_sentences(scores, case_of, considered[0].case_study.id,
-                            settings.answer_sentences, per_case)
+    chosen = pick_sentences(scores, case_of, lead, settings.answer_sentences, per_case)
     # the lead stays first; the rest read in each case study's own order
     rest = chosen[1:]
     first_seen = {case: i for i, case in reversed(list(enumerate(case_of[r] for r in chosen)))}
     rest.sort(key=lambda r: (first_seen[case_of[r]], stored.sentences[r].char_start))
     chosen = chosen[:1] + rest
 
-    cases = {r.case_study.id: r.case_study for r in considered}
     citations: list[Citation] = []
     marker: dict[str, int] = {}
     out: list[AnswerSentence] = []

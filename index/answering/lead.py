@@ -1,44 +1,80 @@
-"""Which sentence answers: the question's expected answer type, matched against each sentence.
+"""Which sentence answers: relevance to the question's own words, then its expected answer type.
 
-Classic question answering (answer-type matching): a "when" question wants a sentence with a
-date, "how many" a number, "who"/"which organisation" a name, and "how did they" / "what did
-they do" a sentence that says what was done rather than the problem that led to it. The type
-only breaks near-ties in relevance: a sentence of the right type that is off the topic still loses.
+Classic question answering. A sentence is relevant by its cosine to the question and by the
+share of the question's content words it holds (`overlap`: stemmed, acronyms spelled out,
+weighted by rarity, leaving out the words that name the case study itself, which found the case
+study and say nothing about which of its sentences answers). Among the sentences nearly as
+relevant as the best, the first that holds the expected answer type leads (`holds`): a date for
+"when", a number for "how many / how much / how often", a name not already in the question for
+"who / which organisation", a reason for "why", and for "how did they / what did they do" a
+sentence that says what was done rather than the problem that led to it. The type only breaks
+near-ties: a sentence of the right type that is off the topic still loses.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Literal
+from typing import Iterable, Literal, Mapping
 
-AnswerType = Literal["date", "number", "name", "action", "any"]
+from casebook.index.lexical import tokenize
+from casebook.index.vocabulary import expand_acronyms
 
-_WHEN = re.compile(r"^\s*(?:when|what\s+year|since\s+when|how\s+long)\b", re.I)
-_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|proportion|share)\b",
-                       re.I)
-_WHO = re.compile(r"^\s*(?:who|whom|whose|which\s+(?:organi[sz]ation|charity|council|trust|"
-                  r"team|partner|group|service|provider)s?)\b|\bwho\s+(?:ran|runs|led|leads|"
-                  r"delivered|delivers|funded|funds|set)\b", re.I)
-_ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is)|"
-                     r"what\s+(?:did|do|does|have|has|was\s+done|were)|in\s+what\s+way)\b", re.I)
+AnswerType = Literal["date", "number", "name", "reason", "action", "any"]
 
-DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|"
-                  r"September|October|November|December)\b")
-NUMBER = re.compile(r"\b\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-                    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much|often|long|old|big|large)\b|"
+                       r"\bwhat\s+(?:number|percentage|proportion|share|amount|size)\b", re.I)
+_WHEN = re.compile(r"^\s*(?:when|since\s+when)\b|\b(?:what|which)\s+(?:year|month|date|day|"
+                   r"season)s?\b|\bin\s+what\s+year\b", re.I)
+_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwho\s+(?:ran|runs|led|leads|delivered|delivers|"
+                  r"funded|funds|set|founded|manages|oversees)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}"
+                  r"(?:organi[sz]ation|charity|charities|council|trust|team|partner|group|provider|"
+                  r"federation|company|body|person|people|hospital|network|system|programme|"
+                  r"borough|practice|clinic|centre|hub)s?\b", re.I)
+_WHY = re.compile(r"^\s*why\b|\bwhat\s+(?:made|makes|caused|causes|led)\b|\bfor\s+what\s+reason\b"
+                  r"|\bwhat\s+(?:was|were|is|are)\s+the\s+reasons?\b", re.I)
+_ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|"
+                     r"would|should)|what\s+(?:\w+\s+)?(?:did|do|does|have|has|was\s+done|were)|"
+                     r"in\s+what\s+ways?)\b", re.I)
+
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+          r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?")
+# months and seasons are dates only with a year, a day or a preposition of time ("in December",
+# "the 20th of March", "spring 2021"): "May we help?" holds none
+DATE = re.compile(rf"\b(?:19|20)\d\d(?:/\d\d)?\b|\b{_MONTH}\s+(?:19|20)\d\d|"
+                  rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
+                  rf"(?i:\b(?:in|during|from|since|by|until|till|early|late|mid|last|next|this)"
+                  rf"[\s-]+(?:the\s+)?)(?:{_MONTH}|(?i:spring|summer|autumn|winter)\b)|"
+                  r"(?i:\b(?:spring|summer|autumn|winter)\s+(?:of\s+)?(?:19|20)\d\d)")
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+                 r"sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|dozens?|half|"
+                 r"third|quarter|once|twice|weekly|monthly|daily|fortnightly|"
+                 r"annually|yearly")
+NUMBER = re.compile(rf"\b\d[\d,.]*\b|£\s?\d|\d\s?%|\bper\s?cent\b|\b(?:{_NUMBER_WORDS})\b", re.I)
 # a capitalised word inside the sentence (not its first word), or an acronym: a name
-NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)*|\b[A-Z]{2,}\b")
-# a verb in the past tense or a present perfect after a subject: something that was done
-DONE = re.compile(r"\b(?:we|they|the\s+team|link\s+workers?|the\s+service|the\s+project|"
-                  r"it|this)\s+(?:\w+\s+)?(?:have\s+|has\s+|had\s+)?\w+ed\b|"
-                  r"\b(?:set\s+up|ran|began|built|held|gave|made|brought|took|led|sent|"
-                  r"wrote|met|found|grew|spent|taught)\b", re.I)
-PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*|challenge\w*|"
-                     r"problem\w*|lack\w*|difficult\w*|struggl\w*)\b", re.I)
+NAME = re.compile(r"(?<=[a-z,;:()] )(?:Dr\.? |Mr\.? |Mrs\.? |Ms\.? )?[A-Z][\w&'’-]*"
+                  r"(?: (?:of |and |for |by |the |& )?[A-Z][\w&'’-]*)*|\b[A-Z]{2,}[a-z]?s?\b")
+REASON = re.compile(r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|caused\s+by|so\s+that|"
+                    r"in\s+order\s+to|thanks\s+to|led\s+to|(?:which|this|that)\s+(?:has\s+|have\s+"
+                    r"|had\s+)?(?:made|meant|means|makes|caused)|concerns?\s+(?:that|about|it)|"
+                    r"fears?\s+(?:that|of|about)|worried\s+(?:that|about))\b", re.I)
+# a verb in the past tense or a perfect after a subject: something that was done
+DONE = re.compile(r"\b(?:we|they|she|he|it|this|the\s+\w+|\w+s)\s+(?:\w+ly\s+)?(?:have\s+|has\s+|"
+                  r"had\s+|was\s+|were\s+)?\w+ed\b|\b(?:has|have|had)\s+(?:\w+\s+)?(?:used|run|"
+                  r"set|built|made|brought|taken|led|given|held|grown|begun|met|found|taught|"
+                  r"sent|spent|won)\b|\b(?:set\s+up|ran|began|built|held|gave|made|brought|took|"
+                  r"led|sent|wrote|met|found|grew|spent|taught|uses|provides|offers|runs|"
+                  r"delivers|supports|helps|works|hired|launched|trained|created|introduced|"
+                  r"partner(?:ed|ing)\s+with)\b", re.I)
+PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*|challeng\w*|"
+                     r"problem\w*|lack\w*|difficult\w*|struggl\w*|unable|issues?|fears?|"
+                     r"misconception\w*|pressure)\b", re.I)
 
-TYPE_BONUS = 0.08  # in cosine units: a tie-breaker among sentences on the topic
-# a number or a date is a sharper cue than a capital letter or a verb: it may outweigh more
-PRECISE_BONUS = 0.35  # chosen on dev fact questions (9 of 11 leads hold the fact; 8 at 0.15 and 0.25)
+# interrogatives and auxiliaries: the question's form, not its content (bm25s keeps them)
+QUESTION_WORDS = frozenset(tokenize("who whom whose what when where which why how many much often "
+                                    "long did does do doe was were"))
+PREFIX = 5  # stems that share their first five letters match ("founded" / "founder")
 
 
 def answer_type(question: str) -> AnswerType:
@@ -46,6 +82,8 @@ def answer_type(question: str) -> AnswerType:
         return "number"
     if _WHEN.search(question):
         return "date"
+    if _WHY.search(question):
+        return "reason"
     if _WHO.search(question):
         return "name"
     if _ACTION.search(question):
@@ -53,15 +91,57 @@ def answer_type(question: str) -> AnswerType:
     return "any"
 
 
-def type_bonus(kind: AnswerType, sentence: str) -> float:
-    """How well a sentence fits the answer type, in cosine units (0 for "any")."""
+def terms(text: str) -> set[str]:
+    """Content stems of a text, acronyms spelled out as well as kept."""
+    return set(tokenize(expand_acronyms(text))) - QUESTION_WORDS
+
+
+def _matches(term: str, held: set[str], prefixes: set[str]) -> bool:
+    return term in held or (len(term) >= PREFIX and term[:PREFIX] in prefixes)
+
+
+def overlap(question_terms: Iterable[str], sentence: str, weight: Mapping[str, float],
+            given: Iterable[str] = ()) -> float:
+    """The share of the question's terms (weighted by `weight`, 1 when absent) the sentence
+    holds, not counting the `given` ones, which still weigh in the whole; 0 when there are none."""
+    skip = set(given)
+    wanted = set(question_terms)
+    total = sum(weight.get(t, 1.0) for t in wanted)
+    if not total:
+        return 0.0
+    held = terms(sentence)
+    prefixes = {t[:PREFIX] for t in held if len(t) >= PREFIX}
+    return sum(weight.get(t, 1.0) for t in wanted - skip if _matches(t, held, prefixes)) / total
+
+
+def rarity(texts: Iterable[str]) -> dict[str, float]:
+    """idf of every term over `texts` (the sentences answers are chosen from)."""
+    df: dict[str, int] = {}
+    count = 0
+    for text in texts:
+        count += 1
+        for t in terms(text):
+            df[t] = df.get(t, 0) + 1
+    return {t: math.log((count + 1) / (n + 0.5)) for t, n in df.items()}
+
+
+def _new_names(sentence: str, question: str) -> list[str]:
+    given = {w.lower() for w in re.findall(r"[\w&'’-]+", question)}
+    return [m.group(0) for m in NAME.finditer(sentence)
+            if not {w.lower() for w in re.findall(r"[\w&'’-]+", m.group(0))} <= given]
+
+
+def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
+    """Whether the sentence holds an answer of the expected type that the question did not
+    already give (a date, a number or a name it names itself answers nothing)."""
     if kind == "date":
-        return PRECISE_BONUS if DATE.search(sentence) else 0.0
+        return any(m.group(0).lower() not in question.lower() for m in DATE.finditer(sentence))
     if kind == "number":
-        return PRECISE_BONUS if NUMBER.search(sentence) else 0.0
+        return any(m.group(0).lower() not in question.lower() for m in NUMBER.finditer(sentence))
     if kind == "name":
-        return TYPE_BONUS if NAME.search(sentence) else 0.0
+        return bool(_new_names(sentence, question))
+    if kind == "reason":
+        return bool(REASON.search(sentence))
     if kind == "action":
-        done = TYPE_BONUS if DONE.search(sentence) else 0.0
-        return done - (TYPE_BONUS / 2 if PROBLEM.search(sentence) else 0.0)
-    return 0.0
+        return bool(DONE.search(sentence)) and not PROBLEM.search(sentence)
+    return False

@@ -1,4 +1,4 @@
-"""Hybrid search and similar case studies over a loaded index."""
+"""Hybrid search over a loaded index, and the similar-projects calls (retrieval/projects.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from casebook.index.lexical import words
 from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval import cascade
 from casebook.index.retrieval import signals as views
-from casebook.index.retrieval import similar as likeness
 from casebook.index.retrieval.calibrate import calibrated, query_features
 from casebook.index.retrieval.fusion import boost, fuse
 from casebook.index.retrieval.language import is_english
+from casebook.index.retrieval.projects import SimilarProjects
 from casebook.index.retrieval.queries import (
     match_choice,
     validate_k,
@@ -270,45 +270,36 @@ class Searcher:
         return out
 
     @cached_property
-    def case_similarity(self) -> np.ndarray:
-        """[i, j]: how like case study i case study j is, in [0, 1] (see retrieval/similar.py)."""
-        n = len(self.case_order)
-        matrices = [likeness.soft_match(self.stored.passage_vectors, self._passage_case, n),
-                    likeness.lexical_match(self.stored.lexical,
-                                           [self.cases[c].text for c in self.case_order],
-                                           self._passage_case)]
-        if self.stored.e5_passage_vectors is not None:
-            matrices.append(likeness.soft_match(self.stored.e5_passage_vectors,
-                                                self._passage_case, n))
-        return likeness.similarity(matrices)
+    def projects(self) -> SimilarProjects:
+        """Case-to-case likeness for this build (see retrieval/projects.py), built on first use."""
+        return SimilarProjects(self.stored, self.embedder, self._case_row, self._passage_case,
+                               self.case_vectors)
 
     def similar(self, case_id: str, k: int = 5) -> list[CaseResult]:
-        """Case studies most like `case_id`, never itself; score calibrated on dev groups."""
+        """Case studies most like `case_id`, never itself; `score` is P(a programme lead calls
+        it similar), calibrated on the dev groups of eval/similar.jsonl."""
         validate_k(k, self.settings.max_k)
         row = self._case_row.get(case_id)
         if row is None:
             raise NotFound(f"No case study has the id {case_id!r}.",
                            hint="List the ids with GET /v1/case-studies or `casebook search`.")
-        case_scores = self.case_similarity[row]
-        centroid = self.case_vectors[row]
-        # rank passages by their case's similarity, then by their own closeness to the source
-        final = case_scores[self._passage_case] + 1e-3 * (self.stored.passage_vectors @ centroid)
-        results = self.group(final, k, exclude=case_id)
         model = self.tuned.calibration["similar"]
-        return [CaseResult(r.case_study, model({"fused": float(
-            case_scores[self._case_row[r.case_study.id]])}), r.passages) for r in results]
+        case_scores = self.projects.scores(model)[row]
+        results = self.group(self.projects.passage_scores(row, model), k, exclude=case_id)
+        return [CaseResult(r.case_study, float(case_scores[self._case_row[r.case_study.id]]),
+                           r.passages) for r in results]
 
     def similar_text(self, text: str, k: int = 5) -> list[CaseResult]:
         """Case studies that resemble a free-text description of a project."""
         return self.similar_text_noticed(text, k)[0]
 
     def similar_text_noticed(self, text: str, k: int = 5) -> tuple[list[CaseResult], str | None]:
-        """similar_text, and a notice when the text is unlike every case study (the best
-        calibrated score is under the tuned "answered" threshold)."""
+        """similar_text, and a notice when the text is unlike every case study: none of its
+        sentences comes as close to a passage as each case study comes to another."""
         text = validate_query(text, self.settings.max_query_chars, what="description")
         validate_k(k, self.settings.max_k)
         results = self.group(self.score(text).final, k)
-        if results and results[0].score < self.tuned.answered:
+        if results and self.projects.unlike_every_case(text):
             return results, ("This description is unlike every case study here: these are only "
                              "the least unlike it.")
         return results, None

@@ -1,27 +1,91 @@
+"""Answer types, what each sentence holds, and the share of a question's words it holds."""
+
 import pytest
 
-from casebook.index.answering.lead import PRECISE_BONUS, TYPE_BONUS, answer_type, type_bonus
+from casebook.index.answering.lead import answer_type, holds, overlap, rarity, terms
 
 
 @pytest.mark.parametrize(
     ("question", "kind"),
     [("How many mosques are there in Hounslow?", "number"),
+     ("How much funding did the hub get?", "number"),
+     ("How often does the club meet?", "number"),
+     ("How long did the pilot run?", "number"),
+     ("What percentage of referrals came from GPs?", "number"),
      ("When did social prescribing go live in Lambeth?", "date"),
+     ("In what year did the Barnet hub open?", "date"),
+     ("Which month were the link workers recruited?", "date"),
      ("Who ran the befriending calls?", "name"),
      ("Which charity hired the care coordinator?", "name"),
+     ("Which organisation delivers social prescribing in Ealing?", "name"),
+     ("What case management system do the link workers use?", "name"),
+     ("Why were people reluctant to have the vaccine?", "reason"),
+     ("What made sharing information hard in Southwark?", "reason"),
      ("How did they persuade people to get the vaccine?", "action"),
      ("What did the link workers do during lockdown?", "action"),
-     ("vaccine hesitancy", "any")],
+     ("What gap did the team find?", "action"),
+     ("In what ways did the training hub help?", "action"),
+     ("vaccine hesitancy", "any"),
+     ("Tell me about befriending", "any")],
 )
 def test_answer_type(question: str, kind: str) -> None:
     assert answer_type(question) == kind
 
 
-def test_type_bonus_prefers_the_sentence_of_the_right_type() -> None:
-    assert type_bonus("date", "It went live in December 2019.") == PRECISE_BONUS
-    assert type_bonus("date", "It went live after a pilot.") == 0.0
-    assert type_bonus("number", "There are 15 mosques in the borough.") == PRECISE_BONUS
-    assert type_bonus("name", "The work was led by the Bromley by Bow Centre.") == TYPE_BONUS
-    done = type_bonus("action", "The team set up drop-in sessions at the mosque.")
-    problem = type_bonus("action", "People were reluctant because of concerns about pork.")
-    assert done > 0 > problem
+@pytest.mark.parametrize(
+    ("kind", "sentence", "question", "expected"),
+    [("date", "It went live in December 2019.", "When did it go live?", True),
+     ("date", "It began on the 20th of March.", "When did it begin?", True),
+     ("date", "The pilot ran from 2015 to 2019.", "When did the pilot run?", True),
+     ("date", "It started in the spring of 2021.", "When did it start?", True),
+     ("date", "It went live after a pilot.", "When did it go live?", False),
+     ("date", "In 2019 the team grew.", "What happened in 2019?", False),  # given, not an answer
+     ("date", "May we help you?", "When did it open?", False),
+     ("number", "There are 15 mosques in the borough.", "How many mosques?", True),
+     ("number", "Corina is one of four link workers.", "How many link workers?", True),
+     ("number", "Over 40% of clients were referred by GPs.", "What share?", True),
+     ("number", "It cost £20,000 a year.", "How much did it cost?", True),
+     ("number", "The club meets once a week.", "How often does it meet?", True),
+     ("number", "The team has grown steadily.", "How many are in the team?", False),
+     ("name", "It is managed by CommUNITY Barnet, a charity.", "Who manages it?", True),
+     ("name", "The work was led by the Bromley by Bow Centre.", "Who led the work?", True),
+     ("name", "The hub founder Dr Stephanie Lamb speaks.", "Who founded The Well Centre?", True),
+     ("name", "Watch how The Well Centre supports young people.", "Who founded The Well Centre?",
+      False),
+     ("name", "the team was led by local people.", "Who led the team?", False),
+     ("reason", "They were reluctant due to concerns it may contain pork.", "Why?", True),
+     ("reason", "Few speak English, which has made sharing information hard.", "Why?", True),
+     ("reason", "There are 15 mosques in the borough.", "Why?", False),
+     ("action", "The team set up drop-in sessions at the mosque.", "How did they?", True),
+     ("action", "Corina has used her background in meditation to support clients.", "How?", True),
+     ("action", "Community Connections provided a phone line for isolated people.", "How?", True),
+     ("action", "People were reluctant because of concerns about pork.", "How?", False),
+     ("any", "There are 15 mosques in the borough.", "mosques", False)],
+)
+def test_what_a_sentence_holds(kind: str, sentence: str, question: str, expected: bool) -> None:
+    assert holds(kind, sentence, question) is expected  # type: ignore[arg-type]
+
+
+def test_terms_drop_question_words_and_spell_out_acronyms() -> None:
+    assert terms("How many PCNs are there?") >= {"primari", "care", "network"}
+    assert not terms("How many PCNs are there?") & {"how", "mani"}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "given", "share"),
+    [("Who founded the hub?", "Its founder is Dr Lamb.", (), 0.5),  # founded ~ founder, not hub
+     ("Who founded the hub?", "Its founder is Dr Lamb.", ("hub",), 0.5),  # given still weighs
+     ("Who founded the hub?", "The hub is in Lambeth.", ("hub",), 0.0),
+     ("Who founded the hub?", "The hub was founded by Dr Lamb.", (), 1.0),
+     ("How many?", "There are 15.", (), 0.0)],
+)
+def test_overlap_is_the_share_of_the_question_held(question: str, sentence: str,
+                                                   given: tuple[str, ...], share: float) -> None:
+    assert overlap(terms(question), sentence, {}, terms(" ".join(given))) == pytest.approx(share)
+
+
+def test_rarer_words_weigh_more() -> None:
+    weight = rarity(["the link workers met", "link workers trained", "a mosque visit"])
+    assert weight["mosqu"] > weight["link"]
+    question = terms("Did link workers visit a mosque?")
+    assert overlap(question, "The mosque visit", weight) > overlap(question, "link workers", weight)

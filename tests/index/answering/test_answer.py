@@ -1,0 +1,97 @@
+"""Choosing the answer's sentences: the lead (pure), then the lead on the real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.index.answering.answer import pick_lead, pick_sentences
+from casebook.index.answering.ask import ask
+from casebook.index.answering.lead import answer_type
+from casebook.index.retrieval.searcher import Searcher
+
+TEXTS = {
+    0: "Social prescribing in the borough is overseen by the GP Federation.",
+    1: "The team has grown since, with a total of 12 team members now in post.",
+    2: "Funding comes from several sources.",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "relevance", "share", "lead"),
+    [  # the type breaks the tie between sentences holding as much of the question
+     ("How many people are in the team?", {0: 0.9, 1: 0.6, 2: 0.2}, {0: 0.4, 1: 0.4, 2: 0.0}, 1),
+     # a sentence of the right type holding far less of the question does not lead
+     ("How many people are in the team?", {0: 0.9, 1: 0.6, 2: 0.2}, {0: 0.6, 1: 0.1, 2: 0.0}, 0),
+     # none of the right type: the most relevant
+     ("When did the team start?", {0: 0.5, 1: 0.9, 2: 0.2}, {0: 0.1, 1: 0.3, 2: 0.0}, 1),
+     # no shared words: only the most relevant sentence counts as relevant
+     ("How many people are in the team?", {0: 0.9, 1: 0.6, 2: 0.2}, {0: 0.0, 1: 0.0, 2: 0.0}, 0),
+     ("Who oversees it?", {0: 0.5, 1: 0.9, 2: 0.2}, {0: 0.5, 1: 0.5, 2: 0.0}, 0)],
+)
+def test_pick_lead(question: str, relevance: dict[int, float], share: dict[int, float],
+                   lead: int) -> None:
+    assert pick_lead([0, 1, 2], relevance, share, TEXTS, answer_type(question), question) == lead
+
+
+def test_pick_lead_of_nothing() -> None:
+    assert pick_lead([], {}, {}, {}, "any", "anything") is None
+
+
+def test_pick_sentences_keeps_the_lead_first_and_caps_each_case() -> None:
+    scores = {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6}
+    case = {0: "a", 1: "a", 2: "a", 3: "b"}
+    assert pick_sentences(scores, case, 2, limit=3, per_case=2) == [2, 0, 3]
+    assert pick_sentences(scores, case, None, limit=2) == [0, 1]
+
+
+# Written from the case studies' text, apart from eval/questions.jsonl: who / which / when /
+# how many / why / how questions and the fact the lead must hold.
+OWN_CHECKS = [
+    ("When did the Barnet Wellbeing Hub launch?", "April 2017"),
+    ("Who manages the Barnet Wellbeing Service?", "CommUNITY Barnet"),
+    ("Who pays for the wellbeing service in Barnet?", "Barnet CCG"),
+    ("How many GP practices make up Quay Health Solutions?", "17"),
+    ("How many link workers are there now in North Southwark?", "11"),
+    ("When were link worker roles rolled out in North West London?", "March 2020"),
+    ("How did North West London support its newly appointed link workers during Covid?",
+     "training programme"),
+    ("How did the Ealing link worker help clients with anxiety?", "coaching and meditation"),
+    ("What did Lewisham Council ask Community Connections to do when the pandemic started?",
+     "pause all regular activities"),
+    ("Which charity did Lewisham partner with to hire a care coordinator?", "Groundswell"),
+    ("How many refugee organisations are involved in the Croydon forum?", "40"),
+    ("Who supports refugees and migrants through sport in Croydon?", "Croydon Voluntary Action"),
+    ("Which years did the Bromley by Bow cancer service run?", "2015 to 2019"),
+    ("Who funded the Bromley by Bow cancer social prescribing service?", "Macmillan Cancer Support"),
+    ("What gap did the Bromley by Bow team find for people with cancer?", "creative activities"),
+    ("How many primary care networks are there in Lambeth?", "nine"),
+    ("Who led the task group that set up social prescribing in Lambeth?", "Vikesh Sharma"),
+    ("How did the Newham link workers prepare to help with the vaccine programme?",
+     "vaccinator training"),
+    ("Who did the Newham link workers link in with to share vaccine information?",
+     "Vaccine Peer Support Champions"),
+    ("Why were people in Hounslow's Muslim community reluctant to be vaccinated?", "pork"),
+    ("Why has sharing vaccine information with Latin Americans in Southwark been hard?",
+     "do not speak English"),
+    ("How many PCNs are there in Hammersmith and Fulham?", "five"),
+    ("Who oversees social prescribing in Hammersmith and Fulham?", "GP Federation"),
+    ("How often does the Crawley Posh Club meet?", "once week"),
+    ("Who takes part in the Merton long Covid group video clinics?",
+     "GP, Care Coordinator and Health and Wellbeing Coach"),
+    ("What did the Merton care coordinator do for patients with long Covid?", "set up clinics"),
+    ("How did Lewisham's Community Connections help people isolated by the pandemic?", "phone line"),
+    ("How old was the Caribbean woman worried about the vaccine?", "40-year-old"),
+]
+
+
+@pytest.mark.slow
+def test_the_lead_holds_the_fact_asked(searcher: Searcher) -> None:
+    held = [fact.lower() in ask(searcher, q).sentences[0].text.lower() for q, fact in OWN_CHECKS]
+    # 25 of 28 when written; the misses need a synonym ("help" / "support") or a coreference
+    assert sum(held) / len(held) >= 0.8, [q for (q, _), ok in zip(OWN_CHECKS, held) if not ok]
+
+
+@pytest.mark.slow
+def test_a_how_question_does_not_lead_with_the_problem(searcher: Searcher) -> None:
+    lead = ask(searcher, "How did others reach Muslim communities about vaccines?").sentences[0].text
+    assert "reluctant" not in lead
