@@ -14,7 +14,8 @@ from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
 from casebook.eval.selection import Selection, select
 from casebook.eval.tradeoff import choose_margin, table
-from casebook.index.answering.evidence import ANY_LANGUAGE, FEATURES
+from casebook.index.answering.evidence import ANY_LANGUAGE
+from casebook.index.answering.evidence import FEATURES as EVIDENCE
 from casebook.index.retrieval.calibrate import query_features
 from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion
 from casebook.index.retrieval.searcher import Searcher
@@ -102,19 +103,17 @@ def fit_cascade(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> flo
 
 
 def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str, object]]:
-    """The answered / related / none models (eval/decision.py) and the notice threshold, on
+    """The answered / related / none models (eval/decision.py), fitted on
     questions answered with `tuned`'s weights and calibration; errors cost DOMAIN_WEIGHT and
     ANSWER_WEIGHT. The English pair reads every feature and is fitted on English questions;
     the any-language pair reads ANY_LANGUAGE only and is fitted on every question."""
-    inside = [a for a in asked if a.question.scope != "far"]
     english = [a for a in asked if a.scored.english]
     fits = {}
-    for name, group, names in (("", english, FEATURES), ("_any", asked, ANY_LANGUAGE)):
-        field_rows = [a for a in group]
-        answer_rows = [a for a in group if a in inside]
+    for name, group, names in (("", english, EVIDENCE), ("_any", asked, ANY_LANGUAGE)):
+        answer_rows = [a for a in group if a.question.scope != "far"]
         fits[f"domain{name}"] = decision.fit(
-            [a.answer.evidence for a in field_rows],
-            [float(a.question.scope != "far") for a in field_rows], names,
+            [a.answer.evidence for a in group],
+            [float(a.question.scope != "far") for a in group], names,
             positive_weight=DOMAIN_WEIGHT)
         fits[f"answer{name}"] = decision.fit(
             [a.answer.evidence for a in answer_rows],
@@ -122,29 +121,7 @@ def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str,
             positive_weight=ANSWER_WEIGHT)
     facts = {k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path}
              for k, f in fits.items()}
-    return tuned.with_(answered=_notice_cut(asked),
-                       **{k: f.model for k, f in fits.items()}), facts
-
-
-def _notice_cut(asked: Sequence[Asked]) -> float:
-    """The calibrated score that best tells in-scope questions from the rest (in-scope weighing
-    double), at the middle of the gap below it: `similar --text` says a description is unlike
-    every case study under it."""
-    score = np.array([a.answer.confidence for a in asked])
-    inside = np.array([a.question.in_scope for a in asked])
-    best, best_value = 0.0, -1.0
-    for cut in np.unique(np.r_[0.0, score]):
-        value = (2 * np.mean(score[inside] >= cut) + np.mean(score[~inside] < cut)) / 3
-        if value > best_value:
-            best, best_value = float(cut), float(value)
-    return _mid_gap(best, score)
-
-
-def _mid_gap(cut: float, observed: np.ndarray) -> float:
-    """Halfway between `cut` (an observed value, or 0) and the largest observed value below it:
-    every value decides as before on the observed set, with room on either side."""
-    below = observed[observed < cut]
-    return float((cut + below.max()) / 2) if cut > 0 and below.size else float(cut)
+    return tuned.with_(**{k: f.model for k, f in fits.items()}), facts
 
 
 def similar_pairs(searcher: Searcher, groups: Sequence[SimilarGroup],

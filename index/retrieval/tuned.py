@@ -45,8 +45,6 @@ class Tuned:
     weights: dict[str, float]  # English questions
     weights_foreign: dict[str, float]  # questions not in English
     calibration: dict[str, Logistic]  # by search mode: hybrid, dense, bm25, similar
-    # calibrated score under which a project description is unlike every case study
-    answered: float = 0.5
     # answered / related / none (answering/match.py): P(in the field), P(covered | in the field)
     domain: Logistic = Logistic((), (), 40.0)
     answer: Logistic = Logistic(("score",), (20.0,), -10.0)
@@ -71,7 +69,7 @@ class Tuned:
     def to_dict(self) -> dict[str, Any]:
         return {"weights": self.weights, "weights_foreign": self.weights_foreign,
                 "calibration": {k: v.to_dict() for k, v in self.calibration.items()},
-                "answered": self.answered, "domain": self.domain.to_dict(),
+                "domain": self.domain.to_dict(),
                 "answer": self.answer.to_dict(), "domain_any": self.domain_any.to_dict(),
                 "answer_any": self.answer_any.to_dict(), "weights_cheap": self.weights_cheap,
                 "cascade_margin": self.cascade_margin if math.isfinite(self.cascade_margin)
@@ -81,7 +79,6 @@ class Tuned:
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
         return cls(dict(data["weights"]), dict(data["weights_foreign"]),
                    {k: Logistic.from_dict(v) for k, v in data["calibration"].items()},
-                   float(data.get("answered", 0.5)),
                    Logistic.from_dict(data["domain"]) if "domain" in data else cls.domain,
                    Logistic.from_dict(data["answer"]) if "answer" in data else cls.answer,
                    Logistic.from_dict(data["domain_any"]) if "domain_any" in data
