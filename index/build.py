@@ -17,7 +17,8 @@ from casebook.errors import CasebookError
 from casebook.gazetteer import london
 from casebook.hashing import sha256_file
 from casebook.index import layout
-from casebook.index.e5 import E5_MODEL, E5Encoder, write_e5_vectors
+from casebook.index.e5 import E5_MODEL
+from casebook.index.e5_build import write_e5_view
 from casebook.index.embedder import Embedder
 from casebook.index.encoders import AnyEmbedder, model_fingerprint, onnx_embedder
 from casebook.index.lexical import LexicalIndex
@@ -35,7 +36,6 @@ from casebook.index.vocabulary import expand_acronyms
 from casebook.ingest.chunk import chunk_corpus
 from casebook.ingest.corpus import load_case_studies
 from casebook.jsonl import write_jsonl
-from casebook.records import Passage
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -66,13 +66,7 @@ def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> t
     fingerprint = model_fingerprint(settings.model)
     previous = _previous_encoder(settings.index_dir, fingerprint)
     if previous is not None:
-        directory.mkdir()
-        for file in previous.iterdir():
-            # builds are never modified in place, so a hard link is a safe copy
-            try:
-                os.link(file, directory / file.name)
-            except OSError:
-                shutil.copy2(file, directory / file.name)
+        layout.copy_linked(previous, directory)
         log.info("reusing the ONNX encoder of %s", previous.parent.name)
     else:
         from casebook.index.onnx_export import export_onnx  # imports PyTorch: build time only
@@ -124,7 +118,8 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
         (tmp / HASHES_FILE).write_text(json.dumps({"passages": embedded.keys,
                                                    "sentences": embedded_sentences.keys}),
                                        encoding="utf-8")
-        _write_e5(tmp, passages, sentences)
+        e5 = write_e5_view(settings, tmp, [expand_acronyms(p.embed_text) for p in passages],
+                           [s.text for s in sentences])
         write_jsonl(tmp / layout.PASSAGES_FILE, [p.to_dict() for p in passages])
         write_jsonl(tmp / layout.CASES_FILE, [c.to_dict() for c in cases])
         write_jsonl(tmp / layout.SENTENCES_FILE, [s.to_dict() for s in sentences])
@@ -150,6 +145,9 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
             embedding_key=embedding_key,
             reused_vectors=reused,
             e5_model=E5_MODEL,
+            e5_runtime=e5.runtime,
+            e5_encoder_sha256=e5.encoder_sha256,
+            e5_encoder_source=e5.encoder_source,
         )
         manifest.write(tmp)
         # on disk before the rename, so a crash never leaves a named build with empty files
@@ -166,9 +164,3 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     log.info("index %s built in %.1fs", final, seconds)
     return BuildReport(final, manifest, seconds)
 
-
-def _write_e5(directory: Path, passages: list[Passage], sentences: list[Sentence]) -> None:
-    """The multilingual view: e5 vectors of the same passages and answer sentences."""
-    log.info("embedding %d passages and %d sentences with e5", len(passages), len(sentences))
-    write_e5_vectors(directory, E5Encoder().load(),
-                     [expand_acronyms(p.embed_text) for p in passages], [s.text for s in sentences])

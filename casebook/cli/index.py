@@ -42,4 +42,5 @@ def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         m = stored.manifest
         typer.echo(f"{stored.path}\n  model {m.model} ({m.dimension}-d), {m.dense_index} FAISS\n"
                    f"  {m.case_studies} case studies, {m.passages} passages, built {m.created_at}\n"
-                   f"  corpus sha256 {m.corpus_sha256}")
+                   f"  corpus sha256 {m.corpus_sha256}"
+                   + (f"\n  e5 {m.e5_model}, runtime {m.e5_built_with}" if m.e5_model else ""))

