@@ -71,14 +71,16 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, positive_weight: float = 1.0, k: i
 
 
 def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[float], candidates: Sequence[str],
-        positive_weight: float = 1.0) -> Fitted:
-    """Forward selection over `candidates`, then the model on every row."""
+        positive_weight: float = 1.0, required: Sequence[str] = ()) -> Fitted:
+    """Forward selection over `candidates`, starting from `required`, then the model on every
+    row."""
     y = np.asarray(labels, dtype=np.float64)
     table = np.array([[float(r[f]) for f in candidates] for r in rows], dtype=np.float64)
-    chosen: list[int] = []
-    best = -1.0
-    path: list[tuple[str, float]] = []
-    while len(chosen) < MAX_FEATURES:
+    chosen: list[int] = [list(candidates).index(f) for f in required]
+    best = balanced(out_of_fold(table[:, chosen], y, positive_weight), y,
+                    positive_weight) if chosen else -1.0
+    path: list[tuple[str, float]] = [(f, round(best, 4)) for f in required]
+    while len(chosen) < MAX_FEATURES + len(required):
         scores = []
         for j in range(len(candidates)):
             if j in chosen:

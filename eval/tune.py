@@ -109,16 +109,19 @@ def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str,
     the any-language pair reads ANY_LANGUAGE only and is fitted on every question."""
     english = [a for a in asked if a.scored.english]
     fits = {}
-    for name, group, names in (("", english, EVIDENCE), ("_any", asked, ANY_LANGUAGE)):
+    # the any-language pair always reads "english": cross-lingual cosines run lower than
+    # English ones, and without that offset a question in Spanish looks far from the field
+    for name, group, names, required in (("", english, EVIDENCE, ()),
+                                         ("_any", asked, ANY_LANGUAGE, ("english",))):
         answer_rows = [a for a in group if a.question.scope != "far"]
         fits[f"domain{name}"] = decision.fit(
             [a.answer.evidence for a in group],
             [float(a.question.scope != "far") for a in group], names,
-            positive_weight=DOMAIN_WEIGHT)
+            positive_weight=DOMAIN_WEIGHT, required=required)
         fits[f"answer{name}"] = decision.fit(
             [a.answer.evidence for a in answer_rows],
             [float(a.question.in_scope) for a in answer_rows], names,
-            positive_weight=ANSWER_WEIGHT)
+            positive_weight=ANSWER_WEIGHT, required=required)
     facts = {k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path}
              for k, f in fits.items()}
     return tuned.with_(**{k: f.model for k, f in fits.items()}), facts

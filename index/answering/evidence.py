@@ -42,7 +42,7 @@ FEATURES: tuple[str, ...] = (
 # calibrated scores. BM25, MiniLM and word coverage read English only, so a question in another
 # language is judged by models that never saw them.
 ANY_LANGUAGE: tuple[str, ...] = ("score", "fused_top", "fused_z", "entropy", "e5_top", "e5_z",
-                                 "sentence_e5")
+                                 "sentence_e5", "english")
 
 
 @dataclass(frozen=True)

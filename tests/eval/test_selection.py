@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from casebook.eval.selection import candidates, folds, select, simplex
-from casebook.eval.tune import _mid_gap
 from casebook.index.retrieval.tuned import packaged
 
 VIEWS = ("a", "b", "c")
@@ -79,18 +78,8 @@ def test_shrinkage_moves_the_fitted_weights_toward_uniform() -> None:
 
 def test_the_shipped_weights_record_how_they_were_chosen() -> None:
     selection = packaged().provenance["weights_selection"]
-    for side in ("english", "foreign"):
+    for side in ("english", "cheap", "foreign"):
         record = selection[side]
         assert record["chosen"] in record["candidates_cv_mrr"]
         assert record["cv_mrr"] == max(record["candidates_cv_mrr"].values())
         assert "uniform" in record["candidates_cv_mrr"]
-
-
-@pytest.mark.parametrize(("cut", "observed", "expected"), [
-    (0.6, [0.2, 0.5, 0.6, 0.9], 0.55),  # halfway to the next value down
-    (0.5, [0.5, 0.7], 0.5),  # nothing below: the cut stays
-    (0.0, [0.1, 0.3], 0.0),  # "no threshold" stays no threshold
-])
-def test_a_threshold_sits_in_the_middle_of_the_gap_below_it(cut: float, observed: list[float],
-                                                             expected: float) -> None:
-    assert _mid_gap(cut, np.array(observed)) == pytest.approx(expected)

@@ -191,7 +191,7 @@ class BrokenSearcher:
         self.error = error
         self.gazetteer = london()
 
-    def score(self, question: str) -> None:
+    def score(self, question: str, mode: str = "hybrid", *, full: bool = False) -> None:
         raise self.error
 
 
