@@ -20,6 +20,30 @@ import numpy as np
 
 EncodeBatch = Callable[[Sequence[str]], np.ndarray]
 IDLE_S = 10.0
+# Padding a batch to its longest text costs the work of the padded tokens: a micro-batch of 32
+# evaluation questions (8 to 70 tokens) padded whole cost 3x the sum of its queries run alone.
+# Splitting it into groups of similar length whose padding adds at most this share of the
+# group's real tokens cost the least in bench runs (0: one group per length, too many runs).
+PADDING_SLACK = 0.1
+
+
+def length_groups(lengths: Sequence[int], slack: float = PADDING_SLACK) -> list[list[int]]:
+    """Indices of `lengths` in groups of similar length, shortest first: a group padded to its
+    longest member holds at most `slack` x its real tokens in padding."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    groups: list[list[int]] = []
+    group: list[int] = []
+    tokens = 0
+    for i in order:
+        # sorted ascending: lengths[i] is the width the group would be padded to
+        if group and lengths[i] * (len(group) + 1) > (1 + slack) * (tokens + lengths[i]):
+            groups.append(group)
+            group, tokens = [], 0
+        group.append(i)
+        tokens += lengths[i]
+    if group:
+        groups.append(group)
+    return groups
 
 
 class MicroBatcher:

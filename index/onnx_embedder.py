@@ -1,8 +1,9 @@
 """Embeddings with onnxruntime + tokenizers only: what the serving process runs, no PyTorch.
 
 Reads an encoder directory written by `onnx_export` (model.onnx, tokenizer.json, encoder.json).
-Queries go through a micro-batcher and an LRU cache of query vectors; the corpus is embedded
-with `encode`, in length-sorted batches.
+Queries go through a micro-batcher and an LRU cache of query vectors; a micro-batch runs as
+groups of similar token length (padding is wasted work). The corpus is embedded with `encode`,
+in length-sorted batches.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from casebook.errors import ModelError
-from casebook.index.batching import MicroBatcher
+from casebook.index.batching import MicroBatcher, length_groups
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -74,10 +75,12 @@ class OnnxEmbedder:
             raise ModelError(f"Could not open the ONNX encoder in {self.directory}: {exc}",
                              hint="Run `casebook index build` to export it again.") from exc
         tokenizer.enable_truncation(int(self._config["max_seq_length"]))
-        tokenizer.enable_padding()
+        # _feed pads each group itself, as the tokenizer's own (longest-in-batch) padding would
+        self._pad_id = int((tokenizer.padding or {}).get("pad_id", 0))
+        tokenizer.no_padding()
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in session.get_inputs()}
-        self._batcher = MicroBatcher(self._run, max_batch=self.query_batch_size,
+        self._batcher = MicroBatcher(self._run_grouped, max_batch=self.query_batch_size,
                                      max_wait_s=self.query_batch_wait_ms / 1000)
         batcher = self._batcher
         if self.query_cache_size:
@@ -92,15 +95,37 @@ class OnnxEmbedder:
         """The tokenizer's vocabulary: word piece -> id."""
         return dict(self.load()._tokenizer.get_vocab())
 
-    def _run(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        outputs = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+    def _feed(self, encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+        """Model inputs for `encodings`, right-padded to the longest of them."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, :len(e.ids)] = e.ids
+            mask[row, :len(e.ids)] = e.attention_mask
+            types[row, :len(e.ids)] = e.type_ids
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return {k: v for k, v in feed.items() if k in self._inputs}
+
+    def _forward(self, encodings: Sequence[Any]) -> np.ndarray:
+        outputs = self._session.run(None, self._feed(encodings))
         return np.ascontiguousarray(outputs[0], dtype=np.float32)
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        """One forward pass over `texts`, padded to the longest."""
+        return self._forward(self._tokenizer.encode_batch(list(texts)))
+
+    def _run_grouped(self, texts: Sequence[str]) -> np.ndarray:
+        """A micro-batch of queries, run as groups of similar length, rows in input order."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        groups = length_groups([len(e.ids) for e in encodings])
+        if len(groups) == 1:
+            return self._forward(encodings)
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for rows in groups:
+            out[rows] = self._forward([encodings[i] for i in rows])
+        return out
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed `texts`; returns an (n, dim) float32 array of unit vectors, in input order."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from casebook.index.batching import MicroBatcher
+from casebook.index.batching import MicroBatcher, length_groups
 
 
 class Recorder:
@@ -96,3 +96,18 @@ def test_an_idle_worker_stops_and_the_next_query_starts_one(monkeypatch: pytest.
     first.join(5)
     assert not first.is_alive() and batcher._worker is None
     assert batcher.submit("abc")[0] == 3
+
+
+@pytest.mark.parametrize(("lengths", "slack", "groups"), [
+    ([5], 0.1, [[0]]),
+    ([10, 10, 10], 0.0, [[0, 1, 2]]),  # equal lengths: no padding at all, one group
+    ([30, 8, 9, 31, 8], 0.1, [[1, 4, 2], [0, 3]]),  # shortest first, each group near one width
+    ([8, 70], 0.1, [[0], [1]]),  # a long question is not padded onto a short one
+    ([8, 70], 10.0, [[0, 1]]),  # unless padding is allowed to cost that much
+])
+def test_length_groups_bound_the_padding(lengths: list[int], slack: float,
+                                         groups: list[list[int]]) -> None:
+    assert length_groups(lengths, slack) == groups
+    for group in length_groups(lengths, slack):
+        real = sum(lengths[i] for i in group)
+        assert max(lengths[i] for i in group) * len(group) <= (1 + slack) * real

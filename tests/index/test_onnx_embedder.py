@@ -46,6 +46,13 @@ def test_batch_order_is_input_order(onnx: OnnxEmbedder, questions: list[str]) ->
     assert np.allclose(onnx.encode(texts), one_by_one, atol=1e-5)
 
 
+def test_a_micro_batch_of_mixed_lengths_is_each_query_alone(onnx: OnnxEmbedder,
+                                                            questions: list[str]) -> None:
+    texts = questions[:32] + ["hi", "social prescribing " * 60]
+    one_by_one = np.stack([onnx._run([t])[0] for t in texts])
+    assert np.allclose(onnx._run_grouped(texts), one_by_one, atol=1e-5)
+
+
 def test_manifest_records_encoder_checksum(index_settings: Settings) -> None:
     build = layout.current_build(index_settings.index_dir)
     manifest = IndexManifest.read(build)
