@@ -24,7 +24,7 @@ MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 ENCODER_DIR = "encoder"
-EXPORT_VERSION = 2  # bump when onnx_export changes what it writes: older exports are redone
+EXPORT_VERSION = 3  # 3: BERT fusions. Bump when onnx_export changes what it writes: older exports are redone
 
 
 class OnnxEmbedder:

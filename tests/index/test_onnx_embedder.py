@@ -88,3 +88,12 @@ def test_index_without_encoder_is_refused_for_onnx(tmp_path: Path, index_setting
     assert not (report.path / ENCODER_DIR).exists()
     with pytest.raises(IndexMismatchError, match="CASEBOOK_EMBED_RUNTIME=torch"):
         Searcher.open(torch_settings.model_copy(update={"embed_runtime": "onnx"}))
+
+
+def test_the_exported_graph_runs_fused_bert_kernels(index_settings: Settings) -> None:
+    import onnx
+
+    model = onnx.load(str(layout.current_build(index_settings.index_dir) / ENCODER_DIR / MODEL_FILE))
+    ops = {node.op_type for node in model.graph.node}
+    assert {"Attention", "SkipLayerNormalization", "EmbedLayerNormalization", "BiasGelu"} <= ops
+    assert "Softmax" not in ops  # every layer's attention went into the fused kernel
