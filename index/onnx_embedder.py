@@ -1,6 +1,7 @@
 """Embeddings with onnxruntime + tokenizers only: what the serving process runs, no PyTorch.
 
-Reads an encoder directory written by `onnx_export` (model.onnx, tokenizer.json, encoder.json).
+Reads an encoder directory written by `onnx_export` (model.onnx and its weights, model.onnx.data;
+tokenizer.json, encoder.json).
 Queries go through a micro-batcher and an LRU cache of query vectors; a micro-batch runs as
 groups of similar token length (padding is wasted work). The corpus is embedded with `encode`,
 in length-sorted batches.
@@ -18,13 +19,22 @@ from typing import Any
 import numpy as np
 
 from casebook.errors import ModelError
+from casebook.hashing import sha256_files
 from casebook.index.batching import MicroBatcher, length_groups
 
 MODEL_FILE = "model.onnx"
+WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external data
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 ENCODER_DIR = "encoder"
-EXPORT_VERSION = 3  # 3: BERT fusions. Bump when onnx_export changes what it writes: older exports are redone
+EXPORT_VERSION = 4  # 3: BERT fusions; 4: weights in WEIGHTS_FILE. Bump when onnx_export changes what it writes: older exports are redone
+
+
+def encoder_digest(directory: Path) -> str:
+    """sha256 of the exported graph, followed by its weights where they are a file of their own
+    (an export without one, from before, digests as the sha256 of model.onnx alone)."""
+    weights = directory / WEIGHTS_FILE
+    return sha256_files([directory / MODEL_FILE, *([weights] if weights.is_file() else [])])
 
 
 class OnnxEmbedder:

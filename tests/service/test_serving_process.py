@@ -120,3 +120,4 @@ def test_workers_share_the_memory_mapped_index(index_settings: Settings) -> None
             assert not any("torch" in path for path in files)
             assert any(path.endswith("passage_vectors.npy") for path in files)
             assert any(path.endswith("dense.faiss") for path in files)
+            assert any(path.endswith("encoder/model.onnx.data") for path in files)  # the weights
