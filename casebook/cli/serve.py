@@ -33,14 +33,18 @@ def serve(
 
     SIGHUP (or POST /admin/reload) loads a new build without downtime; SIGTERM drains, then
     stops once in-flight requests finish. With --workers N, N processes share the index files."""
-    from casebook.service.serving import serve as run
-    from casebook.service.serving import serve_workers
-
     settings = load_settings(host=host, port=port, workers=workers)
     _access_log_to_stderr()
     if settings.workers == 1:
-        from casebook.service.app import create_app
+        from casebook.service.preload import Preload
 
-        run(create_app(settings), settings)
+        # the index loads while the web stack below imports: ready sooner
+        preload = Preload(settings)
+        from casebook.service.app import create_app
+        from casebook.service.serving import serve as run
+
+        run(create_app(settings, preload=preload), settings)
     else:
+        from casebook.service.serving import serve_workers
+
         serve_workers(settings)
