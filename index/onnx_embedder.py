@@ -172,5 +172,10 @@ class OnnxEmbedder:
         assert self.load()._batcher is not None
         return self._batcher  # type: ignore[return-value]
 
+    def batch_counts(self) -> tuple[int, int]:
+        """(micro-batches run, query texts they held) since load; (0, 0) before."""
+        batcher = self._batcher
+        return (batcher.batches, batcher.texts) if batcher is not None else (0, 0)
+
     def cache_info(self) -> Any:
         return self._cached_query.cache_info() if self._cached_query is not None else None
