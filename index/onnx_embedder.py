@@ -27,7 +27,8 @@ WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external d
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 ENCODER_DIR = "encoder"
-EXPORT_VERSION = 4  # 3: BERT fusions; 4: weights in WEIGHTS_FILE. Bump when onnx_export changes what it writes: older exports are redone
+# bump when onnx_export changes what it writes: older exports are redone
+EXPORT_VERSION = 4  # 3: BERT fusions; 4: the weights in WEIGHTS_FILE
 
 
 def encoder_digest(directory: Path) -> str:

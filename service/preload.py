@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 
 
 class Preload:
-    """`Searcher.open(settings)` on a thread of its own; `result()` waits for it (or re-raises
-    what it raised)."""
+    """`Searcher.open(settings)` on a thread of its own; `searcher()` waits for it."""
 
     def __init__(self, settings: Settings) -> None:
         self.started = time.perf_counter()
@@ -38,5 +37,10 @@ class Preload:
         except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the result
             self._future.set_exception(exc)
 
-    def result(self) -> Searcher:
-        return self._future.result()
+    def searcher(self) -> Searcher | None:
+        """The loaded searcher, or None when loading failed: the caller loads again itself and
+        reports that attempt's error (by then an index may have appeared, or been mended)."""
+        try:
+            return self._future.result()
+        except Exception:  # noqa: BLE001 - the load that follows meets and reports the cause
+            return None

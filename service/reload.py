@@ -96,10 +96,11 @@ class Reloader:
         old = self.slot.current
         started = time.perf_counter()
         preload, self._preload = self._preload, None
+        # whichever build CURRENT named when the preload started; a newer one swaps in next poll
+        searcher = preload.searcher() if preload is not None else None
         try:
-            if preload is not None:
-                started = preload.started
-                searcher = preload.result()  # whichever build CURRENT named when it started
+            if searcher is not None:
+                started = preload.started  # type: ignore[union-attr]
             elif old is not None and _same_encoder(old, self.settings):
                 # an encoder already in memory loads nothing new: reuse it
                 searcher = Searcher.open(self.settings, old.embedder)
