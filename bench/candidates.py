@@ -97,6 +97,8 @@ def _grouped(order: np.ndarray, final: np.ndarray, passage_case: np.ndarray, cas
         case = int(passage_case[row])
         hits = best.get(case)
         if hits is None:
+            if len(best) >= k:
+                continue
             hits = best[case] = []
             incomplete += 1
         if len(hits) < PASSAGES_PER_RESULT:

@@ -201,10 +201,10 @@ class Searcher:
         """One result per case study: its best passage's score, and its best passages."""
         order = np.argsort(-final, kind="stable")
         best: dict[int, list[int]] = {}
-        # case studies seen that may still gain a passage; once none may and k are seen, no
-        # later row changes the result. A count, not a scan of `best` each row: that was
-        # quadratic in the case studies seen, and never ended early while one with fewer than
-        # PASSAGES_PER_RESULT passages was among them.
+        # The k case studies returned are the first k met, rows being best first; a later one
+        # is never returned, so it is not collected. The scan ends once those k can gain no
+        # passage: `incomplete` counts the ones that still may (a count: scanning `best` for
+        # it each row was quadratic, and never ended while a short case study was among them).
         incomplete = 0
         for row in order:
             case_row = int(self._passage_case[row])
@@ -214,6 +214,8 @@ class Searcher:
                 continue
             hits = best.get(case_row)
             if hits is None:
+                if len(best) >= k:
+                    continue  # ranked below k others already (the order is best first)
                 hits = best[case_row] = []
                 incomplete += 1
             if len(hits) < PASSAGES_PER_RESULT:
