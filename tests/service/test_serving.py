@@ -6,6 +6,7 @@ import asyncio
 import signal
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import uvicorn
@@ -76,5 +77,7 @@ def test_connections_on_a_workers_socket_send_without_delay() -> None:
         await server.wait_closed()
         return seen[0], seen[1]
 
-    before, after = asyncio.run(asyncio.wait_for(accepted_options(), 10))
+    # a thread of its own: a session fixture (Playwright's) may hold this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        before, after = pool.submit(asyncio.run, asyncio.wait_for(accepted_options(), 10)).result()
     assert before == 0 and after != 0
