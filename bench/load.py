@@ -2,7 +2,8 @@
 
 Each of C clients sends a query, waits for the answer and sends the next, for S seconds per
 level. Queries are the evaluation questions, each made distinct with a request number so that
-no cache answers them. One JSON line per measurement.
+no cache answers them (--repeat sends them as they are, so the query caches answer after the first
+round: what is left is the server's cost without the encoders). One JSON line per measurement.
 
     python bench/load.py URL --clients 1,8,32 --seconds 20 [--pid SERVER_PID]
     python bench/load.py --compare --clients 1,8,32 --seconds 20 [--workers N]
@@ -77,10 +78,10 @@ def cpu_seconds(pid: int | None) -> float | None:
 
 
 def measured(url: str, clients: int, seconds: float, texts: list[str],
-             pid: int | None) -> dict[str, object]:
+             pid: int | None, repeat: bool = False) -> dict[str, object]:
     """One level, with the server's CPU time per request and its peak RSS."""
     before = cpu_seconds(pid)
-    result = asyncio.run(level(url, clients, seconds, texts))
+    result = asyncio.run(level(url, clients, seconds, texts, repeat))
     after = cpu_seconds(pid)
     if before is not None and after is not None and result["requests"]:
         result["server_cpu_ms_per_request"] = round(
@@ -89,7 +90,8 @@ def measured(url: str, clients: int, seconds: float, texts: list[str],
     return result
 
 
-async def level(url: str, clients: int, seconds: float, texts: list[str]) -> dict[str, object]:
+async def level(url: str, clients: int, seconds: float, texts: list[str],
+                repeat: bool = False) -> dict[str, object]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
@@ -100,7 +102,9 @@ async def level(url: str, clients: int, seconds: float, texts: list[str]) -> dic
         nonlocal counter, errors
         while time.perf_counter() < deadline:
             counter += 1
-            query = f"{texts[counter % len(texts)]} (request {counter})"
+            query = texts[counter % len(texts)]
+            if not repeat:
+                query = f"{query} (request {counter})"
             start = time.perf_counter()
             try:
                 response = await http.get("/v1/search", params={"q": query, "k": 10})
@@ -177,7 +181,7 @@ def compare(args: argparse.Namespace, texts: list[str]) -> None:
             results = {}
             for name in urls:  # alternate, so drift on the shared machine hits both
                 results[name] = measured(urls[name], clients, args.seconds, texts,
-                                         servers[name][0].pid)
+                                         servers[name][0].pid, args.repeat)
                 emit({"server": name, **results[name]})
             cb, peer = results["casebook"], results["naive_peer"]
             emit({"ratio": "casebook/naive_peer", "clients": clients,
@@ -203,6 +207,8 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="Start Casebook and the naive peer.")
     parser.add_argument("--workers", type=int, default=1, help="With --compare: casebook workers.")
     parser.add_argument("--questions", type=Path, default=REPO / "eval/questions.jsonl")
+    parser.add_argument("--repeat", action="store_true",
+                        help="Send the questions unchanged, so query caches answer repeats.")
     args = parser.parse_args()
     texts = questions(args.questions)
     if args.compare:
@@ -211,7 +217,8 @@ def main() -> None:
     if not args.url:
         parser.error("give a URL, or --compare")
     for clients in args.clients:
-        result = measured(args.url.rstrip("/"), clients, args.seconds, texts, args.pid)
+        result = measured(args.url.rstrip("/"), clients, args.seconds, texts, args.pid,
+                          args.repeat)
         emit({"server": args.url, **result})
 
 

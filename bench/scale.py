@@ -60,7 +60,10 @@ def timed_search(index: object, queries: np.ndarray, k: int) -> tuple[np.ndarray
     return np.array(rows), times
 
 
-def bm25_figures(n: int, rng: np.random.Generator, questions: list[str]) -> dict[str, float]:
+PASSAGES_PER_CASE = 10
+
+
+def synthetic_bm25(n: int, rng: np.random.Generator) -> tuple[object, dict[str, float]]:
     """BM25 over n synthetic passages whose words follow the corpus's own word frequencies."""
     from casebook.index.lexical import LexicalIndex, words
 
@@ -76,15 +79,44 @@ def bm25_figures(n: int, rng: np.random.Generator, questions: list[str]) -> dict
     start = time.perf_counter()
     lexical = LexicalIndex.build(texts)
     build_s = time.perf_counter() - start
-    del texts
+    return lexical, {"bm25_generate_s": round(generate_s, 1), "bm25_build_s": round(build_s, 1)}
+
+
+def bm25_figures(lexical: object, questions: list[str]) -> dict[str, float]:
     times = []
     for question in questions:
         start = time.perf_counter()
-        lexical.scores(question)
+        lexical.scores(question)  # type: ignore[attr-defined]
         times.append((time.perf_counter() - start) * 1000)
-    return {"bm25_generate_s": round(generate_s, 1), "bm25_build_s": round(build_s, 1),
-            "bm25_p50_ms": round(float(np.median(times)), 2),
+    return {"bm25_p50_ms": round(float(np.median(times)), 2),
             "bm25_p95_ms": round(float(np.percentile(times, 95)), 2)}
+
+
+def score_figures(index: object, lexical: object, case_vectors: np.ndarray, queries: np.ndarray,
+                  questions: list[str], depth: int) -> dict[str, object]:
+    """Scoring all passages (today) against the candidate union, alternating, and agreement."""
+    from candidates import Corpus, full, union
+
+    from casebook.index.retrieval.tuned import packaged
+
+    tuned = packaged()
+    n = len(case_vectors) * PASSAGES_PER_CASE
+    corpus = Corpus(np.arange(n) // PASSAGES_PER_CASE, case_vectors, index, lexical,  # type: ignore[arg-type]
+                    tuned.weights, tuned.calibration["hybrid"])
+    full_ms, union_ms, same = [], [], 0
+    for vector, question in zip(queries, questions):
+        start = time.perf_counter()
+        expected = full(corpus, vector, question, 10, depth)
+        full_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        got = union(corpus, vector, question, 10, depth)
+        union_ms.append((time.perf_counter() - start) * 1000)
+        same += [(c, rows) for c, _, rows in got] == [(c, rows) for c, _, rows in expected] and \
+            np.allclose([s for _, s, _ in got], [s for _, s, _ in expected], rtol=0, atol=1e-12)
+    return {"score_all_p50_ms": round(float(np.median(full_ms)), 2),
+            "score_union_p50_ms": round(float(np.median(union_ms)), 2),
+            "score_union_p95_ms": round(float(np.percentile(union_ms, 95)), 2),
+            "score_union_identical": round(same / len(full_ms), 4)}
 
 
 def main() -> None:
@@ -93,9 +125,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--noise", type=float, default=0.03, help="Gaussian noise per dimension.")
     parser.add_argument("--bm25", action="store_true", help="Also time BM25 at this size.")
+    parser.add_argument("--score", action="store_true",
+                        help="Also time whole-query scoring: all passages vs the candidate union.")
     parser.add_argument("--json", action="store_true", help="Print one JSON line (the default).")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.score and args.passages % PASSAGES_PER_CASE:
+        parser.error(f"--score needs --passages a multiple of {PASSAGES_PER_CASE}")
     rng = np.random.default_rng(args.seed)
     settings = Settings()
     build = layout.current_build(settings.index_dir)
@@ -115,6 +151,8 @@ def main() -> None:
     build_s = time.perf_counter() - start
     exact = FaissIndex(data.shape[1], "flat")
     exact.add(data)
+    case_vectors = unit(data.reshape(-1, PASSAGES_PER_CASE, data.shape[1]).sum(axis=1)) \
+        if args.score else None
     del data
     import faiss
 
@@ -129,9 +167,17 @@ def main() -> None:
         "exact_p50_ms": round(float(np.median(exact_ms)), 3),
         "recall_at_10": round(recall, 4),
     }
-    del exact, index
-    if args.bm25:
-        record |= bm25_figures(args.passages, rng, questions)
+    del exact
+    if args.bm25 or args.score:
+        lexical, built = synthetic_bm25(args.passages, rng)
+        record |= built
+        if args.bm25:
+            record |= bm25_figures(lexical, questions)
+        if args.score:
+            texts = questions + [questions[i % len(questions)] for i in range(len(queries))]
+            record |= score_figures(index, lexical, case_vectors, queries,  # type: ignore[arg-type]
+                                    texts[:len(queries)], settings.candidate_depth)
+    del index
     record["rss_mb"] = peak_rss_mb()
     print(json.dumps(record), flush=True)
 

@@ -23,7 +23,7 @@ from casebook.index.embedder import Embedder
 from casebook.index.encoders import AnyEmbedder, model_fingerprint, onnx_embedder
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import IndexManifest, checksum_tree
-from casebook.index.onnx_embedder import ENCODER_DIR, MODEL_FILE
+from casebook.index.onnx_embedder import ENCODER_DIR, encoder_digest
 from casebook.index.reuse import (
     HASHES_FILE,
     PASSAGE_VECTORS_FILE,
@@ -72,7 +72,7 @@ def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> t
         from casebook.index.onnx_export import export_onnx  # imports PyTorch: build time only
 
         export_onnx(source, directory)
-    return onnx_embedder(settings, directory), sha256_file(directory / MODEL_FILE)
+    return onnx_embedder(settings, directory), encoder_digest(directory)
 
 
 def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True) -> BuildReport:

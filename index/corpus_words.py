@@ -9,6 +9,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from casebook.index.stopwords import stopwords
+
 GENERIC_FILE = "generic_words.json"
 QUESTION_FILE = "question_words.json"
 
@@ -30,6 +32,4 @@ def is_generic(word: str) -> bool:
 @lru_cache(maxsize=1)
 def question_words() -> frozenset[str]:
     """Words that shape a question but say nothing about its topic."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS) | {w for e in entries(QUESTION_FILE) for w in e["words"]}
+    return stopwords("EN_PLUS") | {w for e in entries(QUESTION_FILE) for w in e["words"]}

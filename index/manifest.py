@@ -30,7 +30,7 @@ class IndexManifest:
     chunk_overlap_sentences: int
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     encoder_runtime: str = "torch"  # what embedded the corpus and embeds queries: onnx or torch
-    encoder_sha256: str = ""  # of encoder/model.onnx, when the runtime is onnx
+    encoder_sha256: str = ""  # of encoder/model.onnx then its weights, when the runtime is onnx
     encoder_source: str = ""  # fingerprint of the model files the encoder was exported from
     embedding_key: str = ""  # vectors of two builds with the same key are interchangeable
     reused_vectors: int = 0  # passages and sentences whose vectors came from the previous build

@@ -1,8 +1,10 @@
 """Embeddings with onnxruntime + tokenizers only: what the serving process runs, no PyTorch.
 
-Reads an encoder directory written by `onnx_export` (model.onnx, tokenizer.json, encoder.json).
-Queries go through a micro-batcher and an LRU cache of query vectors; the corpus is embedded
-with `encode`, in length-sorted batches.
+Reads an encoder directory written by `onnx_export` (model.onnx and its weights, model.onnx.data;
+tokenizer.json, encoder.json).
+Queries go through a micro-batcher and an LRU cache of query vectors; a micro-batch runs as
+groups of similar token length (padding is wasted work). The corpus is embedded with `encode`,
+in length-sorted batches.
 """
 
 from __future__ import annotations
@@ -17,13 +19,23 @@ from typing import Any
 import numpy as np
 
 from casebook.errors import ModelError
-from casebook.index.batching import MicroBatcher
+from casebook.hashing import sha256_files
+from casebook.index.batching import MicroBatcher, length_groups
 
 MODEL_FILE = "model.onnx"
+WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external data
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 ENCODER_DIR = "encoder"
-EXPORT_VERSION = 2  # bump when onnx_export changes what it writes: older exports are redone
+# bump when onnx_export changes what it writes: older exports are redone
+EXPORT_VERSION = 4  # 3: BERT fusions; 4: the weights in WEIGHTS_FILE
+
+
+def encoder_digest(directory: Path) -> str:
+    """sha256 of the exported graph, followed by its weights where they are a file of their own
+    (an export without one, from before, digests as the sha256 of model.onnx alone)."""
+    weights = directory / WEIGHTS_FILE
+    return sha256_files([directory / MODEL_FILE, *([weights] if weights.is_file() else [])])
 
 
 class OnnxEmbedder:
@@ -74,10 +86,12 @@ class OnnxEmbedder:
             raise ModelError(f"Could not open the ONNX encoder in {self.directory}: {exc}",
                              hint="Run `casebook index build` to export it again.") from exc
         tokenizer.enable_truncation(int(self._config["max_seq_length"]))
-        tokenizer.enable_padding()
+        # _feed pads each group itself, as the tokenizer's own (longest-in-batch) padding would
+        self._pad_id = int((tokenizer.padding or {}).get("pad_id", 0))
+        tokenizer.no_padding()
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in session.get_inputs()}
-        self._batcher = MicroBatcher(self._run, max_batch=self.query_batch_size,
+        self._batcher = MicroBatcher(self._run_grouped, max_batch=self.query_batch_size,
                                      max_wait_s=self.query_batch_wait_ms / 1000)
         batcher = self._batcher
         if self.query_cache_size:
@@ -92,15 +106,37 @@ class OnnxEmbedder:
         """The tokenizer's vocabulary: word piece -> id."""
         return dict(self.load()._tokenizer.get_vocab())
 
-    def _run(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        outputs = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+    def _feed(self, encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+        """Model inputs for `encodings`, right-padded to the longest of them."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, :len(e.ids)] = e.ids
+            mask[row, :len(e.ids)] = e.attention_mask
+            types[row, :len(e.ids)] = e.type_ids
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return {k: v for k, v in feed.items() if k in self._inputs}
+
+    def _forward(self, encodings: Sequence[Any]) -> np.ndarray:
+        outputs = self._session.run(None, self._feed(encodings))
         return np.ascontiguousarray(outputs[0], dtype=np.float32)
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        """One forward pass over `texts`, padded to the longest."""
+        return self._forward(self._tokenizer.encode_batch(list(texts)))
+
+    def _run_grouped(self, texts: Sequence[str]) -> np.ndarray:
+        """A micro-batch of queries, run as groups of similar length, rows in input order."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        groups = length_groups([len(e.ids) for e in encodings])
+        if len(groups) == 1:
+            return self._forward(encodings)
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for rows in groups:
+            out[rows] = self._forward([encodings[i] for i in rows])
+        return out
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed `texts`; returns an (n, dim) float32 array of unit vectors, in input order."""
@@ -136,6 +172,11 @@ class OnnxEmbedder:
     def batcher(self) -> MicroBatcher:
         assert self.load()._batcher is not None
         return self._batcher  # type: ignore[return-value]
+
+    def batch_counts(self) -> tuple[int, int]:
+        """(micro-batches run, query texts they held) since load; (0, 0) before."""
+        batcher = self._batcher
+        return (batcher.batches, batcher.texts) if batcher is not None else (0, 0)
 
     def cache_info(self) -> Any:
         return self._cached_query.cache_info() if self._cached_query is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -98,8 +99,23 @@ def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
     path = layout.current_build(settings.index_dir)
     manifest = IndexManifest.read(path)
     check_compatible(manifest, settings)
-    if verify:
-        verify_files(path, manifest)
+    if not verify:
+        return _read_build(path, manifest)
+    # Checksumming (mostly the encoder's 90 MB of weights) runs beside the reading: hashlib lets
+    # go of the GIL. A file that fails its checksum is still the error reported, whatever else
+    # failed to read meanwhile.
+    with ThreadPoolExecutor(1, thread_name_prefix="casebook-verify") as pool:
+        checked = pool.submit(verify_files, path, manifest)
+        try:
+            stored = _read_build(path, manifest)
+        except BaseException:
+            checked.result()
+            raise
+        checked.result()
+    return stored
+
+
+def _read_build(path: Path, manifest: IndexManifest) -> StoredIndex:
     cases = _read_rows(path / layout.CASES_FILE, CaseStudy.from_dict, "a case study")
     passages = _read_rows(path / layout.PASSAGES_FILE, Passage.from_dict, "a passage")
     sentences = _read_rows(path / layout.SENTENCES_FILE, Sentence.from_dict, "a sentence")

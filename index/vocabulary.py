@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from casebook.index.stopwords import stopwords
+
 DATA_FILES = ("acronyms_corpus.json", "acronyms_glossary.json")
 
 
@@ -34,9 +36,8 @@ def acronyms() -> dict[str, str]:
 def _case_sensitive() -> frozenset[str]:
     """Acronyms whose lower-case form is an everyday English word ("which"): only the upper-case
     form is expanded. The word list is bm25s's English stop words."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(a for a in acronyms() if a.lower() in STOPWORDS_EN_PLUS)
+    stop = stopwords("EN_PLUS")
+    return frozenset(a for a in acronyms() if a.lower() in stop)
 
 
 @lru_cache(maxsize=1)

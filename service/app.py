@@ -20,6 +20,7 @@ from casebook.service import admin, chat, errors, observe, routes, spec
 from casebook.service.assets import Asset
 from casebook.service.head import HeadMiddleware
 from casebook.service.limits import LimitsMiddleware
+from casebook.service.preload import Preload
 from casebook.service.reload import Reloader
 from casebook.service.shedding import SheddingMiddleware
 from casebook.service.state import SearcherSlot, build_of
@@ -28,11 +29,13 @@ from casebook.settings import Settings
 STATIC = resources.files("casebook.service") / "static"
 
 
-def create_app(settings: Settings | None = None, *, searcher: Searcher | None = None) -> FastAPI:
-    """Build the app. Pass `searcher` to serve an already-open one (tests share one model)."""
+def create_app(settings: Settings | None = None, *, searcher: Searcher | None = None,
+               preload: Preload | None = None) -> FastAPI:
+    """Build the app. Pass `searcher` to serve an already-open one (tests share one model), or
+    `preload` for a first load already under way."""
     settings = settings or Settings()
     slot = SearcherSlot()
-    reloader = Reloader(settings, slot)
+    reloader = Reloader(settings, slot, preload)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

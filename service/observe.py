@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,7 +39,7 @@ class IndexCollector(Collector):
     def __init__(self, slot: SearcherSlot) -> None:
         self.slot = slot
 
-    def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | InfoMetricFamily]:
         slot = self.slot
         ready = GaugeMetricFamily("casebook_ready", "1 while an index is served and not draining.")
         ready.add_metric([], 1.0 if slot.ready and not slot.draining else 0.0)
@@ -55,6 +55,18 @@ class IndexCollector(Collector):
                                     "Seconds since the served build was made.")
             age.add_metric([], max(0.0, (datetime.now(timezone.utc) - created).total_seconds()))
             yield age
+            counts = getattr(searcher.embedder, "batch_counts", None)
+            if counts is not None:  # the onnxruntime encoder: queries it embedded, in batches
+                batches, texts = counts()
+                ran = CounterMetricFamily("casebook_query_batches",
+                                          "Micro-batches of queries the encoder ran.")
+                ran.add_metric([], float(batches))
+                yield ran
+                held = CounterMetricFamily("casebook_query_batch_texts",
+                                           "Queries those micro-batches held (texts / batches: "
+                                           "the mean batch size).")
+                held.add_metric([], float(texts))
+                yield held
         if slot.first_load_s is not None:
             load = GaugeMetricFamily(
                 "casebook_model_load_seconds",

@@ -15,6 +15,7 @@ from casebook.errors import CasebookError, IndexNotReady
 from casebook.index import layout
 from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval.searcher import Searcher
+from casebook.service.preload import Preload
 from casebook.service.state import SearcherSlot, build_of
 from casebook.settings import Settings
 
@@ -33,9 +34,11 @@ class ReloadResult:
 class Reloader:
     """Loads builds into a SearcherSlot, one at a time, on a background thread."""
 
-    def __init__(self, settings: Settings, slot: SearcherSlot) -> None:
+    def __init__(self, settings: Settings, slot: SearcherSlot,
+                 preload: Preload | None = None) -> None:
         self.settings = settings
         self.slot = slot
+        self._preload = preload  # the first load, when it was started before the app existed
         self._lock = threading.Lock()  # one load at a time, whoever asked
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -92,8 +95,13 @@ class Reloader:
     def _load(self, name: str) -> ReloadResult:
         old = self.slot.current
         started = time.perf_counter()
+        preload, self._preload = self._preload, None
+        # whichever build CURRENT named when the preload started; a newer one swaps in next poll
+        searcher = preload.searcher() if preload is not None else None
         try:
-            if old is not None and _same_encoder(old, self.settings):
+            if searcher is not None:
+                started = preload.started  # type: ignore[union-attr]
+            elif old is not None and _same_encoder(old, self.settings):
                 # an encoder already in memory loads nothing new: reuse it
                 searcher = Searcher.open(self.settings, old.embedder)
             else:

@@ -31,7 +31,8 @@ router = APIRouter()
 ERRORS = {code: {"model": ErrorResponse} for code in (404, 422, 503)}
 
 
-def searcher(request: Request) -> Searcher:
+async def searcher(request: Request) -> Searcher:
+    # async: FastAPI would run a plain function in the threadpool, one more thread hop a request
     slot: SearcherSlot = request.app.state.slot
     return slot.get()
 
@@ -40,7 +41,7 @@ SearcherDep = Annotated[Searcher, Depends(searcher)]
 
 
 @router.get("/healthz", tags=["ops"])
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from casebook.index.stopwords import stopwords
+
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
 def _stopwords() -> dict[str, frozenset[str]]:
-    from bm25s import stopwords
-
     names = ("EN_PLUS", "FRENCH", "GERMAN", "ITALIAN", "PORTUGUESE", "SPANISH", "TURKISH",
              "DUTCH", "RUSSIAN")
-    return {name: frozenset(getattr(stopwords, f"STOPWORDS_{name}")) for name in names}
+    return {name: stopwords(name) for name in names}
 
 
 def is_english(text: str) -> bool:

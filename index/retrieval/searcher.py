@@ -56,6 +56,7 @@ class Searcher:
         self.case_order = [c.id for c in stored.cases]
         self._case_row = {cid: i for i, cid in enumerate(self.case_order)}
         self._passage_case = np.array([self._case_row[p.case_id] for p in stored.passages])
+        self._case_size = np.bincount(self._passage_case, minlength=len(self.case_order))
         self._passage_row = {p.id: i for i, p in enumerate(stored.passages)}
         self.case_vectors = self._centroids()
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
@@ -219,16 +220,28 @@ class Searcher:
         """One result per case study: its best passage's score, and its best passages."""
         order = np.argsort(-final, kind="stable")
         best: dict[int, list[int]] = {}
+        # The k case studies returned are the first k met, rows being best first; a later one
+        # is never returned, so it is not collected. The scan ends once those k can gain no
+        # passage: `incomplete` counts the ones that still may (a count: scanning `best` for
+        # it each row was quadratic, and never ended while a short case study was among them).
+        incomplete = 0
         for row in order:
             case_row = int(self._passage_case[row])
             if allowed is not None and case_row not in allowed:
                 continue
             if exclude is not None and self.case_order[case_row] == exclude:
                 continue
-            hits = best.setdefault(case_row, [])
+            hits = best.get(case_row)
+            if hits is None:
+                if len(best) >= k:
+                    continue  # ranked below k others already (the order is best first)
+                hits = best[case_row] = []
+                incomplete += 1
             if len(hits) < PASSAGES_PER_RESULT:
                 hits.append(int(row))
-            if len(best) >= k and all(len(h) >= PASSAGES_PER_RESULT for h in best.values()):
+                if len(hits) == min(PASSAGES_PER_RESULT, int(self._case_size[case_row])):
+                    incomplete -= 1
+            if len(best) >= k and not incomplete:
                 break
         ranked = sorted(best.items(), key=lambda item: -final[item[1][0]])[:k]
         return [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from casebook.index.batching import MicroBatcher
+from casebook.index.batching import MicroBatcher, length_groups
 
 
 class Recorder:
@@ -49,7 +49,7 @@ def test_queries_arriving_while_busy_share_one_batch() -> None:
     threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
     for thread in threads:
         thread.start()
-    while batcher._queue.qsize() < len(texts):
+    while batcher.waiting < len(texts):
         threading.Event().wait(0.001)
     release.set()
     for thread in [first, *threads]:
@@ -68,7 +68,7 @@ def test_batches_are_capped() -> None:
     assert entered.wait(5)
     for thread in threads[1:]:
         thread.start()
-    while batcher._queue.qsize() < 8:
+    while batcher.waiting < 8:
         threading.Event().wait(0.001)
     release.set()
     for thread in threads:
@@ -87,12 +87,89 @@ def test_a_failure_reaches_every_caller() -> None:
         batcher.submit("again")
 
 
-def test_an_idle_worker_stops_and_the_next_query_starts_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("casebook.index.batching.IDLE_S", 0.01)
-    batcher = MicroBatcher(Recorder())
-    assert batcher.submit("ab")[0] == 2
-    first = batcher._worker
-    assert first is not None
-    first.join(5)
-    assert not first.is_alive() and batcher._worker is None
-    assert batcher.submit("abc")[0] == 3
+def test_a_failed_batch_reaches_its_waiting_callers_and_the_next_query_still_runs() -> None:
+    entered, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def flaky(texts: Sequence[str]) -> np.ndarray:
+        calls.append(len(texts))
+        if len(calls) == 1:
+            entered.set()
+            release.wait(5)
+            return np.ones((len(texts), 1), dtype=np.float32)
+        if len(calls) == 2:
+            raise ValueError("model gone")
+        return np.zeros((len(texts), 1), dtype=np.float32)
+
+    batcher = MicroBatcher(flaky, max_batch=8)
+    errors: list[BaseException] = []
+
+    def ask(text: str) -> None:
+        try:
+            batcher.submit(text)
+        except ValueError as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=ask, args=("a",))
+    first.start()
+    assert entered.wait(5)
+    waiting = [threading.Thread(target=ask, args=(t,)) for t in "bcd"]
+    for thread in waiting:
+        thread.start()
+    while batcher.waiting < 3:
+        threading.Event().wait(0.001)
+    release.set()
+    for thread in [first, *waiting]:
+        thread.join(5)
+    assert len(errors) == 3 and calls[:2] == [1, 3]
+    assert batcher.submit("e")[0] == 0.0
+
+
+def test_a_lone_query_runs_on_the_callers_thread() -> None:
+    threads: list[threading.Thread] = []
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        threads.append(threading.current_thread())
+        return np.zeros((len(texts), 2), dtype=np.float32)
+
+    batcher = MicroBatcher(encode)
+    batcher.submit("ab")
+    helper = threading.Thread(target=batcher.submit, args=("abc",))
+    helper.start()
+    helper.join(5)
+    assert threads == [threading.main_thread(), helper]
+
+
+def test_the_lead_passes_on_until_nobody_waits() -> None:
+    """Many callers at once: every one gets its own row, in batches no larger than the cap."""
+    recorder = Recorder()
+    batcher = MicroBatcher(recorder, max_batch=4, max_wait_s=0.001)
+    results: dict[str, np.ndarray] = {}
+
+    def ask(text: str) -> None:
+        results[text] = batcher.submit(text)
+
+    texts = ["z" * n for n in range(1, 41)]
+    threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert all(results[t][0] == len(t) for t in texts)
+    assert max(recorder.sizes) <= 4 and sum(recorder.sizes) == len(texts)
+    assert batcher.waiting == 0 and batcher.submit("again")[0] == 5
+
+
+@pytest.mark.parametrize(("lengths", "slack", "groups"), [
+    ([5], 0.1, [[0]]),
+    ([10, 10, 10], 0.0, [[0, 1, 2]]),  # equal lengths: no padding at all, one group
+    ([30, 8, 9, 31, 8], 0.1, [[1, 4, 2], [0, 3]]),  # shortest first, each group near one width
+    ([8, 70], 0.1, [[0], [1]]),  # a long question is not padded onto a short one
+    ([8, 70], 10.0, [[0, 1]]),  # unless padding is allowed to cost that much
+])
+def test_length_groups_bound_the_padding(lengths: list[int], slack: float,
+                                         groups: list[list[int]]) -> None:
+    assert length_groups(lengths, slack) == groups
+    for group in length_groups(lengths, slack):
+        real = sum(lengths[i] for i in group)
+        assert max(lengths[i] for i in group) * len(group) <= (1 + slack) * real

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from casebook.errors import IndexMismatchError
-from casebook.hashing import sha256_file
+from casebook.hashing import sha256_file, sha256_files
 from casebook.index import layout
 from casebook.index.build import build_index
 from casebook.index.embedder import Embedder
 from casebook.index.manifest import IndexManifest
-from casebook.index.onnx_embedder import ENCODER_DIR, MODEL_FILE, OnnxEmbedder
+from casebook.index.onnx_embedder import ENCODER_DIR, MODEL_FILE, WEIGHTS_FILE, OnnxEmbedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.settings import Settings
 
@@ -46,12 +46,21 @@ def test_batch_order_is_input_order(onnx: OnnxEmbedder, questions: list[str]) ->
     assert np.allclose(onnx.encode(texts), one_by_one, atol=1e-5)
 
 
+def test_a_micro_batch_of_mixed_lengths_is_each_query_alone(onnx: OnnxEmbedder,
+                                                            questions: list[str]) -> None:
+    texts = questions[:32] + ["hi", "social prescribing " * 60]
+    one_by_one = np.stack([onnx._run([t])[0] for t in texts])
+    assert np.allclose(onnx._run_grouped(texts), one_by_one, atol=1e-5)
+
+
 def test_manifest_records_encoder_checksum(index_settings: Settings) -> None:
     build = layout.current_build(index_settings.index_dir)
     manifest = IndexManifest.read(build)
     assert manifest.encoder_runtime == "onnx"
-    assert manifest.encoder_sha256 == sha256_file(build / ENCODER_DIR / MODEL_FILE)
-    assert manifest.files[f"{ENCODER_DIR}/{MODEL_FILE}"] == manifest.encoder_sha256
+    encoder = build / ENCODER_DIR
+    assert manifest.encoder_sha256 == sha256_files([encoder / MODEL_FILE, encoder / WEIGHTS_FILE])
+    assert manifest.files[f"{ENCODER_DIR}/{MODEL_FILE}"] == sha256_file(encoder / MODEL_FILE)
+    assert manifest.files[f"{ENCODER_DIR}/{WEIGHTS_FILE}"] == sha256_file(encoder / WEIGHTS_FILE)
 
 
 def test_repeated_query_comes_from_the_cache(index_settings: Settings) -> None:
@@ -81,3 +90,15 @@ def test_index_without_encoder_is_refused_for_onnx(tmp_path: Path, index_setting
     assert not (report.path / ENCODER_DIR).exists()
     with pytest.raises(IndexMismatchError, match="CASEBOOK_EMBED_RUNTIME=torch"):
         Searcher.open(torch_settings.model_copy(update={"embed_runtime": "onnx"}))
+
+
+def test_the_exported_graph_runs_fused_bert_kernels(index_settings: Settings) -> None:
+    import onnx
+
+    encoder = layout.current_build(index_settings.index_dir) / ENCODER_DIR
+    # the weights are a file of their own (memory-mapped when served); the graph is small
+    assert (encoder / MODEL_FILE).stat().st_size < 1_000_000 < (encoder / WEIGHTS_FILE).stat().st_size
+    model = onnx.load(str(encoder / MODEL_FILE), load_external_data=False)
+    ops = {node.op_type for node in model.graph.node}
+    assert {"Attention", "SkipLayerNormalization", "EmbedLayerNormalization", "BiasGelu"} <= ops
+    assert "Softmax" not in ops  # every layer's attention went into the fused kernel

@@ -62,6 +62,9 @@ def test_metrics_count_requests_by_route_template_and_answers_by_match(client: T
     assert found[("casebook_index_build_age_seconds", ())] >= 0
     assert any(name == "casebook_index_build_info" for name, _ in found)
     assert found[("casebook_ready", ())] == 1
+    # counted since the encoder loaded: it has embedded at least the questions above
+    batches = found[("casebook_query_batches_total", ())]
+    assert batches >= 1 and found[("casebook_query_batch_texts_total", ())] >= batches
 
 
 def test_request_ids_are_honoured_when_sane_and_made_otherwise(client: TestClient) -> None:

@@ -106,3 +106,36 @@ def test_admin_routes_are_off_without_a_token(tmp_path: Path, server_thread) -> 
                               headers={"Authorization": "Bearer anything"})
     assert response.status_code == 404
     assert "CASEBOOK_ADMIN_TOKEN" in response.json()["error"]["hint"]
+
+
+def test_a_preloaded_searcher_is_the_first_served_and_later_builds_swap_in(
+        own_settings: Settings) -> None:
+    from casebook.service.preload import Preload
+    from casebook.service.reload import Reloader
+    from casebook.service.state import SearcherSlot
+
+    slot = SearcherSlot()
+    reloader = Reloader(own_settings, slot, Preload(own_settings))
+    first = reloader.check()
+    assert first.outcome == "loaded" and slot.build == first.build
+    assert slot.first_load_s is not None and slot.reloads == 0
+    assert layout.leased_builds(own_settings.index_dir) == {first.build}
+    assert reloader.check().outcome == "unchanged"
+    new = clone_build(own_settings.index_dir)
+    assert reloader.check().build == new and slot.reloads == 1
+
+
+def test_a_failed_preload_is_retried_once_an_index_appears(own_settings: Settings,
+                                                          tmp_path: Path) -> None:
+    from casebook.service.preload import Preload
+    from casebook.service.reload import Reloader
+    from casebook.service.state import SearcherSlot
+
+    settings = own_settings.model_copy(update={"index_dir": tmp_path / "later"})
+    slot = SearcherSlot()
+    reloader = Reloader(settings, slot, Preload(settings))
+    result = reloader.check()
+    assert result.outcome == "failed" and not slot.ready
+    assert "No index has been built yet" in str(result.error)
+    copy_index(own_settings.index_dir, settings.index_dir)  # the build arrives after start-up
+    assert reloader.check().outcome == "loaded" and slot.ready

