@@ -42,11 +42,6 @@ def _stopwords() -> frozenset[str]:
     return stopwords("EN")
 
 
-def stopwords() -> frozenset[str]:
-    """The English stop words BM25 drops (bm25s's list)."""
-    return _stopwords()
-
-
 def stem(word: str) -> str:
     """The Snowball English stem BM25 indexes `word` under."""
     return str(_stemmer().stemWord(word))
