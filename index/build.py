@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from casebook import __version__
-from casebook.errors import CasebookError
 from casebook.gazetteer import london
 from casebook.hashing import sha256_file
 from casebook.index import layout
@@ -28,6 +27,7 @@ from casebook.index.reuse import (
     HASHES_FILE,
     PASSAGE_VECTORS_FILE,
     embed_reusing,
+    previous_folder,
     previous_vectors,
 )
 from casebook.index.sentences import Sentence, sentences_of
@@ -48,23 +48,12 @@ class BuildReport:
     seconds: float
 
 
-def _previous_encoder(index_dir: Path, source: str) -> Path | None:
-    """The CURRENT build's exported encoder, if it was exported from these same model files."""
-    try:
-        build = layout.current_build(index_dir)
-        manifest = IndexManifest.read(build)
-    except CasebookError:
-        return None
-    encoder = build / ENCODER_DIR
-    if manifest.encoder_runtime == "onnx" and manifest.encoder_source == source and encoder.is_dir():
-        return encoder
-    return None
-
-
 def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> tuple[AnyEmbedder, str]:
     """Export (or reuse) the ONNX encoder into `directory`; returns the embedder and its sha256."""
     fingerprint = model_fingerprint(settings.model)
-    previous = _previous_encoder(settings.index_dir, fingerprint)
+    previous = previous_folder(
+        settings.index_dir, ENCODER_DIR,
+        lambda m: m.encoder_runtime == "onnx" and m.encoder_source == fingerprint)
     if previous is not None:
         layout.copy_linked(previous, directory)
         log.info("reusing the ONNX encoder of %s", previous.parent.name)

@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook.errors import CasebookError
 from casebook.hashing import sha256_file
 from casebook.index import layout
 from casebook.index.e5 import write_e5_vectors
 from casebook.index.e5_onnx import E5_ENCODER_DIR, MODEL_FILE
 from casebook.index.encoders import e5_encoder
-from casebook.index.manifest import IndexManifest
+from casebook.index.reuse import previous_folder
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -34,25 +33,14 @@ class E5Build:
     encoder_source: str = ""
 
 
-def _previous_encoder(index_dir: Path, source: str) -> Path | None:
-    """The CURRENT build's e5 encoder, if converted from the same weights by this converter."""
-    try:
-        build = layout.current_build(index_dir)
-        manifest = IndexManifest.read(build)
-    except CasebookError:
-        return None
-    encoder = build / E5_ENCODER_DIR
-    if manifest.e5_runtime == "onnx" and manifest.e5_encoder_source == source and encoder.is_dir():
-        return encoder
-    return None
-
-
 def _prepare_encoder(index_dir: Path, directory: Path) -> str:
     """Convert (or reuse) the e5 encoder into `directory`; returns its source fingerprint."""
     from casebook.index.e5_convert import convert_e5, source_fingerprint  # onnx: build only
 
     source = source_fingerprint()
-    previous = _previous_encoder(index_dir, source)
+    previous = previous_folder(
+        index_dir, E5_ENCODER_DIR,
+        lambda m: m.e5_runtime == "onnx" and m.e5_encoder_source == source)
     if previous is not None:
         layout.copy_linked(previous, directory)
         log.info("reusing the e5 encoder of %s", previous.parent.name)

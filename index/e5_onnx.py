@@ -24,6 +24,7 @@ from casebook.errors import ModelError
 from casebook.index import q4
 from casebook.index.batching import MicroBatcher, length_groups
 from casebook.index.e5_tokens import PASSAGE, QUERY, E5Tokenizer
+from casebook.index.sessions import cpu_session
 
 E5_ENCODER_DIR = "e5"  # inside a build, beside MiniLM's encoder/
 MODEL_FILE = "model.onnx"
@@ -56,23 +57,12 @@ class OnnxE5Encoder:
         return self
 
     def _open(self) -> None:
-        import onnxruntime
-
         try:
             config = json.loads((self.directory / CONFIG_FILE).read_text(encoding="utf-8"))
             self._tokenizer = E5Tokenizer(self.directory)
             # read row by row: a query reads a few kB of the table, never the whole of it
             self._words = q4.RowFile(self.directory / WORDS_FILE)
-            options = onnxruntime.SessionOptions()
-            options.log_severity_level = 3
-            # the file already holds the optimised graph: redoing it would slow start-up
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-            # spinning threads burn the cores the request threads need between batches
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            if self.threads:
-                options.intra_op_num_threads = self.threads
-            session = onnxruntime.InferenceSession(str(self.directory / MODEL_FILE), options,
-                                                   providers=["CPUExecutionProvider"])
+            session = cpu_session(self.directory / MODEL_FILE, self.threads)
         # onnxruntime's errors (NoSuchFile, InvalidGraph, …) derive from Exception alone
         except Exception as exc:  # noqa: BLE001
             raise ModelError(f"Could not open the e5 encoder in {self.directory}: {exc}",

@@ -21,6 +21,7 @@ import numpy as np
 from casebook.errors import ModelError
 from casebook.hashing import sha256_files
 from casebook.index.batching import MicroBatcher, length_groups
+from casebook.index.sessions import cpu_session
 
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external data
@@ -66,22 +67,12 @@ class OnnxEmbedder:
         return self
 
     def _open(self) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         try:
             self._config = json.loads((self.directory / CONFIG_FILE).read_text(encoding="utf-8"))
             tokenizer = Tokenizer.from_file(str(self.directory / TOKENIZER_FILE))
-            options = onnxruntime.SessionOptions()
-            options.log_severity_level = 3  # warnings about unused initialisers are noise
-            # the export already holds the optimised graph: redoing it would double start-up
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-            # Spinning threads burn the cores the request threads need between batches.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            if self.threads:
-                options.intra_op_num_threads = self.threads
-            session = onnxruntime.InferenceSession(str(self.directory / MODEL_FILE), options,
-                                                   providers=["CPUExecutionProvider"])
+            session = cpu_session(self.directory / MODEL_FILE, self.threads)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"Could not open the ONNX encoder in {self.directory}: {exc}",
                              hint="Run `casebook index build` to export it again.") from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +25,19 @@ log = logging.getLogger("casebook.index")
 
 HASHES_FILE = "content_hashes.json"
 PASSAGE_VECTORS_FILE = "passage_vectors.npy"
+
+
+def previous_folder(index_dir: Path, folder: str,
+                    same: Callable[[IndexManifest], bool]) -> Path | None:
+    """The CURRENT build's `folder` (an exported encoder, say), when its manifest says it was
+    made from what the new build would make it from; None otherwise or with no build yet."""
+    try:
+        build = layout.current_build(index_dir)
+        manifest = IndexManifest.read(build)
+    except CasebookError:
+        return None
+    found = build / folder
+    return found if same(manifest) and found.is_dir() else None
 
 
 class Encodes(Protocol):
