@@ -59,3 +59,12 @@ def test_search_skips_e5_when_the_cheap_views_are_sure(searcher: Searcher) -> No
 def test_single_view_modes_never_run_e5(searcher: Searcher) -> None:
     for mode in ("dense", "bm25"):
         assert "e5_passage" not in searcher.score("vaccine hesitancy", mode).signals
+
+
+@pytest.mark.slow
+def test_without_e5_every_language_is_served_by_the_cheap_views(searcher: Searcher) -> None:
+    alone = Searcher(searcher.settings, searcher.stored, searcher.embedder, None)
+    for question in ("¿Cómo se ayudó a los refugiados con el deporte?", "vaccine hesitancy"):
+        scored = alone.score(question)
+        assert "e5_passage" not in scored.signals
+        assert 0.0 <= scored.final.min() <= scored.final.max() <= 1.0
