@@ -1,4 +1,5 @@
-"""What was fitted on the dev split: fusion weights, score calibration, match thresholds.
+"""What was fitted on the dev split: fusion weights, the e5 cascade, score calibrations and the
+answered / related / none models.
 
 The numbers live in `casebook/data/tuned.json`, written by `casebook eval --tune` (which
 reads the dev split only) and reviewed in a diff like any other data.
