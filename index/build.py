@@ -50,7 +50,7 @@ class BuildReport:
 
 def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> tuple[AnyEmbedder, str]:
     """Export (or reuse) the ONNX encoder into `directory`; returns the embedder and its sha256."""
-    fingerprint = model_fingerprint(settings.model)
+    fingerprint = model_fingerprint(settings.model, settings.onnx_precision)
     previous = previous_folder(
         settings.index_dir, ENCODER_DIR,
         lambda m: m.encoder_runtime == "onnx" and m.encoder_source == fingerprint)
@@ -60,7 +60,7 @@ def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> t
     else:
         from casebook.index.onnx_export import export_onnx  # imports PyTorch: build time only
 
-        export_onnx(source, directory)
+        export_onnx(source, directory, precision=settings.onnx_precision)
     return onnx_embedder(settings, directory), encoder_digest(directory)
 
 
@@ -86,7 +86,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
         encoder_sha256, encoder_source = "", ""
         if settings.embed_runtime == "onnx":
             corpus_embedder, encoder_sha256 = _prepare_encoder(settings, embedder, tmp / ENCODER_DIR)
-            encoder_source = model_fingerprint(settings.model)
+            encoder_source = model_fingerprint(settings.model, settings.onnx_precision)
         embedding_key = f"{settings.model}|{settings.embed_runtime}|{encoder_sha256}"
         known = previous_vectors(settings.index_dir, embedding_key)
         dimension = corpus_embedder.dimension

@@ -44,13 +44,16 @@ def query_embedder(settings: Settings, build: Path, runtime: str) -> AnyEmbedder
     return onnx_embedder(settings, build / ENCODER_DIR)
 
 
-def model_fingerprint(model: str) -> str:
-    """Identifies the model's files (names, sizes, times) cheaply, to know an export is current."""
+def model_fingerprint(model: str, precision: str = "fp32") -> str:
+    """Identifies the model's files (names, sizes, times) and the export's precision cheaply, to
+    know an export is current."""
     try:
         path = Path(resolve_model(model))
     except Exception:  # noqa: BLE001 - a model that cannot resolve is identified by its name
         path = Path(model)
-    digest = hashlib.sha256(f"{model}|export {EXPORT_VERSION}".encode())
+    # fp32 keeps the fingerprint it had before precision was a setting: those exports stay valid
+    suffix = "" if precision == "fp32" else f"|{precision}"
+    digest = hashlib.sha256(f"{model}|export {EXPORT_VERSION}{suffix}".encode())
     if path.is_dir():
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             stat = file.stat()

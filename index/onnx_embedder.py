@@ -82,6 +82,11 @@ class OnnxEmbedder:
         tokenizer.no_padding()
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in session.get_inputs()}
+        # int8 graphs quantise each activation tensor with one scale, taken from the whole
+        # batch: run together, a text's vector would move with its batch-mates (cosine ~0.97),
+        # so a query would score differently under load, and a reused passage vector would not
+        # be the one a fresh build computes. Alone, a text's vector is a function of the text.
+        self._alone = self._config.get("precision", "fp32") == "int8"
         self._batcher = MicroBatcher(self._run_grouped, max_batch=self.query_batch_size,
                                      max_wait_s=self.query_batch_wait_ms / 1000)
         batcher = self._batcher
@@ -121,7 +126,8 @@ class OnnxEmbedder:
     def _run_grouped(self, texts: Sequence[str]) -> np.ndarray:
         """A micro-batch of queries, run as groups of similar length, rows in input order."""
         encodings = self._tokenizer.encode_batch(list(texts))
-        groups = length_groups([len(e.ids) for e in encodings])
+        groups = ([[i] for i in range(len(texts))] if self._alone
+                  else length_groups([len(e.ids) for e in encodings]))
         if len(groups) == 1:
             return self._forward(encodings)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
@@ -137,13 +143,14 @@ class OnnxEmbedder:
         # batches of similar length waste little work on padding
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        starts = range(0, len(order), self.batch_size)
+        batch_size = 1 if self._alone else self.batch_size
+        starts = range(0, len(order), batch_size)
         if progress:
             from tqdm import tqdm
 
             starts = tqdm(starts, desc="embedding", unit="batch")
         for start in starts:
-            rows = order[start:start + self.batch_size]
+            rows = order[start:start + batch_size]
             out[rows] = self._run([texts[i] for i in rows])
         return out
 

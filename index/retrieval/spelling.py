@@ -6,27 +6,11 @@ import re
 from collections import Counter
 from typing import Iterable
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 WORD = re.compile(r"[a-z]+")
 MEMO_SIZE = 100_000  # words; bounded so a stream of nonsense cannot grow memory without end
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (a transposition costs 1), or limit + 1 if above it."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 class SpellCorrector:
@@ -39,10 +23,8 @@ class SpellCorrector:
     def __init__(self, corpus_words: Iterable[str], known_words: Iterable[str] = ()) -> None:
         self.counts = Counter(w for w in corpus_words if len(w) >= 3)
         self.known = set(known_words)
-        self._by_length: dict[int, list[str]] = {}
+        self._words = list(self.counts)
         self._memo: dict[str, str] = {}  # queries share words: each is looked up once
-        for word in self.counts:
-            self._by_length.setdefault(len(word), []).append(word)
 
     @staticmethod
     def max_distance(word: str) -> int:
@@ -60,14 +42,11 @@ class SpellCorrector:
         limit = self.max_distance(word)
         if limit == 0 or word in self.counts or word in self.known or not word.isalpha():
             return word
-        best: tuple[int, int, str] | None = None
-        for length in range(len(word) - limit, len(word) + limit + 1):
-            for candidate in self._by_length.get(length, ()):
-                distance = edit_distance(word, candidate, limit)
-                if distance <= limit:
-                    key = (distance, -self.counts[candidate], candidate)
-                    if best is None or key < best:
-                        best = key
+        # optimal string alignment distance (a transposition costs 1), every word within limit
+        near = process.extract(word, self._words, scorer=OSA.distance, score_cutoff=limit,
+                               limit=None)
+        best = min(((distance, -self.counts[candidate], candidate)
+                    for candidate, distance, _ in near), default=None)
         return best[2] if best else word
 
     def correct(self, text: str) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from casebook.index.acronym_mining import long_form, mine
-from casebook.index.retrieval.spelling import SpellCorrector, edit_distance
+from casebook.index.retrieval.spelling import SpellCorrector
 from casebook.index.vocabulary import DATA_FILES, _entries, acronyms, expand_acronyms
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "case_studies.jsonl"
@@ -39,15 +39,6 @@ def test_ordinary_words_are_left_alone(text: str) -> None:
     assert expand_acronyms(text) == text
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "distance"),
-    [("vaccine", "vacine", 1), ("meditation", "meditaion", 1), ("form", "from", 1),
-     ("hesitancy", "hesitency", 1), ("abc", "xyz", 3)],
-)
-def test_edit_distance(a: str, b: str, distance: int) -> None:
-    assert edit_distance(a, b, limit=3) == distance
-
-
 def test_corrector_fixes_typos_against_the_corpus_only() -> None:
     corrector = SpellCorrector(
         ["vaccine", "vaccine", "hesitancy", "homelessness", "meditation", "marking"],
@@ -57,6 +48,12 @@ def test_corrector_fixes_typos_against_the_corpus_only() -> None:
     assert corrector.correct("homelesness") == "homelessness"
     assert corrector.correct("parking permit") == "parking permit"  # real words stay
     assert corrector.correct("gp") == "gp"  # too short to guess
+
+
+def test_corrector_counts_a_transposition_as_one_edit_and_prefers_frequent_words() -> None:
+    corrector = SpellCorrector(["farm", "form", "form", "meditation", "medication"])
+    assert corrector.correct("meditaiton") == "meditation"  # one swap, not two substitutions
+    assert corrector.correct("fxrm") == "form"  # farm and form are both 1 away: form is commoner
 
 
 def _corpus() -> list[dict[str, str]]:
