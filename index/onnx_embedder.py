@@ -21,7 +21,7 @@ import numpy as np
 from casebook.errors import ModelError
 from casebook.hashing import sha256_files
 from casebook.index.batching import MicroBatcher, length_groups
-from casebook.index.sessions import QuietOrBusy
+from casebook.index.sessions import cpu_session
 
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external data
@@ -72,7 +72,7 @@ class OnnxEmbedder:
         try:
             self._config = json.loads((self.directory / CONFIG_FILE).read_text(encoding="utf-8"))
             tokenizer = Tokenizer.from_file(str(self.directory / TOKENIZER_FILE))
-            session = QuietOrBusy(self.directory / MODEL_FILE, self.threads)
+            session = cpu_session(self.directory / MODEL_FILE, self.threads)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"Could not open the ONNX encoder in {self.directory}: {exc}",
                              hint="Run `casebook index build` to export it again.") from exc
@@ -115,8 +115,8 @@ class OnnxEmbedder:
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         return {k: v for k, v in feed.items() if k in self._inputs}
 
-    def _forward(self, encodings: Sequence[Any], quiet: bool = False) -> np.ndarray:
-        outputs = self._session.run(None, self._feed(encodings), quiet=quiet)
+    def _forward(self, encodings: Sequence[Any]) -> np.ndarray:
+        outputs = self._session.run(None, self._feed(encodings))
         return np.ascontiguousarray(outputs[0], dtype=np.float32)
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
@@ -129,7 +129,7 @@ class OnnxEmbedder:
         groups = ([[i] for i in range(len(texts))] if self._alone
                   else length_groups([len(e.ids) for e in encodings]))
         if len(groups) == 1:
-            return self._forward(encodings, quiet=self._batcher is not None and self._batcher.quiet)
+            return self._forward(encodings)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for rows in groups:
             out[rows] = self._forward([encodings[i] for i in rows])

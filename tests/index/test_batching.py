@@ -173,33 +173,3 @@ def test_length_groups_bound_the_padding(lengths: list[int], slack: float,
     for group in length_groups(lengths, slack):
         real = sum(lengths[i] for i in group)
         assert max(lengths[i] for i in group) * len(group) <= (1 + slack) * real
-
-
-def test_quiet_means_a_lone_text_after_a_lone_text() -> None:
-    seen: list[bool] = []
-    batcher: MicroBatcher
-
-    def encode(texts: Sequence[str]) -> np.ndarray:
-        seen.append(batcher.quiet)  # read as the encoders read it: inside the batch's run
-        if texts == ["block"]:
-            entered.set()
-            release.wait(5)
-        return np.zeros((len(texts), 1), dtype=np.float32)
-
-    entered, release = threading.Event(), threading.Event()
-    batcher = MicroBatcher(encode, max_batch=8, max_wait_s=0.002)
-    batcher.submit("a")
-    first = threading.Thread(target=batcher.submit, args=("block",))
-    first.start()
-    assert entered.wait(5)
-    others = [threading.Thread(target=batcher.submit, args=(t,)) for t in ("b", "c")]
-    for thread in others:
-        thread.start()
-    while batcher.waiting < 2:
-        threading.Event().wait(0.001)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
-    batcher.submit("d")  # alone, but right after a batch that had company
-    batcher.submit("e")
-    assert seen == [True, True, False, False, True]

@@ -173,12 +173,3 @@ def test_an_fp32_build_exports_its_own_encoder(tmp_path: Path, index_settings: S
     top = Searcher.open(settings).search("How did others reach Muslim communities about vaccines?", 1)
     # Hounslow's work with mosques and faith groups
     assert top[0].case_study.id == "covid-19-vaccinations-understanding-and-supporting-faith"
-
-
-def test_the_quiet_and_the_busy_session_compute_the_same_vectors(onnx: OnnxEmbedder,
-                                                                 questions: list[str]) -> None:
-    feed = onnx._feed(onnx._tokenizer.encode_batch(questions[:1]))
-    quiet = onnx._session.run(None, feed, quiet=True)[0]
-    busy = onnx._session.run(None, feed, quiet=False)[0]
-    assert onnx._session.quiet is not onnx._session.busy
-    assert np.array_equal(quiet, busy)
