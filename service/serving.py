@@ -13,10 +13,9 @@ import threading
 from types import FrameType
 from typing import Any
 
-import h11
 import uvicorn
 from fastapi import FastAPI
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from casebook.service.reload import Reloader
 from casebook.service.state import SearcherSlot
@@ -25,12 +24,14 @@ from casebook.settings import Settings
 log = logging.getLogger("casebook.service")
 
 
-def header_deadline_protocol(seconds: float | None) -> type[H11Protocol]:
-    """uvicorn's h11 protocol, closing a connection whose request headers take over `seconds`
-    (uvicorn only times out idle keep-alive connections, not a client sending a byte a minute).
-    None: read CASEBOOK_HEADER_TIMEOUT_S, for worker processes that import the class by name."""
+def header_deadline_protocol(seconds: float | None) -> type[HttpToolsProtocol]:
+    """uvicorn's httptools protocol (its C parser: less CPU a request than h11's pure Python),
+    closing a connection whose request headers take over `seconds` (uvicorn only times out idle
+    keep-alive connections, not a client sending a byte a minute). The clock starts when the
+    connection opens and at the first byte of each later request. None: read
+    CASEBOOK_HEADER_TIMEOUT_S, for worker processes that import the class by name."""
 
-    class HeaderDeadlineProtocol(H11Protocol):
+    class HeaderDeadlineProtocol(HttpToolsProtocol):
         _header_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -38,12 +39,14 @@ def header_deadline_protocol(seconds: float | None) -> type[H11Protocol]:
             super().connection_made(transport)
             self._arm()
 
-        def data_received(self, data: bytes) -> None:
-            if self._header_timer is None and self.conn.their_state is h11.IDLE:
+        def on_message_begin(self) -> None:
+            if self._header_timer is None:
                 self._arm()
-            super().data_received(data)
-            if self.conn.their_state is not h11.IDLE:
-                self._disarm()  # the headers are in: the body deadline is the app's
+            super().on_message_begin()
+
+        def on_headers_complete(self) -> None:
+            self._disarm()  # the headers are in: the body deadline is the app's
+            super().on_headers_complete()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
@@ -60,7 +63,7 @@ def header_deadline_protocol(seconds: float | None) -> type[H11Protocol]:
 
         def _headers_too_slow(self) -> None:
             self._header_timer = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            if not self.transport.is_closing():
                 self.transport.close()
 
     return HeaderDeadlineProtocol
@@ -71,7 +74,7 @@ def no_delay(transport: asyncio.BaseTransport) -> None:
 
     asyncio sets it only on sockets whose `proto` is IPPROTO_TCP; the listening socket uvicorn
     makes for `--workers` is created with proto 0, so its connections kept Nagle's algorithm:
-    h11 writes a response's head and body separately, and the body then waited for the client's
+    uvicorn writes a response's head and body separately, and the body then waited for the client's
     delayed ACK (about 40 ms a request)."""
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):

@@ -145,3 +145,17 @@ def test_reload_under_load_then_sigterm(index_settings: Settings, tmp_path: Path
         assert all(abs(t - closed) < 1.0 for t in load.dropped_at), (load.dropped_at, closed)
     finally:
         server.stop()
+
+
+def test_slow_headers_of_a_later_request_on_a_kept_alive_connection_are_cut_off(
+        no_index_server: ServeProcess) -> None:
+    sock = raw(no_index_server.port)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.settimeout(5)
+    assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+    started = time.monotonic()
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # the next request stalls
+    closed, _ = closed_within(sock, 4)
+    # its first bytes stopped the keep-alive timer: only the 1 s header deadline can close it
+    assert closed and time.monotonic() - started < 4
+    sock.close()

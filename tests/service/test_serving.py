@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from casebook.service.reload import Reloader
 from casebook.service.serving import DrainingServer, no_delay, uvicorn_options
@@ -26,7 +26,7 @@ def test_uvicorn_trusts_no_proxy_headers_and_closes_idle_connections(tmp_path: P
     assert options["access_log"] is False
     assert options["timeout_keep_alive"] == 3
     assert options["timeout_graceful_shutdown"] == 7
-    assert issubclass(options["http"], H11Protocol)
+    assert issubclass(options["http"], HttpToolsProtocol)
 
 
 def test_sigterm_drains_first_then_stops(tmp_path: Path) -> None:
