@@ -12,7 +12,6 @@ weighted by length.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,7 @@ from casebook.errors import ModelError
 from casebook.index import q4
 from casebook.index.batching import MicroBatcher, length_groups
 from casebook.index.e5_tokens import PASSAGE, QUERY, E5Tokenizer
-from casebook.index.sessions import cpu_session
+from casebook.index.sessions import OpensOnce, cpu_session
 
 E5_ENCODER_DIR = "e5"  # inside a build, beside MiniLM's encoder/
 MODEL_FILE = "model.onnx"
@@ -34,8 +33,8 @@ MAX_CHARS = 2000  # as E5Encoder: e5 reads at most 512 tokens a window; this gua
 BATCH_TOKENS = 2048  # rows x tokens of one forward pass: bounds the attention's memory
 
 
-class OnnxE5Encoder:
-    """Cheap to construct; `load()` opens the session once (idempotent, thread-safe)."""
+class OnnxE5Encoder(OpensOnce):
+    """The e5 view's query and passage encoder on onnxruntime (see OpensOnce for loading)."""
 
     def __init__(self, directory: Path, *, cache_size: int = 0, threads: int = 0,
                  query_batch_size: int = 32, query_batch_wait_ms: float = 2.0) -> None:
@@ -44,17 +43,10 @@ class OnnxE5Encoder:
         self.threads = threads
         self.query_batch_size = query_batch_size
         self.query_batch_wait_ms = query_batch_wait_ms
-        self._lock = threading.Lock()
-        self._session: Any = None
+        super().__init__()
         self._tokenizer: E5Tokenizer | None = None
         self._batcher: MicroBatcher | None = None
         self._cached_query: Any = None
-
-    def load(self) -> OnnxE5Encoder:
-        with self._lock:
-            if self._session is None:
-                self._open()
-        return self
 
     def _open(self) -> None:
         try:

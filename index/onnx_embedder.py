@@ -10,7 +10,6 @@ in length-sorted batches.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 from casebook.errors import ModelError
 from casebook.hashing import sha256_files
 from casebook.index.batching import MicroBatcher, length_groups
-from casebook.index.sessions import cpu_session
+from casebook.index.sessions import OpensOnce, cpu_session
 
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external data
@@ -39,7 +38,7 @@ def encoder_digest(directory: Path) -> str:
     return sha256_files([directory / MODEL_FILE, *([weights] if weights.is_file() else [])])
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(OpensOnce):
     """The Embedder interface (load, dimension, encode, encode_one) over an exported model."""
 
     def __init__(self, directory: Path, *, batch_size: int = 32, query_batch_size: int = 32,
@@ -52,19 +51,11 @@ class OnnxEmbedder:
         self.query_batch_wait_ms = query_batch_wait_ms
         self.query_cache_size = query_cache_size
         self.threads = threads
-        self._session: Any = None
+        super().__init__()
         self._tokenizer: Any = None
         self._config: dict[str, Any] = {}
-        self._lock = threading.Lock()
         self._batcher: MicroBatcher | None = None
         self._cached_query: Any = None
-
-    def load(self) -> OnnxEmbedder:
-        """Open the session once; later calls return at once."""
-        with self._lock:
-            if self._session is None:
-                self._open()
-        return self
 
     def _open(self) -> None:
         from tokenizers import Tokenizer

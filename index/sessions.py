@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 
 def cpu_session(model: Path, threads: int = 0) -> Any:
@@ -20,3 +21,23 @@ def cpu_session(model: Path, threads: int = 0) -> Any:
     if threads:
         options.intra_op_num_threads = threads
     return onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+class OpensOnce:
+    """An encoder that is cheap to construct and opens its session on the first `load()`
+    (idempotent, thread-safe: concurrent first queries open it once). Subclasses set
+    `_session` in `_open`."""
+
+    _session: Any = None
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def load(self) -> Self:
+        with self._lock:
+            if self._session is None:
+                self._open()
+        return self
+
+    def _open(self) -> None:
+        raise NotImplementedError
