@@ -114,8 +114,10 @@ class Answer:
 class Scored:
     """Per-passage scores for one query (row i = passage i): what ranking and answering share."""
 
-    query_vector: np.ndarray
-    dense: np.ndarray
+    # MiniLM's query vector and cosines; None where a search in another language skipped
+    # MiniLM (it reads English only). Answering always runs it.
+    query_vector: np.ndarray | None
+    dense: np.ndarray | None
     lexical: np.ndarray
     final: np.ndarray
     # convex fusion: every raw view (name -> per-passage score), the query-level features the

@@ -21,13 +21,16 @@ from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
 from casebook.index.retrieval.similar import FEATURES
-from casebook.index.retrieval.tuned import Logistic, Tuned
+from casebook.index.retrieval.tuned import FOREIGN_CALIBRATION, Logistic, Tuned
 
 # What each calibration reads besides the fused score: only the hybrid with e5 has e5's top
 # cosine, since the others are served without running e5.
 CHEAP_FEATURES = ("minilm_top", "bm25_top", "english")
 CAL_FEATURES = {"hybrid": ("minilm_top", "e5_top", "bm25_top", "english"),
                 "hybrid_cheap": CHEAP_FEATURES, "dense": CHEAP_FEATURES, "bm25": CHEAP_FEATURES}
+# Questions not in English get their own hybrid calibration, fitted on them alone, over views
+# that read their language: MiniLM's English-only cosine is left out, so search need not run it.
+FOREIGN_FEATURES = ("e5_top", "bm25_top")
 FOREIGN_VIEWS = ("bm25", "minilm_passage", "e5_passage", "e5_case")
 # What each wrong decision costs, relative to its opposite. "none" tells a user there is nothing
 # on the subject and cites nothing, so calling an in-field question "none" costs four times
@@ -71,7 +74,7 @@ def fit_weights(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str]
 
 def _fused(mode: str, raw: dict[str, np.ndarray], english: bool, tuned: Tuned) -> np.ndarray:
     """The per-passage score a calibration maps, as the searcher makes it in that mode."""
-    if mode == "hybrid":
+    if mode in ("hybrid", FOREIGN_CALIBRATION):
         return convex(normalised(raw), tuned.weights if english else tuned.weights_foreign)
     if mode == "hybrid_cheap":
         return cheap_fusion(raw, tuned)
@@ -81,9 +84,11 @@ def _fused(mode: str, raw: dict[str, np.ndarray], english: bool, tuned: Tuned) -
 def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
                     mode: str) -> Logistic:
     """Logistic over (fused score of each case study, the query's raw top scores)."""
-    names = CAL_FEATURES[mode]
+    names = FOREIGN_FEATURES if mode == FOREIGN_CALIBRATION else CAL_FEATURES[mode]
     xs, ys = [], []
     for a in asked:
+        if mode == FOREIGN_CALIBRATION and a.scored.english:
+            continue
         raw = a.scored.signals
         per_case = case_max(_fused(mode, raw, a.scored.english, tuned), searcher._passage_case,
                             len(searcher.case_order))
@@ -182,6 +187,8 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     tuned = tuned.with_(cascade_margin=fit_cascade(asked, searcher, tuned))
     tuned = tuned.with_(calibration={**start.calibration, **{
         mode: fit_calibration(asked, searcher, tuned, mode) for mode in CAL_FEATURES},
+        **({FOREIGN_CALIBRATION: fit_calibration(asked, searcher, tuned, FOREIGN_CALIBRATION)}
+           if any(not a.scored.english for a in asked) else {}),
         "similar": fit_similar(searcher, groups)})
     searcher.tuned = tuned
     tuned, decided = fit_decision(ask_all(searcher, dev, everything), tuned)

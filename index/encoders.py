@@ -72,6 +72,6 @@ def e5_encoder(settings: Settings, build: Path) -> AnyE5:
         raise IndexCorruptError(f"The index in {build} has no e5 encoder ({E5_ENCODER_DIR}/).",
                                 hint="Run `casebook index build` to rebuild the index.")
     return OnnxE5Encoder(directory, cache_size=settings.query_cache_size,
-                         threads=settings.onnx_threads,
+                         threads=settings.e5_threads,
                          query_batch_size=settings.query_batch_size,
                          query_batch_wait_ms=settings.query_batch_wait_ms)

@@ -78,8 +78,10 @@ class OnnxEmbedder(OpensOnce):
         # so a query would score differently under load, and a reused passage vector would not
         # be the one a fresh build computes. Alone, a text's vector is a function of the text.
         self._alone = self._config.get("precision", "fp32") == "int8"
+        # texts that run one by one gain nothing from waiting for company: take who is waiting
+        wait_s = 0.0 if self._alone else self.query_batch_wait_ms / 1000
         self._batcher = MicroBatcher(self._run_grouped, max_batch=self.query_batch_size,
-                                     max_wait_s=self.query_batch_wait_ms / 1000)
+                                     max_wait_s=wait_s)
         batcher = self._batcher
         if self.query_cache_size:
             self._cached_query = lru_cache(maxsize=self.query_cache_size)(batcher.submit)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from casebook.index.answering.ask import ask as ask_question
 from casebook.index.retrieval.searcher import Searcher
+from casebook.records import Answer
 from casebook.service.errors import error_response, public
 from casebook.service.observe import record_answer
 from casebook.service.schemas import (
@@ -40,6 +44,21 @@ async def searcher(request: Request) -> Searcher:
 SearcherDep = Annotated[Searcher, Depends(searcher)]
 
 
+def json_body(model: BaseModel) -> bytes:
+    return model.model_dump_json().encode()
+
+
+async def off_loop(work: Callable[[], BaseModel]) -> Response:
+    """`work()`'s response, computed and serialised in a worker thread, never on the event loop.
+
+    One hop: FastAPI runs a plain `def` endpoint in the threadpool and then validates and
+    serialises what it returned in a second hop (a copy of every field, and a second wait for a
+    thread under load). The models here are valid by construction; `response_model` still
+    documents them."""
+    body = await run_in_threadpool(lambda: json_body(work()))
+    return Response(body, media_type="application/json")
+
+
 @router.get("/healthz", tags=["ops"])
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
@@ -67,7 +86,7 @@ def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/v1/search", response_model=SearchResponse, tags=["search"], responses=ERRORS)
-def search(
+async def search(
     s: SearcherDep,
     q: Annotated[str, Query(description="The question or keywords.")] = "",
     k: Annotated[int, Query(description="How many case studies to return.")] = 10,
@@ -77,50 +96,66 @@ def search(
     theme: Annotated[str | None, Query(
         description="Only case studies with this theme (an id from casebook/data/themes.json).")] = None,
     explain: Annotated[bool, Query(description="Add each result's raw signals.")] = False,
-) -> SearchResponse:
-    start = time.perf_counter()
-    results, scored = s.search_scored(q, k, section=section, borough=borough, mode=mode,
-                                      theme=theme)
-    out = [ResultOut.of(r) for r in results]
-    if explain:
-        for item, result in zip(out, results):
-            item.explain = s.explain(scored, result.passages[0].passage.id)
-    return SearchResponse(query=q, took_ms=took_ms(start), results=out)
+) -> Response:
+    def work() -> SearchResponse:
+        start = time.perf_counter()
+        results, scored = s.search_scored(q, k, section=section, borough=borough, mode=mode,
+                                          theme=theme)
+        out = [ResultOut.of(r) for r in results]
+        if explain:
+            for item, result in zip(out, results):
+                item.explain = s.explain(scored, result.passages[0].passage.id)
+        return SearchResponse(query=q, took_ms=took_ms(start), results=out)
+
+    return await off_loop(work)
 
 
 @router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
-def ask(body: AskRequest, s: SearcherDep, request: Request) -> AskResponse:
-    start = time.perf_counter()
-    answer = ask_question(s, body.question)
+async def ask(body: AskRequest, s: SearcherDep, request: Request) -> Response:
+    def work() -> tuple[Answer, bytes]:
+        start = time.perf_counter()
+        answer = ask_question(s, body.question)
+        return answer, json_body(AskResponse.of(answer, took_ms(start)))
+
+    answer, out = await run_in_threadpool(work)
     record_answer(request, answer)
-    return AskResponse.of(answer, took_ms(start))
+    return Response(out, media_type="application/json")
 
 
 @router.get("/v1/case-studies", response_model=CaseStudyList, tags=["case studies"],
             responses=ERRORS)
-def case_studies(s: SearcherDep) -> CaseStudyList:
-    items = [CaseStudySummary.of(c) for c in s.case_studies()]
-    return CaseStudyList(count=len(items), case_studies=items)
+async def case_studies(s: SearcherDep) -> Response:
+    def work() -> CaseStudyList:
+        items = [CaseStudySummary.of(c) for c in s.case_studies()]
+        return CaseStudyList(count=len(items), case_studies=items)
+
+    return await off_loop(work)
 
 
 @router.get("/v1/case-studies/{case_id}", response_model=CaseStudyFull, tags=["case studies"],
             responses=ERRORS)
-def case_study(case_id: str, s: SearcherDep) -> CaseStudyFull:
-    return CaseStudyFull.of(s.get(case_id))
+async def case_study(case_id: str, s: SearcherDep) -> Response:
+    return await off_loop(lambda: CaseStudyFull.of(s.get(case_id)))
 
 
 @router.get("/v1/case-studies/{case_id}/similar", response_model=SimilarResponse,
             tags=["case studies"], responses=ERRORS)
-def similar(case_id: str, s: SearcherDep, k: int = 5) -> SimilarResponse:
-    start = time.perf_counter()
-    results = s.similar(case_id, k)
-    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))
+async def similar(case_id: str, s: SearcherDep, k: int = 5) -> Response:
+    def work() -> SimilarResponse:
+        start = time.perf_counter()
+        results = s.similar(case_id, k)
+        return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))
+
+    return await off_loop(work)
 
 
 @router.post("/v1/similar", response_model=SimilarResponse, tags=["case studies"],
              responses=ERRORS)
-def similar_text(body: SimilarTextRequest, s: SearcherDep) -> SimilarResponse:
-    start = time.perf_counter()
-    results, notice = s.similar_text_noticed(body.text, body.k)
-    return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start),
-                           notice=notice)
+async def similar_text(body: SimilarTextRequest, s: SearcherDep) -> Response:
+    def work() -> SimilarResponse:
+        start = time.perf_counter()
+        results, notice = s.similar_text_noticed(body.text, body.k)
+        return SimilarResponse(results=[ResultOut.of(r) for r in results],
+                               took_ms=took_ms(start), notice=notice)
+
+    return await off_loop(work)

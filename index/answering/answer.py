@@ -125,7 +125,7 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
     "not found". `elsewhere` names places the question is about that no case study is from.
     """
     confidence = evidence.score if evidence else (
-        float(np.max(scored.dense)) if len(scored.dense) else 0.0)
+        float(np.max(scored.dense)) if scored.dense is not None and len(scored.dense) else 0.0)
     cover = evidence.coverage if evidence else 1.0
     domain = evidence.domain if evidence else 1.0
     signals = dict(evidence.features) if evidence else {}

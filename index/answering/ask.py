@@ -31,7 +31,7 @@ def judge(searcher: Searcher, question: str, scored: Scored,
           results: Sequence[CaseResult]) -> tuple[Match, Evidence]:
     """answered / related / none for a question, and the evidence it was decided on."""
     if scored.fused is None:  # rrf or weighted fusion: the best cosine against the threshold
-        best = float(np.max(scored.dense)) if len(scored.dense) else 0.0
+        best = float(np.max(scored.dense)) if scored.dense is not None and len(scored.dense) else 0.0
         evidence = Evidence(best, 1.0, ())
         answered = best >= searcher.settings.answer_threshold and results
         return ("answered" if answered else "none"), evidence
@@ -52,7 +52,7 @@ def gather(searcher: Searcher, question: str, scored: Scored,
     rows = list(stored.sentence_rows.get(results[0].case_study.id, ())) if results else []
     e5_sentences = stored.e5_sentence_vectors
     sentence_minilm = (float(np.max(stored.sentence_vectors[rows] @ scored.query_vector))
-                       if rows else 0.0)
+                       if rows and scored.query_vector is not None else 0.0)
     sentence_e5, unheld_e5 = 0.0, 1.0  # nothing left unsaid: as covered as can be
     if searcher.e5 is not None and scored.e5_vector is not None and e5_sentences is not None and rows:
         sentence_e5 = float(np.max(e5_sentences[rows] @ scored.e5_vector))

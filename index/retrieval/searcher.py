@@ -26,7 +26,7 @@ from casebook.index.retrieval.queries import (
     validate_query,
 )
 from casebook.index.retrieval.spelling import SpellCorrector
-from casebook.index.retrieval.tuned import Tuned, packaged
+from casebook.index.retrieval.tuned import FOREIGN_CALIBRATION, Tuned, packaged
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
@@ -109,17 +109,17 @@ class Searcher:
         (e5 only when the cheap views are unsure or the question is not English); `full` runs
         every view whatever the cheap views say (answering and evaluation need them all)."""
         text = self.normalise(query)
-        vector = self.embedder.encode_one(text)
-        n = len(self.stored.passages)
-        depth = min(self.settings.candidate_depth, n)
-        top_scores, rows = self.stored.dense.search(vector[None, :], depth)
-        valid = rows[0] >= 0
-        # passages beyond the candidate depth rank just below the last one retrieved
-        dense = np.full(n, float(top_scores[0][valid].min()) - 1e-6 if valid.any() else -1.0)
-        dense[rows[0][valid]] = top_scores[0][valid]
         lexical = self.stored.lexical.scores(text)
         if self.settings.fusion == "convex":
-            return self._convex(query, text, vector, dense, lexical, mode, full)
+            english = is_english(query)
+            if (mode == "hybrid" and not english and not full and self.e5 is not None
+                    and not self.tuned.foreign_reads_minilm):
+                # MiniLM reads English only, and neither the ranking nor the score of this
+                # question would use it: skip a third of its CPU (its word pieces run long)
+                return self._convex(query, text, None, None, lexical, mode, full, english)
+            vector, dense = self._minilm(text)
+            return self._convex(query, text, vector, dense, lexical, mode, full, english)
+        vector, dense = self._minilm(text)
         if mode == "dense":
             final = dense.astype(np.float64)
         elif mode == "bm25":
@@ -130,6 +130,18 @@ class Searcher:
             final = self._place_boost(query, final)
         return Scored(vector, dense, lexical, final)
 
+    def _minilm(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The query's MiniLM vector and every passage's cosine to it (passages beyond the
+        candidate depth rank just below the last one retrieved)."""
+        vector = self.embedder.encode_one(text)
+        n = len(self.stored.passages)
+        top_scores, rows = self.stored.dense.search(vector[None, :],
+                                                    min(self.settings.candidate_depth, n))
+        valid = rows[0] >= 0
+        dense = np.full(n, float(top_scores[0][valid].min()) - 1e-6 if valid.any() else -1.0)
+        dense[rows[0][valid]] = top_scores[0][valid]
+        return vector, dense
+
     def _borough_matches(self, query: str) -> np.ndarray:
         """Per passage: whether its case study is from a London borough the query names."""
         named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
@@ -137,24 +149,23 @@ class Searcher:
                                for cid in self.case_order])
         return case_match[self._passage_case].astype(np.float64)
 
-    def _convex(self, query: str, text: str, vector: np.ndarray, dense: np.ndarray,
-                lexical: np.ndarray, mode: str, full: bool) -> Scored:
+    def _convex(self, query: str, text: str, vector: np.ndarray | None, dense: np.ndarray | None,
+                lexical: np.ndarray, mode: str, full: bool, english: bool) -> Scored:
         """The views, fused by the tuned convex weights, then calibrated to P(relevant).
 
-        The cheap views always run; e5's only in hybrid mode, and there only when the cascade
-        asks for them (see retrieval/cascade.py) or `full` is set.
+        The cheap views always run (MiniLM's only where a question not in English needs
+        it); e5's only in hybrid mode, and there only when the cascade asks for them (see
+        retrieval/cascade.py) or `full` is set.
         """
-        english = is_english(query)
-        raw: dict[str, np.ndarray] = {
-            "bm25": lexical.astype(np.float64),
-            "minilm_passage": dense.astype(np.float64),
-            "minilm_case": (self.case_vectors @ vector)[self._passage_case].astype(np.float64),
-            "borough": self._borough_matches(query),
-        }
+        raw: dict[str, np.ndarray] = {"bm25": lexical.astype(np.float64)}
+        if vector is not None and dense is not None:
+            raw["minilm_passage"] = dense.astype(np.float64)
+            raw["minilm_case"] = (self.case_vectors @ vector)[self._passage_case].astype(np.float64)
+        raw["borough"] = self._borough_matches(query)
         cases = len(self.case_order)
         cheap = None
         use_e5 = mode == "hybrid" and self.e5 is not None and self.e5_case_vectors is not None
-        if use_e5 and not full:
+        if use_e5 and not full and english:
             cheap = cascade.cheap_fusion(raw, self.tuned)
             use_e5 = cascade.needs_e5(cheap, english, self.tuned.cascade_margin,
                                       self._passage_case, cases)
@@ -174,7 +185,8 @@ class Searcher:
             fused, model = norm["minilm_passage" if mode == "dense" else "bm25"], mode
         elif e5_vector is not None:
             fused = views.convex(norm, self.tuned.weights if english else self.tuned.weights_foreign)
-            model = "hybrid"
+            model = ("hybrid" if english or FOREIGN_CALIBRATION not in self.tuned.calibration
+                     else FOREIGN_CALIBRATION)
         else:
             fused = cheap if cheap is not None else cascade.cheap_fusion(raw, self.tuned)
             model = "hybrid_cheap"

@@ -18,6 +18,9 @@ DATA_FILE = "tuned.json"
 # one logistic per way a score is made: the hybrid with e5, the cascade's first stage without it,
 # each single-view search mode, and similar projects
 CALIBRATIONS = ("hybrid", "hybrid_cheap", "dense", "bm25", "similar")
+# Optional: the hybrid for questions not in English, over views that read any language. When the
+# foreign weights give MiniLM nothing either, search does not run MiniLM on such questions.
+FOREIGN_CALIBRATION = "hybrid_foreign"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,14 @@ class Logistic:
     def __call__(self, values: Mapping[str, float]) -> float:
         z = self.bias + sum(c * float(values[f]) for f, c in zip(self.features, self.coef))
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    @property
+    def foreign_reads_minilm(self) -> bool:
+        """Whether a hybrid search in another language needs MiniLM's query vector: for its
+        fusion weights or for the calibration of its score."""
+        model = self.calibration.get(FOREIGN_CALIBRATION)
+        weighted = any(k.startswith("minilm") and w > 0 for k, w in self.weights_foreign.items())
+        return model is None or weighted or "minilm_top" in model.features
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(self.features), "coef": list(self.coef), "bias": self.bias}
@@ -66,6 +77,14 @@ class Tuned:
         if not self.weights_cheap:  # not fitted yet: the full weights without e5's views
             object.__setattr__(self, "weights_cheap", {
                 k: w for k, w in self.weights.items() if not k.startswith("e5")})
+
+    @property
+    def foreign_reads_minilm(self) -> bool:
+        """Whether a hybrid search in another language needs MiniLM's query vector: for its
+        fusion weights or for the calibration of its score."""
+        model = self.calibration.get(FOREIGN_CALIBRATION)
+        weighted = any(k.startswith("minilm") and w > 0 for k, w in self.weights_foreign.items())
+        return model is None or weighted or "minilm_top" in model.features
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": self.weights, "weights_foreign": self.weights_foreign,

@@ -5,7 +5,7 @@ import pytest
 
 from casebook.index.retrieval.cascade import needs_e5, served_fusion, top_margin
 from casebook.index.retrieval.searcher import Searcher
-from casebook.index.retrieval.tuned import packaged
+from casebook.index.retrieval.tuned import Logistic, packaged
 
 PASSAGE_CASE = np.array([0, 0, 1, 2])
 
@@ -68,3 +68,34 @@ def test_without_e5_every_language_is_served_by_the_cheap_views(searcher: Search
         scored = alone.score(question)
         assert "e5_passage" not in scored.signals
         assert 0.0 <= scored.final.min() <= scored.final.max() <= 1.0
+
+
+def test_minilm_is_read_abroad_while_weights_or_calibration_use_it() -> None:
+    tuned = packaged()
+    own = tuned.calibration["hybrid_foreign"]
+    assert not tuned.with_(weights_foreign={"e5_passage": 1.0}).foreign_reads_minilm
+    assert tuned.with_(weights_foreign={"e5_passage": 0.5, "minilm_passage": 0.5}).foreign_reads_minilm
+    shared = {k: v for k, v in tuned.calibration.items() if k != "hybrid_foreign"}
+    assert tuned.with_(calibration=shared).foreign_reads_minilm  # the shared one reads minilm_top
+    reading = Logistic((*own.features, "minilm_top"), (*own.coef, 1.0), own.bias)
+    assert tuned.with_(calibration={**shared, "hybrid_foreign": reading}).foreign_reads_minilm
+
+
+@pytest.mark.slow
+def test_a_search_in_another_language_skips_minilm_and_ranks_as_with_it(searcher: Searcher) -> None:
+    question = "¿Cómo se ayudó a los refugiados con el deporte en Croydon?"
+    assert not searcher.tuned.foreign_reads_minilm  # what the packaged numbers say
+    skipped = searcher.score(question)
+    assert skipped.query_vector is None and "minilm_passage" not in skipped.signals
+    assert "e5_passage" in skipped.signals
+    shared = {k: v for k, v in searcher.tuned.calibration.items() if k != "hybrid_foreign"}
+    reading = Searcher(searcher.settings, searcher.stored, searcher.embedder, searcher.e5,
+                       tuned=searcher.tuned.with_(calibration=shared))
+    ran = reading.score(question)
+    assert ran.query_vector is not None and "minilm_passage" in ran.signals
+    ranked = [[r.case_study.id for r in searcher.group(s.final, 10)] for s in (skipped, ran)]
+    assert ranked[0] == ranked[1]
+    # answering reads MiniLM's sentence cosines whatever the language
+    assert searcher.score(question, full=True).query_vector is not None
+    english = searcher.score("How did Hounslow reach Muslim communities about vaccines?")
+    assert english.query_vector is not None
