@@ -35,14 +35,6 @@ class Logistic:
         z = self.bias + sum(c * float(values[f]) for f, c in zip(self.features, self.coef))
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
-    @property
-    def foreign_reads_minilm(self) -> bool:
-        """Whether a hybrid search in another language needs MiniLM's query vector: for its
-        fusion weights or for the calibration of its score."""
-        model = self.calibration.get(FOREIGN_CALIBRATION)
-        weighted = any(k.startswith("minilm") and w > 0 for k, w in self.weights_foreign.items())
-        return model is None or weighted or "minilm_top" in model.features
-
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(self.features), "coef": list(self.coef), "bias": self.bias}
 
