@@ -119,16 +119,16 @@ def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str,
     for name, group, names, required in (("", english, EVIDENCE, ()),
                                          ("_any", asked, ANY_LANGUAGE, ("english",))):
         answer_rows = [a for a in group if a.question.scope != "far"]
-        fits[f"domain{name}"] = decision.fit(
+        fits[f"domain{name}"] = decision.fit_chosen(
             [a.answer.evidence for a in group],
             [float(a.question.scope != "far") for a in group], names,
             positive_weight=DOMAIN_WEIGHT, required=required)
-        fits[f"answer{name}"] = decision.fit(
+        fits[f"answer{name}"] = decision.fit_chosen(
             [a.answer.evidence for a in answer_rows],
             [float(a.question.in_scope) for a in answer_rows], names,
             positive_weight=ANSWER_WEIGHT, required=required)
-    facts = {k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path}
-             for k, f in fits.items()}
+    facts = {k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path, "ridge": f.ridge,
+                 "nested_cv_balanced": dict(f.nested)} for k, f in fits.items()}
     return tuned.with_(**{k: f.model for k, f in fits.items()}), facts
 
 
