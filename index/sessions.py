@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Self
 
@@ -23,7 +24,7 @@ def cpu_session(model: Path, threads: int = 0) -> Any:
     return onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
-class OpensOnce:
+class OpensOnce(ABC):
     """An encoder that is cheap to construct and opens its session on the first `load()`
     (idempotent, thread-safe: concurrent first queries open it once). Subclasses set
     `_session` in `_open`."""
@@ -39,5 +40,6 @@ class OpensOnce:
                 self._open()
         return self
 
+    @abstractmethod
     def _open(self) -> None:
-        raise NotImplementedError
+        """Open the session (and whatever the encoder reads beside it); runs under the lock."""
