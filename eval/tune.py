@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from casebook.eval import decision
+from casebook.eval.field import fit_field
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
@@ -107,6 +108,20 @@ def fit_cascade(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> flo
     return choose_margin(rows)
 
 
+def fit_field_model(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str, object]]:
+    """The field model (eval/field.py) on every question's e5 vector, far against the rest;
+    each question's evidence then holds its out-of-fold log-odds, which fit_decision reads."""
+    if not asked or any(a.scored.e5_vector is None for a in asked):
+        return tuned, {"fitted": False, "why": "not every dev question has an e5 vector"}
+    fitted = fit_field([a.scored.e5_vector for a in asked],  # type: ignore[misc]
+                       [float(a.question.scope != "far") for a in asked], DOMAIN_WEIGHT)
+    for a, logit in zip(asked, fitted.out_of_fold):
+        a.answer.evidence["field_e5"] = float(logit)
+    return tuned.with_(field_e5=fitted.model), {
+        "fitted": True, "ridge": fitted.ridge,
+        "cv_balanced": {str(r): v for r, v in fitted.cv_balanced.items()}}
+
+
 def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str, object]]:
     """The answered / related / none models (eval/decision.py), fitted on
     questions answered with `tuned`'s weights and calibration; errors cost DOMAIN_WEIGHT and
@@ -191,7 +206,10 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
            if any(not a.scored.english for a in asked) else {}),
         "similar": fit_similar(searcher, groups)})
     searcher.tuned = tuned
-    tuned, decided = fit_decision(ask_all(searcher, dev, everything), tuned)
+    decision_asked = ask_all(searcher, dev, everything)
+    tuned, field_facts = fit_field_model(decision_asked, tuned)
+    tuned, decided = fit_decision(decision_asked, tuned)
+    decided["field_e5"] = field_facts
     searcher.tuned = tuned
     facts = {"dev_questions": len(asked), "english_in_scope": len(english),
              "foreign_in_scope": len(foreign), "weights_chosen": fit_en.chosen,

@@ -60,8 +60,12 @@ def gather(searcher: Searcher, question: str, scored: Scored,
                                common_stems(corpus)) if scored.english else [])
         if unheld:
             unheld_e5 = float(np.max(e5_sentences[rows] @ searcher.e5.query(" ".join(unheld))))
+    model = searcher.tuned.field_e5
+    # without the model or e5's vector the odds are even: the other features decide
+    field_e5 = model.logit(scored.e5_vector) if model is not None and scored.e5_vector is not None \
+        else 0.0
     named = features(scored, results, searcher._passage_case, len(searcher.case_order), covered,
-                     sentence_minilm, sentence_e5, unheld_e5)
+                     sentence_minilm, sentence_e5, unheld_e5, field_e5)
     return Evidence(results[0].score if results else 0.0, covered, missing,
                     scored.features.get("e5_top", 1.0), named)
 

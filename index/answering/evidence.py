@@ -10,7 +10,10 @@ topics, so it means the same for questions nobody has asked yet:
 - what the best case study does not say: the question's words its text lacks (what "social
   prescribing for people with X" leaves when no case study names X), read by e5 against that
   case study's sentences, so that "jab" still finds a sentence about vaccination while
-  "gambling" finds nothing.
+  "gambling" finds nothing, and
+- whether the question is about this field at all, read from its whole e5 query vector by a
+  logistic model fitted on dev (field_e5): "is my GP open on bank holiday Monday?" shares words
+  and cosine with case studies about GP practices, but not their kind of question.
 
 `match.decide` reads them through two logistic models fitted on the dev split.
 """
@@ -37,12 +40,13 @@ COMMON_SHARE = 0.25
 
 FEATURES: tuple[str, ...] = (
     "score", "fused_top", "fused_z", "entropy", "coverage", "e5_top", "minilm_top", "bm25_top",
-    "english", "e5_z", "bm25_mean", "sentence_e5", "sentence_minilm", "missing_sentence_e5")
+    "english", "e5_z", "bm25_mean", "sentence_e5", "sentence_minilm", "missing_sentence_e5",
+    "field_e5")
 # What means the same whatever the question's language: e5's views and the fused and
 # calibrated scores. BM25, MiniLM and word coverage read English only, so a question in another
 # language is judged by models that never saw them.
 ANY_LANGUAGE: tuple[str, ...] = ("score", "fused_top", "fused_z", "entropy", "e5_top", "e5_z",
-                                 "sentence_e5", "english")
+                                 "sentence_e5", "english", "field_e5")
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ def case_level(values: np.ndarray, passage_case: np.ndarray, cases: int) -> np.n
 
 def features(scored: Scored, results: Sequence[CaseResult], passage_case: np.ndarray,
              cases: int, covered: float, sentence_minilm: float, sentence_e5: float,
-             missing_sentence_e5: float) -> dict[str, float]:
+             missing_sentence_e5: float, field_e5: float = 0.0) -> dict[str, float]:
     """Every feature of FEATURES from one question's scores (pure)."""
     final = case_level(scored.final, passage_case, cases)
     fused = case_level(scored.fused if scored.fused is not None else scored.final, passage_case,
@@ -145,4 +149,5 @@ def features(scored: Scored, results: Sequence[CaseResult], passage_case: np.nda
         "sentence_e5": sentence_e5,
         "sentence_minilm": sentence_minilm,
         "missing_sentence_e5": missing_sentence_e5,
+        "field_e5": field_e5,
     }

@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from casebook.errors import IndexMismatchError
 
 DATA_FILE = "tuned.json"
 # one logistic per way a score is made: the hybrid with e5, the cascade's first stage without it,
@@ -21,6 +25,8 @@ CALIBRATIONS = ("hybrid", "hybrid_cheap", "dense", "bm25", "similar")
 # Optional: the hybrid for questions not in English, over views that read any language. When the
 # foreign weights give MiniLM nothing either, search does not run MiniLM on such questions.
 FOREIGN_CALIBRATION = "hybrid_foreign"
+# past this the odds say nothing more, and a downstream logistic should not see extremes
+LOGIT_LIMIT = 12.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,34 @@ class Logistic:
 
 
 @dataclass(frozen=True)
+class Linear:
+    """A logistic model's log-odds over a whole vector: bias + coef . vector."""
+
+    coef: tuple[float, ...]
+    bias: float
+
+    @cached_property
+    def _weights(self) -> np.ndarray:
+        return np.asarray(self.coef, dtype=np.float32)
+
+    def logit(self, vector: np.ndarray) -> float:
+        if len(vector) != len(self.coef):
+            raise IndexMismatchError(
+                f"The tuned field model reads {len(self.coef)}-dimensional e5 vectors; this "
+                f"e5 model makes {len(vector)}-dimensional ones.",
+                hint="Run `casebook eval --tune` after changing the e5 model.")
+        z = self.bias + float(self._weights @ np.asarray(vector, dtype=np.float32))
+        return max(min(z, LOGIT_LIMIT), -LOGIT_LIMIT)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"coef": list(self.coef), "bias": self.bias}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Linear:
+        return cls(tuple(float(c) for c in data["coef"]), float(data["bias"]))
+
+
+@dataclass(frozen=True)
 class Tuned:
     weights: dict[str, float]  # English questions
     weights_foreign: dict[str, float]  # questions not in English
@@ -60,6 +94,9 @@ class Tuned:
     # a top-two margin under cascade_margin (inf: always)
     weights_cheap: dict[str, float] = field(default_factory=dict)
     cascade_margin: float = math.inf
+    # Optional: the log-odds that a question is about this field at all, read from its e5 query
+    # vector (answering/evidence.py's field_e5); None until `casebook eval --tune` fits it
+    field_e5: Linear | None = None
 
     def __post_init__(self) -> None:
         missing = [m for m in CALIBRATIONS if m not in self.calibration]
@@ -85,7 +122,8 @@ class Tuned:
                 "answer": self.answer.to_dict(), "domain_any": self.domain_any.to_dict(),
                 "answer_any": self.answer_any.to_dict(), "weights_cheap": self.weights_cheap,
                 "cascade_margin": self.cascade_margin if math.isfinite(self.cascade_margin)
-                else None, "provenance": self.provenance}
+                else None, "provenance": self.provenance,
+                **({"field_e5": self.field_e5.to_dict()} if self.field_e5 is not None else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
@@ -100,7 +138,8 @@ class Tuned:
                    dict(data.get("provenance", {})),
                    dict(data.get("weights_cheap") or {}),
                    math.inf if data.get("cascade_margin") is None
-                   else float(data["cascade_margin"]))
+                   else float(data["cascade_margin"]),
+                   Linear.from_dict(data["field_e5"]) if data.get("field_e5") else None)
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})

@@ -91,3 +91,18 @@ def test_a_change_of_subject_is_answered_on_its_own(searcher: Searcher) -> None:
     query, answer = ask_conversation(searcher, messages)
     assert answer.found
     assert "meditation" in answer.answer.lower() or "meditation" in query
+
+
+@pytest.mark.parametrize("question", ["What time does my local pharmacy close on Sunday?",
+                                      "Can I bring my own food to the ward when visiting my mum?"])
+def test_a_health_service_errand_is_outside_the_field(searcher: Searcher, question: str) -> None:
+    # words and cosines near GP and hospital case studies; the kind of question is not theirs
+    assert searcher.tuned.field_e5 is not None
+    answer = ask(searcher, question)
+    assert answer.evidence["field_e5"] < 0 and answer.match == "none"
+    assert answer.citations == ()
+
+
+def test_a_question_about_what_projects_did_is_in_the_field(searcher: Searcher) -> None:
+    answer = ask(searcher, "How did link workers support unpaid carers?")
+    assert answer.evidence["field_e5"] > 0 and answer.match != "none"
