@@ -2,7 +2,8 @@
 
 Times every stage of `Searcher.score` per question (median and p95 ms), then the whole query as
 search serves it (the cascade: e5 only when the cheap views are unsure or the question is not
-English) against every view always, and the share of questions that called e5. The ranking
+English; BM25 alone when it leads clearly) against every view always, and the shares of
+questions that called e5 and that BM25 settled without MiniLM. The ranking
 side of the trade-off (Hit@1 and MRR@10 at each margin) is `casebook eval`'s cascade table.
 
     .venv/bin/python bench/signals.py [--split dev] [--limit 120]
@@ -44,7 +45,7 @@ def main() -> None:
                  if not q.follows][: args.limit]
     searcher.score("warm up")
     costs: dict[str, list[float]] = {}
-    called = []
+    called, settled = [], []
     for q in questions:
         text, t = timed(searcher.normalise, q.question)
         costs.setdefault("normalise (acronyms, spelling)", []).append(t)
@@ -67,6 +68,7 @@ def main() -> None:
         scored, t = timed(searcher.score, q.question)
         costs.setdefault("score() as served (cascade)", []).append(t)
         called.append("e5_passage" in scored.signals)
+        settled.append(scored.english and scored.query_vector is None)
         _, t = timed(searcher.score, q.question, full=True)
         costs.setdefault("score() with every view", []).append(t)
     for name, values in costs.items():
@@ -75,7 +77,9 @@ def main() -> None:
                           "p95_ms": round(float(np.percentile(values, 95)), 3)}))
     print(json.dumps({"split": args.split, "questions": len(called),
                       "cascade_margin": searcher.tuned.cascade_margin,
-                      "e5_called": round(float(np.mean(called)), 3)}))
+                      "lexical_margin": searcher.tuned.served_lexical_margin,
+                      "e5_called": round(float(np.mean(called)), 3),
+                      "bm25_settled": round(float(np.mean(settled)), 3)}))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,14 @@ def text(report: Report) -> list[str]:
             mark = "  <- served" if row.margin == report.cascade_margin else ""
             lines.append(f"{row.margin:>6.2f}{row.e5_calls:>10.2f}{row.e5_calls_english:>9.2f}"
                          f"{row.hit_at_1:>8.3f}{row.mrr_at_10:>8.3f}{mark}")
+    if report.lexical:
+        lines += ["", "== lexical stage: BM25 alone ranks an English question (no MiniLM, no e5) "
+                  "when its best case study leads the second by m of its score (English in-scope "
+                  "questions)", f"{'m':>6}{'settled':>9}{'Hit@1':>8}{'MRR@10':>8}"]
+        for skip in report.lexical:
+            mark = "  <- served" if skip.margin == report.lexical_margin else ""
+            lines.append(f"{skip.margin:>6.2f}{skip.settled:>9.2f}{skip.hit_at_1:>8.3f}"
+                         f"{skip.mrr_at_10:>8.3f}{mark}")
     return lines
 
 

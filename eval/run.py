@@ -8,7 +8,7 @@ from typing import Sequence
 from casebook.eval.methods import rankers
 from casebook.eval.metrics import Estimate, RankMetrics, estimate, precision, rank_metrics
 from casebook.eval.questions import Question, SimilarGroup
-from casebook.eval.tradeoff import Row, table
+from casebook.eval.tradeoff import Row, SkipRow, lexical_table, table
 from casebook.index.answering.ask import ask_conversation_scored
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer, Scored
@@ -39,6 +39,8 @@ class Report:
     similar: dict[str, Estimate]  # method -> precision@3
     cascade: list[Row] = field(default_factory=list)  # e5 calls and ranking at each margin
     cascade_margin: float = float("inf")  # the margin search serves
+    lexical: list[SkipRow] = field(default_factory=list)  # BM25 alone at each lexical margin
+    lexical_margin: float = float("inf")
     asked: list[Asked] = field(default_factory=list)
 
 
@@ -101,8 +103,11 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
                for name, run in runs.items()}
     similar = {"similar": estimate([precision(similar_ids(searcher, g.id), g.similar)
                                     for g in groups])}
-    tradeoff = table([(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
-                      if a.question.in_scope], searcher.tuned, searcher._passage_case,
-                     searcher.case_order)
+    in_scope = [(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
+                if a.question.in_scope]
+    tradeoff = table(in_scope, searcher.tuned, searcher._passage_case, searcher.case_order)
+    lexical = lexical_table(in_scope, searcher.tuned, searcher._passage_case,
+                            searcher.case_order)
     return Report(split, len(asked), rows, decisions, lead, foreign, similar, tradeoff,
-                  searcher.tuned.cascade_margin, asked)
+                  searcher.tuned.cascade_margin, lexical=lexical,
+                  lexical_margin=searcher.tuned.served_lexical_margin, asked=asked)

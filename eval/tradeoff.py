@@ -1,8 +1,9 @@
-"""The e5 cascade's trade-off: how often each margin calls e5, and what the ranking keeps.
+"""The cascade's trade-offs: how often each margin calls e5 (or lets BM25 settle a question
+alone, skipping MiniLM and e5), and what the ranking keeps.
 
 Pure over already-scored questions: every question's raw views (all of them, e5 included) are
 re-fused the way search would serve them at each margin, so one pass over the questions gives
-the whole table. `choose_margin` is how `casebook eval --tune` picks the served margin on dev.
+the whole table. `choose_margin` is how `casebook eval --tune` picks both served margins on dev.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from casebook.eval.metrics import hit_at_1, reciprocal_rank
-from casebook.index.retrieval.cascade import MRR_BUDGET, served_fusion
+from casebook.index.retrieval.cascade import MRR_BUDGET, lexical_suffices, served_fusion
 from casebook.index.retrieval.signals import case_max
 from casebook.index.retrieval.tuned import Tuned
 
 MARGINS: tuple[float, ...] = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4,
                               0.5, float("inf"))
+# the lexical stage's: BM25's lead as a share of its best score (inf: BM25 never settles alone)
+LEXICAL_MARGINS: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7,
+                                      0.8, float("inf"))
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,14 @@ class Row:
     margin: float
     e5_calls: float  # share of questions that run e5 (non-English ones always do)
     e5_calls_english: float
+    hit_at_1: float
+    mrr_at_10: float
+
+
+@dataclass(frozen=True)
+class SkipRow:
+    margin: float
+    settled: float  # share of English questions BM25 settled alone (MiniLM and e5 skipped)
     hit_at_1: float
     mrr_at_10: float
 
@@ -60,9 +72,33 @@ def table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.ndarray,
     return rows
 
 
-def choose_margin(rows: Sequence[Row], budget: float = MRR_BUDGET) -> float:
-    """The smallest margin from which on every larger one stays within `budget` MRR@10 of
-    always calling e5 (the last row): fewest e5 calls, and not a lucky dip in a noisy curve."""
+def lexical_table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.ndarray,
+                  order: Sequence[str], margins: Sequence[float] = LEXICAL_MARGINS
+                  ) -> list[SkipRow]:
+    """One row per lexical margin over the English in-scope questions (the only ones the stage
+    reads), at the tuned e5 margin."""
+    scored = [q for q in questions if q[1] and "e5_passage" in q[0]]
+    rows = []
+    for margin in margins:
+        settled, hits, rrs = [], [], []
+        for raw, english, relevant in scored:
+            fused, _ = served_fusion(raw, english, tuned, passage_case, len(order),
+                                     lexical=margin)
+            ranked = _ranked(fused, passage_case, order)
+            settled.append(lexical_suffices(raw["bm25"], english, margin, passage_case,
+                                            len(order)))
+            hits.append(hit_at_1(ranked, relevant))
+            rrs.append(reciprocal_rank(ranked, relevant))
+        rows.append(SkipRow(margin, float(np.mean(settled)) if settled else 0.0,
+                            float(np.mean(hits)) if hits else 0.0,
+                            float(np.mean(rrs)) if rrs else 0.0))
+    return rows
+
+
+def choose_margin(rows: Sequence[Row] | Sequence[SkipRow], budget: float = MRR_BUDGET) -> float:
+    """The smallest margin from which on every larger one stays within `budget` MRR@10 of the
+    last row (always calling e5; BM25 never alone): the least work, and not a lucky dip in a
+    noisy curve."""
     always = rows[-1].mrr_at_10
     chosen = rows[-1].margin
     for row in reversed(rows):

@@ -4,6 +4,7 @@ answered / related / none models."""
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -14,21 +15,28 @@ from casebook.eval.logistic import fit_logistic
 from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
 from casebook.eval.selection import Selection, select
-from casebook.eval.tradeoff import choose_margin, table
+from casebook.eval.tradeoff import choose_margin, lexical_table, table
 from casebook.index.answering.evidence import ANY_LANGUAGE
 from casebook.index.answering.evidence import FEATURES as EVIDENCE
 from casebook.index.retrieval.calibrate import query_features
-from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion
+from casebook.index.retrieval.cascade import CHEAP_SIGNALS, cheap_fusion, lexical_fusion
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS, case_max, convex, normalised
 from casebook.index.retrieval.similar import FEATURES
-from casebook.index.retrieval.tuned import FOREIGN_CALIBRATION, Logistic, Tuned
+from casebook.index.retrieval.tuned import (
+    FOREIGN_CALIBRATION,
+    LEXICAL_CALIBRATION,
+    Logistic,
+    Tuned,
+)
 
 # What each calibration reads besides the fused score: only the hybrid with e5 has e5's top
 # cosine, since the others are served without running e5.
 CHEAP_FEATURES = ("minilm_top", "bm25_top", "english")
 CAL_FEATURES = {"hybrid": ("minilm_top", "e5_top", "bm25_top", "english"),
                 "hybrid_cheap": CHEAP_FEATURES, "dense": CHEAP_FEATURES, "bm25": CHEAP_FEATURES}
+# The lexical stage serves English questions without MiniLM: BM25's own top is all it has.
+LEXICAL_FEATURES = ("bm25_top",)
 # Questions not in English get their own hybrid calibration, fitted on them alone, over views
 # that read their language: MiniLM's English-only cosine is left out, so search need not run it.
 FOREIGN_FEATURES = ("e5_top", "bm25_top")
@@ -79,16 +87,21 @@ def _fused(mode: str, raw: dict[str, np.ndarray], english: bool, tuned: Tuned) -
         return convex(normalised(raw), tuned.weights if english else tuned.weights_foreign)
     if mode == "hybrid_cheap":
         return cheap_fusion(raw, tuned)
+    if mode == LEXICAL_CALIBRATION:
+        return lexical_fusion(raw, tuned)
     return normalised(raw)["minilm_passage" if mode == "dense" else "bm25"]
 
 
 def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
                     mode: str) -> Logistic:
     """Logistic over (fused score of each case study, the query's raw top scores)."""
-    names = FOREIGN_FEATURES if mode == FOREIGN_CALIBRATION else CAL_FEATURES[mode]
+    names = {FOREIGN_CALIBRATION: FOREIGN_FEATURES,
+             LEXICAL_CALIBRATION: LEXICAL_FEATURES}.get(mode) or CAL_FEATURES[mode]
+    # the foreign hybrid serves other languages only, the lexical stage English only
+    serves_english = {FOREIGN_CALIBRATION: False, LEXICAL_CALIBRATION: True}.get(mode)
     xs, ys = [], []
     for a in asked:
-        if mode == FOREIGN_CALIBRATION and a.scored.english:
+        if serves_english is not None and a.scored.english != serves_english:
             continue
         raw = a.scored.signals
         per_case = case_max(_fused(mode, raw, a.scored.english, tuned), searcher._passage_case,
@@ -105,6 +118,15 @@ def fit_cascade(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> flo
     """The margin under which search calls e5, chosen on the in-scope questions of `asked`."""
     rows = table([(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
                   if a.question.in_scope], tuned, searcher._passage_case, searcher.case_order)
+    return choose_margin(rows)
+
+
+def fit_lexical(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> float:
+    """The lexical margin from which BM25 alone serves an English question, chosen on the
+    English in-scope questions of `asked` at `tuned`'s e5 margin."""
+    rows = lexical_table([(a.scored.signals, a.scored.english, a.question.relevant)
+                          for a in asked if a.question.in_scope], tuned, searcher._passage_case,
+                         searcher.case_order)
     return choose_margin(rows)
 
 
@@ -197,13 +219,17 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     fit_en = fit_weights(english, searcher, SIGNALS)
     fit_cheap = fit_weights(english, searcher, CHEAP_SIGNALS)
     fit_fx = fit_weights(foreign, searcher, FOREIGN_VIEWS) if foreign else None
+    # the lexical stage stays off while the e5 margin is chosen: that margin is the reference
     tuned = start.with_(weights=fit_en.weights, weights_cheap=fit_cheap.weights,
-                        weights_foreign=fit_fx.weights if fit_fx else dict(start.weights_foreign))
+                        weights_foreign=fit_fx.weights if fit_fx else dict(start.weights_foreign),
+                        lexical_margin=math.inf)
     tuned = tuned.with_(cascade_margin=fit_cascade(asked, searcher, tuned))
+    tuned = tuned.with_(lexical_margin=fit_lexical(asked, searcher, tuned))
     tuned = tuned.with_(calibration={**start.calibration, **{
         mode: fit_calibration(asked, searcher, tuned, mode) for mode in CAL_FEATURES},
         **({FOREIGN_CALIBRATION: fit_calibration(asked, searcher, tuned, FOREIGN_CALIBRATION)}
            if any(not a.scored.english for a in asked) else {}),
+        LEXICAL_CALIBRATION: fit_calibration(asked, searcher, tuned, LEXICAL_CALIBRATION),
         "similar": fit_similar(searcher, groups)})
     searcher.tuned = tuned
     decision_asked = ask_all(searcher, dev, everything)
@@ -214,7 +240,8 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     facts = {"dev_questions": len(asked), "english_in_scope": len(english),
              "foreign_in_scope": len(foreign), "weights_chosen": fit_en.chosen,
              "cheap_chosen": fit_cheap.chosen, "cheap_cv_mrr": fit_cheap.cv_mrr[fit_cheap.chosen],
-             "cascade_margin": tuned.cascade_margin, "decision": decided,
+             "cascade_margin": tuned.cascade_margin,
+             "lexical_margin": tuned.lexical_margin, "decision": decided,
              "weights_dev_mrr": fit_en.dev_mrr, "weights_cv_mrr": fit_en.cv_mrr[fit_en.chosen],
              "foreign_chosen": fit_fx.chosen if fit_fx else None,
              "foreign_dev_mrr": fit_fx.dev_mrr if fit_fx else None,

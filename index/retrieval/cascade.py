@@ -1,4 +1,4 @@
-"""When the multilingual e5 view is worth its cost: a cascade over the cheap views (pure numpy).
+"""When the dense views are worth their cost: a cascade over the views (pure numpy).
 
 BM25 and MiniLM cost a few milliseconds a query; e5 costs several times that. So search ranks
 with the cheap views first and calls e5 only when they are unsure: when the question is not in
@@ -6,6 +6,11 @@ English (only e5 reads other languages), or when the cheap fusion's best two cas
 within `margin` of each other (in normalised fusion units, 0..1). The margin is chosen on the
 dev split (`casebook eval --tune`): the cheapest cascade whose dev MRR@10 stays within a stated
 budget of always calling e5. The ranking and the calibration then follow whichever views ran.
+
+Before both, BM25 alone (a tenth of a millisecond) may settle an English question: when its best
+case study beats the second by at least `lexical_margin` of its own score, MiniLM and e5 rarely
+change the first place, so search serves BM25 (and the borough view) without them. That margin is
+chosen on dev the same way, within the same MRR@10 budget of the cascade without this stage.
 """
 
 from __future__ import annotations
@@ -19,8 +24,31 @@ from casebook.index.retrieval.tuned import Tuned
 
 # Every view but e5's: what the first stage of the cascade scores from.
 CHEAP_SIGNALS: tuple[str, ...] = ("bm25", "minilm_passage", "minilm_case", "borough")
+# What the lexical stage scores from, when BM25 alone is sure.
+LEXICAL_SIGNALS: tuple[str, ...] = ("bm25", "borough")
 # MRR@10 the cascade may lose on dev against always calling e5, when the margin is chosen.
 MRR_BUDGET = 0.005
+
+
+def lexical_margin(bm25: np.ndarray, passage_case: np.ndarray, cases: int) -> float:
+    """How far BM25's best case study leads the second, as a share of the best's score (0 when
+    nothing matched or fewer than two case studies)."""
+    if cases < 2:
+        return 0.0
+    second, best = np.partition(case_max(bm25, passage_case, cases), cases - 2)[-2:]
+    return float((best - second) / best) if best > 0 else 0.0
+
+
+def lexical_suffices(bm25: np.ndarray, english: bool, margin: float, passage_case: np.ndarray,
+                     cases: int) -> bool:
+    """Whether BM25 alone ranks this query (MiniLM and e5 skipped)."""
+    return english and lexical_margin(bm25, passage_case, cases) >= margin
+
+
+def lexical_fusion(raw: Mapping[str, np.ndarray], tuned: Tuned) -> np.ndarray:
+    """The lexical stage's fused score: the cheap weights over the views it has."""
+    return convex(normalised({k: v for k, v in raw.items() if k in LEXICAL_SIGNALS}),
+                  tuned.weights_cheap)
 
 
 def top_margin(fused: np.ndarray, passage_case: np.ndarray, cases: int) -> float:
@@ -44,10 +72,14 @@ def needs_e5(cheap_fused: np.ndarray, english: bool, margin: float, passage_case
 
 
 def served_fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
-                  passage_case: np.ndarray, cases: int,
-                  margin: float | None = None) -> tuple[np.ndarray, bool]:
+                  passage_case: np.ndarray, cases: int, margin: float | None = None,
+                  lexical: float | None = None) -> tuple[np.ndarray, bool]:
     """(fused score, whether e5 ran) as search would serve it, from every view's raw scores:
-    what evaluation uses to score the cascade without running the query twice."""
+    what evaluation uses to score the cascade without running the query twice. `margin` and
+    `lexical` replace the tuned e5 and lexical margins."""
+    chosen_lexical = tuned.served_lexical_margin if lexical is None else lexical
+    if lexical_suffices(raw["bm25"], english, chosen_lexical, passage_case, cases):
+        return lexical_fusion(raw, tuned), False
     cheap = cheap_fusion(raw, tuned)
     chosen = tuned.cascade_margin if margin is None else margin
     has_e5 = "e5_passage" in raw

@@ -26,7 +26,12 @@ from casebook.index.retrieval.queries import (
     validate_query,
 )
 from casebook.index.retrieval.spelling import SpellCorrector
-from casebook.index.retrieval.tuned import FOREIGN_CALIBRATION, Tuned, packaged
+from casebook.index.retrieval.tuned import (
+    FOREIGN_CALIBRATION,
+    LEXICAL_CALIBRATION,
+    Tuned,
+    packaged,
+)
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
@@ -116,8 +121,13 @@ class Searcher:
             # in another language would use it, skip it (its word pieces run twice as long)
             skip = (mode == "hybrid" and not english and not full and self.e5 is not None
                     and not self.tuned.foreign_reads_minilm)
-            vector, dense = (None, None) if skip else self._minilm(text)
-            return self._convex(query, text, vector, dense, lexical, mode, full, english)
+            # BM25 sure of an English question: the cascade's lexical stage serves it alone
+            settled = (mode == "hybrid" and not full and cascade.lexical_suffices(
+                lexical, english, self.tuned.served_lexical_margin, self._passage_case,
+                len(self.case_order)))
+            vector, dense = (None, None) if skip or settled else self._minilm(text)
+            return self._convex(query, text, vector, dense, lexical, mode, full, english,
+                                settled)
         vector, dense = self._minilm(text)
         if mode == "dense":
             final = dense.astype(np.float64)
@@ -149,12 +159,14 @@ class Searcher:
         return case_match[self._passage_case].astype(np.float64)
 
     def _convex(self, query: str, text: str, vector: np.ndarray | None, dense: np.ndarray | None,
-                lexical: np.ndarray, mode: str, full: bool, english: bool) -> Scored:
+                lexical: np.ndarray, mode: str, full: bool, english: bool,
+                settled: bool = False) -> Scored:
         """The views, fused by the tuned convex weights, then calibrated to P(relevant).
 
-        The cheap views always run (MiniLM's only where a question not in English needs
-        it); e5's only in hybrid mode, and there only when the cascade asks for them (see
-        retrieval/cascade.py) or `full` is set.
+        BM25 and the borough view always run; MiniLM's unless the question is not in English
+        and nothing needs it, or BM25 `settled` it (the lexical stage); e5's only in hybrid
+        mode, and there only when the cascade asks for them (see retrieval/cascade.py) or
+        `full` is set.
         """
         raw: dict[str, np.ndarray] = {"bm25": lexical.astype(np.float64)}
         if vector is not None and dense is not None:
@@ -163,7 +175,8 @@ class Searcher:
         raw["borough"] = self._borough_matches(query)
         cases = len(self.case_order)
         cheap = None
-        use_e5 = mode == "hybrid" and self.e5 is not None and self.e5_case_vectors is not None
+        use_e5 = (mode == "hybrid" and not settled and self.e5 is not None
+                  and self.e5_case_vectors is not None)
         if use_e5 and not full and english:
             cheap = cascade.cheap_fusion(raw, self.tuned)
             use_e5 = cascade.needs_e5(cheap, english, self.tuned.cascade_margin,
@@ -182,6 +195,8 @@ class Searcher:
         norm = views.normalised(raw)
         if mode != "hybrid":
             fused, model = norm["minilm_passage" if mode == "dense" else "bm25"], mode
+        elif settled:
+            fused, model = cascade.lexical_fusion(raw, self.tuned), LEXICAL_CALIBRATION
         elif e5_vector is not None:
             fused = views.convex(norm, self.tuned.weights if english else self.tuned.weights_foreign)
             model = ("hybrid" if english or FOREIGN_CALIBRATION not in self.tuned.calibration

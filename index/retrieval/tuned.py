@@ -25,6 +25,9 @@ CALIBRATIONS = ("hybrid", "hybrid_cheap", "dense", "bm25", "similar")
 # Optional: the hybrid for questions not in English, over views that read any language. When the
 # foreign weights give MiniLM nothing either, search does not run MiniLM on such questions.
 FOREIGN_CALIBRATION = "hybrid_foreign"
+# Optional: the cascade's lexical stage (BM25 alone, retrieval/cascade.py); without it search
+# never skips MiniLM for an English question.
+LEXICAL_CALIBRATION = "hybrid_lexical"
 # past this the odds say nothing more, and a downstream logistic should not see extremes
 LOGIT_LIMIT = 12.0
 
@@ -97,6 +100,9 @@ class Tuned:
     # Optional: the log-odds that a question is about this field at all, read from its e5 query
     # vector (answering/evidence.py's field_e5); None until `casebook eval --tune` fits it
     field_e5: Linear | None = None
+    # the cascade's lexical stage: BM25 alone serves an English query whose best case study
+    # leads the second by this share of its score (inf: never)
+    lexical_margin: float = math.inf
 
     def __post_init__(self) -> None:
         missing = [m for m in CALIBRATIONS if m not in self.calibration]
@@ -106,6 +112,11 @@ class Tuned:
         if not self.weights_cheap:  # not fitted yet: the full weights without e5's views
             object.__setattr__(self, "weights_cheap", {
                 k: w for k, w in self.weights.items() if not k.startswith("e5")})
+
+    @property
+    def served_lexical_margin(self) -> float:
+        """The lexical stage's margin, inf where its calibration is missing."""
+        return self.lexical_margin if LEXICAL_CALIBRATION in self.calibration else math.inf
 
     @property
     def foreign_reads_minilm(self) -> bool:
@@ -123,7 +134,9 @@ class Tuned:
                 "answer_any": self.answer_any.to_dict(), "weights_cheap": self.weights_cheap,
                 "cascade_margin": self.cascade_margin if math.isfinite(self.cascade_margin)
                 else None, "provenance": self.provenance,
-                **({"field_e5": self.field_e5.to_dict()} if self.field_e5 is not None else {})}
+                **({"field_e5": self.field_e5.to_dict()} if self.field_e5 is not None else {}),
+                "lexical_margin": self.lexical_margin if math.isfinite(self.lexical_margin)
+                else None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
@@ -139,7 +152,9 @@ class Tuned:
                    dict(data.get("weights_cheap") or {}),
                    math.inf if data.get("cascade_margin") is None
                    else float(data["cascade_margin"]),
-                   Linear.from_dict(data["field_e5"]) if data.get("field_e5") else None)
+                   Linear.from_dict(data["field_e5"]) if data.get("field_e5") else None,
+                   math.inf if data.get("lexical_margin") is None
+                   else float(data["lexical_margin"]))
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})

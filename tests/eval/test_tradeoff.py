@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from casebook.eval.tradeoff import Row, choose_margin, table
+from casebook.eval.tradeoff import Row, choose_margin, lexical_table, table
 from casebook.index.retrieval.tuned import packaged
 
 
@@ -29,3 +29,25 @@ def test_table_counts_e5_calls_and_scores_the_served_ranking() -> None:
                  margins=(0.0, math.inf))
     assert (rows[0].e5_calls, rows[0].hit_at_1) == (0.0, 0.0)
     assert (rows[1].e5_calls, rows[1].hit_at_1, rows[1].mrr_at_10) == (1.0, 1.0, 1.0)
+
+
+def test_lexical_table_counts_what_bm25_settles_among_english_questions() -> None:
+    passage_case = np.array([0, 1, 2])
+    # BM25 leads clearly with case 0, which is right; the dense views prefer case 2
+    raw = {"bm25": np.array([1.0, 0.0, 0.2]), "borough": np.zeros(3)}
+    raw |= {v: np.array([0.0, 0.1, 1.0]) for v in
+            ("minilm_passage", "minilm_case", "e5_passage", "e5_case")}
+    questions = [(raw, True, ["a"]), (raw, False, ["a"])]  # the second is not English
+    rows = lexical_table(questions, packaged(), passage_case, ["a", "b", "c"],
+                         margins=(0.5, 0.9, math.inf))
+    assert [r.settled for r in rows] == [1.0, 0.0, 0.0]  # over the English question only
+    assert rows[0].hit_at_1 == 1.0 and rows[0].mrr_at_10 == 1.0
+    assert rows[1].hit_at_1 == rows[2].hit_at_1  # unsettled: the cascade as before
+
+
+def test_the_lexical_margin_survives_the_tuned_file() -> None:
+    tuned = packaged().with_(lexical_margin=0.35)
+    again = type(tuned).from_dict(tuned.to_dict())
+    assert again.lexical_margin == 0.35 and again.served_lexical_margin == 0.35
+    assert math.isinf(type(tuned).from_dict(
+        packaged().with_(lexical_margin=math.inf).to_dict()).lexical_margin)

@@ -3,7 +3,14 @@ import math
 import numpy as np
 import pytest
 
-from casebook.index.retrieval.cascade import needs_e5, served_fusion, top_margin
+from casebook.index.retrieval.cascade import (
+    lexical_fusion,
+    lexical_margin,
+    lexical_suffices,
+    needs_e5,
+    served_fusion,
+    top_margin,
+)
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.tuned import Logistic, packaged
 
@@ -33,8 +40,9 @@ def test_served_fusion_follows_the_same_decision() -> None:
     raw = {name: np.array([0.9, 0.1, 0.5, 0.2]) for name in
            ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case")}
     raw["borough"] = np.zeros(4)
-    assert served_fusion(raw, True, tuned, PASSAGE_CASE, 3, margin=0.0)[1] is False
-    assert served_fusion(raw, True, tuned, PASSAGE_CASE, 3, margin=math.inf)[1] is True
+    off = math.inf  # the lexical stage never settles a question
+    assert served_fusion(raw, True, tuned, PASSAGE_CASE, 3, margin=0.0, lexical=off)[1] is False
+    assert served_fusion(raw, True, tuned, PASSAGE_CASE, 3, margin=math.inf, lexical=off)[1]
     assert served_fusion(raw, False, tuned, PASSAGE_CASE, 3, margin=0.0)[1] is True
     no_e5 = {k: v for k, v in raw.items() if not k.startswith("e5")}
     assert served_fusion(no_e5, False, tuned, PASSAGE_CASE, 3)[1] is False  # nothing to call
@@ -97,5 +105,58 @@ def test_a_search_in_another_language_skips_minilm_and_ranks_as_with_it(searcher
     assert ranked[0] == ranked[1]
     # answering reads MiniLM's sentence cosines whatever the language
     assert searcher.score(question, full=True).query_vector is not None
-    english = searcher.score("How did Hounslow reach Muslim communities about vaccines?")
+    english = searcher.score("How did Hounslow reach Muslim communities about vaccines?",
+                             full=True)
     assert english.query_vector is not None
+
+
+@pytest.mark.parametrize(
+    ("bm25", "lead"),
+    [(np.array([0.9, 0.1, 0.5, 0.2]), 0.4 / 0.9),  # case 0's best passage against case 1's
+     (np.array([0.5, 0.5, 0.5, 0.0]), 0.0),         # a tie
+     (np.zeros(4), 0.0)],                          # nothing matched: BM25 knows nothing
+)
+def test_lexical_margin_is_the_best_case_studys_lead_as_a_share(bm25: np.ndarray,
+                                                                 lead: float) -> None:
+    assert lexical_margin(bm25, PASSAGE_CASE, 3) == pytest.approx(lead)
+
+
+def test_bm25_settles_only_english_questions_it_leads_clearly() -> None:
+    clear = np.array([0.9, 0.1, 0.5, 0.2])
+    assert lexical_suffices(clear, True, 0.3, PASSAGE_CASE, 3)
+    assert not lexical_suffices(clear, True, 0.5, PASSAGE_CASE, 3)
+    assert not lexical_suffices(clear, False, 0.0, PASSAGE_CASE, 3)  # BM25 reads English only
+
+
+def test_a_settled_question_is_fused_from_bm25_and_the_borough_alone() -> None:
+    tuned = packaged()
+    raw = {"bm25": np.array([0.9, 0.1, 0.5, 0.2]), "minilm_passage": np.array([0.0, 0.0, 1.0, 0.0]),
+           "borough": np.array([0.0, 0.0, 0.0, 1.0])}
+    fused, e5_ran = served_fusion(raw, True, tuned, PASSAGE_CASE, 3, lexical=0.3)
+    assert not e5_ran
+    assert np.allclose(fused, lexical_fusion(raw, tuned))
+    lexical_only = {k: v for k, v in raw.items() if k != "minilm_passage"}
+    assert np.allclose(fused, lexical_fusion(lexical_only, tuned))  # MiniLM's view is not read
+
+
+@pytest.mark.slow
+def test_search_lets_bm25_settle_a_clear_english_question(searcher: Searcher) -> None:
+    assert math.isfinite(searcher.tuned.served_lexical_margin)  # what the packaged numbers say
+    question = "Westminster High Intensity Care Hub"
+    settled = searcher.score(question)
+    assert settled.query_vector is None and settled.e5_vector is None
+    assert set(settled.signals) == {"bm25", "borough"}
+    assert 0.0 <= settled.final.min() <= settled.final.max() <= 1.0
+    everything = searcher.score(question, full=True)
+    assert everything.query_vector is not None and "e5_passage" in everything.signals
+    first = [searcher.group(s.final, 1)[0].case_study.id for s in (settled, everything)]
+    assert first[0] == first[1]
+    # a question BM25 cannot tell apart still reads MiniLM
+    vague = searcher.score("people")
+    assert vague.english and vague.query_vector is not None
+    # and with the stage off (no calibration for it), nothing is settled
+    without = {k: v for k, v in searcher.tuned.calibration.items() if k != "hybrid_lexical"}
+    off = Searcher(searcher.settings, searcher.stored, searcher.embedder, searcher.e5,
+                   tuned=searcher.tuned.with_(calibration=without))
+    assert math.isinf(off.tuned.served_lexical_margin)
+    assert off.score(question).query_vector is not None
