@@ -9,10 +9,6 @@ from typing import Annotated
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.eval.questions import SPLITS, load_questions, load_similar, select, select_similar
-from casebook.eval.render import as_json, text
-from casebook.eval.run import report
-from casebook.index.retrieval.searcher import Searcher
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_SIMILAR = Path("eval/similar.jsonl")
@@ -32,6 +28,18 @@ def evaluate(
     as_json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Score retrieval, answers and similar projects on one split of a labelled question set."""
+    # imported here: every casebook command, `serve` first, would otherwise load evaluation
+    from casebook.eval.questions import (
+        SPLITS,
+        load_questions,
+        load_similar,
+        select,
+        select_similar,
+    )
+    from casebook.eval.render import as_json, text
+    from casebook.eval.run import report
+    from casebook.index.retrieval.searcher import Searcher
+
     chosen = "dev" if dev else split
     if chosen not in SPLITS:
         raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")

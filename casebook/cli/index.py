@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.index.embedder import Embedder
-from casebook.index.store import load_index
 
 app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
@@ -20,6 +18,7 @@ def build(
     """Chunk and embed corpus/case_studies.jsonl into a new index build and switch to it."""
     # imported here: the parsers it pulls in would slow the start of every query command
     from casebook.index.build import build_index
+    from casebook.index.embedder import Embedder
 
     settings = load_settings()
     with reported():
@@ -34,6 +33,8 @@ def build(
 @app.command()
 def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show what built the current index, and check it is intact and current."""
+    from casebook.index.store import load_index
+
     with reported():
         stored = load_index(load_settings())
     if as_json:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from casebook.cli import render
 from casebook.cli.common import load_settings, print_json, reported
-from casebook.index.answering import ask as answering
-from casebook.index.retrieval.searcher import Searcher
-from casebook.service.schemas import AskResponse, ResultOut
+
+if TYPE_CHECKING:
+    from casebook.index.retrieval.searcher import Searcher
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _searcher() -> Searcher:
+    # imported on use: `casebook serve` registers these commands too, and must not wait for
+    # the index code on its main thread before its own load starts
+    from casebook.index.retrieval.searcher import Searcher
+
+    return Searcher.open(load_settings())
 
 
 def search(
@@ -28,8 +36,10 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Search the case studies; best first, one line each with its best passage."""
+    from casebook.service.schemas import ResultOut
+
     with reported():
-        searcher = Searcher.open(load_settings())
+        searcher = _searcher()
         results, scored = searcher.search_scored(question, k, section=section, borough=borough,
                                                  mode=mode, theme=theme)
         signals = [searcher.explain(scored, r.passages[0].passage.id) if explain else None
@@ -48,8 +58,11 @@ def ask(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question with sentences quoted from the case studies, with citations."""
+    from casebook.index.answering import ask as answering
+    from casebook.service.schemas import AskResponse
+
     with reported():
-        answer = answering.ask(Searcher.open(load_settings()), question)
+        answer = answering.ask(_searcher(), question)
         if as_json:
             print_json(AskResponse.of(answer, took_ms=0.0).model_dump(exclude={"took_ms"}))
         else:
@@ -65,8 +78,10 @@ def similar(
     """Case studies like one case study (by id), or like a description of your project."""
     if (case_id is None) == (text is None):
         raise typer.BadParameter("Give either a case study ID or --text, not both.")
+    from casebook.service.schemas import ResultOut
+
     with reported():
-        searcher = Searcher.open(load_settings())
+        searcher = _searcher()
         notice = None
         if case_id:
             results = searcher.similar(case_id, k)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import typer
 
-from casebook.records import Answer, CaseResult
+if TYPE_CHECKING:
+    from casebook.records import Answer, CaseResult
 
 
 def shorten(text: str, width: int = 220) -> str:
