@@ -11,6 +11,8 @@ Before both, BM25 alone (a tenth of a millisecond) may settle an English questio
 case study beats the second by at least `lexical_margin` of its own score, MiniLM and e5 rarely
 change the first place, so search serves BM25 (and the borough view) without them. That margin is
 chosen on dev the same way, within the same MRR@10 budget of the cascade without this stage.
+A filtered search (section, borough, theme) skips this stage: BM25's lead over every case study
+says nothing about its lead among those the filter keeps.
 """
 
 from __future__ import annotations

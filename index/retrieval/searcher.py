@@ -109,10 +109,12 @@ class Searcher:
         """Acronyms spelled out, then typos corrected against the corpus's words."""
         return self.corrector.correct(expand_acronyms(query))
 
-    def score(self, query: str, mode: str = "hybrid", *, full: bool = False) -> Scored:
-        """Every passage's calibrated score for `query`. Hybrid search runs the e5 cascade
-        (e5 only when the cheap views are unsure or the question is not English); `full` runs
-        every view whatever the cheap views say (answering and evaluation need them all)."""
+    def score(self, query: str, mode: str = "hybrid", *, full: bool = False,
+              settle: bool = True) -> Scored:
+        """Every passage's calibrated score for `query`. Hybrid search runs the cascade (BM25
+        alone when it is sure, if `settle`; e5 only when the cheap views are unsure or the
+        question is not English); `full` runs every view whatever the cheap views say
+        (answering and evaluation need them all)."""
         text = self.normalise(query)
         lexical = self.stored.lexical.scores(text)
         if self.settings.fusion == "convex":
@@ -122,7 +124,7 @@ class Searcher:
             skip = (mode == "hybrid" and not english and not full and self.e5 is not None
                     and not self.tuned.foreign_reads_minilm)
             # BM25 sure of an English question: the cascade's lexical stage serves it alone
-            settled = (mode == "hybrid" and not full and cascade.lexical_suffices(
+            settled = (mode == "hybrid" and settle and not full and cascade.lexical_suffices(
                 lexical, english, self.tuned.served_lexical_margin, self._passage_case,
                 len(self.case_order)))
             vector, dense = (None, None) if skip or settled else self._minilm(text)
@@ -294,7 +296,9 @@ class Searcher:
         validate_k(k, self.settings.max_k)
         validate_mode(mode)
         allowed = self._allowed_cases(section, borough, theme)
-        scored = self.score(query, mode)
+        # BM25's lead over every case study says nothing about its lead among those a filter
+        # keeps: a filtered search reads MiniLM
+        scored = self.score(query, mode, settle=allowed is None)
         return self.group(scored.final, k, allowed), scored
 
     def explain(self, scored: Scored, passage_id: str) -> dict[str, float]:

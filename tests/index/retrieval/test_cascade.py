@@ -160,3 +160,12 @@ def test_search_lets_bm25_settle_a_clear_english_question(searcher: Searcher) ->
                    tuned=searcher.tuned.with_(calibration=without))
     assert math.isinf(off.tuned.served_lexical_margin)
     assert off.score(question).query_vector is not None
+
+
+@pytest.mark.slow
+def test_a_filtered_search_is_not_settled_by_bm25_over_every_case_study(searcher: Searcher) -> None:
+    question = "Westminster High Intensity Care Hub"
+    assert searcher.score(question).query_vector is None  # settled without a filter
+    results, scored = searcher.search_scored(question, 3, theme="emergency-care")
+    assert scored.query_vector is not None and "minilm_passage" in scored.signals
+    assert results and all("emergency-care" in r.case_study.themes for r in results)
