@@ -217,6 +217,14 @@ class Settings(BaseSettings):
     keep_alive_s: int = Field(
         5, ge=1, le=600, description="An idle keep-alive connection is closed after this many seconds."
     )
+    # Two a core: while one search holds the GIL another runs in onnxruntime without it. With
+    # 32 clients on 2 cores (bench/load.py), 1, 2, 3, 4, 6, 8 and 40 gave p95 304, 244, 226,
+    # 221-225, 225, 284 and 774 ms at 132, 176, 190, 199-206, 227, 207 and 200 requests a second.
+    compute_concurrency: int = Field(
+        4, ge=1, le=256,
+        description="Searches, answers and similar-project queries computed at once; the rest "
+        "wait their turn, first come first served (service/compute.py).",
+    )
     # 2x the 32 concurrent clients the load benchmark runs: a closed-loop client's next request
     # can arrive before the server has counted its last one out, so a cap of exactly 32 shed a
     # few (37 of 2,767) of a load it was serving

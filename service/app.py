@@ -18,6 +18,7 @@ from casebook import __version__
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service import admin, chat, errors, observe, routes, spec
 from casebook.service.assets import Asset
+from casebook.service.compute import Compute
 from casebook.service.head import HeadMiddleware
 from casebook.service.limits import LimitsMiddleware
 from casebook.service.preload import Preload
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     )
     app.state.settings = settings
     app.state.slot = slot
+    app.state.compute = Compute(settings.compute_concurrency)
     app.state.reloader = reloader
     app.state.metrics = observe.Metrics(slot)
     # Starlette runs the middleware added last first. Outermost to innermost: the client

@@ -12,16 +12,16 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from casebook.errors import BadQuery, CasebookError
 from casebook.index.answering.ask import ask_conversation
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
+from casebook.service.compute import Compute
 from casebook.service.errors import error_body
 from casebook.service.observe import record_answer
-from casebook.service.routes import ERRORS, SearcherDep
+from casebook.service.routes import ERRORS, ComputeDep, SearcherDep
 from casebook.service.schemas import AskResponse, ChatMessage, ChatRequest, ChatResponse
 from casebook.service.timing import took_ms
 from casebook.settings import Settings
@@ -65,12 +65,12 @@ def sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def event_stream(searcher: Searcher, messages: list[ChatMessage],
+async def event_stream(searcher: Searcher, messages: list[ChatMessage], lane: Compute,
                        on_answer: Callable[[Answer], None] | None = None) -> AsyncIterator[str]:
-    """Retrieval first (in a worker thread), then the answer text in pieces, citations, done."""
+    """Retrieval first (in the compute lane), then the answer text in pieces, citations, done."""
     start = time.perf_counter()
     try:
-        query, answer = await run_in_threadpool(ask_conversation, searcher, messages)
+        query, answer = await lane.run(partial(ask_conversation, searcher, messages))
         if on_answer is not None:
             on_answer(answer)
     except CasebookError as exc:
@@ -105,16 +105,16 @@ def wants_stream(body: ChatRequest, request: Request) -> bool:
                                "description": "Events delta {text}, citations {citations}, "
                                "done {found, match, sentences, took_ms, query}, or error {error}."}},
 )
-async def chat(body: ChatRequest, request: Request,
-               s: SearcherDep) -> StreamingResponse | JSONResponse:
+async def chat(body: ChatRequest, request: Request, s: SearcherDep,
+               lane: ComputeDep) -> StreamingResponse | JSONResponse:
     """Answer the conversation's last question, using the earlier ones for context."""
     messages = checked_messages(body, request.app.state.settings)
     if wants_stream(body, request):
-        return StreamingResponse(event_stream(s, messages, partial(record_answer, request)),
+        return StreamingResponse(event_stream(s, messages, lane, partial(record_answer, request)),
                                  media_type="text/event-stream",
                                  headers=SSE_HEADERS)
     start = time.perf_counter()
-    query, answer = await run_in_threadpool(ask_conversation, s, messages)
+    query, answer = await lane.run(partial(ask_conversation, s, messages))
     record_answer(request, answer)
     ask = AskResponse.of(answer, took_ms(start))
     response = ChatResponse(**{**ask.model_dump(), "question": messages[-1].content.strip()},

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from casebook.index.answering.ask import ask as ask_question
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
+from casebook.service.compute import Compute
 from casebook.service.errors import error_response, public
 from casebook.service.observe import record_answer
 from casebook.service.schemas import (
@@ -44,18 +44,27 @@ async def searcher(request: Request) -> Searcher:
 SearcherDep = Annotated[Searcher, Depends(searcher)]
 
 
+async def compute_lane(request: Request) -> Compute:
+    lane: Compute = request.app.state.compute
+    return lane
+
+
+ComputeDep = Annotated[Compute, Depends(compute_lane)]
+
+
 def json_body(model: BaseModel) -> bytes:
     return model.model_dump_json().encode()
 
 
-async def off_loop(work: Callable[[], BaseModel]) -> Response:
-    """`work()`'s response, computed and serialised in a worker thread, never on the event loop.
+async def off_loop(lane: Compute, work: Callable[[], BaseModel]) -> Response:
+    """`work()`'s response, computed and serialised in a worker thread of the compute lane
+    (service/compute.py), never on the event loop.
 
     One hop: FastAPI runs a plain `def` endpoint in the threadpool and then validates and
     serialises what it returned in a second hop (a copy of every field, and a second wait for a
     thread under load). The models here are valid by construction; `response_model` still
     documents them."""
-    body = await run_in_threadpool(lambda: json_body(work()))
+    body = await lane.run(lambda: json_body(work()))
     return Response(body, media_type="application/json")
 
 
@@ -88,6 +97,7 @@ def readyz(request: Request) -> JSONResponse:
 @router.get("/v1/search", response_model=SearchResponse, tags=["search"], responses=ERRORS)
 async def search(
     s: SearcherDep,
+    lane: ComputeDep,
     q: Annotated[str, Query(description="The question or keywords.")] = "",
     k: Annotated[int, Query(description="How many case studies to return.")] = 10,
     section: Annotated[str | None, Query(description="Only this section.")] = None,
@@ -107,55 +117,55 @@ async def search(
                 item.explain = s.explain(scored, result.passages[0].passage.id)
         return SearchResponse(query=q, took_ms=took_ms(start), results=out)
 
-    return await off_loop(work)
+    return await off_loop(lane, work)
 
 
 @router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
-async def ask(body: AskRequest, s: SearcherDep, request: Request) -> Response:
+async def ask(body: AskRequest, s: SearcherDep, lane: ComputeDep, request: Request) -> Response:
     def work() -> tuple[Answer, bytes]:
         start = time.perf_counter()
         answer = ask_question(s, body.question)
         return answer, json_body(AskResponse.of(answer, took_ms(start)))
 
-    answer, out = await run_in_threadpool(work)
+    answer, out = await lane.run(work)
     record_answer(request, answer)
     return Response(out, media_type="application/json")
 
 
 @router.get("/v1/case-studies", response_model=CaseStudyList, tags=["case studies"],
             responses=ERRORS)
-async def case_studies(s: SearcherDep) -> Response:
+async def case_studies(s: SearcherDep, lane: ComputeDep) -> Response:
     def work() -> CaseStudyList:
         items = [CaseStudySummary.of(c) for c in s.case_studies()]
         return CaseStudyList(count=len(items), case_studies=items)
 
-    return await off_loop(work)
+    return await off_loop(lane, work)
 
 
 @router.get("/v1/case-studies/{case_id}", response_model=CaseStudyFull, tags=["case studies"],
             responses=ERRORS)
-async def case_study(case_id: str, s: SearcherDep) -> Response:
-    return await off_loop(lambda: CaseStudyFull.of(s.get(case_id)))
+async def case_study(case_id: str, s: SearcherDep, lane: ComputeDep) -> Response:
+    return await off_loop(lane, lambda: CaseStudyFull.of(s.get(case_id)))
 
 
 @router.get("/v1/case-studies/{case_id}/similar", response_model=SimilarResponse,
             tags=["case studies"], responses=ERRORS)
-async def similar(case_id: str, s: SearcherDep, k: int = 5) -> Response:
+async def similar(case_id: str, s: SearcherDep, lane: ComputeDep, k: int = 5) -> Response:
     def work() -> SimilarResponse:
         start = time.perf_counter()
         results = s.similar(case_id, k)
         return SimilarResponse(results=[ResultOut.of(r) for r in results], took_ms=took_ms(start))
 
-    return await off_loop(work)
+    return await off_loop(lane, work)
 
 
 @router.post("/v1/similar", response_model=SimilarResponse, tags=["case studies"],
              responses=ERRORS)
-async def similar_text(body: SimilarTextRequest, s: SearcherDep) -> Response:
+async def similar_text(body: SimilarTextRequest, s: SearcherDep, lane: ComputeDep) -> Response:
     def work() -> SimilarResponse:
         start = time.perf_counter()
         results, notice = s.similar_text_noticed(body.text, body.k)
         return SimilarResponse(results=[ResultOut.of(r) for r in results],
                                took_ms=took_ms(start), notice=notice)
 
-    return await off_loop(work)
+    return await off_loop(lane, work)
