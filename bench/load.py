@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
-import itertools
 import random
 import socket
 import subprocess
