@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
@@ -36,7 +37,9 @@ def test_at_most_n_works_run_at_once_and_they_start_in_order(concurrency: int) -
     async def _submit(number: int) -> None:
         results.append(await lane.run(lambda: _record(log, lock, number)))
 
-    anyio.run(main)
+    # on a thread of its own: another test may have left an event loop set on this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, main).result(timeout=30)
     running, most = 0, 0
     for event, _ in log:
         running += 1 if event == "start" else -1
