@@ -53,13 +53,17 @@ class Fitted:
     nested: tuple[tuple[float, float], ...] = ()  # (ridge, nested CV balanced score) tried
 
 
+def balance_weights(y: np.ndarray) -> np.ndarray:
+    """Per-row weights under which both classes of labels y weigh the same in a fit."""
+    positives = max(float(y.sum()), 1.0)
+    negatives = max(float(len(y) - y.sum()), 1.0)
+    return np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
+
+
 def _fit(x: np.ndarray, y: np.ndarray, positive_weight: float,
          ridge: float = RIDGE) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
-    positives = max(float(y.sum()), 1.0)
-    negatives = max(float(len(y) - y.sum()), 1.0)
-    balance = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
-    coef, bias = fit_logistic((x - mean) / std, y, ridge=ridge, weights=balance)
+    coef, bias = fit_logistic((x - mean) / std, y, ridge=ridge, weights=balance_weights(y))
     return coef, bias + float(np.log(positive_weight)), mean, std
 
 

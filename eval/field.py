@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from casebook.eval.decision import balanced
+from casebook.eval.decision import balance_weights, balanced
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.selection import folds
 from casebook.index.retrieval.tuned import LOGIT_LIMIT, Linear
@@ -38,13 +38,8 @@ class FieldFit:
     cv_balanced: dict[float, float]  # ridge -> out-of-fold balanced score
 
 
-def _balance(y: np.ndarray) -> np.ndarray:
-    positives, negatives = max(float(y.sum()), 1.0), max(float(len(y) - y.sum()), 1.0)
-    return np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
-
-
 def _fit(x: np.ndarray, y: np.ndarray, ridge: float) -> tuple[np.ndarray, float]:
-    return fit_logistic(x, y, ridge=ridge, weights=_balance(y))
+    return fit_logistic(x, y, ridge=ridge, weights=balance_weights(y))
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, ridge: float, k: int = FOLDS,

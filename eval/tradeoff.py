@@ -42,9 +42,16 @@ class SkipRow:
     mrr_at_10: float
 
 
-def _ranked(fused: np.ndarray, passage_case: np.ndarray, order: Sequence[str]) -> list[str]:
+def _ranking(fused: np.ndarray, passage_case: np.ndarray, order: Sequence[str],
+             relevant: Sequence[str]) -> tuple[float, float]:
+    """(Hit@1, reciprocal rank@10) of the case studies `fused` ranks."""
     best = case_max(fused, passage_case, len(order))
-    return [order[i] for i in np.argsort(-best, kind="stable")[:10]]
+    ranked = [order[i] for i in np.argsort(-best, kind="stable")[:10]]
+    return hit_at_1(ranked, relevant), reciprocal_rank(ranked, relevant)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return float(np.mean(values)) if values else 0.0
 
 
 # one in-scope question: every view's raw scores, whether it is English, its relevant ids
@@ -60,15 +67,13 @@ def table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.ndarray,
         calls, english_calls, hits, rrs = [], [], [], []
         for raw, english, relevant in scored:
             fused, called = served_fusion(raw, english, tuned, passage_case, len(order), margin)
-            ranked = _ranked(fused, passage_case, order)
-            calls.append(called)
+            calls.append(float(called))
             if english:
-                english_calls.append(called)
-            hits.append(hit_at_1(ranked, relevant))
-            rrs.append(reciprocal_rank(ranked, relevant))
-        rows.append(Row(margin, float(np.mean(calls)) if calls else 0.0,
-                        float(np.mean(english_calls)) if english_calls else 0.0,
-                        float(np.mean(hits)) if hits else 0.0, float(np.mean(rrs)) if rrs else 0.0))
+                english_calls.append(float(called))
+            hit, rr = _ranking(fused, passage_case, order, relevant)
+            hits.append(hit)
+            rrs.append(rr)
+        rows.append(Row(margin, _mean(calls), _mean(english_calls), _mean(hits), _mean(rrs)))
     return rows
 
 
@@ -84,14 +89,12 @@ def lexical_table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.n
         for raw, english, relevant in scored:
             fused, _ = served_fusion(raw, english, tuned, passage_case, len(order),
                                      lexical=margin)
-            ranked = _ranked(fused, passage_case, order)
-            settled.append(lexical_suffices(raw["bm25"], english, margin, passage_case,
-                                            len(order)))
-            hits.append(hit_at_1(ranked, relevant))
-            rrs.append(reciprocal_rank(ranked, relevant))
-        rows.append(SkipRow(margin, float(np.mean(settled)) if settled else 0.0,
-                            float(np.mean(hits)) if hits else 0.0,
-                            float(np.mean(rrs)) if rrs else 0.0))
+            settled.append(float(lexical_suffices(raw["bm25"], english, margin, passage_case,
+                                                  len(order))))
+            hit, rr = _ranking(fused, passage_case, order, relevant)
+            hits.append(hit)
+            rrs.append(rr)
+        rows.append(SkipRow(margin, _mean(settled), _mean(hits), _mean(rrs)))
     return rows
 
 
