@@ -102,6 +102,7 @@ def test_eval_prints_every_method_per_split(run, tmp_path) -> None:  # type: ign
     result = run("eval", str(path), "--similar", str(tmp_path / "none.jsonl"))
     assert result.exit_code == 0, result.output
     assert "split test" in result.output
+    assert "in sample" not in result.output  # test is the split nothing was fitted on
     for method in ("bm25", "minilm_passage", "e5_passage", "rrf", "fusion"):
         assert f"\n{method} " in result.output
     body = json.loads(run("eval", str(path), "--split", "all", "--json").stdout)
@@ -111,6 +112,7 @@ def test_eval_prints_every_method_per_split(run, tmp_path) -> None:  # type: ign
     assert far["none"]["n"] == 1 and far["answered"]["mean"] + far["related"]["mean"] + far["none"]["mean"] == 1.0
     dev = json.loads(run("eval", str(path), "--dev", "--json").stdout)
     assert dev["questions"] == len(rows) - len(tests)
+    assert "in sample: the weights" in run("eval", str(path), "--dev").output
 
 
 def test_version_and_help(run) -> None:  # type: ignore[no-untyped-def]
