@@ -8,10 +8,27 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from casebook.index.answering.evidence import Evidence
-from casebook.index.answering.lead import AnswerType, answer_type, holds, overlap, rarity, terms
+from casebook.index.answering.lead import (
+    AnswerType,
+    answer_type,
+    headline,
+    holds,
+    overlap,
+    problem_only,
+    rarity,
+    terms,
+)
 from casebook.index.answering.match import Match
 from casebook.index.store import StoredIndex
-from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Citation, Scored
+from casebook.records import (
+    Answer,
+    AnswerSentence,
+    CaseResult,
+    CaseStudy,
+    Citation,
+    Passage,
+    Scored,
+)
 from casebook.settings import Settings
 
 CASES_CONSIDERED = 3
@@ -85,6 +102,15 @@ def pick_sentences(sentence_scores: dict[int, float], sentence_case: dict[int, s
     return chosen
 
 
+def title_lead(result: CaseResult, quoted: Sequence[str]) -> tuple[str, Passage] | None:
+    """(what the case study's title says it did, the passage to cite it by), unless the title
+    is a bare name or says nothing the quoted sentences do not (a title-only case study)."""
+    said = headline(result.case_study.title)
+    if said is None or any(said.lower() in q.lower() for q in quoted):
+        return None
+    return said, result.passages[0].passage
+
+
 @lru_cache(maxsize=4)
 def _rarity(texts: tuple[str, ...]) -> dict[str, float]:
     return rarity(texts)
@@ -141,10 +167,24 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
     scores, shares = _sentence_scores(question, scored, rows, rank_of, stored, cases)
     case_of = {row: stored.sentences[row].case_id for row in rows}
     top_case = considered[0].case_study.id
-    lead = pick_lead([r for r in rows if case_of[r] == top_case], scores, shares,
-                     {r: stored.sentences[r].text for r in rows}, answer_type(question), question)
+    kind = answer_type(question)
+    own = [r for r in rows if case_of[r] == top_case]
+    lead = pick_lead(own, scores, shares, {r: stored.sentences[r].text for r in rows}, kind,
+                     question)
     per_case = 1 if match == "related" else MAX_PER_CASE
     chosen = pick_sentences(scores, case_of, lead, settings.answer_sentences, per_case)
+    # "how did they ...", the lead tells the problem and nothing the best case study's text
+    # says is what was done (the source page's summaries often stop at the problem): its title
+    # says what it did, so that leads
+    done = (title_lead(considered[0], [stored.sentences[r].text for r in chosen])
+            if match == "answered" and lead is not None and problem_only(
+                kind, stored.sentences[lead].text, [stored.sentences[r].text for r in own],
+                question) else None)
+    if done is not None and len(chosen) > 1:
+        # the title is one of the best case study's quotes: it makes room by dropping that
+        # case study's last sentence, so that the others stay cited
+        mine = [r for r in chosen[1:] if case_of[r] == top_case]
+        chosen.remove(mine[-1] if mine else chosen[-1])
     # the lead stays first; the rest read in each case study's own order
     rest = chosen[1:]
     first_seen = {case: i for i, case in reversed(list(enumerate(case_of[r] for r in chosen)))}
@@ -156,6 +196,10 @@ def compose(question: str, scored: Scored, results: Sequence[CaseResult], stored
     out: list[AnswerSentence] = []
     if match == "related":
         out.append(AnswerSentence(related_text(topic, considered, elsewhere), None))
+    if done is not None:
+        citations.append(Citation(considered[0].case_study, done[1]))
+        marker[done[1].id] = 1
+        out.append(AnswerSentence(done[0], 1))
     for row in chosen:
         sentence = stored.sentences[row]
         if sentence.passage_id not in marker:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Literal, Mapping
+from typing import Iterable, Literal, Mapping, Sequence
 
 from casebook.index.lexical import tokenize
 from casebook.index.vocabulary import expand_acronyms
@@ -69,7 +69,12 @@ DONE = re.compile(r"\b(?:we|they|she|he|it|this|the\s+\w+|\w+s)\s+(?:\w+ly\s+)?(
                   r"partner(?:ed|ing)\s+with)\b", re.I)
 PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*|challeng\w*|"
                      r"problem\w*|lack\w*|difficult\w*|struggl\w*|unable|issues?|fears?|"
-                     r"misconception\w*|pressure)\b", re.I)
+                     r"misconception\w*|pressure|shortage\w*|insufficient|inadequate|"
+                     r"(?:too\s+)?(?:low|few|fewer|limited|poor)\s+(?:\w+\s+)?(?:number|numbers|"
+                     r"levels?|rates?|uptake|access|supply|awareness))\b", re.I)
+
+# a title's parts: "Name: what it did", "Borough – what it did – Case Study"
+_TITLE_PARTS = re.compile(r"\s*:\s+|\s+[–—-]\s+")
 
 # interrogatives and auxiliaries: the question's form, not its content (bm25s keeps them)
 QUESTION_WORDS = frozenset(tokenize("who whom whose what when where which why how many much often "
@@ -145,3 +150,22 @@ def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
     if kind == "action":
         return bool(DONE.search(sentence)) and not PROBLEM.search(sentence)
     return False
+
+
+def headline(title: str) -> str | None:
+    """What a case study's title says it did: the longest of its parts that is not the source
+    page's label ("Case Study", "Social Prescribing Case Study_Covid-19 Vaccinations"); None
+    for a title of one part, a bare name ("The Well Centre")."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+    kept = [p for p in parts if "case study" not in p.lower()]
+    if len(parts) < 2 or not kept:
+        return None
+    best = max(kept, key=len)
+    return best[0].upper() + best[1:]
+
+
+def problem_only(kind: AnswerType, lead: str, sentences: Sequence[str], question: str = "") -> bool:
+    """A "how did they" question whose `lead` tells the problem, from a case study none of whose
+    `sentences` says what was done."""
+    return (kind == "action" and bool(PROBLEM.search(lead))
+            and not any(holds(kind, s, question) for s in sentences))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,8 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
     assert timing["partials"] >= 1
     expect(page.locator(".casebook-msg-user .casebook-text")).to_have_text([MUSLIM])
     assert "Muslim community" in answer.locator(".casebook-answer").inner_text()
-    expect(answer.get_by_role("link", name="source 1")).to_be_visible()
+    # two sentences quoting one passage carry the same marker
+    expect(answer.get_by_role("link", name="source 1").first).to_be_visible()
     titles = citation_titles(answer)
     assert searcher.get(HOUNSLOW).title in titles
     # the widget shows what the service answered: its first cited case study first
@@ -112,13 +114,15 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
     first_entry = answer.locator(".casebook-citation").first
     expect(first_entry.locator(".casebook-cite-num")).to_have_text(", ".join(numbers))
     for n in numbers:
-        expect(answer.get_by_role("link", name=f"source {n}")).to_have_attribute(
-            "href", "#" + (first_entry.get_attribute("id") or ""))
+        refs = answer.get_by_role("link", name=f"source {n}")
+        assert refs.count() >= 1
+        for ref in refs.all():
+            expect(ref).to_have_attribute("href", "#" + (first_entry.get_attribute("id") or ""))
     answer.evaluate("(el) => el.scrollIntoView({block: 'end'})")
     page.screenshot(path=str(artifacts / "widget-answer.png"), animations="disabled")
 
     # a reference marker jumps to its citation without touching the host page's URL
-    answer.get_by_role("link", name="source 1").click()
+    answer.get_by_role("link", name="source 1").first.click()
     expect(link).to_be_focused()
     assert page.url.endswith("/")
 
@@ -314,9 +318,9 @@ def test_accessibility(widget: Widget, artifacts: Path) -> None:
     assert page.evaluate("() => window.__casebookBusy") == ["true"]
     expect(answer).not_to_have_attribute("aria-busy", "true")
     expect(status).to_contain_text("Muslim community")
-    expect(status).to_contain_text("sources.")
+    expect(status).to_contain_text(re.compile(r"\b\d+ sources?\."))
     assert "[1]" not in status.inner_text()
-    expect(answer.get_by_role("link", name="source 1")).to_have_attribute(
+    expect(answer.get_by_role("link", name="source 1").first).to_have_attribute(
         "href", "#casebook-cite-1-1")
     expect(answer.get_by_role("link").filter(has_text="opens in a new tab").first).to_be_visible()
 

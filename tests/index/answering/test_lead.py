@@ -2,7 +2,16 @@
 
 import pytest
 
-from casebook.index.answering.lead import answer_type, holds, overlap, rarity, terms
+from casebook.index.answering.lead import (
+    AnswerType,
+    answer_type,
+    headline,
+    holds,
+    overlap,
+    problem_only,
+    rarity,
+    terms,
+)
 
 
 @pytest.mark.parametrize(
@@ -89,3 +98,35 @@ def test_rarer_words_weigh_more() -> None:
     assert weight["mosqu"] > weight["link"]
     question = terms("Did link workers visit a mosque?")
     assert overlap(question, "The mosque visit", weight) > overlap(question, "link workers", weight)
+
+
+@pytest.mark.parametrize(("title", "said"), [
+    ("Social Prescribing Case Study_Covid-19 Vaccinations – Understanding and supporting faith "
+     "groups and their practices", "Understanding and supporting faith groups and their practices"),
+    ("Macmillan Community Link Worker Service: supporting cancer patients with their wider social "
+     "needs", "Supporting cancer patients with their wider social needs"),
+    ("Stockwell – Clinicians taking the lead – Case Study", "Clinicians taking the lead"),
+    ("Bromley by Bow Micro-commissioning – Case Study", "Bromley by Bow Micro-commissioning"),
+    ("The Well Centre", None),  # a bare name says nothing of what was done
+    ("Ealing – Case Study", "Ealing"),
+    ("Case Study – Social Prescribing Case Study", None),
+])
+def test_headline(title: str, said: str | None) -> None:
+    assert headline(title) == said
+
+
+CASE = ("People were reluctant because of concerns about pork.",
+        "There was a low number of vaccinators from the community.")
+
+
+@pytest.mark.parametrize(("kind", "lead", "sentences", "problem"), [
+    ("action", CASE[0], CASE, True),
+    ("action", CASE[1], CASE, True),  # a shortfall is a problem too
+    # the case study says what was done elsewhere: that sentence should have led
+    ("action", CASE[0], (*CASE, "The link workers ran sessions at the mosque."), False),
+    ("action", "Waltham Forest has many different community groups.", CASE, False),
+    ("reason", CASE[0], CASE, False),  # the problem is what "why" asks for
+])
+def test_problem_only(kind: AnswerType, lead: str, sentences: tuple[str, ...],
+                      problem: bool) -> None:
+    assert problem_only(kind, lead, sentences, "How?") is problem
