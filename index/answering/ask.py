@@ -10,6 +10,7 @@ from casebook.index.answering.answer import CASES_CONSIDERED, compose
 from casebook.index.answering.conversation import contextual_query, topic
 from casebook.index.answering.evidence import (
     Evidence,
+    absent,
     common_stems,
     coverage,
     features,
@@ -17,6 +18,8 @@ from casebook.index.answering.evidence import (
 )
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
+from casebook.index.answering.subject import subject
+from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer, CaseResult, Scored
@@ -90,7 +93,18 @@ def ask_scored(searcher: Searcher, question: str) -> tuple[Scored, Answer]:
         match = "none"
     return scored, compose(question, scored, results, searcher.stored, searcher.settings,
                            sections=searcher.sections(), elsewhere=elsewhere, match=match,
-                           evidence=evidence, topic=topic(question, searcher.gazetteer))
+                           evidence=evidence,
+                           topic=related_subject(searcher, question, evidence) if match == "related"
+                           else "")
+
+
+def related_subject(searcher: Searcher, question: str, evidence: Evidence) -> str:
+    """What a "related" answer says no case study is about: the question's phrase around the
+    words the corpus lacks (answering/subject.py), else its topic words."""
+    corpus = tuple(searcher.cases[cid].text for cid in searcher.case_order)
+    said = subject(question, absent(evidence.missing, corpus), evidence.missing,
+                   question_words() | generic_words())
+    return said or topic(question, searcher.gazetteer)
 
 
 def ask_conversation(searcher: Searcher,

@@ -85,6 +85,12 @@ def coverage(question: str, results: Sequence[CaseResult],
     return (covered / total if total else 1.0), tuple(missing)
 
 
+def absent(terms: Sequence[str], corpus: tuple[str, ...]) -> frozenset[str]:
+    """Those of `terms` (stems) that no text of the corpus holds."""
+    df, _ = _document_frequency(corpus)
+    return frozenset(t for t in terms if not df.get(t))
+
+
 @lru_cache(maxsize=4)
 def common_stems(corpus: tuple[str, ...], share: float = COMMON_SHARE) -> frozenset[str]:
     """Stems in at least `share` of the corpus's texts: the field's own words."""

@@ -41,11 +41,11 @@ def test_sentences_join_into_the_answer_and_the_lead_comes_first(searcher: Searc
 
 def test_a_near_miss_is_not_claimed_as_answered(searcher: Searcher) -> None:
     answer = ask(searcher, "Social prescribing for people with gambling problems")
-    assert answer.match in ("related", "none") and not answer.found
-    if answer.match == "related":
-        assert answer.sentences[0].citation is None
-        assert answer.answer.startswith("No case study here is about")
-        assert "The closest" in answer.answer and answer.citations
+    assert answer.match == "related" and not answer.found
+    assert answer.sentences[0].citation is None
+    # the asker's own phrase for what no case study covers, not a bag of its words
+    assert answer.answer.startswith("No case study here is about gambling problems. The closest")
+    assert answer.citations
 
 
 def test_a_question_in_another_language_finds_english_sources(searcher: Searcher) -> None:

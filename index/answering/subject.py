@@ -1,0 +1,56 @@
+"""What a "related" answer says no case study is about: the asker's own phrase for it (pure).
+
+"No case study here is about gambling problems" reads as an answer; "... about refer stop
+smoking" (the question's content words in a row) does not. The phrase is the run of the
+question's own words around the words the corpus lacks: no case study holds them at all where
+some such word exists (the surest sign of the topic), else the best case studies do not. It
+reaches from the first such word to the last within MAX_WORDS, loses the question's scaffolding
+at either end ("did", "anyone", "any"), and takes in the content words written right next to
+it ("new mothers with postnatal depression", "sexual health"), never across punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from casebook.index.lexical import stem
+
+MAX_WORDS = 7  # a phrase, not a sentence: long descriptions keep their first topic
+NEIGHBOURS = 2  # content words joined on at either end
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&+\-]*")
+POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def subject(question: str, absent: Collection[str], missing: Collection[str],
+            shaping: Collection[str]) -> str | None:
+    """The phrase of `question` about what the corpus lacks; None where nothing is lacking.
+
+    `absent`: stems no case study holds; `missing`: stems the best case studies do not hold;
+    `shaping`: lower-case words that shape a question or are too common to name a topic."""
+    tokens = list(WORD.finditer(question))
+    lower = [t.group(0).lower() for t in tokens]
+    content = [w not in shaping and not w.isdigit() for w in lower]
+    stems = [stem(POSSESSIVE.sub("", w)) for w in lower]
+    for wanted in (absent, missing):
+        marked = [i for i, s in enumerate(stems) if content[i] and s in wanted]
+        if marked:
+            break
+    else:
+        return None
+    first = marked[0]
+    last = max(i for i in marked if i - first < MAX_WORDS)
+
+    def joined(a: int, b: int) -> bool:  # nothing but spaces between tokens a and b
+        return not question[tokens[a].end():tokens[b].start()].strip()
+
+    for _ in range(NEIGHBOURS):
+        if first > 0 and content[first - 1] and joined(first - 1, first):
+            first -= 1
+        if last + 1 < len(tokens) and content[last + 1] and joined(last, last + 1):
+            last += 1
+    while first < last and not content[first]:
+        first += 1
+    while last > first and not content[last]:
+        last -= 1
+    return question[tokens[first].start():tokens[last].end()]

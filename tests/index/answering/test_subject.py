@@ -1,0 +1,53 @@
+"""The phrase a "related" answer says no case study is about (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook.index.answering.subject import subject
+from casebook.index.lexical import stem
+
+SHAPING = frozenset("how did can link workers people social prescribing for with to the and of "
+                    "any has anyone used support in on a we want run our".split())
+
+
+def stems(*words: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words)
+
+
+@pytest.mark.parametrize(("question", "absent", "missing", "said"), [
+    ("Social prescribing for people with gambling problems", stems("gambling"),
+     stems("gambling", "problems"), "gambling problems"),
+    # content words right next to the lacking one join it; scaffolding at the ends does not
+    ("Community groups for new mothers with postnatal depression", stems("mothers", "postnatal"),
+     stems("postnatal", "mothers"), "new mothers with postnatal depression"),
+    # from the first lacking word to the last: the words between are the asker's phrase
+    ("Community groups for new mothers with postnatal depression", stems("postnatal"),
+     stems("postnatal", "mothers"), "postnatal depression"),
+    ("Has anyone used social prescribing to support survivors of domestic abuse?",
+     stems("survivors", "abuse"), stems("survivors", "abuse"), "survivors of domestic abuse"),
+    ("Can link workers refer people to stop smoking services?", stems("smoking"),
+     stems("smoking", "refer"), "stop smoking services"),
+    # no word is absent from the whole corpus: the best case studies' lacking words mark it
+    ("sexual health", frozenset(), stems("sexual"), "sexual health"),
+    # a possessive is its word
+    ("a football club's community foundation", stems("club"), stems("club"),
+     "football club's community foundation"),
+    # never across punctuation
+    ("tinnitus. We want to run a group", stems("tinnitus"), stems("tinnitus"), "tinnitus"),
+])
+def test_subject(question: str, absent: frozenset[str], missing: frozenset[str],
+                 said: str) -> None:
+    assert subject(question, absent, missing, SHAPING) == said
+
+
+def test_a_long_description_keeps_its_first_topic() -> None:
+    question = ("dementia cafes for carers and then later also we want gardening and allotments "
+                "and walking football")
+    said = subject(question, stems("dementia", "allotments"), frozenset(), SHAPING)
+    assert said is not None and said.startswith("dementia") and "allotments" not in said
+
+
+def test_nothing_lacking_says_nothing() -> None:
+    assert subject("How did link workers help?", frozenset(), frozenset(), SHAPING) is None
+    assert subject("", stems("x"), stems("x"), SHAPING) is None
