@@ -10,10 +10,10 @@ from casebook.index.answering.answer import CASES_CONSIDERED, compose
 from casebook.index.answering.conversation import contextual_query, topic
 from casebook.index.answering.evidence import (
     Evidence,
-    absent,
     common_stems,
     coverage,
     features,
+    scarce,
     unheld_words,
 )
 from casebook.index.answering.match import Match, decide, probabilities
@@ -23,6 +23,10 @@ from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer, CaseResult, Scored
+
+# A word the best case studies lack but three or more others hold ("set" of "set up") is the
+# question's scaffolding more often than its topic
+RARE = 2
 
 
 def out_of_area(searcher: Searcher, question: str) -> list[str]:
@@ -94,17 +98,28 @@ def ask_scored(searcher: Searcher, question: str) -> tuple[Scored, Answer]:
     return scored, compose(question, scored, results, searcher.stored, searcher.settings,
                            sections=searcher.sections(), elsewhere=elsewhere, match=match,
                            evidence=evidence,
-                           topic=related_subject(searcher, question, evidence) if match == "related"
-                           else "")
+                           topic=related_subject(searcher, question, evidence, scored.english)
+                           if match == "related" else "")
 
 
-def related_subject(searcher: Searcher, question: str, evidence: Evidence) -> str:
-    """What a "related" answer says no case study is about: the question's phrase around the
-    words the corpus lacks (answering/subject.py), else its topic words."""
+def related_subject(searcher: Searcher, question: str, evidence: Evidence,
+                    english: bool = True) -> str:
+    """What a "related" answer says no case study is about (answering/subject.py): the
+    question's phrase around the words no case study holds; else, if it is more than a word,
+    around those the best ones lack that are rare in the corpus (one such word alone is as
+    often scaffolding, "getting", as topic); else "" ("that": the question's content words in a
+    row, "set care home", read worse than saying nothing). A question in another language
+    shares no words with the corpus: its topic words stand for it."""
+    if not english:
+        return topic(question, searcher.gazetteer)
     corpus = tuple(searcher.cases[cid].text for cid in searcher.case_order)
-    said = subject(question, absent(evidence.missing, corpus), evidence.missing,
-                   question_words() | generic_words())
-    return said or topic(question, searcher.gazetteer)
+    shaping = question_words() | generic_words()
+    said = subject(question, scarce(evidence.missing, corpus), (), shaping)
+    if said is None:
+        said = subject(question, (), scarce(evidence.missing, corpus, RARE), shaping)
+        if said is not None and len(said.split()) < 2:
+            said = None
+    return said or ""
 
 
 def ask_conversation(searcher: Searcher,

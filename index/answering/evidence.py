@@ -85,10 +85,10 @@ def coverage(question: str, results: Sequence[CaseResult],
     return (covered / total if total else 1.0), tuple(missing)
 
 
-def absent(terms: Sequence[str], corpus: tuple[str, ...]) -> frozenset[str]:
-    """Those of `terms` (stems) that no text of the corpus holds."""
+def scarce(terms: Sequence[str], corpus: tuple[str, ...], at_most: int = 0) -> frozenset[str]:
+    """Those of `terms` (stems) that at most `at_most` texts of the corpus hold."""
     df, _ = _document_frequency(corpus)
-    return frozenset(t for t in terms if not df.get(t))
+    return frozenset(t for t in terms if df.get(t, 0) <= at_most)
 
 
 @lru_cache(maxsize=4)

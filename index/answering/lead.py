@@ -69,7 +69,9 @@ DONE = re.compile(r"\b(?:we|they|she|he|it|this|the\s+\w+|\w+s)\s+(?:\w+ly\s+)?(
                   r"partner(?:ed|ing)\s+with)\b", re.I)
 PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*|challeng\w*|"
                      r"problem\w*|lack\w*|difficult\w*|struggl\w*|unable|issues?|fears?|"
-                     r"misconception\w*|pressure|shortage\w*|insufficient|inadequate|"
+                     r"misconception\w*|myths?|rumou?rs?|misinformation|conspirac\w*|"
+                     r"scaremonger\w*|scare\s+monger\w*|mistrust\w*|distrust\w*|"
+                     r"pressure|shortage\w*|insufficient|inadequate|"
                      r"(?:too\s+)?(?:low|few|fewer|limited|poor)\s+(?:\w+\s+)?(?:number|numbers|"
                      r"levels?|rates?|uptake|access|supply|awareness))\b", re.I)
 

@@ -6,7 +6,8 @@ question's own words around the words the corpus lacks: no case study holds them
 some such word exists (the surest sign of the topic), else the best case studies do not. It
 reaches from the first such word to the last within MAX_WORDS, loses the question's scaffolding
 at either end ("did", "anyone", "any"), and takes in the content words written right next to
-it ("new mothers with postnatal depression", "sexual health"), never across punctuation.
+it ("new mothers with postnatal depression", "sexual health"), never across punctuation. The
+question's first word loses the capital it has only for being first.
 """
 
 from __future__ import annotations
@@ -53,4 +54,10 @@ def subject(question: str, absent: Collection[str], missing: Collection[str],
         first += 1
     while last > first and not content[last]:
         last -= 1
-    return question[tokens[first].start():tokens[last].end()]
+    said = question[tokens[first].start():tokens[last].end()]
+    word = tokens[first].group(0)
+    after = tokens[first + 1].group(0) if first < last else ""
+    # capitalised only for being first, unless the next word is too ("Men's Sheds": a name)
+    if first == 0 and word[:1].isupper() and word[1:].islower() and not after.istitle():
+        said = said[0].lower() + said[1:]
+    return said

@@ -48,6 +48,13 @@ def test_a_near_miss_is_not_claimed_as_answered(searcher: Searcher) -> None:
     assert answer.citations
 
 
+def test_a_related_answer_does_not_name_the_questions_scaffolding(searcher: Searcher) -> None:
+    # "set" (of "set up") is missing from the closest case studies but common in the others
+    answer = ask(searcher, "How can I set up social prescribing in a care home?")
+    assert answer.match == "related"
+    assert answer.sentences[0].text.startswith("No case study here is about that. The closest")
+
+
 def test_a_question_in_another_language_finds_english_sources(searcher: Searcher) -> None:
     answer = ask(searcher, "¿Cómo contrató Lewisham a una persona que había vivido sin hogar?")
     assert answer.citations and answer.match != "none"

@@ -33,6 +33,11 @@ def stems(*words: str) -> frozenset[str]:
     # a possessive is its word
     ("a football club's community foundation", stems("club"), stems("club"),
      "football club's community foundation"),
+    # the first word of the question loses its capital; an acronym keeps its capitals
+    ("Dementia cafes for carers", stems("dementia"), stems("dementia"), "dementia cafes"),
+    ("BSL users accessing link workers", stems("bsl"), stems("bsl"), "BSL users accessing"),
+    ("Deaf BSL users", stems("deaf"), stems("deaf"), "deaf BSL users"),
+    ("Men's Sheds for older men", stems("shed"), stems("shed"), "Men's Sheds"),  # a name
     # never across punctuation
     ("tinnitus. We want to run a group", stems("tinnitus"), stems("tinnitus"), "tinnitus"),
 ])
