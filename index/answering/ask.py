@@ -52,7 +52,7 @@ def gather(searcher: Searcher, question: str, scored: Scored,
            results: Sequence[CaseResult]) -> Evidence:
     """The evidence of answering/evidence.py for one scored question."""
     stored = searcher.stored
-    corpus = tuple(searcher.cases[cid].text for cid in searcher.case_order)
+    corpus = searcher.case_texts
     # a question in another language cannot share words with English text: its coverage is
     # e5's to judge, through the calibrated score and the sentence features
     covered, missing = coverage(question, results, corpus) if scored.english else (1.0, ())
@@ -112,7 +112,7 @@ def related_subject(searcher: Searcher, question: str, evidence: Evidence,
     shares no words with the corpus: its topic words stand for it."""
     if not english:
         return topic(question, searcher.gazetteer)
-    corpus = tuple(searcher.cases[cid].text for cid in searcher.case_order)
+    corpus = searcher.case_texts
     shaping = question_words() | generic_words()
     said = subject(question, scarce(evidence.missing, corpus), (), shaping)
     if said is None:
