@@ -66,10 +66,10 @@ class Searcher:
         self.case_vectors = self._centroids()
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
         self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
-        self.corpus_text = " ".join(c.text for c in stored.cases)
         # every case study's text in case_order: the corpus answering's word statistics are
         # cached by (built once, so each question does not rebuild and rehash it)
         self.case_texts = tuple(c.text for c in stored.cases)
+        self.corpus_text = " ".join(self.case_texts)
         self.gazetteer = stored.gazetteer
         self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
         self.e5_case_vectors = (
