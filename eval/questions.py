@@ -28,6 +28,11 @@ class Question:
     follows: str | None = None  # id of the question this one follows up in a conversation
     lang: str = "en"
     answer: str | None = None  # for fact questions: the string the lead sentence must hold
+    # What a right answer holds (eval/answers.jsonl): the strings a fact answer contains, the
+    # number of case studies a count answer gives first, the boroughs a where answer names.
+    facts: tuple[str, ...] = ()
+    count: int | None = None
+    boroughs: tuple[str, ...] = ()
 
     @property
     def in_scope(self) -> bool:
@@ -85,7 +90,9 @@ def load_questions(path: Path) -> list[Question]:
             questions.append(Question(
                 str(row["id"]), str(row["question"]), tuple(row.get("relevant", ())),  # type: ignore[arg-type]
                 str(row.get("kind", "")), row.get("follows"),  # type: ignore[arg-type]
-                str(row.get("lang", "en")), row.get("answer")))  # type: ignore[arg-type]
+                str(row.get("lang", "en")), row.get("answer"),  # type: ignore[arg-type]
+                tuple(row.get("facts", ())), row.get("count"),  # type: ignore[arg-type]
+                tuple(row.get("boroughs", ()))))  # type: ignore[arg-type]
         except (KeyError, TypeError) as exc:
             raise CorpusError(f"{path} record {number} is not a question record ({exc}).") from exc
     return questions
