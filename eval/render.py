@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from casebook.eval.answer_checks import FAILURES, KINDS, AnswerReport, KindFigures, grade
 from casebook.eval.metrics import Estimate
-from casebook.eval.run import MATCHES, SCOPES, Report
+from casebook.eval.run import MATCHES, SCOPES, Asked, Report
 
 MAIN = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case", "rrf", "fusion",
         "fusion_cheap", "cascade")
@@ -66,10 +67,66 @@ def text(report: Report) -> list[str]:
             mark = "  <- served" if skip.margin == report.lexical_margin else ""
             lines.append(f"{skip.margin:>6.2f}{skip.settled:>9.2f}{skip.hit_at_1:>8.3f}"
                          f"{skip.mrr_at_10:>8.3f}{mark}")
+    if report.answers is not None:
+        lines += answer_lines(report.answers)
+    return lines
+
+
+def _figures_row(name: str, f: KindFigures) -> str:
+    failures = " ".join(f"{f.failures[k]:>9}" for k in FAILURES)
+    return (f"{name:<11}{f.n:>5}{_cell(f.content_right):>19}{_cell(f.read_badly):>19}"
+            f" {failures}{_cell(f.padding):>19}")
+
+
+def answer_lines(answers: AnswerReport) -> list[str]:
+    """Answers as a reader meets them: right per kind, and how many read badly and why."""
+    header = (f"{'kind':<11}{'n':>5}{'content right':>19}{'reads badly':>19} "
+              + " ".join(f"{k:>9}" for k in FAILURES) + f"{'padding':>19}")
+    lines = ["", "== answers (eval/answers.jsonl): content right per kind; reads badly = any "
+             "sentence a fragment, opening on a pronoun with nothing before it, a bare title or "
+             "off the question (answers with each failure); padding = cites a case study "
+             "outside relevant", header]
+    lines += [_figures_row(kind, answers.kinds[kind]) for kind in (*KINDS, "all")]
+    lines += ["", "== reading checks on the retrieval questions' answers (eval/questions.jsonl)",
+              header]
+    lines += [_figures_row(scope, answers.reading[scope])
+              for scope in (*SCOPES, "all")]
+    lines += ["", f"follow-ups cite the right case study first: {_cell(answers.followup)} "
+              f"(n={answers.followup.n}); questions.jsonl follow-ups "
+              f"{_cell(answers.followup_questions)} (n={answers.followup_questions.n})"]
+    return lines
+
+
+def answers_in_full(report: Report, titles: set[str]) -> list[str]:
+    """Every answer of the report, whole, with what the checks found: for reading."""
+    lines: list[str] = []
+    for a in report.answered:
+        lines += ["", *_answer_block(a, titles, content=True)]
+    for a in report.asked:
+        lines += ["", *_answer_block(a, titles, content=False)]
+    return lines
+
+
+def _answer_block(a: Asked, titles: set[str], *, content: bool) -> list[str]:
+    q, answer = a.question, a.answer
+    judged = grade(q, answer, titles, content=content)
+    verdict = ("" if judged.content_right is None
+               else " content right" if judged.content_right else " CONTENT WRONG")
+    lines = [f"## {q.id} [{q.kind}]{verdict} {q.question}"]
+    if q.follows:
+        lines.append(f"   (follows {q.follows})")
+    lines += [f"   match={answer.match} shape={answer.shape}", "", answer.answer]
+    for item in answer.items:
+        lines.append(f"  - {item.case_study.title}: "
+                     + " ".join(s.text for s in item.sentences))
+    lines += [f"  [{n}] {c.case_study.id}" for n, c in enumerate(answer.citations, 1)]
+    for failure, sentences in judged.failures.items():
+        lines += [f"  ! {failure}: {s}" for s in sentences]
     return lines
 
 
 def as_json(report: Report) -> dict[str, Any]:
     data = dataclasses.asdict(report)
     data.pop("asked")
+    data.pop("answered", None)
     return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from casebook.eval.answer_checks import AnswerReport, cited_ids, summarise
 from casebook.eval.methods import rankers
 from casebook.eval.metrics import Estimate, RankMetrics, estimate, precision, rank_metrics
 from casebook.eval.questions import Question, SimilarGroup
@@ -26,6 +27,7 @@ class Asked:
     query: str
     scored: Scored
     answer: Answer
+    messages: list[dict[str, object]] = field(default_factory=list)  # the conversation asked
 
 
 @dataclass
@@ -42,25 +44,48 @@ class Report:
     lexical: list[SkipRow] = field(default_factory=list)  # BM25 alone at each lexical margin
     lexical_margin: float = float("inf")
     asked: list[Asked] = field(default_factory=list)
+    answers: AnswerReport | None = None  # eval/answers.jsonl: content and reading, per kind
+    answered: list[Asked] = field(default_factory=list)  # its questions as Casebook saw them
 
 
-def conversation(q: Question, by_id: dict[str, Question]) -> list[dict[str, str]]:
-    """The chat a follow-up belongs to: every earlier question, then this one."""
-    chain = [q]
-    while chain[0].follows and chain[0].follows in by_id and len(chain) < 10:
-        chain.insert(0, by_id[chain[0].follows])
-    return [{"role": "user", "content": c.question} for c in chain]
+def reply(answer: Answer) -> dict[str, object]:
+    """The assistant message a client sends back: the answer and the case studies it cited."""
+    return {"role": "assistant", "content": answer.answer, "case_studies": cited_ids(answer)}
+
+
+def _ask(searcher: Searcher, q: Question, by_id: dict[str, Question],
+         done: dict[str, Asked], depth: int = 0) -> Asked:
+    """One question in its conversation: the question it follows is asked first (as the widget
+    would have), and its answer goes back as the assistant message before this one."""
+    if q.id in done:
+        return done[q.id]
+    messages: list[dict[str, object]] = []
+    earlier = by_id.get(q.follows) if q.follows else None
+    if earlier is not None and depth < 10:
+        before = _ask(searcher, earlier, by_id, done, depth + 1)
+        messages = [*before.messages, reply(before.answer)]
+    messages.append({"role": "user", "content": q.question})
+    query, scored, answer = ask_conversation_scored(searcher, messages)
+    done[q.id] = Asked(q, query, scored, answer, messages)
+    return done[q.id]
 
 
 def ask_all(searcher: Searcher, questions: Sequence[Question],
             everything: Sequence[Question]) -> list[Asked]:
-    """Every question through the conversation path (a follow-up with what it follows)."""
+    """Every question through the conversation path (a follow-up after what it follows)."""
     by_id = {q.id: q for q in everything}
-    out = []
-    for q in questions:
-        query, scored, answer = ask_conversation_scored(searcher, conversation(q, by_id))
-        out.append(Asked(q, query, scored, answer))
-    return out
+    done: dict[str, Asked] = {}
+    return [_ask(searcher, q, by_id, done) for q in questions]
+
+
+def answer_report(searcher: Searcher, questions: Sequence[Question],
+                  everything: Sequence[Question], asked: Sequence[Asked]
+                  ) -> tuple[AnswerReport, list[Asked]]:
+    """The answer set asked and judged by kind, with the reading checks on `asked` too."""
+    answered = ask_all(searcher, questions, everything)
+    judged = summarise([(a.question, a.answer) for a in answered],
+                       [(a.question, a.answer) for a in asked], searcher.case_studies())
+    return judged, answered
 
 
 def ranked_ids(searcher: Searcher, scores: object) -> list[str]:
@@ -77,7 +102,10 @@ def similar_ids(searcher: Searcher, case_id: str) -> list[str]:
 
 
 def report(searcher: Searcher, questions: Sequence[Question], everything: Sequence[Question],
-           groups: Sequence[SimilarGroup], split: str) -> Report:
+           groups: Sequence[SimilarGroup], split: str, *, answer_set: Sequence[Question] = (),
+           answer_all: Sequence[Question] = ()) -> Report:
+    """`answer_set`: the answer questions of this split (eval/answers.jsonl), `answer_all`
+    the whole file (follow-ups look their openers up in it)."""
     asked = ask_all(searcher, questions, everything)
     methods = rankers(searcher.tuned, searcher._passage_case, searcher.settings.rrf_k)
     runs: dict[str, list[tuple[Asked, list[str]]]] = {m: [] for m in methods}
@@ -108,6 +136,10 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
     tradeoff = table(in_scope, searcher.tuned, searcher._passage_case, searcher.case_order)
     lexical = lexical_table(in_scope, searcher.tuned, searcher._passage_case,
                             searcher.case_order)
-    return Report(split, len(asked), rows, decisions, lead, foreign, similar, tradeoff,
-                  searcher.tuned.cascade_margin, lexical=lexical,
-                  lexical_margin=searcher.tuned.served_lexical_margin, asked=asked)
+    out = Report(split, len(asked), rows, decisions, lead, foreign, similar, tradeoff,
+                 searcher.tuned.cascade_margin, lexical=lexical,
+                 lexical_margin=searcher.tuned.served_lexical_margin, asked=asked)
+    if answer_set:
+        out.answers, out.answered = answer_report(searcher, answer_set,
+                                                  answer_all or answer_set, asked)
+    return out

@@ -12,6 +12,7 @@ from casebook.cli.common import load_settings, print_json, reported
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_SIMILAR = Path("eval/similar.jsonl")
+DEFAULT_ANSWER_SET = Path("eval/answers.jsonl")
 TUNED_OUT = Path("casebook/data/tuned.json")
 
 
@@ -26,9 +27,16 @@ def evaluate(
         "them to --tuned-out, then report.")] = False,
     tuned_out: Annotated[Path, typer.Option("--tuned-out")] = TUNED_OUT,
     as_json_: Annotated[bool, typer.Option("--json")] = False,
+    answer_set: Annotated[Path, typer.Option(
+        "--answer-set", help="Answer questions by kind, with what a right answer holds "
+        "(skipped when the file is absent).")] = DEFAULT_ANSWER_SET,
+    answers: Annotated[bool, typer.Option(
+        "--answers", help="Print every question and its full answer, with what the answer "
+        "checks found, instead of the tables.")] = False,
 ) -> None:
     """Score retrieval, answers and similar projects on one split of a labelled question set."""
     # imported here: every casebook command, `serve` first, would otherwise load evaluation
+    from casebook.eval.answer_checks import all_titles
     from casebook.eval.questions import (
         SPLITS,
         load_questions,
@@ -36,7 +44,7 @@ def evaluate(
         select,
         select_similar,
     )
-    from casebook.eval.render import as_json, text
+    from casebook.eval.render import answers_in_full, as_json, text
     from casebook.eval.run import report
     from casebook.index.retrieval.searcher import Searcher
 
@@ -55,8 +63,15 @@ def evaluate(
                                select_similar(groups, "dev"))
             tuned_out.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")
             typer.echo(f"tuned on dev, written to {tuned_out}: {facts}", err=True)
+        answer_all = load_questions(answer_set) if answer_set.is_file() else []
         result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]
-                        select_similar(groups, chosen), chosen)  # type: ignore[arg-type]
+                        select_similar(groups, chosen), chosen,  # type: ignore[arg-type]
+                        answer_set=select(answer_all, chosen),  # type: ignore[arg-type]
+                        answer_all=answer_all)
+    if answers:
+        for line in answers_in_full(result, all_titles(searcher.case_studies())):
+            typer.echo(line)
+        return
     if as_json_:
         print_json(as_json(result))
         return

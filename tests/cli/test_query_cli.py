@@ -98,21 +98,55 @@ def test_eval_prints_every_method_per_split(run, tmp_path) -> None:  # type: ign
             {"id": "d", "question": "How do I renew my passport?", "relevant": [], "kind": "far"}]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    answers = answer_set(tmp_path)
     tests = [r for r in rows if split_of(r["question"]) == "test"]
-    result = run("eval", str(path), "--similar", str(tmp_path / "none.jsonl"))
+    result = run("eval", str(path), "--similar", str(tmp_path / "none.jsonl"), "--answer-set",
+                 answers)
     assert result.exit_code == 0, result.output
     assert "split test" in result.output
     assert "in sample" not in result.output  # test is the split nothing was fitted on
     for method in ("bm25", "minilm_passage", "e5_passage", "rrf", "fusion"):
         assert f"\n{method} " in result.output
-    body = json.loads(run("eval", str(path), "--split", "all", "--json").stdout)
+    assert "== answers" in result.output and "\nfollowup " in result.output
+    body = json.loads(run("eval", str(path), "--split", "all", "--json", "--answer-set",
+                          answers).stdout)
+    assert body["answers"]["kinds"]["count"]["n"] == 1
+    assert body["answers"]["kinds"]["followup"]["n"] == 1
     assert body["split"] == "all" and body["questions"] == 4
     assert body["methods"]["fusion"]["all"]["hit_at_1"]["n"] == 3
     far = body["decisions"]["far"]
     assert far["none"]["n"] == 1 and far["answered"]["mean"] + far["related"]["mean"] + far["none"]["mean"] == 1.0
-    dev = json.loads(run("eval", str(path), "--dev", "--json").stdout)
+    dev = json.loads(run("eval", str(path), "--dev", "--json", "--answer-set", answers).stdout)
     assert dev["questions"] == len(rows) - len(tests)
-    assert "in sample: the weights" in run("eval", str(path), "--dev").output
+    assert "in sample: the weights" in run("eval", str(path), "--dev", "--answer-set",
+                                           answers).output
+
+
+def answer_set(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A count question and a follow-up pair (eval/answers.jsonl's shape): quick to ask."""
+    rows = [{"id": "c", "question": "How many case studies cover Covid-19 vaccine hesitancy?",
+             "kind": "count", "relevant": [HOUNSLOW], "count": 1},
+            {"id": "o", "question": "How did Hounslow approach faith groups?", "kind": "how",
+             "relevant": [HOUNSLOW]},
+            {"id": "f", "question": "And how many mosques are there?", "kind": "followup",
+             "relevant": [HOUNSLOW], "follows": "o"}]
+    path = tmp_path / "answers.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_eval_answers_prints_each_question_and_its_whole_answer(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "a", "question": QUESTION, "relevant": [HOUNSLOW],
+                                "kind": "paraphrase"}) + "\n", encoding="utf-8")
+    result = run("eval", str(path), "--split", "all", "--answers", "--answer-set",
+                 answer_set(tmp_path), "--similar", str(tmp_path / "none.jsonl"))
+    assert result.exit_code == 0, result.output
+    for heading in ("## c [count]", "## o [how]", "## f [followup]", "(follows o)",
+                    f"## a [paraphrase] {QUESTION}"):
+        assert heading in result.output
+    assert "Hit@1" not in result.output  # the answers, not the tables
+    assert HOUNSLOW in result.output  # the citations are listed
 
 
 def test_version_and_help(run) -> None:  # type: ignore[no-untyped-def]

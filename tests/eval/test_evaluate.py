@@ -64,6 +64,12 @@ def test_load_questions_reads_every_field(tmp_path: Path) -> None:
                                 "follows": "f0"}) + "\n\n", encoding="utf-8")
     (q,) = load_questions(path)
     assert (q.lang, q.answer, q.follows, q.scope) == ("es", "2019", "f0", "in_scope")
+    assert (q.facts, q.count, q.boroughs) == ((), None, ())
+    path.write_text(json.dumps({"id": "w", "question": "Which boroughs?", "relevant": ["x"],
+                                "kind": "where", "facts": ["15"], "count": 2,
+                                "boroughs": ["Hounslow", "Newham"]}) + "\n", encoding="utf-8")
+    (q,) = load_questions(path)
+    assert (q.facts, q.count, q.boroughs) == (("15",), 2, ("Hounslow", "Newham"))
     with pytest.raises(CorpusError):
         load_questions(tmp_path / "missing.jsonl")
     path.write_text("[1, 2]\n", encoding="utf-8")
