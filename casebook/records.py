@@ -95,6 +95,14 @@ class AnswerSentence:
 
 
 @dataclass(frozen=True)
+class AnswerItem:
+    """One case study in an answer that lists or compares several: shown as one list entry."""
+
+    case_study: CaseStudy
+    sentences: tuple[AnswerSentence, ...] = ()  # whole sentences, each with its citation
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -108,6 +116,11 @@ class Answer:
     # what answered / related / none was decided on (answering/evidence.py), and the two
     # probabilities the decision read ("p_domain", "p_answer")
     evidence: dict[str, float] = field(default_factory=dict)
+    # the question's shape (answering/shapes.py): fact, list, count, where, compare, how,
+    # describe or open; it decided the answer's shape
+    shape: str = "open"
+    # lists, counts, borough questions and comparisons: one entry per case study, in order
+    items: tuple[AnswerItem, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from casebook.index.answering.answer import CASES_CONSIDERED, compose
-from casebook.index.answering.conversation import contextual_query, topic
+from casebook.index.answering.answer import CASES_CONSIDERED
+from casebook.index.answering.compose import compose_answered, compose_none, compose_related
+from casebook.index.answering.conversation import contextual_query, plural, points_back, topic
 from casebook.index.answering.evidence import (
     Evidence,
     common_stems,
@@ -18,6 +19,8 @@ from casebook.index.answering.evidence import (
 )
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
+from casebook.index.answering.selection import boroughs_named, names_in, section_named
+from casebook.index.answering.shapes import question_shape
 from casebook.index.answering.subject import subject
 from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.retrieval.queries import validate_query
@@ -82,24 +85,61 @@ def ask(searcher: Searcher, question: str) -> Answer:
     return ask_scored(searcher, question)[1]
 
 
-def ask_scored(searcher: Searcher, question: str) -> tuple[Scored, Answer]:
-    """The answer, with the per-passage views it was read from (for evaluation and explain)."""
+def ask_scored(searcher: Searcher, question: str,
+               about: Sequence[str] = ()) -> tuple[Scored, Answer]:
+    """The answer, with the per-passage views it was read from (for evaluation and explain).
+    `about`: case study ids a follow-up that points back is about; the answer keeps to them."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
     # every view, whatever the cascade would skip: deciding answered / related / none reads
     # e5's sense of the domain, which a search result list does not need
     scored = searcher.score(question, full=True)
+    if about:
+        return scored, answer_about(searcher, question, scored, about)
     results = searcher.group(scored.final, CASES_CONSIDERED)
     match, evidence = judge(searcher, question, scored, results)
     elsewhere = out_of_area(searcher, question)
+    if match != "answered" and names_a_field(searcher, question):
+        match = "answered"  # the records answer "how many case studies are in Southwark?"
     if elsewhere and match == "answered":
         match = "related"
     if scored.fused is None and elsewhere:
         match = "none"
-    return scored, compose(question, scored, results, searcher.stored, searcher.settings,
-                           sections=searcher.sections(), elsewhere=elsewhere, match=match,
-                           evidence=evidence,
-                           topic=related_subject(searcher, question, evidence, scored.english)
-                           if match == "related" else "")
+    if not results or match == "none":
+        return scored, compose_none(question, searcher.sections(), elsewhere,
+                                    evidence.score, evidence)
+    ranked = searcher.group(scored.final, len(searcher.case_order))
+    if match == "related":
+        topic = related_subject(searcher, question, evidence, scored.english)
+        return scored, compose_related(question, scored, ranked, searcher.stored,
+                                       searcher.settings, sections=searcher.sections(),
+                                       boroughs=searcher.boroughs(), elsewhere=elsewhere,
+                                       topic=topic, evidence=evidence)
+    return scored, compose_answered(question, scored, ranked, searcher.stored, searcher.settings,
+                                    sections=searcher.sections(), boroughs=searcher.boroughs(),
+                                    match=match, evidence=evidence)
+
+
+def names_a_field(searcher: Searcher, question: str) -> bool:
+    """A list, count or borough question about a section or a borough: the records answer it,
+    whatever the words' match to the text."""
+    if question_shape(question) not in ("list", "count", "where"):
+        return False
+    return bool(section_named(question, searcher.sections())
+                or boroughs_named(question, searcher.boroughs(), searcher.gazetteer)
+                or names_in(question, searcher.case_texts))
+
+
+def answer_about(searcher: Searcher, question: str, scored: Scored,
+                 about: Sequence[str]) -> Answer:
+    """A follow-up that points back, answered from the case studies the conversation was
+    about: the conversation already settled that they answer, so the match is theirs."""
+    allowed = {row for row, case in enumerate(searcher.case_order) if case in set(about)}
+    ranked = searcher.group(scored.final, len(allowed), allowed=allowed)
+    # the conversation's own order: the case study it was about first
+    order = {case: i for i, case in enumerate(about)}
+    ranked.sort(key=lambda r: order.get(r.case_study.id, len(order)))
+    return compose_answered(question, scored, ranked, searcher.stored, searcher.settings,
+                            sections=searcher.sections(), boroughs=searcher.boroughs())
 
 
 def related_subject(searcher: Searcher, question: str, evidence: Evidence,
@@ -135,15 +175,51 @@ def ask_conversation(searcher: Searcher,
 
 def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, str] | object]
                             ) -> tuple[str, Scored, Answer]:
-    """ask_conversation, with the views of the query that was answered."""
+    """ask_conversation, with the views of the query that was answered.
+
+    A follow-up that points back ("who funded it?") is answered about the case studies the
+    answer before it was about: those its assistant message carries back (`case_studies`),
+    else those found by asking the earlier turns again. Any other follow-up borrows the earlier
+    question's topic (answering/conversation.py); a new topic starts afresh."""
+    question = answer_question(messages)
+    about = conversation_cases(searcher, messages) if points_back(
+        question, searcher.gazetteer) else ()
+    if about:
+        scored, answer = ask_scored(searcher, question, about=about)
+        return question, scored, answer
     query = contextual_query(messages, searcher.settings.max_query_chars, searcher.gazetteer)
     scored, answer = ask_scored(searcher, query)
-    question = answer_question(messages)
     if not answer.found and query != question:
         alone_scored, alone = ask_scored(searcher, question)
         if alone.found:
             return question, alone_scored, alone
     return query, scored, answer
+
+
+def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] | object]
+                       ) -> tuple[str, ...]:
+    """The case studies the conversation's last answer was about, the one it was most about
+    first; a singular pointer ("it", "that service") keeps that one alone."""
+    earlier = list(messages[:-1])
+    while earlier and _field(earlier[-1], "role") != "assistant":
+        earlier.pop()
+    known = set(searcher.case_order)
+    carried = _field(earlier[-1], "case_studies") if earlier else None
+    if isinstance(carried, (list, tuple)) and carried:
+        cases = tuple(dict.fromkeys(c for c in carried if isinstance(c, str) and c in known))
+    else:
+        # no citations carried back: ask the earlier turns again
+        users = [i for i, m in enumerate(messages[:-1]) if _field(m, "role") == "user"]
+        if not users:
+            return ()
+        _, _, before = ask_conversation_scored(searcher, messages[:users[-1] + 1])
+        cases = tuple(dict.fromkeys(c.case_study.id for c in before.citations)) \
+            if before.found else ()
+    return cases if plural(answer_question(messages)) else cases[:1]
+
+
+def _field(message: Mapping[str, object] | object, key: str) -> object:
+    return message.get(key) if isinstance(message, Mapping) else getattr(message, key, None)
 
 
 def answer_question(messages: Sequence[Mapping[str, str] | object]) -> str:

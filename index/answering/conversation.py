@@ -55,6 +55,31 @@ def _points_back(text: str) -> bool:
     return any(w in ANAPHORA for w in words) or (bool(words) and words[-1] in ("that", "there"))
 
 
+# "that service", "this project", "the same team": a noun phrase that points back
+POINTING_PHRASE = re.compile(
+    r"\b(?:that|this|those|these|the\s+same)\s+(?:service|project|scheme|programme|program|"
+    r"case\s+study|team|work|one|ones|hub|club|centre|center|clinic|pilot|initiative|model|"
+    r"approach|charity|organi[sz]ation|partnership|network|group|borough|area|place|film|video)s?\b",
+    re.IGNORECASE)
+PLURAL = frozenset("they them their theirs these those".split())
+
+
+def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
+    """Whether a follow-up is about what the answer before it was about ("who funded it?",
+    "which charity did that service work with?", "what else happened there?"). One that names
+    a place of its own ("how is it funded in Hammersmith?") moves on, and so does one that
+    names a topic of its own."""
+    if _places(question, gazetteer) or OPENER.match(question):
+        return False
+    return (_points_back(question) or bool(POINTING_PHRASE.search(question))) and \
+        is_follow_up(POINTING_PHRASE.sub(" it ", question), gazetteer)
+
+
+def plural(question: str) -> bool:
+    """Whether the follow-up points back at several ("what did they all do?")."""
+    return any(w.lower() in PLURAL for w in WORD.findall(question))
+
+
 def is_follow_up(question: str, gazetteer: Gazetteer | None = None) -> bool:
     """Whether `question` leans on the one before it: elliptical, or pointing back."""
     content = [w for w in _content_words(question) if w.lower() not in ANAPHORA]

@@ -21,12 +21,14 @@ def test_ask_quotes_the_top_case_study_with_citations(searcher: Searcher) -> Non
     assert "[1]" in answer.answer
     for citation in answer.citations:
         assert citation.passage.case_id == citation.case_study.id
-    # every quoted sentence is verbatim from a cited passage
-    cited = " ".join(c.passage.text for c in answer.citations)
-    sentences = [s for s in re.split(r"\s*\[\d+\]\s*", answer.answer) if s]
-    assert 1 <= len(sentences) <= searcher.settings.answer_sentences
-    for sentence in sentences:
-        assert sentence in cited
+    # every quote is a whole sentence of the case study it cites (an introduction such as
+    # "In Hounslow, " aside); Casebook's own sentences say what the summary does not
+    for sentence in answer.sentences:
+        if sentence.citation is None or "not what was done" in sentence.text:
+            continue
+        text = answer.citations[sentence.citation - 1].case_study.text
+        quote = re.sub(r"^In [^,]+, (\w)", lambda m: m.group(1).upper(), sentence.text)
+        assert quote in text or sentence.text in text
 
 
 def test_sentences_join_into_the_answer_and_the_lead_comes_first(searcher: Searcher) -> None:
@@ -52,7 +54,7 @@ def test_a_related_answer_does_not_name_the_questions_scaffolding(searcher: Sear
     # "set" (of "set up") is missing from the closest case studies but common in the others
     answer = ask(searcher, "How can I set up social prescribing in a care home?")
     assert answer.match == "related"
-    assert answer.sentences[0].text.startswith("No case study here is about that. The closest")
+    assert answer.sentences[0].text == "No case study here answers that."
 
 
 def test_a_question_in_another_language_finds_english_sources(searcher: Searcher) -> None:

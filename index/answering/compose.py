@@ -1,0 +1,398 @@
+"""Answers shaped like their questions: a count leads with its number, a list names every case
+study that matches, a comparison sets the named ones side by side, "how did they" says what
+was done (or that the summary does not say), a fact quotes the sentence that holds it.
+
+Every sentence is either a whole sentence quoted from a case study (answering/prose.py) or one
+built from the records (titles, boroughs, sections, counts); nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from casebook.index.answering.answer import (
+    ENGLISH_SOURCES,
+    not_found_text,
+    pick_lead,
+    sentence_scores,
+)
+from casebook.index.answering.evidence import Evidence
+from casebook.index.answering.lead import answer_type, problem_only
+from casebook.index.answering.match import Match
+from casebook.index.answering.prose import (
+    count_words,
+    focus,
+    is_title,
+    join,
+    name,
+    quoted,
+    title_only,
+    whole_sentence,
+)
+from casebook.index.answering.selection import Selection, named_cases, select
+from casebook.index.answering.shapes import Shape, predicate, question_shape, singular
+from casebook.index.store import StoredIndex
+from casebook.records import (
+    Answer,
+    AnswerItem,
+    AnswerSentence,
+    CaseResult,
+    CaseStudy,
+    Citation,
+    Scored,
+)
+from casebook.settings import Settings
+
+HOW_MOST = 4  # case studies a how-question across case studies quotes
+COMPARE_MOST = 4
+SINGLE_SENTENCES = 2  # a fact or an open question: the lead and one more from its case study
+DESCRIBE_SENTENCES = 4
+_WHICH_BOROUGHS = re.compile(r"^\s*(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?)\s+"
+                             r"(?P<rest>.+?)\s*[?.!]*\s*$", re.I)
+_AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\s+(?:the|this|"
+                          r"these|it|they|you|we|i|any|case|there)\b", re.I)
+
+
+@dataclass
+class Context:
+    """What every shape of answer reads: the question, its views, the stored sentences."""
+
+    question: str
+    scored: Scored
+    ranked: Sequence[CaseResult]  # every case study, best first
+    stored: StoredIndex
+    settings: Settings
+    sections: Sequence[str]
+    boroughs: Sequence[str]
+    relevance: dict[int, float] = field(default_factory=dict)
+    shares: dict[int, float] = field(default_factory=dict)
+
+    def rows(self, case_id: str) -> list[int]:
+        return list(self.stored.sentence_rows.get(case_id, ()))
+
+    def read(self, cases: Sequence[CaseResult]) -> None:
+        """Score the sentences of `cases` against the question (no rank penalty: within an
+        answer over several case studies each is quoted for itself)."""
+        rows = [r for c in cases for r in self.rows(c.case_study.id) if r not in self.relevance]
+        if not rows:
+            return
+        rank_of = {c.case_study.id: 0 for c in cases}
+        studies = {c.case_study.id: c.case_study for c in cases}
+        relevance, shares = sentence_scores(self.question, self.scored, rows, rank_of,
+                                             self.stored, studies)
+        self.relevance.update(relevance)
+        self.shares.update(shares)
+
+
+class Quotes:
+    """The answer's citations and sentences, numbered as they are first cited."""
+
+    def __init__(self, stored: StoredIndex) -> None:
+        self.stored = stored
+        self.citations: list[Citation] = []
+        self.marker: dict[str, int] = {}
+
+    def cite(self, case: CaseStudy, passage_id: str | None = None) -> int:
+        passage = (self.stored.passage_by_id[passage_id] if passage_id else
+                   next(p for p in self.stored.passages if p.case_id == case.id))
+        if passage.id not in self.marker:
+            self.citations.append(Citation(case, passage))
+            self.marker[passage.id] = len(self.citations)
+        return self.marker[passage.id]
+
+    def sentence(self, case: CaseStudy, row: int) -> AnswerSentence:
+        stored = self.stored.sentences[row]
+        return AnswerSentence(quoted(case, stored.char_start, stored.text),
+                              self.cite(case, stored.passage_id))
+
+
+def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -> list[int]:
+    """The case study's `n` most relevant sentences, the first holding the expected answer
+    type where one nearly as relevant does; title lines left out; in the case's own order
+    after the first. Two clauses of one sentence count once."""
+    own = [r for r in ctx.rows(case.id) if not is_title(ctx.stored.sentences[r].text, case)]
+    if not own:
+        return []
+    texts = {r: ctx.stored.sentences[r].text for r in own}
+    kind = answer_type(kind_question or ctx.question)
+    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, kind, ctx.question)
+    chosen = [lead] if lead is not None else []
+    seen = {whole_sentence(case, ctx.stored.sentences[r].char_start, texts[r]) for r in chosen}
+    for r in sorted(own, key=lambda r: (-ctx.relevance[r], r)):
+        if len(chosen) >= n:
+            break
+        whole = whole_sentence(case, ctx.stored.sentences[r].char_start, texts[r])
+        if r not in chosen and whole not in seen:
+            chosen.append(r)
+            seen.add(whole)
+    return chosen[:1] + sorted(chosen[1:], key=lambda r: ctx.stored.sentences[r].char_start)
+
+
+def _has_body(ctx: Context, case: CaseStudy) -> bool:
+    return any(not is_title(ctx.stored.sentences[r].text, case) for r in ctx.rows(case.id))
+
+
+def _plain(intro: Sequence[AnswerSentence], items: Sequence[AnswerItem],
+           headings: dict[str, int]) -> str:
+    """The answer as one text: the intro, then a line per item."""
+    def said(sentences: Sequence[AnswerSentence]) -> str:
+        return " ".join(s.text if s.citation is None else f"{s.text} [{s.citation}]"
+                        for s in sentences)
+
+    lines = [said(intro)] if intro else []
+    for item in items:
+        case = item.case_study
+        label = f"{name(case)}: " if case.boroughs else ""
+        head = f"- {label}\u201c{focus(case)}\u201d [{headings[case.id]}]"
+        lines.append(f"{head}. {said(item.sentences)}".rstrip(". ") if item.sentences else head)
+    return "\n".join(lines)
+
+
+def _answer(ctx: Context, shape: Shape, intro: list[AnswerSentence], items: list[AnswerItem],
+            quotes: Quotes, headings: dict[str, int], match: Match, evidence: Evidence | None,
+            tail: Sequence[AnswerSentence] = ()) -> Answer:
+    if not ctx.scored.english:
+        tail = [*tail, AnswerSentence(ENGLISH_SOURCES, None)]
+    sentences = [*intro, *(s for i in items for s in i.sentences), *tail]
+    text = _plain(intro, items, headings)
+    if tail:
+        text += ("\n" if items else " ") + " ".join(s.text for s in tail)
+    confidence, cover, domain, signals = _evidence(ctx, evidence)
+    return Answer(ctx.question, text, tuple(quotes.citations), match == "answered", confidence,
+                  match, tuple(sentences), cover, domain, signals, shape, tuple(items))
+
+
+def _evidence(ctx: Context, evidence: Evidence | None) -> tuple[float, float, float, dict]:
+    if evidence is None:
+        dense = ctx.scored.dense
+        best = float(np.max(dense)) if dense is not None and len(dense) else 0.0
+        return best, 1.0, 1.0, {}
+    return evidence.score, evidence.coverage, evidence.domain, dict(evidence.features)
+
+
+def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: int,
+           how: bool = False) -> tuple[list[AnswerItem], dict[str, int]]:
+    ctx.read(cases)
+    items, headings = [], {}
+    for result in cases:
+        case = result.case_study
+        headings[case.id] = quotes.cite(case, result.passages[0].passage.id
+                                        if result.passages else None)
+        sentences = [quotes.sentence(case, r) for r in _best_rows(ctx, case, per_case)]
+        if how and sentences and _tells_only_need(ctx, case):
+            sentences.append(_need_only(case, headings[case.id]))
+        items.append(AnswerItem(case, tuple(sentences)))
+    return items, headings
+
+
+def _tells_only_need(ctx: Context, case: CaseStudy) -> bool:
+    texts = [ctx.stored.sentences[r].text for r in ctx.rows(case.id)]
+    lead = _best_rows(ctx, case, 1, "how did they do it")
+    return bool(lead) and problem_only("action", ctx.stored.sentences[lead[0]].text, texts,
+                                       ctx.question)
+
+
+def _need_only(case: CaseStudy, citation: int) -> AnswerSentence:
+    where = ("the full case study, linked here, has the detail" if case.links else
+             "the page says no more about it")
+    return AnswerSentence(f"The {name(case)} summary describes the need, not what was done; "
+                          f"{where}.", citation)
+
+
+def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:
+    units = "case study" if n == 1 else "case studies"
+    number = count_words(n, capital=True)
+    said = predicate(ctx.question)
+    if said and shape in ("list", "count"):
+        return f"{number} {units} {singular(said) if n == 1 else said}."
+    if selection.section:
+        return f"{number} {units} {'is' if n == 1 else 'are'} in the \u201c{selection.section}\u201d section."
+    if selection.boroughs:
+        return f"{number} {units} {'is' if n == 1 else 'are'} from {join(selection.boroughs)}."
+    if shape == "count" and re.search(r"\bare\s+there\b", ctx.question, re.I):
+        return f"There {'is' if n == 1 else 'are'} {count_words(n)} {units}."
+    return f"{number} {units} {'answers' if n == 1 else 'answer'} this."
+
+
+def _listing(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None) -> Answer:
+    selection = select(ctx.question, shape, ctx.ranked, ctx.sections, ctx.boroughs)
+    cases = selection.results
+    quotes = Quotes(ctx.stored)
+    structural = shape == "count" and (selection.section or selection.boroughs)
+    items, headings = _items(ctx, cases, quotes, 0 if structural else 1)
+    total = len(cases) + selection.cut
+    if shape == "where":
+        intro = _where_sentences(ctx, cases)
+    else:
+        intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape), None)]
+    if selection.cut:
+        intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
+                                    None))
+    return _answer(ctx, shape, intro, items, quotes, headings, match, evidence)
+
+
+def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSentence]:
+    places = list(dict.fromkeys(b for c in cases for b in c.case_study.boroughs))
+    unplaced = sum(not c.case_study.boroughs for c in cases)
+    units = "borough" if len(places) == 1 else "boroughs"
+    match = _WHICH_BOROUGHS.match(ctx.question)
+    rest = match.group("rest") if match else ""
+    if not places:
+        first = "None of the case studies that answer this names a borough."
+    elif rest and not _AUX_SUBJECT.match(rest):
+        verb = singular(rest) if len(places) == 1 else rest
+        first = f"{count_words(len(places), capital=True)} {units} {verb}: {join(places)}."
+    else:
+        first = (f"The case studies that answer this come from {count_words(len(places))} "
+                 f"{units}: {join(places)}.")
+    out = [AnswerSentence(first, None)]
+    if unplaced and places:
+        more = "one more case study names" if unplaced == 1 else \
+            f"{count_words(unplaced)} more case studies name"
+        out.append(AnswerSentence(f"{more[0].upper()}{more[1:]} no borough.", None))
+    return out
+
+
+def _comparison(ctx: Context, named: list[tuple[str, list[str]]], match: Match,
+                evidence: Evidence | None) -> Answer:
+    rank = {r.case_study.id: i for i, r in enumerate(ctx.ranked)}
+    by_id = {r.case_study.id: r for r in ctx.ranked}
+    chosen: list[CaseResult] = []
+    for _, ids in named[:COMPARE_MOST]:
+        best = min((i for i in ids if i in by_id and by_id[i] not in chosen),
+                   key=lambda i: rank[i], default=None)
+        if best is not None:
+            chosen.append(by_id[best])
+    # what the question describes rather than names ("the chronic pain case study"): the best
+    # matches stand for it, two at least
+    for result in ctx.ranked:
+        if len(chosen) >= 2:
+            break
+        if result not in chosen:
+            chosen.append(result)
+    quotes = Quotes(ctx.stored)
+    items, headings = _items(ctx, chosen, quotes, 3)
+    return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes, headings, match,
+                   evidence)
+
+
+def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
+    """Built from the records: where each sits on the page and what each title says it did."""
+    cases = [c.case_study for c in chosen]
+    sections = {c.section for c in cases}
+    if len(sections) == 1:
+        both = "Both" if len(cases) == 2 else f"All {count_words(len(cases))}"
+        first = f"{both} case studies are in the \u201c{cases[0].section}\u201d section."
+    else:
+        first = "They sit in different sections: " + join(
+            [f"{name(c)} in \u201c{c.section}\u201d" for c in cases]) + "."
+        first = "The case studies sit in different sections: " + first.split(": ", 1)[1]
+    aims = [f"{name(c)}\u2019s is about {_lowered(focus(c))}" for c in cases]
+    second = aims[0] + ("; " + "; ".join(aims[1:]) if len(aims) > 1 else "") + "."
+    second = second[0].upper() + second[1:]
+    return [AnswerSentence(first, None), AnswerSentence(second, None)]
+
+
+def _lowered(phrase: str) -> str:
+    first = phrase.split()[0] if phrase.split() else ""
+    if len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:])):
+        return phrase
+    return phrase[0].lower() + phrase[1:]
+
+
+def _single(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None) -> Answer:
+    """One case study answers: the lead (and what follows it), or the whole of a short one."""
+    top = ctx.ranked[0]
+    case = top.case_study
+    ctx.read([top])
+    quotes = Quotes(ctx.stored)
+    if not _has_body(ctx, case):
+        citation = quotes.cite(case, top.passages[0].passage.id if top.passages else None)
+        return _answer(ctx, shape, [AnswerSentence(title_only(case), citation)], [], quotes,
+                       {}, match, evidence)
+    n = DESCRIBE_SENTENCES if shape == "describe" else SINGLE_SENTENCES
+    rows = _best_rows(ctx, case, n)
+    if shape == "describe":
+        rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
+    sentences = [quotes.sentence(case, r) for r in rows]
+    if shape == "how" and _tells_only_need(ctx, case):
+        sentences = sentences[:1] + [_need_only(case, sentences[0].citation or 1)]
+    return _answer(ctx, shape, sentences, [], quotes, {}, match, evidence)
+
+
+def _how(ctx: Context, match: Match, evidence: Evidence | None) -> Answer:
+    selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs)
+    cases = selection.results[:HOW_MOST]
+    if len(cases) < 2:
+        return _single(ctx, "how", match, evidence)
+    quotes = Quotes(ctx.stored)
+    items, headings = _items(ctx, cases, quotes, 1, how=True)
+    intro = [AnswerSentence(f"{count_words(len(cases), capital=True)} case studies say how.", None)]
+    return _answer(ctx, "how", intro, items, quotes, headings, match, evidence)
+
+
+def compose_answered(question: str, scored: Scored, ranked: Sequence[CaseResult],
+                     stored: StoredIndex, settings: Settings, *, sections: Sequence[str],
+                     boroughs: Sequence[str], match: Match = "answered",
+                     evidence: Evidence | None = None, shape: Shape | None = None) -> Answer:
+    """The answer to a question some case study covers, shaped like the question.
+    `ranked`: every case study the answer may draw on, best first."""
+    ctx = Context(question, scored, ranked, stored, settings, sections, boroughs)
+    shape = shape or question_shape(question)
+    if shape in ("list", "count", "where"):
+        return _listing(ctx, shape, match, evidence)
+    if shape == "compare":
+        named = named_cases(question, [r.case_study for r in ranked], boroughs)
+        if len(named) == 1 and len(named[0][1]) >= 2:
+            # "compare the two Lewisham case studies": one name, several case studies
+            named = [(named[0][0], [case]) for case in named[0][1]]
+        return _comparison(ctx, named, match, evidence)
+    if shape == "how":
+        return _how(ctx, match, evidence)
+    return _single(ctx, shape, match, evidence)
+
+
+def compose_none(question: str, sections: Sequence[str], elsewhere: Sequence[str],
+                 confidence: float, evidence: Evidence | None) -> Answer:
+    text = not_found_text(sections, elsewhere)
+    cover = evidence.coverage if evidence else 1.0
+    domain = evidence.domain if evidence else 1.0
+    signals = dict(evidence.features) if evidence else {}
+    return Answer(question, text, (), False, confidence, "none", (AnswerSentence(text, None),),
+                  cover, domain, signals, question_shape(question))
+
+
+
+# A "related" answer offers a case study as the closest only when its calibrated score reaches
+# this floor (chosen on dev): below it, nothing shares the topic's meaning and saying so helps more.
+RELATED_FLOOR = 0.05
+
+
+def compose_related(question: str, scored: Scored, ranked: Sequence[CaseResult],
+                    stored: StoredIndex, settings: Settings, *, sections: Sequence[str],
+                    boroughs: Sequence[str], elsewhere: Sequence[str], topic: str,
+                    evidence: Evidence | None) -> Answer:
+    """No case study covers the question: say so in the asker's words, then offer the closest
+    where they really are close, else what the case studies do cover."""
+    ctx = Context(question, scored, ranked, stored, settings, sections, boroughs)
+    if elsewhere:
+        head = f"None of the case studies is from {' or '.join(elsewhere)}: they are from London."
+    else:
+        head = f"No case study here is about {topic}." if topic else \
+            "No case study here answers that."
+    close = [r for r in ranked[:2] if r.score >= RELATED_FLOOR]
+    quotes = Quotes(stored)
+    if not close:
+        intro = [AnswerSentence(head, None), AnswerSentence(
+            "None is close; the case studies cover: " + "; ".join(sections) + ".", None)]
+        return _answer(ctx, question_shape(question), intro, [], quotes, {}, "related", evidence)
+    titles = join([f"\u201c{focus(r.case_study)}\u201d ({name(r.case_study)})" for r in close])
+    intro = [AnswerSentence(head, None),
+             AnswerSentence(f"The closest {'is' if len(close) == 1 else 'are'} {titles}.", None)]
+    items, headings = _items(ctx, close, quotes, 1)
+    return _answer(ctx, question_shape(question), intro, items, quotes, headings, "related",
+                   evidence)

@@ -1,0 +1,162 @@
+"""Which case studies an answer covers: every one that matches, not the top three (pure).
+
+A list, count or borough question is about a set. Where the question names a structured field
+(a section of the source page, a borough) the set is read from the records; where it names a
+topic, it is every case study whose calibrated score (P(relevant), one scale for every query)
+reaches a floor chosen on dev; where it names both, the field narrows and the score keeps the
+topic. A comparison is about the case studies or places it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from casebook.gazetteer import Gazetteer, london
+from casebook.index.answering.shapes import UNITS, Shape
+from casebook.index.corpus_words import generic_words, question_words
+from casebook.index.lexical import tokenize
+from casebook.records import CaseResult, CaseStudy
+
+# A case study whose calibrated score reaches this floor is counted as matching a list, count
+# or borough question (and quoted beside the best one in other answers). Chosen on dev.
+MATCH_FLOOR = 0.3
+MOST = 12  # a list longer than this is cut, and says so
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&\-]*")
+_UNIT_WORDS = re.compile(rf"^{UNITS}$|^(?:section|sections|borough|boroughs|area|areas|"
+                         r"london|page|list|total|named|places?)$", re.IGNORECASE)
+# a section's own name without what every section says
+_SECTION_NOISE = {"case", "studies", "study", "social", "prescribing", "and", "in", "through",
+                  "the", "from", "–"}
+_JOINING = {"the", "a", "an", "and", "or", "of", "in", "on", "for", "to", "compare", "how",
+            "what", "which", "is", "are", "did", "does"}
+SECTION_SHARE = 0.3  # of a section's own words, the share a question must hold to name it
+# a name inside a question: a capitalised word that does not open it, or an acronym
+PROPER = re.compile(r"(?<=[\w,;:?!] )(?:[A-Z][\w&'’-]*)(?: (?:of |and |for |by |& )?[A-Z][\w&'’-]*)*"
+                    r"|\b[A-Z]{2,}s?\b")
+
+
+# "in which borough were ...", "where did ...": one case study's place, not a list
+SINGULAR_WHERE = re.compile(r"\b(?:which|what)\s+(?:london\s+)?(?:borough|area|place|council|"
+                            r"location)\b(?!s)|^\s*where\s+(?:did|was|is|does|do)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Selection:
+    results: tuple[CaseResult, ...]
+    section: str | None = None  # the section the question names
+    boroughs: tuple[str, ...] = ()  # the boroughs the question names
+    cut: int = 0  # how many more matched than are listed
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def section_named(question: str, sections: Sequence[str]) -> str | None:
+    """The section most of whose own words (stemmed) the question holds: two or more and a
+    share of them, or one with the word "section"."""
+    asked = set(tokenize(question))
+    says_section = "section" in _words(question)
+    best: tuple[float, str] | None = None
+    for section in sections:
+        own = set(tokenize(" ".join(w for w in _words(section) if w not in _SECTION_NOISE)))
+        held = len(own & asked)
+        share = held / len(own) if own else 0.0
+        if (held >= 2 and share >= SECTION_SHARE) or (held and says_section):
+            if best is None or share > best[0]:
+                best = (share, section)
+    return best[1] if best else None
+
+
+def names_in(question: str, texts: Sequence[str]) -> list[str]:
+    """Names the question gives ("Macmillan", "Age UK", "CCG") that some case study's text
+    holds: a case study that holds them is about them, whatever its score."""
+    found = []
+    for match in PROPER.finditer(question):
+        name = match.group(0)
+        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", t) for t in texts):
+            found.append(name)
+    return found
+
+
+def holding(ranked: Sequence[CaseResult], names: Sequence[str]) -> list[CaseResult]:
+    return [r for r in ranked if all(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", r.case_study.text)
+                                     for n in names)]
+
+
+def boroughs_named(question: str, boroughs: Sequence[str], gazetteer: Gazetteer | None = None
+                   ) -> tuple[str, ...]:
+    # people type "camden" in lower case; the gazetteer wants proper nouns
+    found = (gazetteer or london()).find(question.title())
+    return tuple(b for b in found if b in boroughs)
+
+
+def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> list[str]:
+    """The question's words that are neither its scaffolding nor the fields it names."""
+    named = set(_words(section or "")) | {w for b in boroughs for w in _words(b)}
+    skip = question_words() | generic_words() | named
+    return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
+
+
+def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
+    kept = [r for r in ranked if r.score >= floor]
+    return kept or list(ranked[:1])
+
+
+def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: Sequence[str],
+           boroughs: Sequence[str], floor: float = MATCH_FLOOR,
+           gazetteer: Gazetteer | None = None) -> Selection:
+    """The case studies a list, count, borough or how question is answered over, best first.
+    `ranked`: every case study, best first, with its calibrated score."""
+    section = section_named(question, sections) if shape in ("list", "count", "where") else None
+    places = boroughs_named(question, boroughs, gazetteer) if shape != "where" else ()
+    pool = list(ranked)
+    if section:
+        pool = [r for r in pool if r.case_study.section == section]
+    if places:
+        pool = [r for r in pool if set(r.case_study.boroughs) & set(places)]
+    named = [n for n in names_in(question, [r.case_study.text for r in ranked])
+             if n not in places and (not section or n not in section)]
+    if named and shape in ("list", "count", "where"):
+        pool = holding(pool, named) or pool
+    elif places and not section and topic_words(question, section, places):
+        pool = [r for r in pool if r.score >= floor] or pool
+    elif not (section or places):
+        pool = _by_score(pool, floor)
+    if shape == "where" and not section and SINGULAR_WHERE.search(question):
+        pool = pool[:1]
+    cut = max(0, len(pool) - MOST)
+    return Selection(tuple(pool[:MOST]), section, tuple(places), cut)
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = _words(text)
+    return set(zip(words, words[1:]))
+
+
+def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[str],
+                gazetteer: Gazetteer | None = None) -> list[tuple[str, list[str]]]:
+    """What a comparison names, in the order it names them: (the name, the ids of the case
+    studies it can mean). A borough names the case studies from it; two words in a row from a
+    title that at most one other title shares name that case study ("Well Centre", "Bromley
+    by")."""
+    shared = Counter(b for c in cases for b in _bigrams(c.title))
+    # a name: its first word capitalised in the question and not an article or a joining
+    # word ("Well Centre", "Bromley by", "Royal London"; not "The Royal" nor "young people")
+    words = WORD.findall(question)
+    asked = {(a.lower(), b.lower()) for a, b in zip(words, words[1:])
+             if a[:1].isupper() and a.lower() not in _JOINING}
+    found: list[tuple[int, str, list[str]]] = []
+    for place in boroughs_named(question, boroughs, gazetteer):
+        at = question.lower().find(place.lower())
+        found.append((at, place, [c.id for c in cases if place in c.boroughs]))
+    for case in cases:
+        hits = [b for b in _bigrams(case.title) & asked if shared[b] <= 2]
+        if hits and not any(case.id in ids for _, _, ids in found):
+            at = min(question.lower().find(" ".join(b)) for b in hits)
+            found.append((at, case.title, [case.id]))
+    found.sort(key=lambda f: f[0])
+    return [(label, ids) for _, label, ids in found]

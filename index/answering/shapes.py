@@ -1,0 +1,120 @@
+"""The shape of a question, which decides the shape of its answer (pure).
+
+A count wants a number first; a list or a borough question wants every case study that
+matches; a comparison wants each named case study side by side; "how did they" wants what was
+done; "tell me about" wants one case study described; a fact wants the sentence that holds it.
+Rules on the question's own scaffolding (its interrogatives and request verbs), not on its
+topic words, so they carry over to questions nobody wrote down.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Shape = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open"]
+
+# what the corpus calls its units, and what askers call them
+UNITS = (r"(?:case[\s-]*stud(?:y|ies)|projects?|examples?|services?|schemes?|programmes?|"
+         r"programs?|initiatives?|ones|stories|studies|pilots?|models?)")
+_COUNT = re.compile(rf"\bhow\s+many\s+(?:\w+\s+){{0,2}}?{UNITS}\b|\bnumber\s+of\s+{UNITS}\b|"
+                    rf"\bcount\s+(?:the\s+)?{UNITS}\b", re.I)
+_WHERE = re.compile(r"\b(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?|parts\s+of\s+"
+                    r"london|councils?|locations?)\b|^\s*where\b|\bin\s+which\s+boroughs?\b", re.I)
+_COMPARE = re.compile(r"\bcompar\w*|\bdiffer\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
+                      r"\bsimilarit\w*|\bin\s+common\b|\bside\s+by\s+side\b", re.I)
+_LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
+                   rf"(?:is|are)\s+there\s+(?:any|anything|examples?|{UNITS})|"
+                   rf"(?:any|anything)\s+(?:\w+\s+)?(?:on|about|for|of)\b|"
+                   rf"(?:list|name|show\s+me|give\s+me|find)\s+(?:\w+\s+){{0,3}}?{UNITS}\b|"
+                   rf"(?:do|does)\s+(?:any|anyone|any\s+{UNITS})\b|"
+                   rf"(?:has|have)\s+(?:anyone|any\s+{UNITS}|other\s+\w+)\b)|"
+                   rf"\b(?:all|every|other|any)\s+(?:the\s+)?{UNITS}\b", re.I)
+# "what is the Well Centre": a name (capitalised) after the verb, in any case of the verb
+_DESCRIBE = re.compile(r"^\s*(?:(?i:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:tell\s+me|"
+                       r"explain|describe|summari[sz]e|give\s+(?:me\s+)?an?\s+(?:overview|summary))"
+                       r")\b|(?i:what\s+(?:is|was|are|were)\s+(?:the\s+)?)[A-Z]|"
+                       r"(?i:what\s+(?:does|do)\s+(?:the\s+)?)[A-Z][\w&'’-]*(?:\s+[\w&'’-]+)*\s+"
+                       r"(?i:do|offer|provide)\b)")
+_HOW = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|would|"
+                  r"should|to)|what\s+(?:\w+\s+)?(?:did|do|does|have|has|was\s+done|were)\s+"
+                  r"(?:\w+\s+){0,4}?(?:do|done|use|used|try|tried|offer|set\s+up)|"
+                  r"in\s+what\s+ways?)\b", re.I)
+_FACT = re.compile(r"^\s*(?:who|whom|whose|when|how\s+(?:many|much|often|long|old)|what\s+"
+                   r"(?:year|date|month|number|percentage|proportion|organi[sz]ation|charity|"
+                   r"company|group|partner)s?|which\s+(?:organi[sz]ation|charity|company|"
+                   r"group|partner|gp|practice|team|year)s?|why)\b", re.I)
+
+
+def question_shape(question: str) -> Shape:
+    """The shape of `question`. Order matters: a count names its units ("how many case
+    studies"), which a fact's "how many people" does not; "which boroughs" is a list of places;
+    a comparison may be phrased as a how-question ("how did X differ from Y")."""
+    if _COUNT.search(question):
+        return "count"
+    if _WHERE.search(question):
+        return "where"
+    if _COMPARE.search(question):
+        return "compare"
+    if _LIST.search(question) or re.search(r"\bsections?\b", question, re.I):
+        return "list"
+    if _DESCRIBE.search(question):
+        return "describe"
+    if _FACT.search(question):
+        return "fact"
+    if _HOW.search(question):
+        return "how"
+    return "open"
+
+
+# The run of a list or count question after its units: "which case studies [involve Age UK]",
+# "how many projects [are in Southwark]". A first word that is an auxiliary followed by a
+# subject ("does the page have") leaves nothing a sentence can reuse.
+_PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UNITS}\s+(?P<rest>.+?)"
+                        r"\s*[?.!]*\s*$", re.I)
+_THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
+                    rf"(?:any\s+|anything\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
+                    r"in|with|from|that|which|who)\s+.+?)\s*[?.!]*\s*$", re.I)
+_AUXILIARY_SUBJECT = re.compile(r"^(?:do|does|did|have|has|had|can|could|would|should|will)\s+"
+                                r"(?:the|this|it|they|you|we|i|casebook|there)\b", re.I)
+_BE = {"are": "is", "were": "was", "have": "has", "do": "does"}
+
+
+def predicate(question: str) -> str | None:
+    """What a list or count question says its case studies do, in the plural ("involve Age
+    UK", "are about vaccines"); None where the question gives nothing a sentence can reuse."""
+    there = _THERE.match(question)
+    if there:
+        first, _, tail = there.group("rest").partition(" ")
+        if first.lower() in ("that", "which", "who"):
+            return tail or None
+        if first.lower() in ("of", "on"):
+            return f"are about {tail}" if tail else None
+        return f"are {there.group('rest')}"
+    match = _PREDICATE.match(question)
+    if not match:
+        return None
+    rest = match.group("rest")
+    if _AUXILIARY_SUBJECT.match(rest) or rest.lower() in ("are there", "there are"):
+        return None
+    if rest.lower().startswith("are there "):
+        return f"are {rest[len('are there '):]}"
+    return rest
+
+
+def singular(verb_phrase: str) -> str:
+    """The phrase's first verb agreeing with one subject: "are in" -> "is in", "involve" ->
+    "involves"; a past tense ("worked") stays."""
+    first, _, rest = verb_phrase.partition(" ")
+    lower = first.lower()
+    if lower in _BE:
+        word = _BE[lower]
+    elif lower.endswith("ed") or lower.endswith("s") and not re.search(r"(?:ss|us)$", lower):
+        word = first
+    elif re.search(r"(?:ch|sh|ss|us|x|z|o)$", lower):
+        word = first + "es"
+    elif re.search(r"[^aeiou]y$", lower):
+        word = first[:-1] + "ies"
+    else:
+        word = first + "s"
+    return f"{word} {rest}".strip()

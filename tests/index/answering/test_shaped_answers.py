@@ -1,0 +1,90 @@
+"""Answers shaped like their questions, on the real index (the session's searcher)."""
+
+import re
+
+import pytest
+
+from casebook.index.answering.ask import ask, ask_conversation
+from casebook.index.retrieval.searcher import Searcher
+
+pytestmark = pytest.mark.slow
+SECONDARY = "Personalised Care in Secondary Care case studies"
+WHOLE = re.compile(r"^[\"“A-Z0-9].*[.!?][\"”’)]*$")
+
+
+def reads_whole(answer) -> None:
+    for sentence in answer.sentences:
+        assert WHOLE.match(sentence.text), sentence.text
+        assert not re.match(r"(?:This|They|Their|It|These)\b", sentence.text), sentence.text
+
+
+def test_a_count_leads_with_its_number_and_lists_every_case_study(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many case studies are in the Personalised Care in Secondary "
+                           "Care section?")
+    in_section = {c.id for c in searcher.case_studies() if c.section == SECONDARY}
+    assert answer.shape == "count" and answer.found
+    assert answer.sentences[0].text.startswith("Nine case studies are in")
+    assert {i.case_study.id for i in answer.items} == in_section
+    assert {c.case_study.id for c in answer.citations} == in_section
+    reads_whole(answer)
+
+
+def test_a_borough_question_names_every_borough_from_the_records(searcher: Searcher) -> None:
+    answer = ask(searcher, "Which boroughs worked on Covid-19 vaccine hesitancy?")
+    assert answer.shape == "where"
+    first = answer.sentences[0].text
+    for borough in ("Hounslow", "Waltham Forest", "Newham", "Southwark"):
+        assert borough in first
+    assert len(answer.items) == 5
+    reads_whole(answer)
+
+
+def test_a_list_of_a_name_lists_every_case_study_that_holds_it(searcher: Searcher) -> None:
+    answer = ask(searcher, "Which case studies involve Macmillan?")
+    holding = {c.id for c in searcher.case_studies() if "Macmillan" in c.text}
+    assert answer.found and answer.shape == "list"
+    assert {i.case_study.id for i in answer.items} == holding and len(holding) >= 3
+    assert answer.sentences[0].text.startswith(f"{['', 'One', 'Two', 'Three', 'Four'][len(holding)]}"
+                                               " case studies involve Macmillan")
+    reads_whole(answer)
+
+
+def test_a_comparison_has_an_item_for_each_named_case_study(searcher: Searcher) -> None:
+    answer = ask(searcher, "Compare the Hounslow and Newham vaccine approaches")
+    assert answer.shape == "compare"
+    assert [i.case_study.boroughs for i in answer.items] == [("Hounslow",), ("Newham",)]
+    assert answer.sentences[0].text.startswith("Both case studies are in")
+    assert all(item.sentences for item in answer.items)
+    reads_whole(answer)
+
+
+def test_a_title_only_case_study_is_described_by_its_title_alone(searcher: Searcher) -> None:
+    answer = ask(searcher, "What does the Macmillan Cancer Care Navigation Service do?")
+    assert answer.shape == "describe"
+    assert [s.text for s in answer.sentences] == [
+        "The page gives only its title: \u201cMacmillan Cancer Care Navigation Service: Enhancing "
+        "patient experience through embedding a Macmillan Cancer Care Navigator within the "
+        "MDT\u201d."]
+
+
+@pytest.mark.parametrize("carried", [True, False])
+def test_a_follow_up_that_points_back_stays_with_its_case_study(searcher: Searcher,
+                                                                 carried: bool) -> None:
+    first = "Tell me about the Lewisham pandemic case study"
+    _, before = ask_conversation(searcher, [{"role": "user", "content": first}])
+    lewisham = before.citations[0].case_study.id
+    assistant = {"role": "assistant", "content": before.answer}
+    if carried:  # as the widget sends it; without, the server asks the first question again
+        assistant["case_studies"] = [c.case_study.id for c in before.citations]
+    _, answer = ask_conversation(searcher, [{"role": "user", "content": first}, assistant,
+                                            {"role": "user", "content": "Who funded that service?"}])
+    assert {c.case_study.id for c in answer.citations} == {lewisham}
+    assert "funded by Lewisham Council" in answer.answer
+
+
+def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
+    messages = [{"role": "user", "content": "Tell me about the Well Centre"},
+                {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
+                {"role": "user", "content": "How did Croydon use sport to support refugees?"}]
+    _, answer = ask_conversation(searcher, messages)
+    assert answer.citations[0].case_study.boroughs == ("Croydon",)

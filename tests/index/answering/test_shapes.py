@@ -1,0 +1,54 @@
+"""Question shapes and the predicates list and count answers reuse (pure)."""
+
+import pytest
+
+from casebook.index.answering.shapes import predicate, question_shape, singular
+
+
+@pytest.mark.parametrize(("question", "shape"), [
+    ("How many case studies are in the Personalised Care in Secondary Care section?", "count"),
+    ("how many projects involved mosques", "count"),
+    ("How many people did Ealing reach?", "fact"),
+    ("Which boroughs worked on Covid-19 vaccine hesitancy?", "where"),
+    ("In which borough were the long Covid clinics?", "where"),
+    ("Compare the Hounslow and Newham vaccine approaches", "compare"),
+    ("How did Westminster's approach differ from Kensington's?", "compare"),
+    ("Which case studies involve Age UK?", "list"),
+    ("Is there anything on gambling?", "list"),
+    ("Has anyone used sport to support refugees?", "list"),
+    ("What's in the section on social prescribing through the pandemic?", "list"),
+    ("Tell me about the Well Centre", "describe"),
+    ("What does the Macmillan Cancer Care Navigation Service do?", "describe"),
+    ("What did Ealing do for wellbeing?", "how"),
+    ("How did others reach Muslim communities about vaccines?", "how"),
+    ("Who paid for it?", "fact"),
+    ("When did Lewisham pause regular activities?", "fact"),
+    ("What is social prescribing?", "open"),
+])
+def test_shape(question: str, shape: str) -> None:
+    assert question_shape(question) == shape
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("Which case studies involve Age UK?", "involve Age UK"),
+    ("How many case studies are in Southwark?", "are in Southwark"),
+    ("Is there anything on gambling?", "are about gambling"),
+    ("Are there case studies that work with carers?", "work with carers"),
+    ("Are there examples for children?", "are for children"),
+    # nothing a sentence can reuse: an auxiliary and its subject, or no units named
+    ("How many case studies does the page have about vaccines?", None),
+    ("How many case studies are there?", None),
+    ("Has anyone used sport?", None),
+])
+def test_predicate(question: str, said: str | None) -> None:
+    assert predicate(question) == said
+
+
+@pytest.mark.parametrize(("plural", "one"), [
+    ("are in Southwark", "is in Southwark"), ("involve Age UK", "involves Age UK"),
+    ("focus on young people", "focuses on young people"), ("reach carers", "reaches carers"),
+    ("worked with mosques", "worked with mosques"), ("have a link worker", "has a link worker"),
+    ("tidy gardens", "tidies gardens"),
+])
+def test_singular(plural: str, one: str) -> None:
+    assert singular(plural) == one
