@@ -36,7 +36,7 @@ from casebook.ingest.robots import (
     product_token,
     robots_url,
 )
-from casebook.ingest.site import SitePolicy
+from casebook.ingest.site import Resolve, SitePolicy, resolve_host
 from casebook.ingest.snapshot import (
     Manifest,
     Skipped,
@@ -92,6 +92,14 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     default = {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+class _Disallowed(Exception):
+    """A redirect to a URL that its site's robots.txt disallows."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(reason)
+        self.url, self.reason = url, reason
 
 
 class _Crawler:
@@ -153,7 +161,10 @@ class _Crawler:
         file_limit = self.settings.crawl_max_file_bytes
         budget = self.settings.crawl_max_bytes - self.bytes
         try:
-            resp = self.fetcher.get(url, min(file_limit, budget), frozenset(EXTENSIONS))
+            resp = self.fetcher.get(url, min(file_limit, budget), frozenset(EXTENSIONS),
+                                    check_redirect=self._check_robots)
+        except _Disallowed as exc:
+            return self._skip(url, f"redirected to {exc.url}: {exc.reason}", failure=not parent)
         except FetchFailed as exc:
             self.deadline_passed |= time.monotonic() >= self.fetcher.crawl_deadline
             return self._skip(url, exc.reason, failure=True)
@@ -203,16 +214,20 @@ class _Crawler:
             self.start_error = f"the start page {url} was not fetched: {reason}"
         log.warning("skipped %s: %s", url, reason)
 
+    def _check_robots(self, url: str) -> None:
+        """:raises _Disallowed: when the robots.txt of `url`'s site disallows it."""
+        policy = self._robots(url)
+        if not policy.allowed(url):
+            raise _Disallowed(url, policy.reason)
+
     def _robots(self, url: str) -> RobotsPolicy:
         origin = _origin(url)
         if origin not in self.robots:
             agent = product_token(self.settings.user_agent)
             target = robots_url(url)
-            try:
-                resp = self.fetcher.get(target, MAX_ROBOTS_BYTES)
+            try:  # RFC 9309 2.5: the first MAX_ROBOTS_BYTES of a longer file are the rules
+                resp = self.fetcher.get(target, MAX_ROBOTS_BYTES, truncate=True)
                 policy = policy_from_response(resp.status, resp.body or b"", agent)
-            except TooLarge as exc:
-                policy = policy_from_response(200, exc.partial, agent)
             except FetchFailed as exc:
                 policy = (policy_from_response(exc.status, b"", agent) if exc.status
                           else RobotsPolicy.unreachable(agent, exc.reason))
@@ -223,12 +238,14 @@ class _Crawler:
 
 
 def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Client | None = None,
-          *, max_depth: int = 1, sleep: Sleep = time.sleep) -> CrawlReport:
+          *, max_depth: int = 1, sleep: Sleep = time.sleep,
+          resolve: Resolve = resolve_host) -> CrawlReport:
     """Crawl `start_url` and what it links to into the new directory `out_dir`, with manifest.json.
 
     Failures are recorded in the manifest and report, not raised: a caller that needs a good
     snapshot checks the report (as `crawl_snapshot` does). `max_depth` 1 is the start page and
-    the documents it links to. Pass `client` to reuse one (tests pass a loopback one).
+    the documents it links to. Pass `client` to reuse one (tests pass a loopback one), and
+    `resolve` to answer the DNS lookups (each host's once) that requests then connect by.
     """
     if out_dir.exists() and any(out_dir.iterdir()):
         raise CrawlError(f"The crawl's output directory {out_dir} is not empty.",
@@ -239,7 +256,7 @@ def crawl(start_url: str, out_dir: Path, settings: Settings, client: httpx.Clien
     own_client = client is None
     http = make_client(settings) if client is None else client
     try:
-        site = SitePolicy(start_url, settings.crawl_allowed_hosts)
+        site = SitePolicy(start_url, settings.crawl_allowed_hosts, resolve)
         fetcher = Fetcher(http, settings, sleep, site, began + settings.crawl_deadline_s)
         crawler = _Crawler(start_url, out_dir, settings, fetcher, max_depth)
         crawler.run()

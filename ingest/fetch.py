@@ -1,6 +1,8 @@
 """The crawler's HTTP layer: polite GETs with retries, backoff, Retry-After and byte limits.
 
 It only talks to the network; what to fetch and what to keep is `ingest/crawl.py`'s job.
+Each request connects to an address the site policy checked (the name goes in the Host
+header and TLS SNI), and a body is limited by the bytes it inflates to, not by its headers.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin
@@ -16,7 +18,8 @@ from urllib.parse import urljoin
 import httpx
 
 from casebook.ingest.deadline import Watchdog
-from casebook.ingest.site import OffSite, SitePolicy
+from casebook.ingest.inflate import ACCEPT_ENCODING, Decoder, Overflow, Undecodable
+from casebook.ingest.site import IPAddress, OffSite, SitePolicy
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.crawl")
@@ -29,6 +32,7 @@ MAX_REDIRECTS = 10
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 Sleep = Callable[[float], object]
+CheckRedirect = Callable[[str], object]
 
 
 class FetchFailed(Exception):
@@ -80,12 +84,17 @@ class Fetcher:
         self.requests = 0
         self.crawl_deadline = crawl_deadline  # time.monotonic() past which nothing is fetched
 
-    def get(self, url: str, limit: int, keep: frozenset[str] | None = None) -> FetchResponse:
+    def get(self, url: str, limit: int, keep: frozenset[str] | None = None, *,
+            truncate: bool = False, check_redirect: CheckRedirect | None = None) -> FetchResponse:
         """Fetch `url`, reading at most `limit` bytes of a 2xx body whose type is in `keep`.
+
+        Every layer of its Content-Encoding counts against `limit` as it inflates. With
+        `truncate`, a longer body is cut at `limit` instead of refused. `check_redirect` is
+        called with each redirect target before it is requested; what it raises propagates.
 
         :raises FetchFailed: when no usable answer came, retries included, or the document's
             deadline (CASEBOOK_CRAWL_DOCUMENT_DEADLINE_S, all tries together) passed.
-        :raises TooLarge: when the body passes `limit` bytes.
+        :raises TooLarge: when the body passes `limit` bytes (unless `truncate`).
         """
         seconds = self.settings.crawl_document_deadline_s
         deadline = min(time.monotonic() + seconds, self.crawl_deadline)
@@ -95,7 +104,7 @@ class Fetcher:
                 raise FetchFailed(self._deadline_reason(deadline, seconds))
             self._pause(wait)
             try:
-                return self._follow(url, limit, keep, deadline)
+                return self._follow(url, limit, keep, deadline, truncate, check_redirect)
             except FetchFailed as exc:
                 if time.monotonic() >= deadline:
                     raise FetchFailed(self._deadline_reason(deadline, seconds)) from None
@@ -112,15 +121,17 @@ class Fetcher:
             return f"deadline: the crawl's deadline ({self.settings.crawl_deadline_s:g}s) passed"
         return f"deadline: not complete within {seconds:g}s"
 
-    def _follow(self, url: str, limit: int, keep: frozenset[str] | None,
-                deadline: float) -> FetchResponse:
+    def _follow(self, url: str, limit: int, keep: frozenset[str] | None, deadline: float,
+                truncate: bool, check_redirect: CheckRedirect | None) -> FetchResponse:
         """One try: redirects followed by hand, each hop checked before it is requested."""
-        for _ in range(MAX_REDIRECTS + 1):
+        for hop in range(MAX_REDIRECTS + 1):
             try:
-                self.site.check(url)
+                addresses = self.site.check(url)
             except OffSite as exc:
                 raise FetchFailed(exc.reason) from None
-            resp = self._get_once(url, limit, keep, deadline)
+            if hop and check_redirect is not None:
+                check_redirect(url)
+            resp = self._get_once(url, addresses, limit, keep, deadline, truncate)
             if resp.location is None:
                 return resp
             url = resp.location
@@ -133,28 +144,17 @@ class Fetcher:
             self.sleep(wait)
         self.requests += 1
 
-    def _get_once(self, url: str, limit: int, keep: frozenset[str] | None,
-                  deadline: float) -> FetchResponse:
-        headers = {"User-Agent": self.settings.user_agent}
-        left = max(deadline - time.monotonic(), 0.001)
-        timeout = httpx.Timeout(min(self.settings.crawl_timeout_s, left))
+    def _get_once(self, url: str, addresses: Sequence[IPAddress], limit: int,
+                  keep: frozenset[str] | None, deadline: float, truncate: bool) -> FetchResponse:
+        """One request, to the first of the checked `addresses` that accepts a connection."""
         try:
-            with Watchdog(deadline) as dog, self.client.stream(
-                    "GET", url, headers=headers, follow_redirects=False, timeout=timeout,
-                    extensions=dog.extensions) as resp:
-                dog.watch(resp)
-                status, reason = resp.status_code, resp.reason_phrase
-                if status in REDIRECTS and "location" in resp.headers:
-                    target = urljoin(url, resp.headers["location"].strip())
-                    return FetchResponse(status, reason, url, "", None, location=target)
-                if status == 429 or status >= 500:
-                    wait = _retry_after(resp.headers.get("retry-after"))
-                    raise FetchFailed(f"{status} {reason}", retryable=True, wait=wait,
-                                      status=status)
-                ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-                wanted = keep is None or ctype in keep or ctype in SNIFFED_TYPES
-                body = _read(resp, limit, dog) if 200 <= status < 300 and wanted else None
-                return FetchResponse(status, reason, str(resp.url), ctype, body)
+            for address in addresses[:-1]:
+                try:
+                    return self._request(url, address, limit, keep, deadline, truncate)
+                except httpx.ConnectError as exc:
+                    log.info("%s: cannot connect to %s (%s); trying the next address",
+                             url, address, exc)
+            return self._request(url, addresses[-1], limit, keep, deadline, truncate)
         except httpx.TimeoutException:
             raise FetchFailed("timeout", retryable=True) from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -163,19 +163,69 @@ class Fetcher:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise FetchFailed(f"request failed ({type(exc).__name__}: {exc})") from None
 
+    def _request(self, url: str, address: IPAddress, limit: int, keep: frozenset[str] | None,
+                 deadline: float, truncate: bool) -> FetchResponse:
+        """GET `url` from `address`: no DNS lookup of its own, so it reaches what was checked."""
+        target, headers, extensions = _pinned(url, address)
+        headers.update({"User-Agent": self.settings.user_agent,
+                        "Accept-Encoding": ACCEPT_ENCODING})
+        left = max(deadline - time.monotonic(), 0.001)
+        timeout = httpx.Timeout(min(self.settings.crawl_timeout_s, left))
+        with Watchdog(deadline) as dog, self.client.stream(
+                "GET", target, headers=headers, follow_redirects=False, timeout=timeout,
+                extensions={**extensions, **dog.extensions}) as resp:
+            dog.watch(resp)
+            status, reason = resp.status_code, resp.reason_phrase
+            if status in REDIRECTS and "location" in resp.headers:
+                location = urljoin(url, resp.headers["location"].strip())
+                return FetchResponse(status, reason, url, "", None, location=location)
+            if status == 429 or status >= 500:
+                wait = _retry_after(resp.headers.get("retry-after"))
+                raise FetchFailed(f"{status} {reason}", retryable=True, wait=wait,
+                                  status=status)
+            ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+            wanted = keep is None or ctype in keep or ctype in SNIFFED_TYPES
+            ok = 200 <= status < 300 and wanted
+            body = _read(resp, limit, dog, truncate) if ok else None
+            return FetchResponse(status, reason, url, ctype, body)
 
-def _read(resp: httpx.Response, limit: int, dog: Watchdog) -> bytes:
-    """The body, streamed; stops as soon as it passes `limit` bytes or the watchdog cuts it."""
+
+def _pinned(url: str, address: IPAddress) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
+    """`url` with its host replaced by `address`, and the Host header and TLS server name
+    (certificates are checked against it) that keep the request addressed to the host."""
+    logical = httpx.URL(url)
+    headers = {"Host": logical.netloc.decode("ascii")}
+    tls = logical.scheme == "https"
+    extensions = {"sni_hostname": logical.raw_host.decode("ascii")} if tls else {}
+    return logical.copy_with(host=str(address)), headers, extensions
+
+
+def _read(resp: httpx.Response, limit: int, dog: Watchdog, truncate: bool) -> bytes:
+    """The body, streamed and decoded a bounded piece at a time; stops as soon as the bytes
+    that arrived, or those any Content-Encoding layer inflated them to, pass `limit`, or the
+    watchdog cuts it. With `truncate` the first `limit` bytes are returned instead."""
     length = resp.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
+    if not truncate and length.isdigit() and int(length) > limit:
         raise TooLarge(b"")
-    body = bytearray()
-    for chunk in resp.iter_bytes():
-        body += chunk
-        if len(body) > limit:
-            raise TooLarge(bytes(body[:limit]))
-        if dog.cut.is_set():
-            break
+    body, arrived = bytearray(), 0
+    try:
+        decoder = Decoder(resp.headers.get("content-encoding", ""), limit)
+        for chunk in resp.iter_raw():
+            arrived += len(chunk)
+            for piece in decoder.feed(chunk):
+                body += piece
+                if len(body) > limit:
+                    raise Overflow()
+            if arrived > limit:
+                raise Overflow()
+            if dog.cut.is_set():
+                break
+    except Overflow:
+        if truncate:
+            return bytes(body[:limit])
+        raise TooLarge(bytes(body[:limit])) from None
+    except Undecodable as exc:
+        raise FetchFailed(exc.reason) from None
     if dog.cut.is_set():
         raise FetchFailed("deadline passed while reading the body")
     return bytes(body)

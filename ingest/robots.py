@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 # A hostile or mistaken Crawl-delay of hours would stall a crawl forever; past this we stop
 # trusting it (the settings' own upper bound for crawl_delay_s).
 MAX_CRAWL_DELAY_S = 60.0
-# RFC 9309 2.5: a crawler may cap how much robots.txt it parses, at no less than 500 KiB.
-MAX_ROBOTS_BYTES = 512 * 1024
+# RFC 9309 2.5: a crawler may cap how much robots.txt it parses, at no less than 500 KiB;
+# a longer file is read to here and its rules obeyed, not dropped.
+MAX_ROBOTS_BYTES = 500 * 1024
 
 
 def product_token(user_agent: str) -> str:
@@ -69,7 +70,11 @@ class RobotsPolicy:
 def policy_from_response(status: int, body: bytes, agent: str) -> RobotsPolicy:
     """RFC 9309 2.3.1: 2xx rules apply; other 4xx mean no rules; 429 and 5xx mean keep out."""
     if 200 <= status < 300:
-        text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        if len(body) >= MAX_ROBOTS_BYTES:  # cut at the cap: drop the last, partial line
+            body = body[:MAX_ROBOTS_BYTES]
+            end = max(body.rfind(b"\n"), body.rfind(b"\r"))
+            body = body[:end] if end > 0 else body
+        text = body.decode("utf-8", errors="replace")
         return RobotsPolicy.from_text(text, agent)
     if 400 <= status < 500 and status != 429:
         return RobotsPolicy.allow_all(agent, f"robots.txt answered {status}: no rules")

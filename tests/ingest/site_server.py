@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import mimetypes
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ class Handler(BaseHTTPRequestHandler):
         site = self.server
         with site.lock:
             site.requests.append((path, self.headers.get("User-Agent", "")))
+            site.headers_seen.append(dict(self.headers))
             site.hits[path] += 1
         route = site.routes.get(path)
         if route is not None:
@@ -54,19 +56,28 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
-    def __init__(self, root: Path, host: str = "127.0.0.1") -> None:
-        super().__init__((host, 0), Handler)
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0,
+                 tls: ssl.SSLContext | None = None) -> None:
+        super().__init__((host, port), Handler)
+        if tls is not None:  # each connection's handshake happens as it is accepted
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.root = root
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []  # (path, user agent) in arrival order
+        self.headers_seen: list[dict[str, str]] = []  # each request's headers, in that order
         self.hits: collections.Counter[str] = collections.Counter()
         self.stopping = threading.Event()
         self.routes: dict[str, Route] = dict(DEFAULT_ROUTES)
 
     @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -165,9 +176,11 @@ DEFAULT_ROUTES: dict[str, Route] = {
 
 
 @contextmanager
-def serve_site(root: Path = SITE_DIR, host: str = "127.0.0.1") -> Iterator[SiteServer]:
-    """Serve `root` on `host` at a free port in a background thread, for the block's duration."""
-    server = SiteServer(root, host)
+def serve_site(root: Path = SITE_DIR, host: str = "127.0.0.1", port: int = 0,
+               tls: ssl.SSLContext | None = None) -> Iterator[SiteServer]:
+    """Serve `root` on `host` at `port` (0: a free one), over TLS with `tls`, in a background
+    thread, for the block's duration."""
+    server = SiteServer(root, host, port, tls)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -1,10 +1,13 @@
-"""`ingest --live` against a hostile loopback site: redirects to an internal host, trickling
-pages, a crawl that shrinks the corpus, and SIGTERM mid-crawl. corpus/ must not change."""
+"""`ingest --live` against a hostile loopback site: redirects to an internal host or another
+port, DNS that rebinds, trickling pages, a crawl that shrinks the corpus, and SIGTERM
+mid-crawl. corpus/ must not change."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -12,11 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from site_server import SiteServer, page, redirect, serve_site
 
 from casebook.errors import CrawlError
 from casebook.ingest.corpus import load_case_studies, write_case_studies
+from casebook.ingest.crawl import crawl
 from casebook.ingest.live import (
     CrawlShrunk,
     check_shrink,
@@ -41,9 +46,17 @@ def site() -> Iterator[SiteServer]:
 
 
 @pytest.fixture
-def internal() -> Iterator[SiteServer]:
-    """Another loopback host: the stand-in for a metadata service or an intranet machine."""
-    with serve_site(host="127.0.0.2") as server:
+def internal(site: SiteServer) -> Iterator[SiteServer]:
+    """Another loopback host, on the site's port (so only its address can be what refuses
+    it): the stand-in for a metadata service or an intranet machine."""
+    with serve_site(host="127.0.0.2", port=site.port) as server:
+        yield server
+
+
+@pytest.fixture
+def other_port() -> Iterator[SiteServer]:
+    """Another service on the site's own address: an admin console, a database."""
+    with serve_site() as server:
         yield server
 
 
@@ -133,6 +146,88 @@ def test_linked_documents_on_other_hosts_are_never_requested(
     reasons = {s.url: s.reason for s in report.skipped}
     assert reasons == {site.url("/hop"): "refused: 127.0.0.2 is not one of the crawl's hosts "
                        "(127.0.0.1; add hosts with CASEBOOK_CRAWL_ALLOWED_HOSTS)"}
+
+
+def test_another_port_of_the_start_host_is_never_requested(
+        site: SiteServer, other_port: SiteServer, corpus: Path) -> None:
+    site.routes["/moved"] = redirect(other_port.url("/admin/"))
+    before = tree(corpus)
+
+    error, _ = run_live(site.url("/moved"), corpus)
+
+    assert isinstance(error, CrawlError)
+    assert (f"refused: port {other_port.port} of 127.0.0.1 is not the crawl's port "
+            f"({site.port})") in error.message
+    assert other_port.requests == [] and tree(corpus) == before
+
+
+class RebindingDNS:
+    """Answers `first` the first time it is asked about `name`, `then` ever after."""
+
+    def __init__(self, name: str, first: str, then: str) -> None:
+        self.name, self.first, self.then = name, first, then
+        self.asked: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        if host != self.name:
+            raise OSError("Name or service not known")
+        self.asked.append(host)
+        return [self.first if len(self.asked) == 1 else self.then]
+
+
+def test_each_host_is_looked_up_once_and_connected_to_at_the_checked_address(
+        site: SiteServer, internal: SiteServer, tmp_path: Path) -> None:
+    """DNS rebinding: the name answers the site's address when checked, then the internal
+    host's. No second lookup is made, and every request goes to the checked address with
+    the name in its Host header; no system DNS knows casebook.test, so none was asked."""
+    dns = RebindingDNS("casebook.test", "127.0.0.1", "127.0.0.2")
+    start = f"http://casebook.test:{site.port}/small.html"
+
+    report = crawl(start, tmp_path / "out", settings_for(tmp_path), sleep=lambda s: None,
+                   resolve=dns)
+
+    assert dns.asked == ["casebook.test"]
+    assert site.paths == ["/robots.txt", "/small.html", "/case-studies/bromley-by-bow.html",
+                          "/docs/hounslow-mosque.pdf"]
+    assert report.fetched == 3 and internal.requests == []
+    assert {h["Host"] for h in site.headers_seen} == {f"casebook.test:{site.port}"}
+
+
+@pytest.fixture
+def tls_site(tmp_path: Path) -> Iterator[tuple[SiteServer, Path, list[str]]]:
+    """The site over TLS with a certificate for casebook.test only, the CA file that trusts
+    it, and the server names (SNI) its clients asked for."""
+    openssl = shutil.which("openssl") or pytest.skip("needs the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=casebook.test", "-addext", "subjectAltName=DNS:casebook.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    names: list[str] = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    with serve_site(tls=context) as server:
+        yield server, cert, names
+
+
+@pytest.mark.parametrize("name", ["casebook.test", "impostor.test"])
+def test_https_to_the_checked_address_still_checks_the_certificate_against_the_name(
+        tls_site: tuple[SiteServer, Path, list[str]], tmp_path: Path, name: str) -> None:
+    site, cert, names = tls_site
+    client = httpx.Client(verify=ssl.create_default_context(cafile=str(cert)), timeout=5.0)
+
+    with client:
+        report = crawl(f"https://{name}:{site.port}/small.html", tmp_path / "out",
+                       settings_for(tmp_path), client, sleep=lambda s: None,
+                       resolve=lambda host, port: ["127.0.0.1"])
+
+    assert set(names) == {name}  # the name went out as SNI, not the address
+    if name == "casebook.test":
+        assert report.fetched == 3
+        assert {h["Host"] for h in site.headers_seen} == {f"casebook.test:{site.port}"}
+    else:  # checked against the name asked for, not the address connected to
+        assert report.fetched == 0 and site.requests == []
+        assert "not valid for 'impostor.test'" in report.start_error, report.start_error
 
 
 @pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
