@@ -21,7 +21,7 @@ from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import boroughs_named, names_in, section_named
 from casebook.index.answering.shapes import question_shape
-from casebook.index.answering.subject import subject
+from casebook.index.answering.subject import grammatical, subject
 from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
@@ -159,7 +159,7 @@ def related_subject(searcher: Searcher, question: str, evidence: Evidence,
         said = subject(question, (), scarce(evidence.missing, corpus, RARE), shaping)
         if said is not None and len(said.split()) < 2:
             said = None
-    return said or ""
+    return (grammatical(question, said) or "") if said else ""
 
 
 def ask_conversation(searcher: Searcher,

@@ -21,7 +21,7 @@ from casebook.index.answering.answer import (
     sentence_scores,
 )
 from casebook.index.answering.evidence import Evidence
-from casebook.index.answering.lead import answer_type, problem_only
+from casebook.index.answering.lead import PROBLEM, answer_type, holds, problem_only
 from casebook.index.answering.match import Match
 from casebook.index.answering.prose import (
     count_words,
@@ -132,6 +132,37 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -
     return chosen[:1] + sorted(chosen[1:], key=lambda r: ctx.stored.sentences[r].char_start)
 
 
+# A comparison reads aspect by aspect: for each case study, the need or the people it served,
+# then what was done, then what came of it; an aspect a summary does not tell is passed over.
+_OUTCOME = re.compile(r"\b(?:impact\w*|result\w*|outcome\w*|reduc\w*|increas\w*|improv\w*|"
+                      r"saved|fewer|benefit\w*|success\w*|feedback)\b|\d\s?%|\bper\s?cent\b",
+                      re.IGNORECASE)
+ASPECTS = (lambda t: bool(PROBLEM.search(t)), lambda t: holds("action", t),
+           lambda t: bool(_OUTCOME.search(t)))
+
+
+def _aspect_rows(ctx: Context, case: CaseStudy, n: int) -> list[int]:
+    """Up to `n` sentences of `case`, the most relevant of each aspect in the aspects' order."""
+    own = [r for r in ctx.rows(case.id) if not is_title(ctx.stored.sentences[r].text, case)]
+    ranked = sorted(own, key=lambda r: (-ctx.relevance[r], r))
+    chosen: list[int] = []
+    for tells in ASPECTS:
+        row = next((r for r in ranked if r not in chosen and tells(ctx.stored.sentences[r].text)),
+                   None)
+        if row is not None and len(chosen) < n:
+            chosen.append(row)
+    wholes = {whole_sentence(case, ctx.stored.sentences[r].char_start, ctx.stored.sentences[r].text)
+              for r in chosen}
+    for r in ranked:
+        whole = whole_sentence(case, ctx.stored.sentences[r].char_start, ctx.stored.sentences[r].text)
+        if len(chosen) >= n:
+            break
+        if r not in chosen and whole not in wholes:
+            chosen.append(r)
+            wholes.add(whole)
+    return chosen
+
+
 def _has_body(ctx: Context, case: CaseStudy) -> bool:
     return any(not is_title(ctx.stored.sentences[r].text, case) for r in ctx.rows(case.id))
 
@@ -145,11 +176,20 @@ def _plain(intro: Sequence[AnswerSentence], items: Sequence[AnswerItem],
 
     lines = [said(intro)] if intro else []
     for item in items:
-        case = item.case_study
-        label = f"{name(case)}: " if case.boroughs else ""
-        head = f"- {label}\u201c{focus(case)}\u201d [{headings[case.id]}]"
-        lines.append(f"{head}. {said(item.sentences)}".rstrip(". ") if item.sentences else head)
+        head = f"- {heading(item.case_study)} [{headings[item.case_study.id]}]"
+        lines.append(f"{head} \u2014 {said(item.sentences)}" if item.sentences else head)
     return "\n".join(lines)
+
+
+def in_sentence(case: CaseStudy) -> str:
+    label, about = name(case), focus(case)
+    return f"\u201c{about}\u201d" if label == about else f"\u201c{about}\u201d ({label})"
+
+
+def heading(case: CaseStudy) -> str:
+    """A case study as a list entry names it: its place or name, and what its title says."""
+    label, about = name(case), focus(case)
+    return f"\u201c{about}\u201d" if label == about else f"{label}: \u201c{about}\u201d"
 
 
 def _answer(ctx: Context, shape: Shape, intro: list[AnswerSentence], items: list[AnswerItem],
@@ -175,14 +215,15 @@ def _evidence(ctx: Context, evidence: Evidence | None) -> tuple[float, float, fl
 
 
 def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: int,
-           how: bool = False) -> tuple[list[AnswerItem], dict[str, int]]:
+           how: bool = False, aspects: bool = False) -> tuple[list[AnswerItem], dict[str, int]]:
     ctx.read(cases)
     items, headings = [], {}
     for result in cases:
         case = result.case_study
         headings[case.id] = quotes.cite(case, result.passages[0].passage.id
                                         if result.passages else None)
-        sentences = [quotes.sentence(case, r) for r in _best_rows(ctx, case, per_case)]
+        rows = _aspect_rows(ctx, case, per_case) if aspects else _best_rows(ctx, case, per_case)
+        sentences = [quotes.sentence(case, r) for r in rows]
         if how and sentences and _tells_only_need(ctx, case):
             sentences.append(_need_only(case, headings[case.id]))
         items.append(AnswerItem(case, tuple(sentences)))
@@ -275,7 +316,7 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]], match: Match,
         if result not in chosen:
             chosen.append(result)
     quotes = Quotes(ctx.stored)
-    items, headings = _items(ctx, chosen, quotes, 3)
+    items, headings = _items(ctx, chosen, quotes, 3, aspects=True)
     return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes, headings, match,
                    evidence)
 
@@ -291,15 +332,27 @@ def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
         first = "They sit in different sections: " + join(
             [f"{name(c)} in \u201c{c.section}\u201d" for c in cases]) + "."
         first = "The case studies sit in different sections: " + first.split(": ", 1)[1]
-    aims = [f"{name(c)}\u2019s is about {_lowered(focus(c))}" for c in cases]
-    second = aims[0] + ("; " + "; ".join(aims[1:]) if len(aims) > 1 else "") + "."
-    second = second[0].upper() + second[1:]
-    return [AnswerSentence(first, None), AnswerSentence(second, None)]
+    # what each title says it is about, where the title says more than the name
+    aims = [f"{_possessive(name(c))} is about {_lowered(focus(c))}" for c in cases
+            if name(c) != focus(c)]
+    if not aims:
+        return [AnswerSentence(first, None)]
+    second = "; ".join(aims) + "."
+    return [AnswerSentence(first, None), AnswerSentence(second[0].upper() + second[1:], None)]
+
+
+def _possessive(label: str) -> str:
+    return f"{label}\u2019" if label.endswith("s") else f"{label}\u2019s"
 
 
 def _lowered(phrase: str) -> str:
-    first = phrase.split()[0] if phrase.split() else ""
-    if len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:])):
+    """A title's phrase inside a sentence: its first capital dropped, unless it is a name (an
+    acronym, or most of its words capitalised)."""
+    words = phrase.split()
+    first = words[0] if words else ""
+    capitalised = sum(w[:1].isupper() for w in words)
+    if len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:])) \
+            or capitalised * 2 > len(words):
         return phrase
     return phrase[0].lower() + phrase[1:]
 
@@ -390,7 +443,7 @@ def compose_related(question: str, scored: Scored, ranked: Sequence[CaseResult],
         intro = [AnswerSentence(head, None), AnswerSentence(
             "None is close; the case studies cover: " + "; ".join(sections) + ".", None)]
         return _answer(ctx, question_shape(question), intro, [], quotes, {}, "related", evidence)
-    titles = join([f"\u201c{focus(r.case_study)}\u201d ({name(r.case_study)})" for r in close])
+    titles = join([in_sentence(r.case_study) for r in close])
     intro = [AnswerSentence(head, None),
              AnswerSentence(f"The closest {'is' if len(close) == 1 else 'are'} {titles}.", None)]
     items, headings = _items(ctx, close, quotes, 1)

@@ -152,6 +152,8 @@ def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[st
     found: list[tuple[int, str, list[str]]] = []
     for place in boroughs_named(question, boroughs, gazetteer):
         at = question.lower().find(place.lower())
+        if at < 0:  # named by its first word ("Richmond" for Richmond upon Thames)
+            at = question.lower().find(place.split()[0].lower())
         found.append((at, place, [c.id for c in cases if place in c.boroughs]))
     for case in cases:
         hits = [b for b in _bigrams(case.title) & asked if shared[b] <= 2]

@@ -61,3 +61,37 @@ def subject(question: str, absent: Collection[str], missing: Collection[str],
     if first == 0 and word[:1].isupper() and word[1:].islower() and not after.istitle():
         said = said[0].lower() + said[1:]
     return said
+
+
+# Words that make the phrase before or in them a clause rather than a topic: after an
+# interrogative or an auxiliary the question's subject and verb follow ("who paid", "what role
+# can a family doctor play", "what is the evidence"); a phrase may not end on a word that needs
+# another after it ("loneliness in older").
+_VERB_BEFORE = frozenset("who whom whose what which can could did does do will would should may "
+                         "might must has have had is are was were am i'm im still".split())
+_DETERMINERS = frozenset("a an the any some this that these those my our your their its".split())
+_OPEN_ENDED = frozenset("in on of for with to at by from about and or but than as into older "
+                        "younger more less very most new old other".split())
+# nouns too common to name a topic alone that still finish one ("older people")
+_HEADS = frozenset("people residents patients communities families adults children men women "
+                   "workers services groups carers".split())
+
+
+def grammatical(question: str, said: str) -> str | None:
+    """`said` as a topic a sentence can name ("No case study here is about ..."), finished
+    with the common noun that completes it ("loneliness in older people"); None where it is
+    the question's subject and verb, or stops mid-phrase: then the answer leaves it out."""
+    start = question.find(said)
+    if start < 0 or not said.strip():
+        return None
+    before = [w.lower() for w in WORD.findall(question[:start])]
+    while before and before[-1] in _DETERMINERS:
+        before.pop()
+    if before and before[-1] in _VERB_BEFORE:
+        return None
+    after = WORD.findall(question[start + len(said):])
+    rest = question[start + len(said):]
+    if after and after[0].lower() in _HEADS and rest.startswith(" "):
+        said = f"{said} {after[0]}"
+    last = WORD.findall(said)[-1].lower()
+    return None if last in _OPEN_ENDED else said

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casebook.index.answering.subject import subject
+from casebook.index.answering.subject import grammatical, subject
 from casebook.index.lexical import stem
 
 SHAPING = frozenset("how did can link workers people social prescribing for with to the and of "
@@ -56,3 +56,21 @@ def test_a_long_description_keeps_its_first_topic() -> None:
 def test_nothing_lacking_says_nothing() -> None:
     assert subject("How did link workers help?", frozenset(), frozenset(), SHAPING) is None
     assert subject("", stems("x"), stems("x"), SHAPING) is None
+
+
+@pytest.mark.parametrize(("question", "said", "shown"), [
+    ("Is there anything on gambling?", "gambling", "gambling"),
+    ("Community groups for new mothers with postnatal depression",
+     "new mothers with postnatal depression", "new mothers with postnatal depression"),
+    # the common noun that finishes the phrase joins it
+    ("Help with loneliness in older people at home", "loneliness in older",
+     "loneliness in older people"),
+    # the question's subject and verb are not its topic: left out
+    ("Who paid for that service?", "paid", None),
+    ("What role can a family doctor play in leading it?", "family doctor play", None),
+    ("What is the evidence that it works?", "evidence", None),
+    # a phrase that stops mid-way is left out
+    ("loneliness in older age", "loneliness in older", None),
+])
+def test_grammatical(question: str, said: str, shown: str | None) -> None:
+    assert grammatical(question, said) == shown
