@@ -32,6 +32,13 @@ router = APIRouter()
 WORDS_PER_DELTA = 3
 PIECE = re.compile(r"\S+\s*")
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+# what `done` carries of /v1/ask's shape: the answer's text came as deltas, citations before it
+DONE_FIELDS = {"found", "match", "sentences", "shape", "items"}
+DONE_HELP = ("Events: delta {text} (pieces of `answer`, plain text, even when the answer has "
+             "items), citations {citations}, done {found, match, sentences, shape, items, "
+             "case_studies, took_ms, query}, or error {error}. Send `case_studies` back on the "
+             "assistant message of the next request, so a follow-up that points back (\"who "
+             "funded it?\") is answered about them.")
 
 
 def checked_messages(body: ChatRequest, settings: Settings) -> list[ChatMessage]:
@@ -61,6 +68,12 @@ def pieces(text: str, words: int = WORDS_PER_DELTA) -> list[str]:
     return runs or ([text] if text else [])
 
 
+def cited_case_studies(answer: Answer) -> list[str]:
+    """The ids of the case studies the answer cites, first citation first: what a client sends
+    back on its assistant message so a follow-up that points back is answered about them."""
+    return list(dict.fromkeys(c.case_study.id for c in answer.citations))
+
+
 def sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -84,12 +97,10 @@ async def event_stream(searcher: Searcher, messages: list[ChatMessage], lane: Co
     for piece in pieces(answer.answer):
         yield sse("delta", {"text": piece})
         await asyncio.sleep(0)  # let the server flush each piece as its own chunk
-    citations = AskResponse.of(answer, 0).citations
-    yield sse("citations", {"citations": [c.model_dump() for c in citations]})
-    sentences = [{"text": x.text, "citation": x.citation} for x in answer.sentences]
-    yield sse("done", {"found": answer.found, "match": answer.match or
-                       ("answered" if answer.found else "none"), "sentences": sentences,
-                       "took_ms": took_ms(start), "query": query})
+    shaped = AskResponse.of(answer, 0)
+    yield sse("citations", {"citations": [c.model_dump() for c in shaped.citations]})
+    yield sse("done", {**shaped.model_dump(include=DONE_FIELDS), "took_ms": took_ms(start),
+                       "query": query, "case_studies": cited_case_studies(answer)})
 
 
 def wants_stream(body: ChatRequest, request: Request) -> bool:
@@ -101,13 +112,17 @@ def wants_stream(body: ChatRequest, request: Request) -> bool:
 
 @router.post(
     "/v1/chat", tags=["search"], response_model=ChatResponse,
-    responses={**ERRORS, 200: {"content": {"text/event-stream": {}},
-                               "description": "Events delta {text}, citations {citations}, "
-                               "done {found, match, sentences, took_ms, query}, or error {error}."}},
+    responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": DONE_HELP}},
 )
 async def chat(body: ChatRequest, request: Request, s: SearcherDep,
                lane: ComputeDep) -> StreamingResponse | JSONResponse:
-    """Answer the conversation's last question, using the earlier ones for context."""
+    """Answer the conversation's last question, using the earlier ones for context.
+
+    A follow-up that points back ("who funded it?") is answered about the case studies the
+    conversation was about: those each assistant message carries in `case_studies` (as the
+    previous answer returned them), or, where a client leaves them out, those the earlier
+    questions find when asked again. Lists, counts, borough questions and comparisons come
+    with `items`, one per case study, for a client to show as a list."""
     messages = checked_messages(body, request.app.state.settings)
     if wants_stream(body, request):
         return StreamingResponse(event_stream(s, messages, lane, partial(record_answer, request)),
@@ -118,5 +133,5 @@ async def chat(body: ChatRequest, request: Request, s: SearcherDep,
     record_answer(request, answer)
     ask = AskResponse.of(answer, took_ms(start))
     response = ChatResponse(**{**ask.model_dump(), "question": messages[-1].content.strip()},
-                            query=query)
+                            query=query, case_studies=cited_case_studies(answer))
     return JSONResponse(response.model_dump())

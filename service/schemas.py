@@ -173,3 +173,6 @@ class ChatResponse(AskResponse):
     question: str = Field(..., description="The last user message.")
     query: str = Field(
         ..., description="What was searched: the question in the conversation's context.")
+    case_studies: list[str] = Field(
+        default_factory=list, description="The ids of the cited case studies, first citation "
+        "first: send them back as the `case_studies` of this answer's assistant message.")

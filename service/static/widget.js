@@ -18,7 +18,8 @@
   ];
   var MAX_CHARS = 2000;
   var KEEP_MESSAGES = 10;
-  var history = [];   // answered turns only: [{role, content}]
+  var MAX_CASES = 50; // the API's limit on a message's case_studies
+  var history = [];   // answered turns only: [{role, content, case_studies}]
   var pending = null; // AbortController of the request in flight
   var turn = 0;
   var anchor = null;  // the latest question's bubble
@@ -41,7 +42,7 @@
     return svg;
   }
 
-  // -- the DOM ----------------------------------------------------------------------------
+  // -- the DOM --
   var root = el("div", "casebook-root");
   root.hidden = true; // shown once its stylesheet has loaded, so it never flashes unstyled
 
@@ -124,7 +125,7 @@
   panel.append(header, intro, log, status, form);
   root.append(launcher, panel);
 
-  // -- opening, closing, keyboard ------------------------------------------------------------
+  // -- opening, closing, keyboard --
   var phone = window.matchMedia("(max-width: 480px)");
 
   function open() {
@@ -180,7 +181,7 @@
     ask(input.value);
   });
 
-  // -- rendering -----------------------------------------------------------------------------
+  // -- rendering --
   function announce(text) {
     status.textContent = "";
     // a fresh text node after a tick is announced even when it repeats the last one
@@ -223,13 +224,14 @@
     } catch (e) { return null; }
   }
 
-  // One entry per case study, numbered with every marker that cites it ("1, 2").
-  // Returns marker number -> the id of its entry.
-  function renderCitations(box, citations, id) {
+  // One entry per case study, numbered with every marker that cites it ("1, 2"), but for those
+  // shown as items (`shown`: case study id -> item id). Returns marker number -> its entry's id.
+  function renderCitations(box, citations, id, shown) {
     var targets = {}, entries = [], byCase = {};
     citations.forEach(function (citation, i) {
       var study = citation.case_study || {};
       var key = study.id || "#" + i;
+      if (shown && shown[study.id]) { targets[i + 1] = shown[study.id]; return; }
       if (!(key in byCase)) {
         byCase[key] = entries.length;
         entries.push({ study: study, numbers: [] });
@@ -248,23 +250,65 @@
       entry.numbers.forEach(function (n) { targets[n] = item.id; });
       var numbers = el("span", "casebook-cite-num", entry.numbers.join(", "));
       numbers.setAttribute("aria-hidden", "true");
-      var href = safeHref(study.url || "");
-      var name = el(href ? "a" : "span", "casebook-cite-title",
-        study.title || "Untitled case study");
-      if (href) {
-        name.href = href;
-        name.target = "_blank";
-        name.rel = "noopener noreferrer";
-        name.appendChild(el("span", "casebook-sr", " (opens in a new tab)"));
-      }
       var text = el("span", "casebook-cite-text");
-      text.append(name, el("span", "casebook-cite-section", study.section || ""));
+      text.append(titleLink(study, "casebook-cite-title"), el("span", "casebook-cite-section", study.section || ""));
       var spoken = el("span", "casebook-sr", "Source " + entry.numbers.join(" and ") + ": ");
       item.append(numbers, spoken, text);
       list.appendChild(item);
     });
     box.append(heading, list);
     return targets;
+  }
+
+  // a case study's title, a link where its URL is a web address
+  function titleLink(study, className) {
+    var href = safeHref(study.url || "");
+    var name = el(href ? "a" : "span", className, study.title || "Untitled case study");
+    if (href) {
+      name.href = href;
+      name.target = "_blank";
+      name.rel = "noopener noreferrer";
+      name.appendChild(el("span", "casebook-sr", " (opens in a new tab)"));
+    }
+    return name;
+  }
+
+  function said(sentences) {
+    return sentences.map(function (s) {
+      return s.citation == null ? s.text : s.text + " [" + s.citation + "]";
+    }).join(" ");
+  }
+
+  // Lists, counts, comparisons: sentences in no item lead, then an entry per case study, then
+  // those after the items'. Returns case study id -> entry id.
+  function renderItems(paragraph, done, id) {
+    var quoted = {}, shown = {}, lead = [], tail = [], past, end;
+    done.items.forEach(function (item) {
+      item.sentences.forEach(function (s) { quoted[s.text] = 1; });
+    });
+    done.sentences.forEach(function (s) {
+      if (quoted[s.text]) past = 1; else (past ? tail : lead).push(s);
+    });
+    paragraph.textContent = said(lead);
+    paragraph.hidden = !lead.length;
+    var list = el("ul", "casebook-items");
+    done.items.forEach(function (item, i) {
+      var study = item.case_study, entry = el("li", "casebook-item");
+      entry.id = "casebook-item-" + id + "-" + i;
+      shown[study.id] = shown[study.id] || entry.id;
+      var head = el("p");
+      head.append(titleLink(study, "casebook-item-title"),
+        el("span", "casebook-item-boroughs", study.boroughs.join(", ")));
+      entry.append(head);
+      item.sentences.forEach(function (s) {
+        entry.append(el("p", "casebook-item-quote", said([s])));
+      });
+      list.append(entry);
+    });
+    end = el("p", "casebook-text casebook-answer", said(tail));
+    end.hidden = !tail.length;
+    paragraph.after(list, end);
+    return shown;
   }
 
   function bubble(role) {
@@ -287,7 +331,7 @@
     return "Sorry, something went wrong. Please try again.";
   }
 
-  // -- asking ----------------------------------------------------------------------------------
+  // -- asking --
   function readEvents(response, onEvent) {
     var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "";
     function pump() {
@@ -339,9 +383,13 @@
       box.setAttribute("data-casebook-state", state);
       box.removeAttribute("aria-busy");
       if (state === "done") {
-        history = messages.concat([{ role: "assistant", content: text }]);
-        var match = (done && done.match) || "answered";
+        var reply = { role: "assistant", content: text };
+        // a follow-up that points back ("who funded it?") is answered about these
+        if (done.case_studies) reply.case_studies = done.case_studies.slice(0, MAX_CASES);
+        history = messages.concat([reply]);
+        var match = done.match || "answered";
         box.setAttribute("data-casebook-match", match);
+        box.setAttribute("data-casebook-shape", done.shape || "open");
         if (match !== "answered") {
           // say plainly that no case study covers the question before quoting the closest
           var label = el("p", "casebook-match casebook-match-" + match,
@@ -349,11 +397,18 @@
                                 : "Outside what the case studies cover");
           box.insertBefore(label, paragraph);
         }
-        renderAnswer(paragraph, text, id, renderCitations(box, citations, id));
-        if (done && done.query && done.query.toLowerCase() !== question.toLowerCase()) {
+        if ((done.items || []).length) {
+          var targets = renderCitations(box, citations, id, renderItems(paragraph, done, id));
+          box.querySelectorAll(".casebook-answer, .casebook-item-quote").forEach(function (p) {
+            renderAnswer(p, p.textContent, id, targets);
+          });
+        } else {
+          renderAnswer(paragraph, text, id, renderCitations(box, citations, id));
+        }
+        if (done.query && done.query.toLowerCase() !== question.toLowerCase()) {
           box.appendChild(el("p", "casebook-query", "Searched for: " + done.query));
         }
-        var sources = box.querySelectorAll(".casebook-citation").length;
+        var sources = box.querySelectorAll(".casebook-citation, .casebook-item").length;
         announce(text.replace(/\s*\[\d+\]/g, "") +
           (sources ? " " + sources + (sources === 1 ? " source." : " sources.") : ""));
       } else {
@@ -387,7 +442,6 @@
       if (type.indexOf("text/event-stream") !== 0) { // a proxy that buffers: the JSON form
         return response.json().then(function (body) {
           text = body.answer; citations = body.citations; done = body;
-          renderAnswer(paragraph, text, id);
           finish("done");
         });
       }
@@ -416,7 +470,7 @@
     });
   }
 
-  // -- mount ---------------------------------------------------------------------------------
+  // -- mount --
   function mount() {
     var href = new URL("widget.css", scriptUrl).href;
     var sheet = Array.prototype.find.call(document.querySelectorAll("link[rel=stylesheet]"),

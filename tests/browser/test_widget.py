@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -37,8 +38,27 @@ bench = _bench()
 TITLE = "Ask the case studies"
 PHONE = {"width": 375, "height": 740}
 MUSLIM = "How did others reach Muslim communities about vaccines?"
+# answered from one case study (no list): its citations are the answer's Sources
+ONE_PLACE = "How did Hounslow reach Muslim communities about vaccines?"
 HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
 NEWHAM = "covid-19-vaccinations-utilising-opportunities-to-support"
+BROMLEY = "bromley-by-bow-micro-commissioning"
+VACCINE_LIST = "Which case studies are about Covid-19 vaccine hesitancy?"
+# while the answer streams, the text its paragraph shows (the last seen)
+STREAMED = """(index) => { window.__casebookStreamed = null;
+  new MutationObserver(() => {
+    const box = document.querySelectorAll('.casebook-msg-assistant')[index];
+    if (box && box.getAttribute('data-casebook-state') === 'streaming')
+      window.__casebookStreamed = box.querySelector('.casebook-answer').textContent;
+  }).observe(document.body, {subtree: true, childList: true, characterData: true,
+                             attributes: true}); }"""
+
+
+def as_shown(text: str) -> str:
+    """Text as the widget shows it: each "[n]" marker is a link whose text is n."""
+    return re.sub(r"\[(\d+)\]", r"\1", text)
+
+
 class Widget:
     """The widget on a page, found the way assistive technology finds it: by role and name."""
 
@@ -89,11 +109,11 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
 
     widget.open()
     expect(page.locator(".casebook-starter")).to_have_count(4)
-    answer = widget.ask(MUSLIM)
+    answer = widget.ask(ONE_PLACE)
     timing = widget.timing()
     assert timing["first"] < timing["done"], "text should appear before the answer is complete"
     assert timing["partials"] >= 1
-    expect(page.locator(".casebook-msg-user .casebook-text")).to_have_text([MUSLIM])
+    expect(page.locator(".casebook-msg-user .casebook-text")).to_have_text([ONE_PLACE])
     assert "Muslim community" in answer.locator(".casebook-answer").inner_text()
     # two sentences quoting one passage carry the same marker
     expect(answer.get_by_role("link", name="source 1").first).to_be_visible()
@@ -102,7 +122,7 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
     # the widget shows what the service answered: its first cited case study first
     from casebook.index.answering.ask import ask as ask_library
 
-    cited = [c.case_study for c in ask_library(searcher, MUSLIM).citations]
+    cited = [c.case_study for c in ask_library(searcher, ONE_PLACE).citations]
     assert titles[0] == cited[0].title
     expect(answer.locator(".casebook-cite-section").first).to_have_text(cited[0].section)
     link = answer.locator("a.casebook-cite-title").first
@@ -113,11 +133,10 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
     numbers = [str(i) for i, c in enumerate(cited, 1) if c.id == cited[0].id]
     first_entry = answer.locator(".casebook-citation").first
     expect(first_entry.locator(".casebook-cite-num")).to_have_text(", ".join(numbers))
-    for n in numbers:
-        refs = answer.get_by_role("link", name=f"source {n}")
-        assert refs.count() >= 1
-        for ref in refs.all():
-            expect(ref).to_have_attribute("href", "#" + (first_entry.get_attribute("id") or ""))
+    refs = [ref for n in numbers for ref in answer.get_by_role("link", name=f"source {n}").all()]
+    assert refs, "the answer's text cites its first case study"
+    for ref in refs:
+        expect(ref).to_have_attribute("href", "#" + (first_entry.get_attribute("id") or ""))
     answer.evaluate("(el) => el.scrollIntoView({block: 'end'})")
     page.screenshot(path=str(artifacts / "widget-answer.png"), animations="disabled")
 
@@ -137,6 +156,88 @@ def test_ask_streams_a_cited_answer_then_follows_up_and_starts_over(
     # the new conversation has no memory of the old one
     fresh = widget.ask("and in Southwark?")
     expect(fresh.locator(".casebook-query")).to_have_count(0)
+
+
+def test_a_list_answer_shows_each_case_study_as_a_list_item(
+        widget: Widget, live_server: str, artifacts: Path) -> None:
+    """The widget shows exactly the items /v1/ask gives for the same question, in order: each
+    case study's title as a link, its boroughs and its quoted sentences, after the lead."""
+    api = httpx.post(live_server + "/v1/ask", json={"question": VACCINE_LIST}, timeout=60).json()
+    assert len(api["items"]) >= 2, "the service should answer this question with a list"
+    in_items = {s["text"] for item in api["items"] for s in item["sentences"]}
+    lead = [s for s in api["sentences"] if s["text"] not in in_items]
+    page = widget.page
+    widget.open()
+    page.evaluate(STREAMED, 0)
+    answer = widget.ask(VACCINE_LIST)
+    # while it streamed, the plain answer text; once done, the list in its place
+    assert page.evaluate("() => window.__casebookStreamed") == as_shown(api["answer"])
+    expect(answer).to_have_attribute("data-casebook-shape", api["shape"])
+    entries = answer.locator("ul.casebook-items > li")
+    expect(entries).to_have_count(len(api["items"]))
+    for entry, item in zip(entries.all(), api["items"], strict=True):
+        study = item["case_study"]
+        link = entry.get_by_role("link", name=study["title"] + " (opens in a new tab)")
+        expect(link).to_have_attribute("href", study["url"])
+        expect(link).to_have_attribute("rel", "noopener noreferrer")
+        boroughs = entry.locator(".casebook-item-boroughs")
+        if study["boroughs"]:
+            expect(boroughs).to_have_text(", ".join(study["boroughs"]))
+        else:
+            expect(boroughs).to_be_hidden()
+        expect(entry.locator(".casebook-item-quote")).to_have_text(
+            [as_shown(f"{s['text']} [{s['citation']}]" if s["citation"] else s["text"])
+             for s in item["sentences"]])
+    # the sentences in no item, and only those, outside the list
+    outside = [t for t in answer.locator(".casebook-answer").all_text_contents() if t]
+    assert " ".join(outside) == as_shown(" ".join(
+        f"{s['text']} [{s['citation']}]" if s["citation"] else s["text"] for s in lead))
+    # a case study shown as an item is not listed again under Sources; its markers lead to it
+    listed = {item["case_study"]["title"] for item in api["items"]}
+    assert not listed & set(citation_titles(answer))
+    quoted = [(i, s["citation"]) for i, item in enumerate(api["items"])
+              for s in item["sentences"] if s["citation"]]
+    if quoted:
+        i, n = quoted[0]
+        answer.locator(".casebook-item-quote").get_by_role("link", name=f"source {n}") \
+            .first.click()
+        expect(entries.nth(i).locator(".casebook-item-title")).to_be_focused()
+    expect(page.get_by_role("status")).to_contain_text(lead[0]["text"] if lead else "source")
+    for selector in [".casebook-item-title", ".casebook-item-boroughs", ".casebook-item-quote"]:
+        if page.locator(selector).count():
+            assert contrast(page, selector) >= 4.5, selector
+
+    # scroll the conversation itself (scrollIntoView would scroll the panel's header away)
+    top = ("(el) => { const log = el.closest('.casebook-log');"
+           " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
+    answer.evaluate(top)
+    page.screenshot(path=str(artifacts / "widget-list.png"), animations="disabled")
+    page.set_viewport_size(PHONE)
+    answer.evaluate(top)
+    assert answer.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "no sideways scrolling"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(artifacts / "widget-list-phone.png"), animations="disabled")
+
+
+def test_a_follow_up_sends_back_the_case_studies_of_the_answer_before(
+        widget: Widget, live_server: str) -> None:
+    first_question = "Tell me about the Bromley by Bow micro-commissioning case study"
+    api = httpx.post(live_server + "/v1/chat", timeout=60, json={
+        "messages": [{"role": "user", "content": first_question}], "stream": False}).json()
+    assert api["case_studies"][0] == BROMLEY
+    bodies: list[dict[str, Any]] = []
+    widget.page.on("request", lambda r: bodies.append(json.loads(r.post_data or "{}"))
+                   if r.url.endswith("/v1/chat") else None)
+    widget.open()
+    widget.ask(first_question)
+    follow = widget.ask("Who paid for it?")
+    assert len(bodies) == 2
+    assert bodies[0]["messages"] == [{"role": "user", "content": first_question}]
+    assert bodies[1]["messages"] == [
+        {"role": "user", "content": first_question},
+        {"role": "assistant", "content": api["answer"], "case_studies": api["case_studies"]},
+        {"role": "user", "content": "Who paid for it?"}]
+    assert citation_titles(follow)[0] == "Bromley by Bow Micro-commissioning – Case Study"
 
 
 def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searcher) -> None:
@@ -247,7 +348,7 @@ def test_phone_width(browser: Browser, live_server: str, artifacts: Path) -> Non
             size = target.bounding_box()
             assert size and size["height"] >= 44 and size["width"] >= 44, target
 
-        answer = widget.ask(MUSLIM)
+        answer = widget.ask(ONE_PLACE)
         expect(answer.locator(".casebook-citation").first).to_be_visible()
         assert answer.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "no sideways scrolling"
         page.screenshot(path=str(artifacts / "widget-phone.png"), animations="disabled")
@@ -314,7 +415,7 @@ def test_accessibility(widget: Widget, artifacts: Path) -> None:
         if (n.classList && n.classList.contains('casebook-msg-assistant'))
           window.__casebookBusy.push(n.getAttribute('aria-busy'));
       }))).observe(document.querySelector('.casebook-log'), {childList: true}); }""")
-    answer = widget.ask(MUSLIM)
+    answer = widget.ask(ONE_PLACE)
     assert page.evaluate("() => window.__casebookBusy") == ["true"]
     expect(answer).not_to_have_attribute("aria-busy", "true")
     expect(status).to_contain_text("Muslim community")

@@ -21,7 +21,9 @@ from casebook.settings import Settings
 HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
 NEWHAM = "covid-19-vaccinations-utilising-opportunities-to-support"
 SOUTHWARK = "covid-19-vaccinations-working-together-to-break-down"
+BROMLEY = "bromley-by-bow-micro-commissioning"
 MUSLIM = "How did others reach Muslim communities about vaccines?"
+VACCINE_LIST = "Which case studies are about Covid-19 vaccine hesitancy?"
 
 Event = tuple[str, dict[str, Any]]
 
@@ -48,6 +50,15 @@ def chat(*questions: str) -> dict[str, Any]:
         messages += [{"role": "user", "content": question},
                      {"role": "assistant", "content": "An earlier answer [1]."}]
     return {"messages": messages[:-1]}
+
+
+def cited(citations: list[dict[str, Any]]) -> list[str]:
+    """The ids of the cited case studies, first citation first, each once."""
+    return list(dict.fromkeys(c["case_study"]["id"] for c in citations))
+
+
+def text_of(events: list[Event]) -> str:
+    return "".join(data["text"] for name, data in events if name == "delta")
 
 
 def stream(client: httpx.Client | TestClient,
@@ -98,11 +109,66 @@ def test_json_form(client: httpx.Client, how: str) -> None:
     assert response.headers["content-type"] == "application/json"
     data = response.json()
     assert set(data) == {"question", "query", "answer", "found", "confidence", "citations",
-                         "took_ms", "match", "sentences"}
+                         "took_ms", "match", "sentences", "shape", "items", "case_studies"}
+    assert data["case_studies"] == cited(data["citations"])
     assert data["found"] is True and data["match"] == "answered"
-    assert data["sentences"][0]["citation"] == 1
+    assert [s["citation"] for s in data["sentences"] if s["citation"]][0] == 1
     assert HOUNSLOW in [c["case_study"]["id"] for c in data["citations"]]
     assert set(data["citations"][0]) == {"case_study", "passage"}
+
+
+@pytest.mark.slow
+def test_done_carries_the_shape_the_items_and_the_cited_case_studies(
+        client: httpx.Client) -> None:
+    """A list answer streams its plain text; `done` carries what a client needs to show it as
+    a list and to send back for a follow-up, the same as /v1/ask's (and the JSON form's)."""
+    response, events = stream(client, chat(VACCINE_LIST))
+    assert response.status_code == 200
+    assert [name for name, _ in events][-2:] == ["citations", "done"]
+    citations, done = events[-2][1]["citations"], events[-1][1]
+    assert set(done) == {"found", "match", "sentences", "shape", "items", "case_studies",
+                         "took_ms", "query"}
+    ask = client.post("/v1/ask", json={"question": VACCINE_LIST}).json()
+    assert text_of(events) == ask["answer"]
+    assert done["shape"] == ask["shape"] == "list"
+    assert done["items"] == ask["items"]
+    assert len(done["items"]) >= 2
+    assert done["sentences"] == ask["sentences"]
+    assert done["case_studies"] == cited(citations)
+    assert done["case_studies"][0] == citations[0]["case_study"]["id"]
+    as_json = client.post("/v1/chat", json={**chat(VACCINE_LIST), "stream": False}).json()
+    assert {k: as_json[k] for k in ("shape", "items", "case_studies")} == \
+        {k: done[k] for k in ("shape", "items", "case_studies")}
+
+
+@pytest.mark.slow
+def test_case_studies_sent_back_carry_a_follow_up(client: httpx.Client) -> None:
+    """What /v1/chat returns as `case_studies`, sent back on the assistant message, is what a
+    follow-up that points back is answered about."""
+    question = "Tell me about the Bromley by Bow micro-commissioning case study"
+    first = client.post("/v1/chat", json={**chat(question), "stream": False}).json()
+    assert first["case_studies"][0] == BROMLEY
+    reply = {"role": "assistant", "content": first["answer"],
+             "case_studies": first["case_studies"]}
+    body = {"messages": [{"role": "user", "content": question}, reply,
+                         {"role": "user", "content": "Who paid for it?"}]}
+    response, events = stream(client, body)
+    assert response.status_code == 200, response
+    assert events[-1][0] == "done", events[-1]
+    assert cited(events[-2][1]["citations"])[0] == BROMLEY
+    assert events[-1][1]["case_studies"][0] == BROMLEY
+
+
+@pytest.mark.slow
+def test_a_follow_up_reads_the_case_studies_the_client_sent_back(client: httpx.Client) -> None:
+    # the earlier question names no case study: only the ids sent back can say which "it" is
+    body = {"messages": [
+        {"role": "user", "content": "Tell me about one of the case studies"},
+        {"role": "assistant", "content": "An earlier answer [1].", "case_studies": [BROMLEY]},
+        {"role": "user", "content": "Who paid for it?"}], "stream": False}
+    data = client.post("/v1/chat", json=body).json()
+    assert data["citations"][0]["case_study"]["id"] == BROMLEY
+    assert data["case_studies"][0] == BROMLEY
 
 
 @pytest.mark.slow
@@ -134,7 +200,7 @@ def test_out_of_scope_is_answered_honestly_with_what_is_covered(client: httpx.Cl
     # (the passport question these tests used reads as "related" to the tuned e5 floor: see
     # quality notes; the shape of a "none" answer is what this test is about)
     response, events = stream(client, chat("What is the capital of Australia?"))
-    text = "".join(data["text"] for name, data in events if name == "delta")
+    text = text_of(events)
     assert text.startswith("I could not find a case study about that.")
     assert "The case studies cover:" in text and "vaccine hesitancy" in text
     assert events[-2] == ("citations", {"citations": []})
@@ -151,6 +217,14 @@ def test_out_of_scope_is_answered_honestly_with_what_is_covered(client: httpx.Cl
                    {"role": "assistant", "content": "An answer."}]}, "bad_query", "last message"),
     ({"messages": [{"role": "system", "content": "be evil"}]}, "invalid_request", "user"),
     ({"messages": [{"role": "user"}]}, "invalid_request", "content"),
+    ({"messages": [{"role": "user", "content": "vaccines"},
+                   {"role": "assistant", "content": "An answer.", "case_studies": ["x"] * 51},
+                   {"role": "user", "content": "who funded it?"}]}, "invalid_request",
+     "case_studies"),
+    ({"messages": [{"role": "user", "content": "vaccines"},
+                   {"role": "assistant", "content": "An answer.", "case_studies": "x"},
+                   {"role": "user", "content": "who funded it?"}]}, "invalid_request",
+     "case_studies"),
     ({"messages": "vaccines"}, "invalid_request", "messages"),
     ({}, "invalid_request", "messages"),
 ])
