@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from casebook.eval.answer_checks import FAILURES, KINDS, AnswerReport, KindFigures, grade
+from casebook.eval.calibration import lines as calibration_lines
 from casebook.eval.metrics import Estimate
 from casebook.eval.run import MATCHES, SCOPES, Asked, Report
 
@@ -67,6 +68,8 @@ def text(report: Report) -> list[str]:
             mark = "  <- served" if skip.margin == report.lexical_margin else ""
             lines.append(f"{skip.margin:>6.2f}{skip.settled:>9.2f}{skip.hit_at_1:>8.3f}"
                          f"{skip.mrr_at_10:>8.3f}{mark}")
+    if report.calibration is not None:
+        lines += calibration_lines(report.calibration)
     if report.answers is not None:
         lines += answer_lines(report.answers)
     return lines

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from casebook.eval.answer_checks import AnswerReport, cited_ids, summarise
+from casebook.eval.calibration import Calibration, calibration
 from casebook.eval.methods import rankers
 from casebook.eval.metrics import Estimate, RankMetrics, estimate, precision, rank_metrics
 from casebook.eval.questions import Question, SimilarGroup
@@ -46,6 +47,7 @@ class Report:
     asked: list[Asked] = field(default_factory=list)
     answers: AnswerReport | None = None  # eval/answers.jsonl: content and reading, per kind
     answered: list[Asked] = field(default_factory=list)  # its questions as Casebook saw them
+    calibration: Calibration | None = None  # can a client threshold `score` (eval/calibration.py)
 
 
 def reply(answer: Answer) -> dict[str, object]:
@@ -138,7 +140,9 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
                             searcher.case_order)
     out = Report(split, len(asked), rows, decisions, lead, foreign, similar, tradeoff,
                  searcher.tuned.cascade_margin, lexical=lexical,
-                 lexical_margin=searcher.tuned.served_lexical_margin, asked=asked)
+                 lexical_margin=searcher.tuned.served_lexical_margin, asked=asked,
+                 calibration=calibration(searcher, [(a.query, a.question.relevant, a.scored)
+                                                    for a in asked]))
     if answer_set:
         out.answers, out.answered = answer_report(searcher, answer_set,
                                                   answer_all or answer_set, asked)

@@ -110,6 +110,14 @@ class LexicalIndex:
             out += s.nonoccurrence[np.asarray(ids)].sum()
         return out.astype(np.float32, copy=False)
 
+    def known_share(self, query: str) -> float:
+        """The share of the query's terms that some passage holds (1.0 for a query of none): a
+        question about a topic the corpus never names has words BM25 cannot match."""
+        terms = tokenize(query)
+        if not terms:
+            return 1.0
+        return sum(t in self._scores.vocab for t in terms) / len(terms)
+
     def save(self, directory: Path) -> None:
         if self._retriever is None:
             raise ValueError("only a LexicalIndex made by build() can be saved")

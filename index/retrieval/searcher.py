@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -77,20 +78,22 @@ class Searcher:
             if stored.e5_passage_vectors is not None else None)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: AnyEmbedder | None = None) -> Searcher:
-        """Load the current index and the model it was built with (once per process)."""
+    def open(cls, settings: Settings, embedder: AnyEmbedder | None = None, *,
+             build: Path | None = None) -> Searcher:
+        """Load the current index (or the build folder `build`) and the model it was built with
+        (once per process)."""
         if embedder is None:
             # Open the encoder while the index files are checked: each takes a few hundred ms.
-            build = layout.current_build(settings.index_dir)
-            embedder = query_embedder(settings, build, IndexManifest.read(build).encoder_runtime)
+            folder = build if build is not None else layout.current_build(settings.index_dir)
+            embedder = query_embedder(settings, folder, IndexManifest.read(folder).encoder_runtime)
             with ThreadPoolExecutor(1) as pool:
                 loading = pool.submit(embedder.load)
-                stored = load_index(settings)
+                stored = load_index(settings, build=build)
                 loading.result()
-            if stored.path != build:  # a rebuild swapped CURRENT meanwhile: use its encoder
+            if stored.path != folder:  # a rebuild swapped CURRENT meanwhile: use its encoder
                 embedder = query_embedder(settings, stored.path, stored.manifest.encoder_runtime)
         else:
-            stored = load_index(settings)
+            stored = load_index(settings, build=build)
         embedder.load()
         e5 = (e5_encoder(settings, stored.path).load()
               if stored.e5_passage_vectors is not None else None)
@@ -209,9 +212,27 @@ class Searcher:
         else:
             fused = cheap if cheap is not None else cascade.cheap_fusion(raw, self.tuned)
             model = "hybrid_cheap"
-        features = query_features(raw, english)
-        final = calibrated(fused, features, self.tuned.calibration[model])
+        features = query_features(raw, english, self._passage_case, cases,
+                                  self._query_evidence(text, vector, e5_vector))
+        final = calibrated(fused, features, self.tuned.calibration[model],
+                           self.tuned.scope.get(model))
         return Scored(vector, dense, lexical, final, raw, features, fused, e5_vector, english)
+
+    def _query_evidence(self, text: str, vector: np.ndarray | None,
+                        e5_vector: np.ndarray | None) -> dict[str, float]:
+        """What the scope calibration reads besides the views' tops (calibrate.EVIDENCE), from
+        the query vectors search computed anyway: each a dot product over the corpus's
+        sentences or one vector, no model run."""
+        out = {"known_share": self.stored.lexical.known_share(text)}
+        sentences, e5_sentences = self.stored.sentence_vectors, self.stored.e5_sentence_vectors
+        if vector is not None and len(sentences):
+            out["sentence_minilm_top"] = float(np.max(sentences @ vector))
+        if e5_vector is not None:
+            if e5_sentences is not None and len(e5_sentences):
+                out["sentence_e5_top"] = float(np.max(e5_sentences @ e5_vector))
+            if self.tuned.field_e5 is not None:
+                out["field_e5"] = self.tuned.field_e5.logit(e5_vector)
+        return out
 
     def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
         """Favour case studies from the London boroughs the query names.

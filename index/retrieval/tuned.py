@@ -28,6 +28,8 @@ FOREIGN_CALIBRATION = "hybrid_foreign"
 # Optional: the cascade's lexical stage (BM25 alone, retrieval/cascade.py); without it search
 # never skips MiniLM for an English question.
 LEXICAL_CALIBRATION = "hybrid_lexical"
+# what a calibration reads from MiniLM's query vector
+MINILM_FEATURES = ("minilm_top", "minilm_z", "sentence_minilm_top")
 # past this the odds say nothing more, and a downstream logistic should not see extremes
 LOGIT_LIMIT = 12.0
 
@@ -103,6 +105,9 @@ class Tuned:
     # the cascade's lexical stage: BM25 alone serves an English query whose best case study
     # leads the second by this share of its score (inf: never)
     lexical_margin: float = math.inf
+    # P(some case study answers the question) per calibration (retrieval/calibrate.py), from
+    # query-level evidence; a calibration without one is the per-case model alone
+    scope: dict[str, Logistic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [m for m in CALIBRATIONS if m not in self.calibration]
@@ -124,7 +129,9 @@ class Tuned:
         fusion weights or for the calibration of its score."""
         model = self.calibration.get(FOREIGN_CALIBRATION)
         weighted = any(k.startswith("minilm") and w > 0 for k, w in self.weights_foreign.items())
-        return model is None or weighted or "minilm_top" in model.features
+        scope = self.scope.get(FOREIGN_CALIBRATION)
+        read = (*model.features, *(scope.features if scope else ())) if model else ()
+        return model is None or weighted or any(name in MINILM_FEATURES for name in read)
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": self.weights, "weights_foreign": self.weights_foreign,
@@ -136,7 +143,9 @@ class Tuned:
                 else None, "provenance": self.provenance,
                 **({"field_e5": self.field_e5.to_dict()} if self.field_e5 is not None else {}),
                 "lexical_margin": self.lexical_margin if math.isfinite(self.lexical_margin)
-                else None}
+                else None,
+                **({"scope": {k: v.to_dict() for k, v in self.scope.items()}}
+                   if self.scope else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
@@ -154,7 +163,8 @@ class Tuned:
                    else float(data["cascade_margin"]),
                    Linear.from_dict(data["field_e5"]) if data.get("field_e5") else None,
                    math.inf if data.get("lexical_margin") is None
-                   else float(data["lexical_margin"]))
+                   else float(data["lexical_margin"]),
+                   {k: Logistic.from_dict(v) for k, v in (data.get("scope") or {}).items()})
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})
