@@ -109,6 +109,16 @@ class SentenceOut(BaseModel):
         None, description="1-based index into citations; null for a notice of Casebook's own.")
 
 
+class ItemOut(BaseModel):
+    case_study: CaseStudySummary
+    sentences: list[SentenceOut] = Field(
+        default_factory=list, description="What the answer quotes from this case study.")
+
+
+ShapeOut = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open"]
+SHAPE_HELP = ("The question's shape, which decided the answer's: a fact in one case study, a "
+              "list or count of every case study that matches, the boroughs, a comparison, what "
+              "was done, one case study described, or open.")
 MatchOut = Literal["answered", "related", "none"]
 MATCH_HELP = ("answered: a case study covers the question; related: none does, the answer says "
               "so and cites the closest; none: outside what the case studies cover.")
@@ -124,6 +134,11 @@ class AskResponse(BaseModel):
     match: MatchOut = Field("answered", description=MATCH_HELP)
     sentences: list[SentenceOut] = Field(
         default_factory=list, description="The answer's sentences in order; the first is the lead.")
+    shape: ShapeOut = Field("open", description=SHAPE_HELP)
+    items: list[ItemOut] = Field(
+        default_factory=list, description="Lists, counts, borough questions and comparisons: one "
+        "entry per case study, in order, with the sentences quoted from it (they are also in "
+        "`sentences`).")
 
     @classmethod
     def of(cls, answer: Answer, took_ms: float) -> AskResponse:
@@ -134,6 +149,10 @@ class AskResponse(BaseModel):
                                    passage=PassageOut.of(c.passage)) for c in answer.citations],
             match=answer.match or ("answered" if answer.found else "none"),
             sentences=[SentenceOut(text=s.text, citation=s.citation) for s in answer.sentences],
+            shape=answer.shape,
+            items=[ItemOut(case_study=CaseStudySummary.of(i.case_study),
+                           sentences=[SentenceOut(text=s.text, citation=s.citation)
+                                      for s in i.sentences]) for i in answer.items],
         )
 
 
@@ -156,6 +175,11 @@ class ChatMessage(BaseModel):
     model_config = STRICT
     role: Literal["user", "assistant"]
     content: str = Field(..., description="What was said.")
+    case_studies: list[str] | None = Field(
+        None, max_length=50, description="Assistant messages: the ids of the case studies that "
+        "answer was about (its citations, in order), as /v1/chat returned them. A follow-up that "
+        "points back (\"who funded it?\") is answered about these; where a client leaves them out, "
+        "the server asks the earlier questions again to recover them.")
 
 
 class ChatRequest(BaseModel):
