@@ -371,9 +371,12 @@ def _single(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None)
     rows = _best_rows(ctx, case, n)
     if shape == "describe":
         rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
-    sentences = [quotes.sentence(case, r) for r in rows]
     if shape == "how" and _tells_only_need(ctx, case):
-        sentences = sentences[:1] + [_need_only(case, sentences[0].citation or 1)]
+        # the need, then what the summary does not tell: nothing cited that is not shown
+        first = quotes.sentence(case, rows[0])
+        return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes,
+                       {}, match, evidence)
+    sentences = [quotes.sentence(case, r) for r in rows]
     return _answer(ctx, shape, sentences, [], quotes, {}, match, evidence)
 
 

@@ -88,3 +88,16 @@ def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
                 {"role": "user", "content": "How did Croydon use sport to support refugees?"}]
     _, answer = ask_conversation(searcher, messages)
     assert answer.citations[0].case_study.boroughs == ("Croydon",)
+
+
+@pytest.mark.parametrize("question", [
+    "How did Hounslow reach Muslim communities about vaccines?",
+    "Which boroughs worked on Covid-19 vaccine hesitancy?",
+    "Compare the Hounslow and Newham vaccine approaches",
+    "Who paid for the Bromley by Bow micro-commissioning?",
+])
+def test_every_citation_is_shown_and_every_marker_cites(searcher: Searcher, question: str) -> None:
+    answer = ask(searcher, question)
+    shown = {s.citation for s in answer.sentences if s.citation is not None}
+    shown |= {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert shown == set(range(1, len(answer.citations) + 1))
