@@ -19,10 +19,16 @@ from casebook.index.answering.evidence import (
 )
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
-from casebook.index.answering.selection import boroughs_named, names_in, section_named
+from casebook.index.answering.selection import (
+    boroughs_named,
+    names_in,
+    section_named,
+    topic_words,
+)
 from casebook.index.answering.shapes import question_shape
 from casebook.index.answering.subject import grammatical, subject
 from casebook.index.corpus_words import generic_words, question_words
+from casebook.index.lexical import tokenize
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer, CaseResult, Scored
@@ -124,9 +130,13 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
     whatever the words' match to the text."""
     if question_shape(question) not in ("list", "count", "where"):
         return False
-    return bool(section_named(question, searcher.sections())
-                or boroughs_named(question, searcher.boroughs(), searcher.gazetteer)
-                or names_in(question, searcher.case_texts))
+    if section_named(question, searcher.sections()) or boroughs_named(
+            question, searcher.boroughs(), searcher.gazetteer):
+        return True
+    # a name the texts hold answers a list unless the question's topic is a word no case study
+    # holds ("does any GP practice prescribe parkrun?" names GPs, but asks about parkrun)
+    topic = tokenize(" ".join(topic_words(question, None, ())))
+    return bool(names_in(question, searcher.case_texts)) and not scarce(topic, searcher.case_texts)
 
 
 def answer_about(searcher: Searcher, question: str, scored: Scored,

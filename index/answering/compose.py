@@ -264,12 +264,14 @@ def _listing(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None
     cases = selection.results
     quotes = Quotes(ctx.stored)
     structural = shape == "count" and (selection.section or selection.boroughs)
-    items, headings = _items(ctx, cases, quotes, 0 if structural else 1)
     total = len(cases) + selection.cut
     if shape == "where":
         intro = _where_sentences(ctx, cases)
+        # a case study that names no borough says nothing of where: counted, not listed
+        cases = tuple(c for c in cases if c.case_study.boroughs) or cases
     else:
         intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape), None)]
+    items, headings = _items(ctx, cases, quotes, 0 if structural else 1)
     if selection.cut:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))

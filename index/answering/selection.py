@@ -20,10 +20,12 @@ from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.lexical import tokenize
 from casebook.records import CaseResult, CaseStudy
 
-# A case study whose calibrated score reaches this floor is counted as matching a list, count
-# or borough question (and quoted beside the best one in other answers). Chosen on dev: for the
-# scope-calibrated score (retrieval/calibrate.py), content right is the same at 0.3 to 0.5 and
-# answers read badly least at 0.5 (0.043 against 0.060 at 0.3, `casebook eval --split dev`).
+# A case study whose calibrated score reaches a floor is counted as matching. A list, count or
+# borough question is about every case study that answers it, and the calibrated score of the
+# second and later ones is low (it keeps the fused ranking, where unrelated case studies sit
+# between them): its floor is lower. A how or open question quotes others beside the best only
+# when they are as sure. Both chosen on dev (eval/answers.jsonl: content right and padding).
+LIST_FLOOR = 0.15
 MATCH_FLOOR = 0.5
 MOST = 12  # a list longer than this is cut, and says so
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&\-]*")
@@ -109,11 +111,15 @@ def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
 
 
 def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: Sequence[str],
-           boroughs: Sequence[str], floor: float = MATCH_FLOOR,
+           boroughs: Sequence[str], floor: float | None = None,
            gazetteer: Gazetteer | None = None) -> Selection:
     """The case studies a list, count, borough or how question is answered over, best first.
     `ranked`: every case study, best first, with its calibrated score."""
-    section = section_named(question, sections) if shape in ("list", "count", "where") else None
+    if floor is None:
+        floor = LIST_FLOOR if shape in ("list", "count", "where") else MATCH_FLOOR
+    one_place = shape == "where" and bool(SINGULAR_WHERE.search(question))
+    section = section_named(question, sections) \
+        if shape in ("list", "count", "where") and not one_place else None
     places = boroughs_named(question, boroughs, gazetteer) if shape != "where" else ()
     pool = list(ranked)
     if section:
@@ -128,7 +134,7 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
         pool = [r for r in pool if r.score >= floor] or pool
     elif not (section or places):
         pool = _by_score(pool, floor)
-    if shape == "where" and not section and SINGULAR_WHERE.search(question):
+    if one_place:
         pool = pool[:1]
     cut = max(0, len(pool) - MOST)
     return Selection(tuple(pool[:MOST]), section, tuple(places), cut)
