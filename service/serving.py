@@ -96,15 +96,42 @@ EnvHeaderDeadlineProtocol = header_deadline_protocol(None)
 class DrainingServer(uvicorn.Server):
     """First SIGTERM: mark the slot draining (so /readyz answers 503 and load balancers move
     away), keep serving for `drain_s`, then stop as uvicorn does: no new connections, in-flight
-    requests finish. A second SIGTERM, or SIGINT, stops at once. SIGHUP asks for a reload."""
+    requests finish. A second SIGTERM, or SIGINT, stops at once. SIGHUP asks for a reload.
+
+    `index_first` (a worker of several, sharing one listening socket): take no connection until
+    the first load of the index has ended, so that a worker started or restarted beside others
+    that are serving never answers "index not ready" while they could answer."""
 
     def __init__(self, config: uvicorn.Config, *, slot: SearcherSlot, reloader: Reloader,
-                 drain_s: float) -> None:
+                 drain_s: float, index_first: bool = False) -> None:
         super().__init__(config)
         self.slot = slot
         self.reloader = reloader
         self.drain_s = drain_s
+        self.index_first = index_first
         self._drain_timer: threading.Timer | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.index_first:
+            # the app's start-up (which starts the first load) runs first, then this waits,
+            # then uvicorn starts accepting on the sockets
+            app_startup = self.lifespan.startup
+
+            async def startup_then_index() -> None:
+                await app_startup()
+                await self._first_load_ended()
+
+            self.lifespan.startup = startup_then_index  # type: ignore[method-assign]
+        await super().startup(sockets)
+
+    async def _first_load_ended(self) -> None:
+        """Until the slot holds a searcher or says why it does not (then /readyz explains, and
+        the poll goes on looking for a build), or the server is told to stop."""
+        while not (self.slot.ready or self.slot.failure is not None
+                   or self.should_exit or self.slot.draining):
+            await asyncio.sleep(0.02)
+        if self.slot.draining and not self.slot.ready:
+            self.should_exit = True  # told to stop before it ever served: nothing to drain
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if sig == signal.SIGTERM and not self.slot.draining and self.drain_s > 0:
@@ -144,20 +171,13 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def serve(app: FastAPI, settings: Settings) -> None:
-    """Run until SIGTERM or SIGINT (after the drain); blocks."""
+def serve(app: FastAPI, settings: Settings, *, sockets: list[socket.socket] | None = None,
+          index_first: bool = False) -> None:
+    """Run until SIGTERM or SIGINT (after the drain); blocks. `sockets`: listen on these (a
+    worker's share of the supervisor's socket) instead of binding HOST:PORT."""
     config = uvicorn.Config(app, **uvicorn_options(settings))
     server = DrainingServer(config, slot=app.state.slot, reloader=app.state.reloader,
-                            drain_s=settings.drain_s)
+                            drain_s=settings.drain_s, index_first=index_first)
     server.install_signal_handlers()
-    server.run()
+    server.run(sockets)
 
-
-def serve_workers(settings: Settings) -> None:
-    """Run `settings.workers` processes under uvicorn's supervisor; each builds its own app from
-    the CASEBOOK_* environment and maps the same index files. SIGTERM stops them gracefully
-    (in-flight requests finish) but without the /readyz drain of the single-process server."""
-    options = uvicorn_options(settings)
-    options["http"] = "casebook.service.serving:EnvHeaderDeadlineProtocol"
-    uvicorn.run("casebook.service.app:create_app_from_env", factory=True, workers=settings.workers,
-                **options)

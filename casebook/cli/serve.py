@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 import os
+import signal
 import sys
 from typing import Annotated, Optional
 
 import typer
 
 from casebook.cli.common import load_settings
-
-
-def _access_log_to_stderr() -> None:
-    """The JSON access log, one object a line, whatever the CLI's log level."""
-    access = logging.getLogger("casebook.access")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
-    logging.getLogger("casebook.service").setLevel(logging.INFO)
-
+from casebook.service.workers import log_access_to_stderr  # light: no web stack
 
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
@@ -57,9 +46,13 @@ def serve(
     """Serve the API on http://HOST:PORT (docs at /docs); the index loads after start-up.
 
     SIGHUP (or POST /admin/reload) loads a new build without downtime; SIGTERM drains, then
-    stops once in-flight requests finish. With --workers N, N processes share the index files."""
+    stops once in-flight requests finish. With --workers N, N processes share the index files
+    and one port, each takes connections once its index has loaded, and SIGHUP and SIGTERM to
+    the supervisor reach them all."""
+    # a reload asked for before the server can take it: what loads first is the current build
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     settings = load_settings(host=host, port=port, workers=workers)
-    _access_log_to_stderr()
+    log_access_to_stderr()
     _few_malloc_arenas()  # before the threads that load and answer start
     if settings.workers == 1:
         from casebook.service.preload import Preload
@@ -71,6 +64,8 @@ def serve(
 
         run(create_app(settings, preload=preload), settings)
     else:
-        from casebook.service.serving import serve_workers
+        from casebook.service.workers import serve_workers
 
-        serve_workers(settings)
+        status = serve_workers(settings)
+        if status:
+            raise typer.Exit(status)

@@ -1,6 +1,9 @@
-"""A real `casebook serve` process: no PyTorch in it, and workers share the index files."""
+"""A real `casebook serve` process: no PyTorch in it; with --workers N the workers reload in
+place, drain on SIGTERM, count /metrics and write the access log all together."""
 
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -9,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serve_process import Load, ServeProcess, all_ready, clone_build, copy_index, workers_of
 
 from casebook.settings import Settings
 
@@ -28,13 +32,6 @@ def free_port() -> int:
 def mapped_files(pid: int) -> set[str]:
     lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
     return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6}
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def serve(settings: Settings, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
@@ -107,31 +104,160 @@ print("BUILD-ONLY", "bm25s" in sys.modules, "scipy" in sys.modules)
     assert "BUILD-ONLY False False" in done.stdout
 
 
-def search_when_ready(url: str, deadline: float) -> int:
-    """The status of a search, asked again while the worker that took it is still loading."""
-    while True:
-        status = httpx.get(f"{url}/v1/search", params={"q": QUESTION}, timeout=30).status_code
-        if status != 503 or time.monotonic() > deadline:
-            return status
-        time.sleep(0.1)
-
-
-def test_workers_share_the_memory_mapped_index(index_settings: Settings) -> None:
+def test_workers_serve_with_no_pytorch(index_settings: Settings) -> None:
     for process, url in serve(index_settings, "--workers", "2"):
-        serving: list[int] = []
-        deadline = time.monotonic() + 60
-        while len(serving) < 2 and time.monotonic() < deadline:  # each worker loads on its own
-            # uvicorn's supervisor may also run a resource tracker; keep the processes that serve
-            serving = [pid for pid in children(process.pid)
-                       if any(path.endswith("passage_vectors.npy") for path in mapped_files(pid))]
-            time.sleep(0.1)
-        # a worker maps the files before its index is in place; until then it answers 503
+        # a worker takes connections only once its index has loaded: no answer is "not ready"
         for _ in range(6):
-            assert search_when_ready(url, deadline) == 200
-        assert len(serving) == 2
-        for pid in serving:
+            assert httpx.get(f"{url}/v1/search", params={"q": QUESTION},
+                             timeout=30).status_code == 200
+        workers = workers_of(process.pid)
+        assert len(workers) == 2
+        for pid in workers:
             files = mapped_files(pid)
             assert not any("torch" in path for path in files)
-            assert any(path.endswith("passage_vectors.npy") for path in files)
-            assert any(path.endswith("dense.faiss") for path in files)
-            assert any(path.endswith("encoder/model.onnx.data") for path in files)  # the weights
+            assert any("onnxruntime" in path for path in files)
+
+
+# --workers N: every guarantee of the single process (tests/service/test_serve_process.py)
+
+
+def worker_env(index_settings: Settings, index_dir: Path) -> dict[str, str]:
+    return {"CASEBOOK_INDEX_DIR": str(index_dir),
+            "CASEBOOK_CORPUS_DIR": str(index_settings.corpus_dir),
+            "CASEBOOK_WORKERS": "2", "CASEBOOK_RATE_LIMIT_PER_MINUTE": "0",
+            "CASEBOOK_RELOAD_POLL_S": "0", "CASEBOOK_DRAIN_S": "2"}
+
+
+def loads_logged(server: ServeProcess, build: str = "") -> int:
+    """How many times a worker logged that it serves a build (`build`, or any)."""
+    return len(re.findall(rf"serving index build {build}", server.log()))
+
+
+def start_workers(index_settings: Settings, tmp_path: Path) -> tuple[ServeProcess, Path]:
+    """`casebook serve --workers 2` on a private copy of the index, both workers loaded (by the
+    log, or where workers do not log, by /readyz)."""
+    index_dir = copy_index(index_settings.index_dir, tmp_path / "index")
+    server = ServeProcess(worker_env(index_settings, index_dir), tmp_path / "serve.log")
+    try:
+        server.start(ready=True)
+        deadline = time.monotonic() + 90
+        while len(workers_of(server.pid)) != 2 or not (loads_logged(server) >= 2
+                                                        or all_ready(server.url)):
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.1)
+    except BaseException:
+        server.stop()
+        raise
+    return server, index_dir
+
+
+def test_workers_reload_in_place_under_load(index_settings: Settings, tmp_path: Path) -> None:
+    server, index_dir = start_workers(index_settings, tmp_path)
+    try:
+        pids = sorted(workers_of(server.pid))
+        load = Load(server.url).start()
+        time.sleep(1)
+        new = clone_build(index_dir)
+        server.signal(signal.SIGHUP)  # to the supervisor: each worker loads the build itself
+        deadline = time.monotonic() + 90
+        while not (loads_logged(server, new) >= 2 or all_ready(server.url, new)):
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.1)
+        time.sleep(1)
+        load.stop()
+        assert load.answered > 20
+        assert load.failed == 0 and load.refused == 0, (load.errors, load.dropped)
+        assert sorted(workers_of(server.pid)) == pids  # the same processes: none restarted
+    finally:
+        server.stop()
+
+
+def test_workers_drain_on_sigterm(index_settings: Settings, tmp_path: Path) -> None:
+    server, _ = start_workers(index_settings, tmp_path)
+    try:
+        # SIGTERM under load: every worker drains (/readyz 503), answers what it has, exits 0
+        load = Load(server.url).start()
+        time.sleep(1)
+        server.signal(signal.SIGTERM)
+        time.sleep(0.5)
+        for _ in range(4):  # whichever worker answers
+            draining = httpx.get(f"{server.url}/readyz", timeout=10)
+            assert draining.status_code == 503 and draining.json()["error"]["code"] == "draining"
+        assert httpx.get(f"{server.url}/v1/search", params={"q": QUESTION},
+                         timeout=10).status_code == 200
+        assert server.wait(60) == 0, server.log()
+        load.stop()
+        assert load.answered > 20
+        assert set(load.statuses) == {200}, load.errors
+        assert load.refused > 0 and load.first_refused_at is not None  # the port closed
+        # as with one process: only connections still in the listen backlog when the last
+        # listener closed are reset, at that moment, one a client at most
+        closed = load.first_refused_at
+        assert len(load.dropped) <= load.clients, load.dropped
+        assert all(abs(t - closed) < 1.0 for t in load.dropped_at), (load.dropped_at, closed)
+        assert not workers_of(server.pid)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def two_workers(index_settings: Settings,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    server, _ = start_workers(index_settings, tmp_path_factory.mktemp("workers"))
+    yield server
+    server.stop()
+
+
+def searches_counted(url: str) -> float:
+    """/v1/search requests answered 200, by /metrics."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("casebook_http_requests_total{")
+               and 'route="/v1/search"' in line and 'status="200"' in line)
+
+
+def test_metrics_and_the_access_log_count_every_worker(two_workers: ServeProcess) -> None:
+    server = two_workers
+    first, second = workers_of(server.pid)
+    before = searches_counted(server.url)
+    logged = server.log().count('"path": "/v1/search"')
+    scrapes: list[float] = []
+    # a stopped worker takes no connection: each round is answered by the other one alone
+    for stopped in (first, second, first):
+        os.kill(stopped, signal.SIGSTOP)
+        try:
+            for _ in range(5):
+                assert httpx.get(f"{server.url}/v1/search", params={"q": QUESTION},
+                                 timeout=30).status_code == 200
+            scrapes.append(searches_counted(server.url) - before)
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+    # each scrape, whichever worker answered it, counts what both answered, and never goes back
+    assert scrapes == [5, 10, 15]
+    deadline = time.monotonic() + 10  # the log is written as the response ends
+    while server.log().count('"path": "/v1/search"') < logged + 15:
+        assert time.monotonic() < deadline, server.log()[-3000:]
+        time.sleep(0.1)
+    assert server.log().count('"path": "/v1/search"') == logged + 15
+
+
+def test_a_replaced_worker_takes_no_request_before_its_index_has_loaded(
+        two_workers: ServeProcess) -> None:
+    server = two_workers
+    loaded = loads_logged(server)
+    victim = workers_of(server.pid)[0]
+    load = Load(server.url).start()
+    time.sleep(1)
+    os.kill(victim, signal.SIGKILL)
+    # until the replacement has loaded its index (where workers do not log that: 20 s, time
+    # enough for one to start and load)
+    killed = time.monotonic()
+    while loads_logged(server) < loaded + 1 and time.monotonic() < killed + 20:
+        time.sleep(0.1)
+    time.sleep(1)
+    load.stop()
+    replacement = set(workers_of(server.pid)) - {victim}
+    assert len(replacement) == 2
+    assert load.answered > 20
+    # the killed worker's own connections are cut; no answer is "not ready" or any other error
+    assert set(load.statuses) == {200}, load.errors
