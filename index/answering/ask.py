@@ -21,6 +21,7 @@ from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     boroughs_named,
+    named_cases,
     names_in,
     section_named,
     topic_words,
@@ -126,9 +127,14 @@ def ask_scored(searcher: Searcher, question: str,
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:
-    """A list, count or borough question about a section or a borough: the records answer it,
-    whatever the words' match to the text."""
-    if question_shape(question) not in ("list", "count", "where"):
+    """A list, count or borough question about a section or a borough, or a comparison of
+    case studies or places it names: the records answer it, whatever the words' match to the
+    text."""
+    shape = question_shape(question)
+    if shape == "compare":  # two case studies or places it names, which the records hold
+        return len(named_cases(question, searcher.case_studies(), searcher.boroughs(),
+                               searcher.gazetteer)) >= 2
+    if shape not in ("list", "count", "where"):
         return False
     if section_named(question, searcher.sections()) or boroughs_named(
             question, searcher.boroughs(), searcher.gazetteer):

@@ -89,6 +89,11 @@ def grammatical(question: str, said: str) -> str | None:
         before.pop()
     if before and before[-1] in _VERB_BEFORE:
         return None
+    # a past tense straight after a name or a noun is the question's verb ("how Southwark
+    # approached vaccine hesitancy"); after a preposition it describes ("for isolated people")
+    first = WORD.findall(said)[0].lower()
+    if first.endswith("ed") and before and before[-1] not in _OPEN_ENDED:
+        return None
     after = WORD.findall(question[start + len(said):])
     rest = question[start + len(said):]
     if after and after[0].lower() in _HEADS and rest.startswith(" "):

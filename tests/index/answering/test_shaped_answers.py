@@ -102,3 +102,9 @@ def test_every_citation_is_shown_and_every_marker_cites(searcher: Searcher, ques
     shown = {s.citation for s in answer.sentences if s.citation is not None}
     shown |= {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert shown == set(range(1, len(answer.citations) + 1))
+
+
+def test_a_comparison_of_named_places_is_answered_from_the_records(searcher: Searcher) -> None:
+    answer = ask(searcher, "Compare how Hounslow and Southwark approached vaccine hesitancy.")
+    assert answer.match == "answered" and answer.shape == "compare"
+    assert [i.case_study.boroughs for i in answer.items] == [("Hounslow",), ("Southwark",)]

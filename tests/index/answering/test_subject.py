@@ -74,3 +74,9 @@ def test_nothing_lacking_says_nothing() -> None:
 ])
 def test_grammatical(question: str, said: str, shown: str | None) -> None:
     assert grammatical(question, said) == shown
+
+
+def test_a_past_tense_after_a_name_is_the_questions_verb() -> None:
+    assert grammatical("Compare how Southwark approached vaccine hesitancy",
+                       "approached vaccine hesitancy") is None
+    assert grammatical("Support for isolated people", "isolated people") == "isolated people"
