@@ -100,6 +100,7 @@ class AnswerItem:
 
     case_study: CaseStudy
     sentences: tuple[AnswerSentence, ...] = ()  # whole sentences, each with its citation
+    label: str = ""  # what its title says it is about, without the source page's labels
 
 
 @dataclass(frozen=True)

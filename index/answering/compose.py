@@ -226,7 +226,7 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
         sentences = [quotes.sentence(case, r) for r in rows]
         if how and sentences and _tells_only_need(ctx, case):
             sentences.append(_need_only(case, headings[case.id]))
-        items.append(AnswerItem(case, tuple(sentences)))
+        items.append(AnswerItem(case, tuple(sentences), focus(case)))
     return items, headings
 
 

@@ -188,7 +188,7 @@
     setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  // Follow the answer as it grows, but never scroll the question it answers out of view.
+  // Follow the answer, never scrolling its question out of view.
   function follow() {
     var top = anchor ? anchor.offsetTop - log.offsetTop - 8 : log.scrollHeight;
     log.scrollTop = Math.min(log.scrollHeight, top);
@@ -260,10 +260,10 @@
     return targets;
   }
 
-  // a case study's title, a link where its URL is a web address
-  function titleLink(study, className) {
+  // its label or title, linked where its URL is a web address
+  function titleLink(study, className, label) {
     var href = safeHref(study.url || "");
-    var name = el(href ? "a" : "span", className, study.title || "Untitled case study");
+    var name = el(href ? "a" : "span", className, label || study.title || "Untitled case study");
     if (href) {
       name.href = href;
       name.target = "_blank";
@@ -297,7 +297,7 @@
       entry.id = "casebook-item-" + id + "-" + i;
       shown[study.id] = shown[study.id] || entry.id;
       var head = el("p");
-      head.append(titleLink(study, "casebook-item-title"),
+      head.append(titleLink(study, "casebook-item-title", item.label),
         el("span", "casebook-item-boroughs", study.boroughs.join(", ")));
       entry.append(head);
       item.sentences.forEach(function (s) {
