@@ -111,6 +111,8 @@ class SentenceOut(BaseModel):
 
 class ItemOut(BaseModel):
     case_study: CaseStudySummary
+    label: str = Field("", description="What the case study's title says it is about, without "
+                       "the source page's labels: a short name to show.")
     sentences: list[SentenceOut] = Field(
         default_factory=list, description="What the answer quotes from this case study.")
 
@@ -150,7 +152,7 @@ class AskResponse(BaseModel):
             match=answer.match or ("answered" if answer.found else "none"),
             sentences=[SentenceOut(text=s.text, citation=s.citation) for s in answer.sentences],
             shape=answer.shape,
-            items=[ItemOut(case_study=CaseStudySummary.of(i.case_study),
+            items=[ItemOut(case_study=CaseStudySummary.of(i.case_study), label=i.label,
                            sentences=[SentenceOut(text=s.text, citation=s.citation)
                                       for s in i.sentences]) for i in answer.items],
         )
