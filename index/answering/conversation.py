@@ -71,8 +71,13 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     names a topic of its own."""
     if _places(question, gazetteer) or OPENER.match(question):
         return False
-    return (_points_back(question) or bool(POINTING_PHRASE.search(question))) and \
-        is_follow_up(POINTING_PHRASE.sub(" it ", question), gazetteer)
+    if not (_points_back(question) or POINTING_PHRASE.search(question)):
+        return False
+    # what it asks of them, in a few words of its own ("which charity helped set up services
+    # there?"): words too common in the corpus to carry a topic do not count
+    own = [w for w in _content_words(POINTING_PHRASE.sub(" it ", question))
+           if w.lower() not in ANAPHORA and not is_generic(w)]
+    return len(own) <= 3
 
 
 def plural(question: str) -> bool:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from casebook.index.answering.conversation import contextual_query, is_follow_up, topic
+from casebook.index.answering.conversation import contextual_query, is_follow_up, points_back, topic
 
 VACCINES = "How did others reach Muslim communities about vaccines?"
 
@@ -103,3 +103,16 @@ def test_long_context_is_trimmed_from_the_front() -> None:
 def test_no_user_message_is_an_error() -> None:
     with pytest.raises(ValueError, match="no user message"):
         contextual_query([{"role": "assistant", "content": "Hello"}])
+
+
+@pytest.mark.parametrize(("question", "back"), [
+    ("Who funded it?", True),
+    ("Which charity helped run the services there?", True),
+    ("Who paid for that service?", True),
+    ("How is it funded in Hammersmith and Fulham?", False),  # a place of its own
+    ("What about in Newham?", False),  # ellipsis that swaps the place: borrows the topic
+    ("How did they use sport to support refugees and asylum seekers in sports clubs?", False),
+    ("Which case studies involve Age UK?", False),
+])
+def test_points_back(question: str, back: bool) -> None:
+    assert points_back(question) is back
