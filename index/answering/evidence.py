@@ -30,6 +30,7 @@ import numpy as np
 
 from casebook.index.corpus_words import question_words
 from casebook.index.lexical import stem, tokenize, words
+from casebook.index.retrieval.calibrate import standout
 from casebook.index.vocabulary import expand_acronyms
 from casebook.records import CaseResult, Scored
 
@@ -108,15 +109,6 @@ def unheld_words(question: str, text: str, common: frozenset[str] = frozenset())
             if w not in shaping and stem(w) not in held]
 
 
-def _z(values: np.ndarray) -> float:
-    """How far the best value stands above the others, in their standard deviations."""
-    if len(values) < 2:
-        return 0.0
-    ordered = np.sort(values)[::-1]
-    rest = ordered[1:]
-    return float((ordered[0] - rest.mean()) / (rest.std() + 1e-9))
-
-
 def _entropy(scores: np.ndarray) -> float:
     total = float(scores.sum())
     if total <= 0:
@@ -143,14 +135,14 @@ def features(scored: Scored, results: Sequence[CaseResult], passage_case: np.nda
     return {
         "score": results[0].score if results else 0.0,
         "fused_top": float(fused.max()) if cases else 0.0,
-        "fused_z": _z(fused),
+        "fused_z": standout(fused),
         "entropy": _entropy(final),
         "coverage": covered,
         "e5_top": scored.features.get("e5_top", 0.0),
         "minilm_top": scored.features.get("minilm_top", 0.0),
         "bm25_top": scored.features.get("bm25_top", 0.0),
         "english": 1.0 if scored.english else 0.0,
-        "e5_z": _z(case_level(e5, passage_case, cases)) if e5 is not None else 0.0,
+        "e5_z": standout(case_level(e5, passage_case, cases)) if e5 is not None else 0.0,
         "bm25_mean": float(bm25.mean()) if cases else 0.0,
         "sentence_e5": sentence_e5,
         "sentence_minilm": sentence_minilm,

@@ -32,7 +32,7 @@ from casebook.index.retrieval.tuned import Logistic
 EVIDENCE = ("known_share", "sentence_minilm_top", "sentence_e5_top", "field_e5")
 
 
-def _z(values: np.ndarray) -> float:
+def standout(values: np.ndarray) -> float:
     """How far the best case study stands above the others, in their standard deviations."""
     if len(values) < 2:
         return 0.0
@@ -53,9 +53,9 @@ def query_features(raw: Mapping[str, np.ndarray], english: bool, passage_case: n
         "e5_top": top.get("e5_passage", 0.0),
         "bm25_top": float(np.log1p(max(top.get("bm25", 0.0), 0.0))),
         "english": 1.0 if english else 0.0,
-        "bm25_z": _z(per_case["bm25"]) if "bm25" in per_case else 0.0,
-        "minilm_z": _z(per_case["minilm_passage"]) if "minilm_passage" in per_case else 0.0,
-        "e5_z": _z(per_case["e5_passage"]) if "e5_passage" in per_case else 0.0,
+        "bm25_z": standout(per_case["bm25"]) if "bm25" in per_case else 0.0,
+        "minilm_z": standout(per_case["minilm_passage"]) if "minilm_passage" in per_case else 0.0,
+        "e5_z": standout(per_case["e5_passage"]) if "e5_passage" in per_case else 0.0,
         "lexical_margin": lexical_margin(raw["bm25"], passage_case, cases) if "bm25" in raw
         else 0.0,
     }
