@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from casebook import __version__
+from casebook.errors import CasebookError
 from casebook.gazetteer import london
 from casebook.hashing import sha256_file
 from casebook.index import layout
@@ -21,14 +24,14 @@ from casebook.index.e5_build import write_e5_view
 from casebook.index.embedder import Embedder
 from casebook.index.encoders import AnyEmbedder, model_fingerprint, onnx_embedder
 from casebook.index.lexical import LexicalIndex
-from casebook.index.manifest import IndexManifest, checksum_tree
+from casebook.index.manifest import IndexManifest, checksum_tree, size_tree
 from casebook.index.onnx_embedder import ENCODER_DIR, encoder_digest
 from casebook.index.reuse import (
     HASHES_FILE,
     PASSAGE_VECTORS_FILE,
     embed_reusing,
-    previous_folder,
     previous_vectors,
+    reuse_folder,
 )
 from casebook.index.sentences import Sentence, sentences_of
 from casebook.index.vectors import FaissIndex
@@ -36,6 +39,7 @@ from casebook.index.vocabulary import expand_acronyms
 from casebook.ingest.chunk import chunk_corpus
 from casebook.ingest.corpus import load_case_studies
 from casebook.jsonl import write_jsonl
+from casebook.records import CaseStudy, Passage
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -51,12 +55,11 @@ class BuildReport:
 def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> tuple[AnyEmbedder, str]:
     """Export (or reuse) the ONNX encoder into `directory`; returns the embedder and its sha256."""
     fingerprint = model_fingerprint(settings.model, settings.onnx_precision)
-    previous = previous_folder(
+    reused = reuse_folder(
         settings.index_dir, ENCODER_DIR,
-        lambda m: m.encoder_runtime == "onnx" and m.encoder_source == fingerprint)
-    if previous is not None:
-        layout.copy_linked(previous, directory)
-        log.info("reusing the ONNX encoder of %s", previous.parent.name)
+        lambda m: m.encoder_runtime == "onnx" and m.encoder_source == fingerprint, directory)
+    if reused is not None:
+        log.info("reusing the ONNX encoder of %s", reused)
     else:
         from casebook.index.onnx_export import export_onnx  # imports PyTorch: build time only
 
@@ -78,6 +81,34 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
 
     name = started.strftime("%Y%m%dT%H%M%S%fZ")
     builds = settings.index_dir / layout.BUILDS
+    with _reported_writes(settings.index_dir):
+        final, manifest = _write_build(settings, embedder, name, builds, started, cases,
+                                       passages, sentences, progress=progress)
+        layout.point_to(settings.index_dir, final)
+        layout.prune(settings.index_dir)
+    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    log.info("index %s built in %.1fs", final, seconds)
+    return BuildReport(final, manifest, seconds)
+
+
+@contextmanager
+def _reported_writes(index_dir: Path) -> Iterator[None]:
+    """A write the system refuses (a full disk, a quota, a permission) as a CasebookError that
+    says what to do, not a traceback; the half-written build is gone by then."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise CasebookError(
+            f"Could not write the new index build in {index_dir}: {exc.strerror or exc}{where}.",
+            hint="Nothing was swapped in: the build in use is unchanged. Free space in (or fix "
+                 "the permissions of) that folder, then run `casebook index build` again.") from exc
+
+
+def _write_build(settings: Settings, embedder: Embedder, name: str, builds: Path,
+                 started: datetime, cases: list[CaseStudy], passages: list[Passage],
+                 sentences: list[Sentence], *, progress: bool) -> tuple[Path, IndexManifest]:
+    """Write the build `name` beside the others, as a .partial folder renamed when complete."""
     builds.mkdir(parents=True, exist_ok=True)
     tmp = layout.partial_dir(builds, name)
     tmp.mkdir()
@@ -128,6 +159,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
             chunk_max_words=settings.chunk_max_words,
             chunk_overlap_sentences=settings.chunk_overlap_sentences,
             files=checksum_tree(tmp),
+            sizes=size_tree(tmp),
             encoder_runtime=settings.embed_runtime,
             encoder_sha256=encoder_sha256,
             encoder_source=encoder_source,
@@ -147,9 +179,5 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    layout.point_to(settings.index_dir, final)
-    layout.prune(settings.index_dir)
-    seconds = (datetime.now(timezone.utc) - started).total_seconds()
-    log.info("index %s built in %.1fs", final, seconds)
-    return BuildReport(final, manifest, seconds)
+    return final, manifest
 

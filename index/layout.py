@@ -33,22 +33,41 @@ FOREIGN_LEASE_TTL_S = 3600.0
 # build still running for this long.
 PARTIAL = re.compile(r"\.(?P<build>[0-9]{8}T[0-9]{12}Z)\.(?P<pid>[0-9]+)\.partial")
 PARTIAL_GRACE_S = 3600.0
+POINTER_HINT = "Run `casebook index build` to write a new build and pointer."
 
 
 def current_name(index_dir: Path) -> str:
     """The build name CURRENT holds, checked to be a build name and nothing else."""
     pointer = index_dir / CURRENT
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        raw = pointer.read_bytes()
     except FileNotFoundError:
         raise IndexMissing("No index has been built yet.",
                            hint="Run `casebook index build` first.") from None
+    except OSError as exc:  # a folder, no permission, an I/O error
+        raise IndexCorruptError(f"CURRENT cannot be read ({exc.strerror or exc}).",
+                                hint=POINTER_HINT) from None
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise IndexCorruptError(
+            f"CURRENT is not UTF-8 text (it starts {raw[:16]!r}); it must hold a build name "
+            "(like 20250101T120000000000Z).", hint=POINTER_HINT) from None
     if not BUILD_NAME.fullmatch(name):
         shown = name[:60] + ("…" if len(name) > 60 else "")
         raise IndexCorruptError(
             f"CURRENT holds {shown!r}, which is not a build name (like 20250101T120000000000Z).",
-            hint="Run `casebook index build` to write a new build and pointer.")
+            hint=POINTER_HINT)
     return name
+
+
+def build_names(index_dir: Path) -> list[str]:
+    """The names of the finished builds under builds/, newest first."""
+    folder = index_dir / BUILDS
+    if not folder.is_dir():
+        return []
+    return sorted((p.name for p in folder.iterdir() if BUILD_NAME.fullmatch(p.name) and p.is_dir()),
+                  reverse=True)
 
 
 def current_build(index_dir: Path) -> Path:
@@ -79,17 +98,6 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def copy_linked(source: Path, target: Path) -> None:
-    """Copy the files of `source` (a folder of an earlier build) into a new folder `target`."""
-    target.mkdir()
-    for file in source.iterdir():
-        # builds are never modified in place, so a hard link is a safe copy
-        try:
-            os.link(file, target / file.name)
-        except OSError:
-            shutil.copy2(file, target / file.name)
 
 
 def point_to(index_dir: Path, build: Path) -> None:

@@ -167,12 +167,12 @@ def optimise(path: Path) -> None:
     """Save onnxruntime's graph optimisations into the file, so serving skips them at start-up.
 
     Extended (not "all") optimisations only: those are portable across CPUs. The weights go to
-    WEIGHTS_FILE beside the graph (ONNX external data), which onnxruntime memory-maps: no copy
-    of the file in the heap while the session is made (a start-up a fifth as long, 30 MB less
-    at peak), and `--workers` processes share the pages.
+    WEIGHTS_FILE beside the graph (ONNX external data), which serving reads whole and hands to
+    onnxruntime (sessions.cpu_session) rather than let it memory-map the file.
     """
-    import onnxruntime
+    from casebook.index.sessions import import_onnxruntime
 
+    onnxruntime = import_onnxruntime()
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED

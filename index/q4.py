@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from casebook.errors import IndexCorruptError
+
 BLOCK = 32
 BLOCK_BYTES = 2 + BLOCK // 2
 # one block as it lies in the file: the scale, then the packed nibbles
@@ -57,10 +59,14 @@ class RowFile:
 
     Not memory-mapped: a mapped page fault maps its neighbours too (the kernel's fault-around),
     so random rows soon make the whole table resident, counted in the process's RSS. pread
-    leaves it in the page cache, shared by every process and reclaimable.
+    leaves it in the page cache, shared by every process and reclaimable, and a file truncated
+    or rewritten under a live server is an error (IndexCorruptError) instead of a SIGBUS: each
+    read first checks the file's size and time are those it was opened with, then that it got
+    every byte and finite scales.
     """
 
     def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         with open(path, "rb") as handle:
             major, _ = np.lib.format.read_magic(handle)
             read_header = (np.lib.format.read_array_header_1_0 if major == 1
@@ -70,12 +76,31 @@ class RowFile:
         self.rows, self._dtype = int(shape[0]), np.dtype(dtype)
         self._fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._fd)
+        self._stamp = self._stat()
+        needed = self._start + self.rows * self._dtype.itemsize
+        if self._stamp[0] < needed:
+            raise ValueError(f"{path} holds {self._stamp[0]:,} bytes; its {self.rows:,} rows "
+                             f"need {needed:,}")
+
+    def _stat(self) -> tuple[int, int]:
+        st = os.fstat(self._fd)
+        return st.st_size, st.st_mtime_ns
 
     def dequantised(self, ids: np.ndarray) -> np.ndarray:
         """float32 rows (ids.shape..., blocks * 32) of integer `ids`."""
+        if self._stat() != self._stamp:
+            raise self._damaged("changed on disk since it was opened")
         unique, inverse = np.unique(ids, return_inverse=True)
         size = self._dtype.itemsize
         data = b"".join(os.pread(self._fd, size, self._start + int(i) * size)
                         for i in unique.tolist())
+        if len(data) != size * len(unique):
+            raise self._damaged("ends before a row it holds")
         records = np.frombuffer(data, dtype=self._dtype)
+        if not np.isfinite(records["scales"]).all():
+            raise self._damaged("holds a scale that is not a number")
         return dequantise(records["nibbles"], records["scales"])[inverse.reshape(ids.shape)]
+
+    def _damaged(self, what: str) -> IndexCorruptError:
+        return IndexCorruptError(f"The word table {self.path} {what}.",
+                                 hint="Run `casebook index build` to rebuild the index.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +19,16 @@ from casebook.hashing import sha256_file
 from casebook.index import layout
 from casebook.index.e5 import read_e5_vectors
 from casebook.index.lexical import LexicalIndex
-from casebook.index.manifest import FORMAT_VERSION, IndexManifest, verify_files
+from casebook.index.manifest import (
+    FORMAT_VERSION,
+    MANIFEST_FILE,
+    IndexManifest,
+    Stamp,
+    describe_change,
+    stamp_files,
+    verify_files,
+    verify_sizes,
+)
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
@@ -47,6 +56,13 @@ class StoredIndex:
     gazetteer: Gazetteer  # the place names the corpus was tagged with
     e5_passage_vectors: np.ndarray | None = None  # row i = passage i; None: built without e5
     e5_sentence_vectors: np.ndarray | None = None
+    # size, time and inode of each file when loading began (see `changed`)
+    stamps: dict[str, Stamp | None] = field(default_factory=dict)
+
+    def changed(self) -> str | None:
+        """What changed on disk in this build since it was loaded, in words (None: nothing).
+        What was loaded stays in memory and intact; the build on disk no longer is."""
+        return describe_change(self.path, self.stamps) if self.stamps else None
 
     @cached_property
     def passage_by_id(self) -> dict[str, Passage]:
@@ -94,28 +110,40 @@ def check_compatible(manifest: IndexManifest, settings: Settings) -> None:
                 f"index built from {manifest.corpus_sha256[:12]}…).", hint=REBUILD)
 
 
-def load_index(settings: Settings, *, verify: bool = True) -> StoredIndex:
-    """Load the build CURRENT names; raises IndexMissing / IndexMismatchError / IndexCorruptError."""
-    path = layout.current_build(settings.index_dir)
+def load_index(settings: Settings, *, verify: bool = True, build: Path | None = None) -> StoredIndex:
+    """Load the build CURRENT names (or `build`, a folder of builds/); raises IndexMissing /
+    IndexMismatchError / IndexCorruptError.
+
+    Every file is read into memory, none memory-mapped: a file truncated under a mapping kills
+    the process with SIGBUS at its next read. The files' stamps (size, time, inode) are taken
+    before the first read, so a change from then on is caught by `StoredIndex.changed()`.
+    """
+    path = build if build is not None else layout.current_build(settings.index_dir)
     manifest = IndexManifest.read(path)
     check_compatible(manifest, settings)
+    stamps = stamp_files(path, [MANIFEST_FILE, *manifest.files])
     if not verify:
-        return _read_build(path, manifest)
+        return _read_build(path, manifest, stamps)
+    verify_sizes(path, manifest)  # a stat a file: a truncated file is named before any read
     # Checksumming (mostly the encoder's 90 MB of weights) runs beside the reading: hashlib lets
     # go of the GIL. A file that fails its checksum is still the error reported, whatever else
     # failed to read meanwhile.
     with ThreadPoolExecutor(1, thread_name_prefix="casebook-verify") as pool:
         checked = pool.submit(verify_files, path, manifest)
         try:
-            stored = _read_build(path, manifest)
+            stored = _read_build(path, manifest, stamps)
         except BaseException:
             checked.result()
             raise
         checked.result()
+    change = stored.changed()
+    if change is not None:
+        raise IndexCorruptError(f"The index in {path} changed while it loaded: {change}.",
+                                hint=REBUILD)
     return stored
 
 
-def _read_build(path: Path, manifest: IndexManifest) -> StoredIndex:
+def _read_build(path: Path, manifest: IndexManifest, stamps: dict[str, Stamp | None]) -> StoredIndex:
     cases = _read_rows(path / layout.CASES_FILE, CaseStudy.from_dict, "a case study")
     passages = _read_rows(path / layout.PASSAGES_FILE, Passage.from_dict, "a passage")
     sentences = _read_rows(path / layout.SENTENCES_FILE, Sentence.from_dict, "a sentence")
@@ -129,10 +157,8 @@ def _read_build(path: Path, manifest: IndexManifest) -> StoredIndex:
     if len(dense) != len(passages):
         raise IndexCorruptError(f"The FAISS index holds {len(dense)} vectors for "
                                 f"{len(passages)} passages.", hint=REBUILD)
-    # memory-mapped: worker processes share these read-only pages instead of each copying them
-    sentence_vectors = np.load(path / layout.SENTENCE_VECTORS_FILE, allow_pickle=False,
-                               mmap_mode="r")
-    passage_vectors = np.load(path / PASSAGE_VECTORS_FILE, allow_pickle=False, mmap_mode="r")
+    sentence_vectors = _read_vectors(path / layout.SENTENCE_VECTORS_FILE)
+    passage_vectors = _read_vectors(path / PASSAGE_VECTORS_FILE)
     if passage_vectors.shape != (len(passages), manifest.dimension):
         raise IndexCorruptError(f"{PASSAGE_VECTORS_FILE} has shape {passage_vectors.shape}.",
                                 hint=REBUILD)
@@ -151,7 +177,20 @@ def _read_build(path: Path, manifest: IndexManifest) -> StoredIndex:
         dense=dense,
         lexical=LexicalIndex.load(path, len(passages)),
         passage_vectors=passage_vectors,
-        sentence_vectors=np.ascontiguousarray(sentence_vectors, dtype=np.float32),
+        sentence_vectors=sentence_vectors,
         gazetteer=Gazetteer.from_dict(json.loads(
             (path / layout.GAZETTEER_FILE).read_text(encoding="utf-8"))),
+        stamps=stamps,
     )
+
+
+def _read_vectors(path: Path) -> np.ndarray:
+    """A float32 matrix of the build, read whole (read-only: shared by every request)."""
+    try:
+        vectors = np.ascontiguousarray(np.load(path, allow_pickle=False), dtype=np.float32)
+    except FileNotFoundError:
+        raise IndexCorruptError(f"The index file {path} is missing.", hint=REBUILD) from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise IndexCorruptError(f"Cannot read {path} ({exc}).", hint=REBUILD) from exc
+    vectors.setflags(write=False)
+    return vectors

@@ -94,14 +94,6 @@ def _lists(expected: int) -> int:
     return max(1, min(int(4 * n ** 0.5), n // 39))
 
 
-def _read_shared(faiss, path: Path):  # type: ignore[no-untyped-def]
-    """Memory-map the file where FAISS can, so worker processes share one copy of the vectors."""
-    try:
-        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
-    except RuntimeError:
-        return faiss.read_index(str(path))
-
-
 class FaissIndex:
     """FAISS inner-product index: exact (flat), HNSW, or IVF-PQ with exact re-ranking."""
 
@@ -155,7 +147,9 @@ class FaissIndex:
     def save(self, directory: Path) -> None:
         import faiss
 
-        faiss.write_index(self._index, str(directory / FAISS_FILE))
+        # written by Python rather than FAISS's C++: a full disk is an OSError naming the cause
+        # (ENOSPC), not a RuntimeError from deep inside FAISS
+        (directory / FAISS_FILE).write_bytes(faiss.serialize_index(self._index).tobytes())
 
     @classmethod
     def load(cls, directory: Path, dim: int) -> FaissIndex:
@@ -167,7 +161,9 @@ class FaissIndex:
         faiss.omp_set_num_threads(1)
         path = directory / FAISS_FILE
         try:
-            raw = _read_shared(faiss, path)
+            # read whole, never memory-mapped: a mapped file truncated under a live server kills
+            # it with SIGBUS at the next search
+            raw = faiss.read_index(str(path))
         except RuntimeError as exc:
             raise IndexCorruptError(f"Could not read the FAISS index {path}: {exc}",
                                     hint="Run `casebook index build` to rebuild it.") from exc

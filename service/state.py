@@ -71,6 +71,15 @@ class SearcherSlot:
         self.failure = None
         self._done.set()
 
+    def drop(self, build: str | None, error: CasebookError) -> None:
+        """Stop serving what is served (its build was damaged on disk): requests and /readyz
+        answer 503 with `error` until a build loads. Requests already running finish with the
+        searcher they hold."""
+        self._searcher = None
+        self._error = error
+        self.failure = LoadFailure(build, error)
+        self._done.set()
+
     def fail(self, build: str | None, error: CasebookError) -> None:
         """Record a build that did not load; what is served (if anything) stays."""
         self.failure = LoadFailure(build, error)

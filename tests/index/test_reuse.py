@@ -53,9 +53,11 @@ def test_rebuild_after_one_changed_case_study(tmp_path: Path, index_settings: Se
     settings.case_studies_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     report = build_index(settings, embedder, progress=False)
-    # the e5 encoder, converted from the same weights, is linked rather than converted again
+    # the e5 encoder, converted from the same weights, is copied rather than converted again
+    # (a copy, not a hard link: builds share no file)
     model = Path(E5_ENCODER_DIR) / E5_MODEL_FILE
-    assert (report.path / model).stat().st_ino == (before.path / model).stat().st_ino
+    assert (report.path / model).stat().st_ino != (before.path / model).stat().st_ino
+    assert (report.path / model).read_bytes() == (before.path / model).read_bytes()
     assert report.manifest.e5_encoder_sha256 == before.manifest.e5_encoder_sha256
     total = report.manifest.passages + report.manifest.sentences
     changed = [p for p in load_index(settings).passages if p.case_id == case["id"]]

