@@ -203,6 +203,16 @@ class Settings(BaseSettings):
         description="Where rate-limit counts live (`limits` storage URI): memory:// for one "
         "process, redis://host:6379 to share them between workers and replicas.",
     )
+    rate_limit_timeout_ms: float = Field(
+        150.0, ge=1.0, le=10_000.0,
+        description="Most milliseconds a request waits for a shared rate-limit store; past it, or "
+        "when the store is down, requests are not limited until it answers again.",
+    )
+    rate_limit_retry_s: float = Field(
+        5.0, gt=0.0, le=3600.0,
+        description="While the rate-limit store is unavailable, seconds between tries of it "
+        "(one request tries; the others pass without asking).",
+    )
     request_timeout_s: float = Field(
         10.0, gt=0.0, le=600.0,
         description="A request not answered within this many seconds gets 503 with Retry-After.",

@@ -69,7 +69,9 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     # address from trusted proxies only; request id, metrics and access log; HEAD; CORS (so a
     # page can read why it was refused); shedding and deadlines; rate and size limits.
     app.add_middleware(LimitsMiddleware, per_minute=settings.rate_limit_per_minute,
-                       storage_uri=settings.rate_limit_storage_uri)
+                       storage_uri=settings.rate_limit_storage_uri,
+                       storage_timeout_s=settings.rate_limit_timeout_ms / 1000,
+                       storage_retry_s=settings.rate_limit_retry_s)
     app.add_middleware(SheddingMiddleware, max_in_flight=settings.max_in_flight,
                        request_timeout_s=settings.request_timeout_s,
                        body_timeout_s=settings.body_timeout_s,

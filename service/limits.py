@@ -10,26 +10,15 @@ import math
 import time
 
 from limits import RateLimitItem, RateLimitItemPerMinute
-from limits.aio.strategies import MovingWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
-from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casebook.service.errors import error_body
+from casebook.service.ratestore import RateStore
 
 log = logging.getLogger("casebook.service")
 
 LIMITED_PREFIX = "/v1/"
 KEY = "casebook"
-
-
-def limiter_for(uri: str) -> RateLimiter:
-    """An asyncio limiter on the storage `uri` names (memory://, redis://…): a moving window
-    where the store supports one, else the sliding window counter."""
-    storage = storage_from_string(uri if uri.startswith("async+") else f"async+{uri}")
-    try:
-        return MovingWindowRateLimiter(storage)
-    except NotImplementedError:
-        return SlidingWindowCounterRateLimiter(storage)
 
 
 async def send_error(send: Send, status: int, code: str, message: str, hint: str,
@@ -48,19 +37,22 @@ class LimitsMiddleware:
     middleware's, which reads every body before this runs."""
 
     def __init__(self, app: ASGIApp, *, per_minute: int, storage_uri: str = "memory://",
-                 limit: str | None = None) -> None:
+                 limit: str | None = None, storage_timeout_s: float = 0.15,
+                 storage_retry_s: float = 5.0) -> None:
         from limits import parse
 
         self.app = app
         self.item: RateLimitItem | None = (
             parse(limit) if limit else RateLimitItemPerMinute(per_minute) if per_minute > 0 else None)
-        self.limiter = limiter_for(storage_uri) if self.item is not None else None
+        # a shared store is asked under a deadline and a circuit breaker (service/ratestore.py)
+        self.store = RateStore(storage_uri, timeout_s=storage_timeout_s,
+                               retry_s=storage_retry_s) if self.item is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIX):
             await self.app(scope, receive, send)
             return
-        if scope["method"] != "OPTIONS" and self.limiter is not None and self.item is not None:
+        if scope["method"] != "OPTIONS" and self.store is not None and self.item is not None:
             client = scope["client"][0] if scope.get("client") else "unknown"
             headers = await self._count(client)
             if headers is not None and headers["RateLimit-Remaining"] == "-1":
@@ -79,14 +71,13 @@ class LimitsMiddleware:
 
     async def _count(self, client: str) -> dict[str, str] | None:
         """Count one request; the RateLimit headers to send (Remaining -1: refused), or None
-        when the store cannot be reached (then nobody is limited, and the log says why)."""
-        assert self.limiter is not None and self.item is not None
-        try:
-            allowed = await self.limiter.hit(self.item, KEY, client)
-            stats = await self.limiter.get_window_stats(self.item, KEY, client)
-        except Exception as exc:  # noqa: BLE001 - a store outage must not take the API down
-            log.warning("rate-limit storage unavailable, not limiting: %s", exc)
+        when the store cannot be reached in time (then nobody is limited; the log says when the
+        store is lost and when it is back)."""
+        assert self.store is not None and self.item is not None
+        counted = await self.store.hit(self.item, KEY, client)
+        if counted is None:
             return None
+        allowed, stats = counted
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         return {"RateLimit-Limit": str(self.item.amount),
                 "RateLimit-Remaining": str(stats.remaining if allowed else -1),

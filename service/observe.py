@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -19,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,10 +36,13 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class IndexCollector(Collector):
-    """Read at scrape time from the slot: which build is served, how old, how long loads took."""
+    """Read at scrape time from the slot: which build is served, how old, how long loads took.
+    Under --workers these are the scraped worker's (each loads the same builds), except the
+    encoder's batch counts, which Metrics then keeps in counters shared by all workers."""
 
-    def __init__(self, slot: SearcherSlot) -> None:
+    def __init__(self, slot: SearcherSlot, *, encoder_counts: bool = True) -> None:
         self.slot = slot
+        self.encoder_counts = encoder_counts
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | InfoMetricFamily]:
         slot = self.slot
@@ -56,7 +61,7 @@ class IndexCollector(Collector):
             age.add_metric([], max(0.0, (datetime.now(timezone.utc) - created).total_seconds()))
             yield age
             counts = getattr(searcher.embedder, "batch_counts", None)
-            if counts is not None:  # the onnxruntime encoder: queries it embedded, in batches
+            if counts is not None and self.encoder_counts:  # onnxruntime: queries, in batches
                 batches, texts = counts()
                 ran = CounterMetricFamily("casebook_query_batches",
                                           "Micro-batches of queries the encoder ran.")
@@ -87,9 +92,15 @@ class IndexCollector(Collector):
 
 
 class Metrics:
-    """One registry per app, so several apps in one process (tests) never collide."""
+    """One registry per app, so several apps in one process (tests) never collide.
+
+    Under `casebook serve --workers N` (PROMETHEUS_MULTIPROC_DIR set by the supervisor before
+    the worker imported prometheus-client) every worker's counters and histograms live in files
+    there, and a scrape of any worker reads them all: totals of every worker, never going back."""
 
     def __init__(self, slot: SearcherSlot) -> None:
+        self.slot = slot
+        self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
         self.registry = CollectorRegistry()
         self.requests = Counter("casebook_http_requests", "HTTP requests answered.",
                                 ["method", "route", "status"], registry=self.registry)
@@ -99,7 +110,44 @@ class Metrics:
                                  registry=self.registry)
         self.answers = Counter("casebook_answers", "Answers given, by match and found.",
                                ["match", "found"], registry=self.registry)
-        self.registry.register(IndexCollector(slot))
+        self.index = IndexCollector(slot, encoder_counts=self.multiprocess_dir is None)
+        self.registry.register(self.index)
+        if self.multiprocess_dir is not None:
+            self.query_batches = Counter("casebook_query_batches",
+                                         "Micro-batches of queries the encoder ran.",
+                                         registry=self.registry)
+            self.query_batch_texts = Counter("casebook_query_batch_texts",
+                                             "Queries those micro-batches held (texts / batches: "
+                                             "the mean batch size).", registry=self.registry)
+            self._encoder_seen: tuple[int, int, int] = (0, 0, 0)  # id, batches, texts
+
+    def exposition(self) -> bytes:
+        """The text a scrape gets: this app's registry, or with workers every worker's counts
+        and this worker's view of the index."""
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        self.sync_encoder()
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.multiprocess_dir)
+        registry.register(self.index)
+        return generate_latest(registry)
+
+    def sync_encoder(self) -> None:
+        """With workers: add what this worker's encoder ran since the last sync to the shared
+        counters (after every request, so a scrape of another worker sees it)."""
+        searcher = self.slot.current
+        embedder = getattr(searcher, "embedder", None)
+        counts = getattr(embedder, "batch_counts", None)
+        if counts is None:
+            return
+        batches, texts = counts()
+        key, seen_batches, seen_texts = self._encoder_seen
+        if key != id(embedder) or batches < seen_batches:  # a new encoder counts from 0
+            seen_batches = seen_texts = 0
+        if batches > seen_batches:
+            self.query_batches.inc(batches - seen_batches)
+            self.query_batch_texts.inc(max(0, texts - seen_texts))
+        self._encoder_seen = (id(embedder), batches, texts)
 
     def answer(self, answer: Answer) -> None:
         match = getattr(answer, "match", None) or ("answered" if answer.found else "not_found")
@@ -114,8 +162,7 @@ def record_answer(request: Request, answer: Answer) -> None:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry),
-                    media_type=CONTENT_TYPE_LATEST)
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 def request_id(scope: Scope) -> str:
@@ -166,6 +213,8 @@ class ObserveMiddleware:
             labels = {"method": scope["method"], "route": route, "status": str(status)}
             self.metrics.requests.labels(**labels).inc()
             self.metrics.latency.labels(**labels).observe(seconds)
+            if self.metrics.multiprocess_dir is not None:
+                self.metrics.sync_encoder()
             self._log(scope, rid, route, status, seconds, sent)
 
     def _route(self, scope: Scope) -> str:
