@@ -193,6 +193,21 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(
         None, description="Bearer token for POST /admin/reload (unset: the route answers 404).",
     )
+    admin_failures_per_minute: int = Field(
+        5, ge=0, le=10_000,
+        description="Failed admin-token attempts one client address may make a minute; past them "
+        "admin routes answer 429 until the minute has passed (0: no limit).",
+    )
+    metrics_address: str = Field(
+        "",
+        description="host:port to serve /metrics on, apart from the API (the API's port then "
+        "answers 404 there); empty: /metrics on the API's port.",
+    )
+    metrics_token: bool = Field(
+        False,
+        description="/metrics on the API's port needs Authorization: Bearer "
+        "<CASEBOOK_ADMIN_TOKEN> (404 while no token is set).",
+    )
     trusted_proxies: StrList = Field(
         default_factory=list,
         description="Proxy addresses whose X-Forwarded-For/-Proto are believed (JSON list or "
@@ -223,6 +238,24 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(
         10.0, gt=0.0, le=600.0,
         description="Deadline for a client to send a request's headers; then the connection closes.",
+    )
+    max_header_bytes: int = Field(
+        16_384, ge=1024, le=1_048_576,
+        description="Longest request line and headers together, in bytes; past it, 431 and the "
+        "connection closes.",
+    )
+    max_headers: int = Field(
+        100, ge=10, le=10_000, description="Most header fields a request may have (past it, 431)."
+    )
+    max_connections_per_client: int = Field(
+        64, ge=0, le=100_000,
+        description="Connections one client address may hold open (trusted proxies excepted; 0: "
+        "no limit); one more gets 429 and is closed.",
+    )
+    max_bodies_per_client: int = Field(
+        8, ge=0, le=10_000,
+        description="Requests from one client address whose bodies are still arriving (0: no "
+        "limit); one more gets 429 before its body is read.",
     )
     keep_alive_s: int = Field(
         5, ge=1, le=600, description="An idle keep-alive connection is closed after this many seconds."
@@ -271,6 +304,15 @@ class Settings(BaseSettings):
         if "://" not in value or scheme not in known:
             raise ValueError(f"not a rate-limit storage URI; use memory:// or one of "
                              f"{', '.join(k + '://' for k in known[1:])}")
+        return value
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            host, sep, port = value.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError("write host:port, e.g. 127.0.0.1:9100")
         return value
 
     @field_validator("crawl_allowed_hosts", mode="after")

@@ -7,6 +7,9 @@ the first caller waiting, who gathers whoever else is waiting for up to `max_wai
 `max_batch` texts (text-embeddings-inference's dynamic batching) and runs that batch. Gathering
 waits only while there is concurrency to wait for: a lone caller is never delayed, and a batch
 that found company keeps gathering on the next round.
+
+A batch that fails is run again one text at a time, so that a text the encoder cannot take
+fails its own caller only, never the others who happened to share its batch.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from casebook.errors import BadQuery
 
 EncodeBatch = Callable[[Sequence[str]], np.ndarray]
 # Padding a batch to its longest text costs the work of the padded tokens: a micro-batch of 32
@@ -43,6 +48,17 @@ def length_groups(lengths: Sequence[int], slack: float = PADDING_SLACK) -> list[
     if group:
         groups.append(group)
     return groups
+
+
+def encodable(text: str) -> str:
+    """`text`, if it is valid Unicode (no lone surrogate, as JSON's "\\ud800" makes); else
+    BadQuery, before it reaches a batch (the service refuses such text first)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadQuery("The text is not valid Unicode: it holds a lone surrogate.",
+                       hint="Send text encoded as UTF-8.") from None
+    return text
 
 
 class _Waiting:
@@ -117,7 +133,12 @@ class MicroBatcher:
             try:
                 vectors = self._encode([w.text for w in batch])
                 rows = [vectors[row].copy() for row in range(len(batch))]  # no view pins the batch
-            except BaseException as exc:  # noqa: BLE001 - every caller must hear of the failure
+            except Exception as exc:  # noqa: BLE001 - find whose text it was
+                if len(batch) == 1:
+                    batch[0].error = exc
+                else:
+                    self._one_by_one(batch)
+            except BaseException as exc:  # every caller must hear of the failure
                 for waiting in batch:
                     waiting.error = exc
             else:
@@ -137,3 +158,14 @@ class MicroBatcher:
                 waiting.done.set()
             if successor is not None:
                 successor.done.set()
+
+    def _one_by_one(self, batch: list[_Waiting]) -> None:
+        """Each text of a failed batch on its own: a vector or an error for each caller."""
+        for waiting in batch:
+            try:
+                waiting.vector = self._encode([waiting.text])[0].copy()
+            except Exception as exc:  # noqa: BLE001 - this caller's failure, and only theirs
+                waiting.error = exc
+            else:
+                self.batches += 1
+                self.texts += 1

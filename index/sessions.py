@@ -28,9 +28,11 @@ def import_onnxruntime() -> ModuleType:
     return onnxruntime
 
 
-def cpu_session(model: Path, threads: int = 0) -> Any:
+def cpu_session(model: Path, threads: int = 0, *, arena: bool = True) -> Any:
     """An inference session over an already optimised graph on the CPU (`threads` 0:
-    onnxruntime's choice of intra-op threads).
+    onnxruntime's choice of intra-op threads). `arena` False: no CPU memory arena, for graphs
+    fed inputs of very different shapes (onnxruntime's arena grows to the largest tensors ever
+    run and never gives the memory back; without it, buffers are freed after each run).
 
     The graph's weights (`model.onnx.data` beside it, ONNX external data) are read into memory
     and handed over, not left for onnxruntime to memory-map: a mapped file truncated under a
@@ -46,6 +48,8 @@ def cpu_session(model: Path, threads: int = 0) -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if threads:
         options.intra_op_num_threads = threads
+    if not arena:
+        options.enable_cpu_mem_arena = False
     weights = model.with_name(model.name + ".data")
     data = np.fromfile(weights, dtype=np.uint8) if weights.is_file() else None
     if data is not None:

@@ -47,10 +47,14 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
         # Loading takes seconds: serve /healthz (and 503 on /readyz) meanwhile; then watch
         # CURRENT for newer builds.
         reloader.start()
+        listener = (observe.MetricsListener(settings.metrics_address, app.state.metrics).start()
+                    if settings.metrics_address else None)
         try:
             yield
         finally:
             reloader.stop()
+            if listener is not None:
+                listener.stop()
 
     # FastAPIOffline serves Swagger UI's files itself: /docs works with no internet
     app = FastAPIOffline(
@@ -65,17 +69,23 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     app.state.compute = Compute(settings.compute_concurrency)
     app.state.reloader = reloader
     app.state.metrics = observe.Metrics(slot)
+    app.state.admin_gate = admin.AdminGate(settings.admin_token,
+                                           settings.admin_failures_per_minute)
     # Starlette runs the middleware added last first. Outermost to innermost: the client
-    # address from trusted proxies only; request id, metrics and access log; HEAD; CORS (so a
-    # page can read why it was refused); shedding and deadlines; rate and size limits.
+    # address from trusted proxies only; request id, metrics and access log (and a JSON 500 for
+    # what nothing else caught); HEAD; CORS (so a page can read why it was refused); the rate
+    # limit; bodies (size, deadline, per client), then shedding and deadlines. The rate limit and
+    # the per-client body limit apply before a body is read, and only a request whose body has
+    # arrived takes one of the in-flight slots.
+    app.add_middleware(SheddingMiddleware, max_in_flight=settings.max_in_flight,
+                       request_timeout_s=settings.request_timeout_s,
+                       body_timeout_s=settings.body_timeout_s,
+                       max_bytes=settings.max_request_bytes,
+                       max_client_bodies=settings.max_bodies_per_client)
     app.add_middleware(LimitsMiddleware, per_minute=settings.rate_limit_per_minute,
                        storage_uri=settings.rate_limit_storage_uri,
                        storage_timeout_s=settings.rate_limit_timeout_ms / 1000,
                        storage_retry_s=settings.rate_limit_retry_s)
-    app.add_middleware(SheddingMiddleware, max_in_flight=settings.max_in_flight,
-                       request_timeout_s=settings.request_timeout_s,
-                       body_timeout_s=settings.body_timeout_s,
-                       max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])

@@ -52,6 +52,9 @@ def checked_messages(body: ChatRequest, settings: Settings) -> list[ChatMessage]
                        hint="End the conversation with a message whose role is \"user\".")
     validate_query(messages[-1].content, settings.max_query_chars, what="question")
     for message in messages[:-1]:
+        if not message.content.strip():  # as the document says: no message is blank
+            raise BadQuery("An earlier message is blank.",
+                           hint="Leave it out, or send what was said.")
         if message.role == "user" and len(message.content) > settings.max_query_chars:
             raise BadQuery(f"An earlier question is over {settings.max_query_chars} characters.",
                            hint="Shorten it, or start a new conversation.")

@@ -42,6 +42,14 @@ def error_response(status: int, code: str, message: str, hint: str | None = None
 
 
 BODY_UNREADABLE = "There was an error parsing the body"
+# seconds a client should wait after a 503: an index loads in seconds; one that is missing or
+# damaged waits for an operator
+RETRY_AFTER_S = {"index_not_ready": 5}
+RETRY_AFTER_DEFAULT_S = 30
+
+
+def retry_after(exc: CasebookError) -> str:
+    return str(RETRY_AFTER_S.get(exc.code, RETRY_AFTER_DEFAULT_S))
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -57,7 +65,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CasebookError)
     async def casebook_error(_: Request, exc: CasebookError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.hint)
+        headers = {"Retry-After": retry_after(exc)} if exc.status == 503 else None
+        return error_response(exc.status, exc.code, exc.message, exc.hint, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -33,8 +33,9 @@ async def send_error(send: Send, status: int, code: str, message: str, hint: str
 class LimitsMiddleware:
     """429 past the rate limit for one client IP (per_minute 0: no limit), in the API's error
     shape, with RateLimit headers; only paths under /v1/. `limit` (a `limits` string such as
-    "5/second") replaces per_minute where tests need a short window. Body size is the shedding
-    middleware's, which reads every body before this runs."""
+    "5/second") replaces per_minute where tests need a short window. It runs before any body
+    is read (bodies, their size and how many one client sends at once, are the shedding
+    middleware's, inside this one)."""
 
     def __init__(self, app: ASGIApp, *, per_minute: int, storage_uri: str = "memory://",
                  limit: str | None = None, storage_timeout_s: float = 0.15,

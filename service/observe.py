@@ -11,10 +11,13 @@ import json
 import logging
 import os
 import re
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -26,9 +29,12 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casebook.records import Answer
+from casebook.service.errors import error_body, error_response
+from casebook.service.limits import send_error
 from casebook.service.state import SearcherSlot
 
 access_log = logging.getLogger("casebook.access")
+log = logging.getLogger("casebook.service")
 router = APIRouter()
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -162,18 +168,87 @@ def record_answer(request: Request, answer: Answer) -> None:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
+    settings = request.app.state.settings
+    if settings.metrics_address:
+        return error_response(404, "not_found", "Metrics are not served on this address.",
+                              "Scrape the address CASEBOOK_METRICS_ADDRESS names.")
+    if settings.metrics_token:
+        refused: Response | None = request.app.state.admin_gate.refuse(request, "/metrics")
+        if refused is not None:
+            return refused
     return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsListener:
+    """/metrics on an address of its own (CASEBOOK_METRICS_ADDRESS: one that only the monitoring
+    network reaches, say), served by a small threaded HTTP server beside the API's. The port is
+    bound with SO_REUSEPORT, so each worker of `--workers` can listen on it."""
+
+    def __init__(self, address: str, metrics: Metrics) -> None:
+        host, _, port = address.rpartition(":")
+        self.host, self.port = host.strip("[]"), int(port)
+        self.metrics = metrics
+        self._server: ThreadingHTTPServer | None = None
+
+    def start(self) -> MetricsListener:
+        metrics = self.metrics
+
+        class Handler(BaseHTTPRequestHandler):
+            timeout = 10  # a client that stalls is dropped, as on the API's port
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path.split("?", 1)[0] == "/metrics":
+                    self._send(200, metrics.exposition(), CONTENT_TYPE_LATEST)
+                else:
+                    body = json.dumps(error_body("not_found", "Only /metrics is served here.",
+                                                 "GET /metrics.")).encode()
+                    self._send(404, body, "application/json")
+
+            def _send(self, status: int, body: bytes, media_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("X-Request-ID", request_id_of(self.headers.get("X-Request-ID")))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: object) -> None:
+                pass  # scrapes every few seconds would flood the log
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+
+        class Server(ThreadingHTTPServer):
+            address_family = family
+            daemon_threads = True
+
+            def server_bind(self) -> None:
+                if hasattr(socket, "SO_REUSEPORT"):
+                    self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                super().server_bind()
+
+        self._server = Server((self.host, self.port), Handler)
+        self.port = int(self._server.server_address[1])  # port 0: the one given
+        threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True).start()
+        log.info("serving /metrics on %s:%d", self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
 
 def request_id(scope: Scope) -> str:
     """The caller's X-Request-ID if it is a sane token, else a new one."""
     for key, value in scope["headers"]:
         if key == b"x-request-id":
-            given = value.decode("latin-1")
-            if REQUEST_ID.fullmatch(given):
-                return given
-            break
+            return request_id_of(value.decode("latin-1"))
     return uuid.uuid4().hex
+
+
+def request_id_of(given: str | None) -> str:
+    return given if given is not None and REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 class ObserveMiddleware:
@@ -194,11 +269,13 @@ class ObserveMiddleware:
         started = time.perf_counter()
         status = 500
         sent = 0
+        answering = False
 
         async def sending(message: Message) -> None:
-            nonlocal status, sent
+            nonlocal status, sent, answering
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answering = True
                 message = {**message, "headers": [*message.get("headers", []),
                                                    (b"x-request-id", rid.encode())]}
             elif message["type"] == "http.response.body":
@@ -206,7 +283,19 @@ class ObserveMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, sending)
+            try:
+                await self.app(scope, receive, sending)
+            except Exception:
+                if answering:
+                    raise  # a response under way cannot be taken back: the connection closes
+                # Starlette's last resort would answer in plain text, without the request id,
+                # then re-raise, and uvicorn would close the connection: answer here instead
+                log.exception("unhandled error answering %s %s (request %s)",
+                              scope["method"], scope["path"][:200], rid)
+                await send_error(sending, 500, "internal_error",
+                                 "Something went wrong while answering.",
+                                 "Try again; if it persists, tell the site's owner and quote "
+                                 "the X-Request-ID header.")
         finally:
             seconds = time.perf_counter() - started
             route = self._route(scope)

@@ -27,6 +27,7 @@ from casebook.service.schemas import (
     SearchResponse,
     SimilarResponse,
     SimilarTextRequest,
+    UsableText,
 )
 from casebook.service.state import SearcherSlot
 from casebook.service.timing import took_ms
@@ -98,7 +99,7 @@ def readyz(request: Request) -> JSONResponse:
 async def search(
     s: SearcherDep,
     lane: ComputeDep,
-    q: Annotated[str, Query(description="The question or keywords.")] = "",
+    q: Annotated[UsableText, Query(description="The question or keywords.")] = "",
     k: Annotated[int, Query(description="How many case studies to return.")] = 10,
     section: Annotated[str | None, Query(description="Only this section.")] = None,
     borough: Annotated[str | None, Query(description="Only case studies naming this borough.")] = None,

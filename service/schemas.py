@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from casebook.index.retrieval.queries import MEANINGFUL
 from casebook.records import Answer, CaseResult, CaseStudy, Passage
 
 
@@ -86,15 +89,62 @@ def _whole(value: object) -> object:
 
 WholeNumber = Annotated[int, BeforeValidator(_whole)]
 
+# Text the encoders can take, as one rule for the code and the OpenAPI document: no control
+# character but white space (NUL and the like), and a character that can carry meaning and shows
+# (MEANINGFUL less the zero-width and other format characters, Unicode's Cf, of the BMP: written
+# as \u escapes, the pattern means the same in Python and in a JavaScript-style engine). Lone
+# surrogates ("\ud800" in JSON) are no Unicode text at all and are refused as well.
+CONTROLS = r"\x00-\x08\x0e-\x1f\x7f"
+
+
+def _ranges(codes: list[int]) -> str:
+    """`codes` (ascending) as a character class's body of \\u ranges."""
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and code == spans[-1][1] + 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in spans)
+
+
+_FORMAT = _ranges([c for c in range(0xA1, 0x10000)
+                   if unicodedata.category(chr(c)) == "Cf" and c != 0xFEFF])
+VISIBLE = MEANINGFUL[:-1] + _FORMAT + "]"
+TEXT_PATTERN = f"^[^{CONTROLS}]*{VISIBLE}[^{CONTROLS}]*$"  # q, question and text
+CONTENT_PATTERN = rf"^[^{CONTROLS}]*\S[^{CONTROLS}]*$"  # a chat message: not blank
+_CONTROL = re.compile(f"[{CONTROLS}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MEANINGFUL = re.compile(MEANINGFUL)
+_VISIBLE = re.compile(VISIBLE)
+
+
+def usable(text: str) -> str:
+    """`text` if the encoders can take it: valid Unicode, no control character but white space,
+    and, where it holds a character that can carry meaning, one that shows (text with none at
+    all is refused by the routes in their own words). ValueError (a 422) else: refused before
+    it reaches the encoders' micro-batches."""
+    if found := _SURROGATE.search(text):
+        raise ValueError(f"not valid Unicode: it holds a lone surrogate "
+                         f"(U+{ord(found[0]):04X}); send UTF-8")
+    if found := _CONTROL.search(text):
+        raise ValueError(f"holds a control character (U+{ord(found[0]):04X})")
+    if _MEANINGFUL.search(text) and not _VISIBLE.search(text):
+        raise ValueError("has no visible letters or digits, only invisible characters")
+    return text
+
+
+UsableText = Annotated[str, AfterValidator(usable)]
+
 
 class AskRequest(BaseModel):
     model_config = STRICT
-    question: str = Field(..., description="A question in plain words.")
+    question: UsableText = Field(..., description="A question in plain words.")
 
 
 class SimilarTextRequest(BaseModel):
     model_config = STRICT
-    text: str = Field(..., description="A paragraph describing a project.")
+    text: UsableText = Field(..., description="A paragraph describing a project.")
     k: WholeNumber = Field(5, description="How many case studies to return.")
 
 
@@ -176,7 +226,9 @@ class ErrorResponse(BaseModel):
 class ChatMessage(BaseModel):
     model_config = STRICT
     role: Literal["user", "assistant"]
-    content: str = Field(..., description="What was said.")
+    # never blank, the schema says as the code checks (a blank message was documented as valid)
+    content: UsableText = Field(..., min_length=1, json_schema_extra={"pattern": CONTENT_PATTERN},
+                                description="What was said (not blank).")
     case_studies: list[str] | None = Field(
         None, max_length=50, description="Assistant messages: the ids of the case studies that "
         "answer was about (its citations, in order), as /v1/chat returned them. A follow-up that "

@@ -5,7 +5,6 @@ requests are still answered), then a graceful stop that lets in-flight requests 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import signal
 import socket
@@ -15,82 +14,14 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from casebook.service.reload import Reloader
 from casebook.service.state import SearcherSlot
+from casebook.service.wire import WireLimits, guarded_protocol
+from casebook.service.wire import no_delay as no_delay  # where callers have found it
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.service")
-
-
-def header_deadline_protocol(seconds: float | None) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol (its C parser: less CPU a request than h11's pure Python),
-    closing a connection whose request headers take over `seconds` (uvicorn only times out idle
-    keep-alive connections, not a client sending a byte a minute). The clock starts when the
-    connection opens and at the first byte of each later request. None: read
-    CASEBOOK_HEADER_TIMEOUT_S, for worker processes that import the class by name."""
-
-    class HeaderDeadlineProtocol(HttpToolsProtocol):
-        _header_timer: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            no_delay(transport)
-            super().connection_made(transport)
-            self._arm()
-
-        def on_message_begin(self) -> None:
-            if self._header_timer is None:
-                self._arm()
-            super().on_message_begin()
-
-        def on_headers_complete(self) -> None:
-            self._disarm()  # the headers are in: the body deadline is the app's
-            super().on_headers_complete()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _arm(self) -> None:
-            delay = seconds if seconds is not None else _header_timeout_from_env()
-            self._header_timer = self.loop.call_later(delay, self._headers_too_slow)
-
-        def _disarm(self) -> None:
-            if self._header_timer is not None:
-                self._header_timer.cancel()
-                self._header_timer = None
-
-        def _headers_too_slow(self) -> None:
-            self._header_timer = None
-            if not self.transport.is_closing():
-                self.transport.close()
-
-    return HeaderDeadlineProtocol
-
-
-def no_delay(transport: asyncio.BaseTransport) -> None:
-    """Send small writes at once (TCP_NODELAY) on a TCP connection.
-
-    asyncio sets it only on sockets whose `proto` is IPPROTO_TCP; the listening socket uvicorn
-    makes for `--workers` is created with proto 0, so its connections kept Nagle's algorithm:
-    uvicorn writes a response's head and body separately, and the body then waited for the client's
-    delayed ACK (about 40 ms a request)."""
-    sock = transport.get_extra_info("socket")
-    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # the peer may already have gone; nothing to speed up then
-            pass
-
-
-@functools.lru_cache(maxsize=1)
-def _header_timeout_from_env() -> float:
-    return Settings().header_timeout_s
-
-
-# uvicorn's worker processes import their protocol by name
-EnvHeaderDeadlineProtocol = header_deadline_protocol(None)
 
 
 class DrainingServer(uvicorn.Server):
@@ -164,7 +95,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": False,
         "timeout_keep_alive": settings.keep_alive_s,
         "timeout_graceful_shutdown": settings.shutdown_timeout_s or None,  # type: ignore[dict-item]
-        "http": header_deadline_protocol(settings.header_timeout_s),
+        # httptools, with header deadline and size, blank-line and per-client connection limits
+        "http": guarded_protocol(WireLimits.of(settings)),
         "access_log": False,  # ours is JSON and leaves out query strings
         "log_level": "info",
         "lifespan": "on",

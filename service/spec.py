@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from casebook.index.retrieval.queries import MEANINGFUL, MODES
+from casebook.index.retrieval.queries import MODES
+from casebook.service.schemas import TEXT_PATTERN
 from casebook.service.state import SearcherSlot
 from casebook.settings import Settings
 
@@ -25,9 +26,10 @@ ERROR_STATUSES = {
            "long; Retry-After says when to try again.",
 }
 BODY_ONLY = {"408", "413"}
-# Users' words: at least one character that is not a control, white space or ASCII
-# punctuation (blank or punctuation-only text is refused), as validate_query checks.
-WORDS = MEANINGFUL
+# Users' words: at least one character that is not a control, white space, ASCII punctuation
+# or an invisible format character (blank or punctuation-only text is refused, as validate_query
+# checks), and no control character but white space (schemas.usable checks).
+WORDS = TEXT_PATTERN
 
 
 def _text(schema: dict[str, Any], settings: Settings) -> None:

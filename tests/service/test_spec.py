@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from casebook.index.retrieval.queries import MEANINGFUL
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service.app import create_app
+from casebook.service.schemas import CONTENT_PATTERN, TEXT_PATTERN
 from casebook.settings import Settings
 
 HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
@@ -45,7 +45,7 @@ def param(schema: dict[str, Any], path: str, name: str) -> dict[str, Any]:
 def test_the_document_declares_what_the_code_enforces(openapi: dict[str, Any],
                                                       searcher: Searcher) -> None:
     q = param(openapi, "/v1/search", "q")
-    assert (q["minLength"], q["maxLength"], q["pattern"]) == (1, 2000, MEANINGFUL)
+    assert (q["minLength"], q["maxLength"], q["pattern"]) == (1, 2000, TEXT_PATTERN)
     k = param(openapi, "/v1/search", "k")
     assert (k["minimum"], k["maximum"]) == (1, 50)
     assert param(openapi, "/v1/search", "mode")["enum"] == ["hybrid", "dense", "bm25"]
@@ -54,6 +54,8 @@ def test_the_document_declares_what_the_code_enforces(openapi: dict[str, Any],
     assert section["enum"] == ["", *searcher.sections()]
     models = openapi["components"]["schemas"]
     assert models["AskRequest"]["properties"]["question"]["maxLength"] == 2000
+    content = models["ChatMessage"]["properties"]["content"]  # a message is never blank
+    assert (content["minLength"], content["pattern"]) == (1, CONTENT_PATTERN)
     assert models["SimilarTextRequest"]["properties"]["k"]["maximum"] == 50
     for path, statuses in [("/v1/search", {"400", "404", "413", "422", "429", "503"})]:
         responses = openapi["paths"][path]["get"]["responses"]
