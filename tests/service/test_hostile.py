@@ -296,14 +296,17 @@ def app_client(index_settings: Settings, searcher: Searcher) -> Iterator[TestCli
         yield client
 
 
+# a URL cannot carry a lone surrogate (it decodes to U+FFFD): search is asked the others only
+ROUTED_TEXTS = [(route, text, says) for route in ["/v1/ask", "/v1/similar", "/v1/chat", "/v1/search"]
+                for text, says in BAD_TEXTS
+                if not (route == "/v1/search" and b"\\ud800" in text)]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "says"), BAD_TEXTS)
-@pytest.mark.parametrize("route", ["/v1/ask", "/v1/similar", "/v1/chat", "/v1/search"])
+@pytest.mark.parametrize(("route", "text", "says"), ROUTED_TEXTS)
 def test_text_the_encoders_cannot_take_is_422_before_any_batch(
         app_client: TestClient, route: str, text: bytes, says: str) -> None:
     if route == "/v1/search":
-        if b"\\ud800" in text:
-            pytest.skip("a URL cannot carry a lone surrogate: it decodes to U+FFFD")
         import json
 
         response = app_client.get(route, params={"q": json.loads(text)})
