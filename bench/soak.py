@@ -24,7 +24,8 @@ minute 1.
     .venv/bin/python bench/soak.py --url http://127.0.0.1:8000 --pid PID   # a running server
 
 The server it starts serves CASEBOOK_INDEX_DIR (default var/index: `casebook index build`) with
-no rate limit (all clients share one address) and the other settings at their defaults.
+no rate limit or per-address limits (all clients share one address) and the other settings at
+their defaults.
 """
 
 from __future__ import annotations
@@ -317,7 +318,11 @@ def main() -> None:
         url, pid = args.url, args.pid
     else:
         env.setdefault("CASEBOOK_INDEX_DIR", str(REPO / "var" / "index"))
+        # every client here shares one address: per-address limits would refuse the well-formed
+        # ones beside the stalled bodies, which is the limit working, not the soak's question
         env["CASEBOOK_RATE_LIMIT_PER_MINUTE"] = "0"
+        env["CASEBOOK_MAX_BODIES_PER_CLIENT"] = "1000"
+        env["CASEBOOK_MAX_CONNECTIONS_PER_CLIENT"] = "1000"
         log = Path(tempfile.mkdtemp(prefix="casebook-soak-")) / "serve.log"
         server = ServeProcess(env, log, args=("--workers", str(args.workers)))
         server.start(ready=True)
