@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -400,3 +401,24 @@ backend replicas
                 self.proc.wait(10)
         if hasattr(self, "_log"):
             self._log.close()
+
+
+def loads_logged(server: ServeProcess, build: str = "") -> int:
+    """How many times a worker logged that it serves a build (`build`, or any)."""
+    return len(re.findall(rf"serving index build {build}", server.log()))
+
+
+def start_with_workers(server: ServeProcess, workers: int, timeout: float) -> ServeProcess:
+    """Start `server` and wait until its `workers` workers have loaded the index (by the log,
+    or where workers do not log, by /readyz); stopped again if they do not in time."""
+    try:
+        server.start(ready=True)
+        deadline = time.monotonic() + timeout
+        while len(workers_of(server.pid)) != workers or not (loads_logged(server) >= workers
+                                                              or all_ready(server.url)):
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.1)
+    except BaseException:
+        server.stop()
+        raise
+    return server

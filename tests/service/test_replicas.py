@@ -7,7 +7,6 @@ Prints the figures as one JSON line per measure (`pytest tests/service/test_repl
 from __future__ import annotations
 
 import json
-import re
 import signal
 import time
 from collections.abc import Iterator
@@ -23,7 +22,8 @@ from serve_process import (
     all_ready,
     clone_build,
     copy_index,
-    workers_of,
+    loads_logged,
+    start_with_workers,
 )
 
 from casebook.settings import Settings
@@ -49,21 +49,7 @@ class Replicas:
         self.started += 1
         server = ServeProcess(self.env, self.workdir / f"replica{self.started}.log", port=port,
                               args=("--workers", "2"))
-        try:
-            server.start(ready=True)
-            deadline = time.monotonic() + 120
-            while len(workers_of(server.pid)) != 2 or not (loads(server) >= 2
-                                                            or all_ready(server.url)):
-                assert time.monotonic() < deadline, server.log()
-                time.sleep(0.1)
-        except BaseException:
-            server.stop()
-            raise
-        return server
-
-
-def loads(server: ServeProcess, build: str = "") -> int:
-    return len(re.findall(rf"serving index build {build}", server.log()))
+        return start_with_workers(server, 2, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +115,7 @@ def test_a_reload_of_both_replicas_under_load_loses_no_request(replicas: Replica
     for server in replicas.servers:
         server.signal(signal.SIGHUP)  # each supervisor: every worker loads it in place
     deadline = time.monotonic() + 120
-    while not all(loads(server, new) >= 2 or all_ready(server.url, new)
+    while not all(loads_logged(server, new) >= 2 or all_ready(server.url, new)
                   for server in replicas.servers):
         assert time.monotonic() < deadline, [s.log()[-2000:] for s in replicas.servers]
         time.sleep(0.1)

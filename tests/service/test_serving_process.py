@@ -2,7 +2,6 @@
 place, drain on SIGTERM, count /metrics and write the access log all together."""
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,7 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_process import Load, ServeProcess, all_ready, clone_build, copy_index, workers_of
+from serve_process import (
+    Load,
+    ServeProcess,
+    all_ready,
+    clone_build,
+    copy_index,
+    loads_logged,
+    start_with_workers,
+    workers_of,
+)
 
 from casebook.settings import Settings
 
@@ -128,26 +136,12 @@ def worker_env(index_settings: Settings, index_dir: Path) -> dict[str, str]:
             "CASEBOOK_RELOAD_POLL_S": "0", "CASEBOOK_DRAIN_S": "2"}
 
 
-def loads_logged(server: ServeProcess, build: str = "") -> int:
-    """How many times a worker logged that it serves a build (`build`, or any)."""
-    return len(re.findall(rf"serving index build {build}", server.log()))
-
-
 def start_workers(index_settings: Settings, tmp_path: Path) -> tuple[ServeProcess, Path]:
     """`casebook serve --workers 2` on a private copy of the index, both workers loaded (by the
     log, or where workers do not log, by /readyz)."""
     index_dir = copy_index(index_settings.index_dir, tmp_path / "index")
-    server = ServeProcess(worker_env(index_settings, index_dir), tmp_path / "serve.log")
-    try:
-        server.start(ready=True)
-        deadline = time.monotonic() + 90
-        while len(workers_of(server.pid)) != 2 or not (loads_logged(server) >= 2
-                                                        or all_ready(server.url)):
-            assert time.monotonic() < deadline, server.log()
-            time.sleep(0.1)
-    except BaseException:
-        server.stop()
-        raise
+    server = start_with_workers(
+        ServeProcess(worker_env(index_settings, index_dir), tmp_path / "serve.log"), 2, timeout=90)
     return server, index_dir
 
 
