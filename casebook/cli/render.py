@@ -35,7 +35,9 @@ def results(items: Sequence[CaseResult], *, passages: int = 1,
 def answer(item: Answer) -> None:
     if item.match and item.match != "answered":
         typer.secho(f"({item.match}: no case study covers this question)", bold=True)
-    typer.echo(textwrap.fill(item.answer, 100))
+    # a list answer keeps its lines: one per case study, each wrapped under its dash
+    for line in item.answer.splitlines():
+        typer.echo(textwrap.fill(line, 100, subsequent_indent="  " if line.startswith("- ") else ""))
     for n, citation in enumerate(item.citations, 1):
         typer.echo(f"  [{n}] {citation.case_study.title} — {citation.case_study.url}")
     if not item.found:

@@ -48,6 +48,16 @@ def test_ask_json_and_out_of_scope(run) -> None:  # type: ignore[no-untyped-def]
     assert "I could not find a case study about that." in human.output
 
 
+def test_ask_shows_a_list_answer_as_a_list(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("ask", "Which boroughs worked on Covid-19 vaccine hesitancy?")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Four boroughs worked on Covid-19 vaccine hesitancy:")
+    entries = [line for line in lines if line.startswith("- ")]
+    assert sorted(e.split(":")[0] for e in entries) == ["- Hounslow", "- Newham", "- Southwark",
+                                                         "- Waltham Forest"]
+
+
 def test_similar_by_id_and_text(run) -> None:  # type: ignore[no-untyped-def]
     body = json.loads(run("similar", HOUNSLOW, "--json").stdout)
     assert HOUNSLOW not in [r["case_study"]["id"] for r in body["results"]]
