@@ -349,12 +349,13 @@ def _possessive(label: str) -> str:
 
 def _lowered(phrase: str) -> str:
     """A title's phrase inside a sentence: its first capital dropped, unless it is a name (an
-    acronym, or most of its words capitalised)."""
+    acronym, or every word capitalised)."""
     words = phrase.split()
     first = words[0] if words else ""
-    capitalised = sum(w[:1].isupper() for w in words)
+    # a name in title case: every word of three letters or more capitalised
+    titled = all(w[:1].isupper() for w in words if len(w) >= 3 and w[:1].isalpha())
     if len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:])) \
-            or capitalised * 2 > len(words):
+            or (titled and len(words) > 1):
         return phrase
     return phrase[0].lower() + phrase[1:]
 
