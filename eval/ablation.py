@@ -75,13 +75,13 @@ def _views(group: Sequence[Asked], searcher: Searcher, path: str,
                          cv([x for x in views if x != v]), f"n={len(group)}") for v in views]
 
 
-def _choose(rows: np.ndarray, margins: Sequence[float]) -> float:
+def choose(rows: np.ndarray, margins: Sequence[float]) -> float:
     """The margin `casebook eval --tune` would choose from these questions' rows."""
     mean = rows.mean(axis=0)
     return choose_margin([Row(m, 0.0, 0.0, 0.0, float(mean[i, 0])) for i, m in enumerate(margins)])
 
 
-def _margin_cv(per_question: np.ndarray, margins: Sequence[float]) -> tuple[float, float, float]:
+def margin_cv(per_question: np.ndarray, margins: Sequence[float]) -> tuple[float, float, float]:
     """Out-of-fold (MRR@10 at the margin chosen on the other folds, MRR@10 with the stage off,
     share of questions the stage acted on). `per_question` is questions x margins x (rr, act);
     the last margin is the stage switched off."""
@@ -89,7 +89,7 @@ def _margin_cv(per_question: np.ndarray, margins: Sequence[float]) -> tuple[floa
     for labels in folds(len(per_question)):
         for fold in np.unique(labels):
             held = labels == fold
-            col = list(margins).index(_choose(per_question[~held], margins))
+            col = list(margins).index(choose(per_question[~held], margins))
             kept += per_question[held, col, 0].sum()
             off += per_question[held, -1, 0].sum()
             acted += per_question[held, col, 1].sum()
@@ -109,8 +109,8 @@ def _stages(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> list[Co
     lexical = np.array([[[r.mrr_at_10, r.settled] for r in lexical_table([q], tuned, pc, order)]
                         for q in english])
 
-    kept, off, calls = _margin_cv(cascade, MARGINS)
-    lex_kept, lex_off, settled = _margin_cv(lexical, LEXICAL_MARGINS)
+    kept, off, calls = margin_cv(cascade, MARGINS)
+    lex_kept, lex_off, settled = margin_cv(lexical, LEXICAL_MARGINS)
     return [Contribution("stage e5 cascade", "CV MRR@10", kept, off,
                          f"e5 runs for {calls:.0%} of in-scope questions, not all (n={len(inside)})"),
             Contribution("stage lexical (BM25 alone)", "CV MRR@10", lex_kept, lex_off,

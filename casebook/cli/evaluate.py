@@ -33,6 +33,9 @@ def evaluate(
     answers: Annotated[bool, typer.Option(
         "--answers", help="Print every question and its full answer, with what the answer "
         "checks found, instead of the tables.")] = False,
+    ablation: Annotated[bool, typer.Option(
+        "--ablation", help="Print what each view, stage and fitted model earns, out of fold on "
+        "DEV (with it and without it), instead of the tables.")] = False,
 ) -> None:
     """Score retrieval, answers and similar projects on one split of a labelled question set."""
     # imported here: every casebook command, `serve` first, would otherwise load evaluation
@@ -63,6 +66,16 @@ def evaluate(
                                select_similar(groups, "dev"))
             tuned_out.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")
             typer.echo(f"tuned on dev, written to {tuned_out}: {facts}", err=True)
+        if ablation:
+            from casebook.eval.ablation import ablation as contributions
+            from casebook.eval.ablation import render
+            from casebook.eval.run import ask_all
+
+            asked = ask_all(searcher, select(everything, "dev"), everything)
+            for line in render(contributions(asked, searcher, searcher.tuned,
+                                             select_similar(groups, "dev"))):
+                typer.echo(line)
+            return
         answer_all = load_questions(answer_set) if answer_set.is_file() else []
         result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]
                         select_similar(groups, chosen), chosen,  # type: ignore[arg-type]
