@@ -109,7 +109,9 @@ class Answer:
     answer: str
     citations: tuple[Citation, ...]
     found: bool  # False: the honest "no case study about that" answer
-    confidence: float  # convex fusion: calibrated score of the best case study; else best cosine
+    # calibrated score of the best case study (a follow-up answered about the case studies of
+    # the answer before: its best passage's MiniLM cosine)
+    confidence: float
     match: str = ""  # "answered" | "related" | "none" (found == (match == "answered"))
     sentences: tuple[AnswerSentence, ...] = ()  # in order; the first is the lead
     coverage: float = 1.0  # share of the question's content the best case studies hold

@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from casebook.index.retrieval.cascade import cheap_fusion, served_fusion
-from casebook.index.retrieval.fusion import boost, ranks, reciprocal_rank_fusion
+from casebook.index.retrieval.fusion import RRF_K, ranks, reciprocal_rank_fusion, top_vote
 from casebook.index.retrieval.signals import SIGNALS, convex, normalised
 from casebook.index.retrieval.tuned import Tuned
 
@@ -23,10 +23,10 @@ Ranker = Callable[[Mapping[str, np.ndarray], bool], np.ndarray]
 SINGLE = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case")
 
 
-def rrf(raw: Mapping[str, np.ndarray], rrf_k: int = 60) -> np.ndarray:
+def rrf(raw: Mapping[str, np.ndarray], k: int = RRF_K) -> np.ndarray:
     fused = reciprocal_rank_fusion([ranks(raw["minilm_passage"]),
-                                    ranks(raw["bm25"], positive_only=True)], k=rrf_k)
-    return boost(fused, raw["borough"] > 0, "rrf", rrf_k=rrf_k)
+                                    ranks(raw["bm25"], positive_only=True)], k=k)
+    return top_vote(fused, raw["borough"] > 0, k)
 
 
 def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
@@ -39,10 +39,10 @@ def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
     return convex(normalised(raw), weights)
 
 
-def rankers(tuned: Tuned, passage_case: np.ndarray, rrf_k: int = 60) -> dict[str, Ranker]:
+def rankers(tuned: Tuned, passage_case: np.ndarray) -> dict[str, Ranker]:
     cases = int(passage_case.max()) + 1 if len(passage_case) else 0
     out: dict[str, Ranker] = {name: (lambda raw, en, name=name: raw[name]) for name in SINGLE}
-    out["rrf"] = lambda raw, en: rrf(raw, rrf_k)
+    out["rrf"] = lambda raw, en: rrf(raw)
     out["fusion"] = lambda raw, en: fusion(raw, en, tuned)
     for view in SIGNALS:
         out[f"fusion-{view}"] = lambda raw, en, view=view: fusion(raw, en, tuned, drop=view)

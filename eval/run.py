@@ -109,7 +109,7 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
     """`answer_set`: the answer questions of this split (eval/answers.jsonl), `answer_all`
     the whole file (follow-ups look their openers up in it)."""
     asked = ask_all(searcher, questions, everything)
-    methods = rankers(searcher.tuned, searcher._passage_case, searcher.settings.rrf_k)
+    methods = rankers(searcher.tuned, searcher._passage_case)
     runs: dict[str, list[tuple[Asked, list[str]]]] = {m: [] for m in methods}
     for a in asked:
         if not a.question.in_scope or not a.scored.signals:

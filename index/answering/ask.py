@@ -47,11 +47,6 @@ def out_of_area(searcher: Searcher, question: str) -> list[str]:
 def judge(searcher: Searcher, question: str, scored: Scored,
           results: Sequence[CaseResult]) -> tuple[Match, Evidence]:
     """answered / related / none for a question, and the evidence it was decided on."""
-    if scored.fused is None:  # rrf or weighted fusion: the best cosine against the threshold
-        best = float(np.max(scored.dense)) if scored.dense is not None and len(scored.dense) else 0.0
-        evidence = Evidence(best, 1.0, ())
-        answered = best >= searcher.settings.answer_threshold and results
-        return ("answered" if answered else "none"), evidence
     evidence = gather(searcher, question, scored, results)
     domain, answer = probabilities(evidence, searcher.tuned)
     evidence.features.update(p_domain=domain, p_answer=answer)
@@ -109,8 +104,6 @@ def ask_scored(searcher: Searcher, question: str,
         match = "answered"  # the records answer "how many case studies are in Southwark?"
     if elsewhere and match == "answered":
         match = "related"
-    if scored.fused is None and elsewhere:
-        match = "none"
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
                                     evidence.score, evidence)

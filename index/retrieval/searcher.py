@@ -17,7 +17,6 @@ from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval import cascade
 from casebook.index.retrieval import signals as views
 from casebook.index.retrieval.calibrate import calibrated, query_features
-from casebook.index.retrieval.fusion import boost, fuse
 from casebook.index.retrieval.language import is_english
 from casebook.index.retrieval.projects import SimilarProjects
 from casebook.index.retrieval.queries import (
@@ -123,29 +122,17 @@ class Searcher:
         (answering and evaluation need them all)."""
         text = self.normalise(query)
         lexical = self.stored.lexical.scores(text)
-        if self.settings.fusion == "convex":
-            english = is_english(query)
-            # MiniLM reads English only; where neither the ranking nor the score of a question
-            # in another language would use it, skip it (its word pieces run twice as long)
-            skip = (mode == "hybrid" and not english and not full and self.e5 is not None
-                    and not self.tuned.foreign_reads_minilm)
-            # BM25 sure of an English question: the cascade's lexical stage serves it alone
-            settled = (mode == "hybrid" and settle and not full and cascade.lexical_suffices(
-                lexical, english, self.tuned.served_lexical_margin, self._passage_case,
-                len(self.case_order)))
-            vector, dense = (None, None) if skip or settled else self._minilm(text)
-            return self._convex(query, text, vector, dense, lexical, mode, full, english,
-                                settled)
-        vector, dense = self._minilm(text)
-        if mode == "dense":
-            final = dense.astype(np.float64)
-        elif mode == "bm25":
-            final = lexical.astype(np.float64)
-        else:
-            final = fuse(dense, lexical, self.settings.fusion, rrf_k=self.settings.rrf_k,
-                         dense_weight=self.settings.dense_weight)
-            final = self._place_boost(query, final)
-        return Scored(vector, dense, lexical, final)
+        english = is_english(query)
+        # MiniLM reads English only; where neither the ranking nor the score of a question
+        # in another language would use it, skip it (its word pieces run twice as long)
+        skip = (mode == "hybrid" and not english and not full and self.e5 is not None
+                and not self.tuned.foreign_reads_minilm)
+        # BM25 sure of an English question: the cascade's lexical stage serves it alone
+        settled = (mode == "hybrid" and settle and not full and cascade.lexical_suffices(
+            lexical, english, self.tuned.served_lexical_margin, self._passage_case,
+            len(self.case_order)))
+        vector, dense = (None, None) if skip or settled else self._minilm(text)
+        return self._convex(query, text, vector, dense, lexical, mode, full, english, settled)
 
     def _minilm(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The query's MiniLM vector and every passage's cosine to it (passages beyond the
@@ -233,21 +220,6 @@ class Searcher:
             if self.tuned.field_e5 is not None:
                 out["field_e5"] = self.tuned.field_e5.logit(e5_vector)
         return out
-
-    def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
-        """Favour case studies from the London boroughs the query names.
-
-        Neither retriever weighs a borough's name much against the topic words, yet "in
-        Newham" is usually the point of the question.
-        """
-        # people type "camden" in lower case; the gazetteer wants proper nouns
-        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
-        if not named:
-            return final
-        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
-                               for cid in self.case_order])
-        return boost(final, case_match[self._passage_case], self.settings.fusion,
-                     rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight)
 
     def _allowed_cases(self, section: str | None, borough: str | None,
                        theme: str | None = None) -> set[int] | None:
