@@ -63,7 +63,7 @@ def main() -> None:
             e5, t = timed(searcher.e5.query, text if english else q.question)
             costs.setdefault("e5 query embedding", []).append(t)
             _, t = timed(views.dense_views, e5, searcher.stored.e5_passage_vectors,
-                         searcher.e5_case_vectors, searcher._passage_case)
+                         searcher.e5_case_vectors, searcher.rows.passage_case)
             costs.setdefault("e5 passage + case views", []).append(t)
         scored, t = timed(searcher.score, q.question)
         costs.setdefault("score() as served (cascade)", []).append(t)

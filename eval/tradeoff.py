@@ -17,6 +17,7 @@ from casebook.eval.metrics import hit_at_1, reciprocal_rank
 from casebook.index.retrieval.cascade import MRR_BUDGET, lexical_suffices, served_fusion
 from casebook.index.retrieval.signals import case_max
 from casebook.index.retrieval.tuned import Tuned
+from casebook.records import CaseRows
 
 MARGINS: tuple[float, ...] = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4,
                               0.5, float("inf"))
@@ -42,11 +43,10 @@ class SkipRow:
     mrr_at_10: float
 
 
-def _ranking(fused: np.ndarray, passage_case: np.ndarray, order: Sequence[str],
-             relevant: Sequence[str]) -> tuple[float, float]:
+def _ranking(fused: np.ndarray, rows: CaseRows, relevant: Sequence[str]) -> tuple[float, float]:
     """(Hit@1, reciprocal rank@10) of the case studies `fused` ranks."""
-    best = case_max(fused, passage_case, len(order))
-    ranked = [order[i] for i in np.argsort(-best, kind="stable")[:10]]
+    best = case_max(fused, rows.passage_case, rows.cases)
+    ranked = [rows.case_order[i] for i in np.argsort(-best, kind="stable")[:10]]
     return hit_at_1(ranked, relevant), reciprocal_rank(ranked, relevant)
 
 
@@ -58,44 +58,42 @@ def _mean(values: Sequence[float]) -> float:
 Scoredq = tuple[Mapping[str, np.ndarray], bool, Sequence[str]]
 
 
-def table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.ndarray,
-          order: Sequence[str], margins: Sequence[float] = MARGINS) -> list[Row]:
+def table(questions: Sequence[Scoredq], tuned: Tuned, rows: CaseRows,
+          margins: Sequence[float] = MARGINS) -> list[Row]:
     """One row per margin over in-scope questions scored with every view (e5 included)."""
     scored = [q for q in questions if "e5_passage" in q[0]]
-    rows = []
+    out = []
     for margin in margins:
         calls, english_calls, hits, rrs = [], [], [], []
         for raw, english, relevant in scored:
-            fused, called = served_fusion(raw, english, tuned, passage_case, len(order), margin)
+            fused, called = served_fusion(raw, english, tuned, rows, margin)
             calls.append(float(called))
             if english:
                 english_calls.append(float(called))
-            hit, rr = _ranking(fused, passage_case, order, relevant)
+            hit, rr = _ranking(fused, rows, relevant)
             hits.append(hit)
             rrs.append(rr)
-        rows.append(Row(margin, _mean(calls), _mean(english_calls), _mean(hits), _mean(rrs)))
-    return rows
+        out.append(Row(margin, _mean(calls), _mean(english_calls), _mean(hits), _mean(rrs)))
+    return out
 
 
-def lexical_table(questions: Sequence[Scoredq], tuned: Tuned, passage_case: np.ndarray,
-                  order: Sequence[str], margins: Sequence[float] = LEXICAL_MARGINS
-                  ) -> list[SkipRow]:
+def lexical_table(questions: Sequence[Scoredq], tuned: Tuned, rows: CaseRows,
+                  margins: Sequence[float] = LEXICAL_MARGINS) -> list[SkipRow]:
     """One row per lexical margin over the English in-scope questions (the only ones the stage
     reads), at the tuned e5 margin."""
     scored = [q for q in questions if q[1] and "e5_passage" in q[0]]
-    rows = []
+    out = []
     for margin in margins:
         settled, hits, rrs = [], [], []
         for raw, english, relevant in scored:
-            fused, _ = served_fusion(raw, english, tuned, passage_case, len(order),
-                                     lexical=margin)
-            settled.append(float(lexical_suffices(raw["bm25"], english, margin, passage_case,
-                                                  len(order))))
-            hit, rr = _ranking(fused, passage_case, order, relevant)
+            fused, _ = served_fusion(raw, english, tuned, rows, lexical=margin)
+            settled.append(float(lexical_suffices(raw["bm25"], english, margin,
+                                                  rows.passage_case, rows.cases)))
+            hit, rr = _ranking(fused, rows, relevant)
             hits.append(hit)
             rrs.append(rr)
-        rows.append(SkipRow(margin, _mean(settled), _mean(hits), _mean(rrs)))
-    return rows
+        out.append(SkipRow(margin, _mean(settled), _mean(hits), _mean(rrs)))
+    return out
 
 
 def choose_margin(rows: Sequence[Row] | Sequence[SkipRow], budget: float = MRR_BUDGET) -> float:

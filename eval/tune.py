@@ -76,7 +76,7 @@ def _case_matrix(a: Asked, searcher: Searcher, views: Sequence[str],
     stacked = np.stack([norm[v] for v in views], axis=1) @ grid.T  # passages x grid
     cases = len(searcher.case_order)
     out = np.full((cases, grid.shape[0]), -np.inf)
-    np.maximum.at(out, searcher._passage_case, stacked)
+    np.maximum.at(out, searcher.rows.passage_case, stacked)
     return out
 
 
@@ -86,7 +86,7 @@ def _rr_matrix(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str],
     rows = []
     for a in asked:
         scores = _case_matrix(a, searcher, views, grid)
-        relevant = [searcher._case_row[c] for c in a.question.relevant if c in searcher._case_row]
+        relevant = [searcher.rows.row_of[c] for c in a.question.relevant if c in searcher.rows.row_of]
         best = scores[relevant].max(axis=0)
         # ties count against the relevant case: a constant view must not look perfect
         others = np.delete(scores, relevant, axis=0)
@@ -125,7 +125,7 @@ def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
         if not a.question.in_scope or not _serves(mode, a):
             continue
         per_case = case_max(_fused(mode, a.scored.signals, a.scored.english, tuned),
-                            searcher._passage_case, len(searcher.case_order))
+                            searcher.rows.passage_case, len(searcher.case_order))
         top = float(per_case.max())
         for row, cid in enumerate(searcher.case_order):
             xs.append([per_case[row], top])
@@ -164,7 +164,7 @@ def fit_calibrations(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -
 def fit_cascade(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> float:
     """The margin under which search calls e5, chosen on the in-scope questions of `asked`."""
     rows = table([(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
-                  if a.question.in_scope], tuned, searcher._passage_case, searcher.case_order)
+                  if a.question.in_scope], tuned, searcher.rows)
     return choose_margin(rows)
 
 
@@ -172,8 +172,7 @@ def fit_lexical(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> flo
     """The lexical margin from which BM25 alone serves an English question, chosen on the
     English in-scope questions of `asked` at `tuned`'s e5 margin."""
     rows = lexical_table([(a.scored.signals, a.scored.english, a.question.relevant)
-                          for a in asked if a.question.in_scope], tuned, searcher._passage_case,
-                         searcher.case_order)
+                          for a in asked if a.question.in_scope], tuned, searcher.rows)
     return choose_margin(rows)
 
 
@@ -238,7 +237,7 @@ def similar_pairs(searcher: Searcher, groups: Sequence[SimilarGroup],
     matrices = searcher.projects.features
     xs, ys, gs = [], [], []
     for number, g in enumerate(groups):
-        row = searcher._case_row.get(g.id)
+        row = searcher.rows.row_of.get(g.id)
         if row is None:
             continue
         for j, cid in enumerate(searcher.case_order):

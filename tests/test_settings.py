@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from casebook.cli.main import app
@@ -31,6 +32,8 @@ def test_list_settings_take_comma_separated_and_json(monkeypatch: pytest.MonkeyP
     ({"CASEBOOK_RATE_LIMIT_STORAGE_URI": "redis"}, ["CASEBOOK_RATE_LIMIT_STORAGE_URI", "memory://"]),
     ({"CASEBOOK_CANDIDATE_DEPTH": "10", "CASEBOOK_MAX_K": "40"},
      ["CASEBOOK_CANDIDATE_DEPTH", "CASEBOOK_MAX_K"]),
+    ({"CASEBOOK_FUSION": "rrf"}, ["CASEBOOK_FUSION", "rrf mode", "was removed", "convex"]),
+    ({"CASEBOOK_FUSION": "weighted"}, ["CASEBOOK_FUSION", "weighted mode", "was removed", "convex"]),
 ])
 @pytest.mark.parametrize("command", [["serve"], ["index", "info"], ["search", "vaccines"]])
 def test_a_bad_setting_names_its_variable_without_a_traceback(env: dict[str, str], words: list[str],
@@ -50,3 +53,18 @@ def test_a_comma_separated_origin_starts_the_server_settings(monkeypatch: pytest
     monkeypatch.setenv("CASEBOOK_CORS_ORIGINS", "https://a.example")
     app = create_app()
     assert app.state.settings.cors_origins == ["https://a.example"]
+
+
+@pytest.mark.parametrize("removed", ["rrf", "weighted", " RRF "])
+def test_a_removed_fusion_names_what_replaced_it(monkeypatch: pytest.MonkeyPatch, removed: str) -> None:
+    monkeypatch.setenv("CASEBOOK_FUSION", removed)
+    with pytest.raises(ValidationError, match="was removed: search serves the convex fusion"):
+        Settings()
+
+
+def test_convex_is_the_fusion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEBOOK_FUSION", "convex")
+    assert Settings().fusion == "convex"
+    monkeypatch.setenv("CASEBOOK_FUSION", "max")
+    with pytest.raises(ValidationError, match="'convex'"):
+        Settings()

@@ -47,16 +47,16 @@ def not_found_text(sections: Sequence[str], elsewhere: Sequence[str] = ()) -> st
 
 def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
               share: Mapping[int, float], texts: Mapping[int, str], kind: AnswerType,
-              question: str, near: float = NEAR) -> int | None:
+              question: str) -> int | None:
     """The lead among `candidates`: the type is a tie-breaker among the relevant ones, namely the
-    most relevant sentence and those holding at least `near` of the best share of the question's
+    most relevant sentence and those holding at least NEAR of the best share of the question's
     words; the most relevant of them that holds the expected answer type, else the most relevant."""
     if not candidates:
         return None
     ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
     best_share = max(share[i] for i in candidates)
     relevant = [i for n, i in enumerate(ranked)
-                if n == 0 or (best_share > 0 and share[i] >= near * best_share)]
+                if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)]
     return next((i for i in relevant if holds(kind, texts[i], question)), ranked[0])
 
 

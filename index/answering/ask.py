@@ -7,10 +7,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from casebook.index.answering.answer import CASES_CONSIDERED
-from casebook.index.answering.compose import compose_answered, compose_none, compose_related
+from casebook.index.answering.compose import (
+    Context,
+    compose_answered,
+    compose_none,
+    compose_related,
+)
 from casebook.index.answering.conversation import contextual_query, plural, points_back, topic
 from casebook.index.answering.evidence import (
     Evidence,
+    SentenceEvidence,
     common_stems,
     coverage,
     features,
@@ -47,11 +53,6 @@ def out_of_area(searcher: Searcher, question: str) -> list[str]:
 def judge(searcher: Searcher, question: str, scored: Scored,
           results: Sequence[CaseResult]) -> tuple[Match, Evidence]:
     """answered / related / none for a question, and the evidence it was decided on."""
-    if scored.fused is None:  # rrf or weighted fusion: the best cosine against the threshold
-        best = float(np.max(scored.dense)) if scored.dense is not None and len(scored.dense) else 0.0
-        evidence = Evidence(best, 1.0, ())
-        answered = best >= searcher.settings.answer_threshold and results
-        return ("answered" if answered else "none"), evidence
     evidence = gather(searcher, question, scored, results)
     domain, answer = probabilities(evidence, searcher.tuned)
     evidence.features.update(p_domain=domain, p_answer=answer)
@@ -61,30 +62,36 @@ def judge(searcher: Searcher, question: str, scored: Scored,
 def gather(searcher: Searcher, question: str, scored: Scored,
            results: Sequence[CaseResult]) -> Evidence:
     """The evidence of answering/evidence.py for one scored question."""
-    stored = searcher.stored
-    corpus = searcher.case_texts
     # a question in another language cannot share words with English text: its coverage is
     # e5's to judge, through the calibrated score and the sentence features
-    covered, missing = coverage(question, results, corpus) if scored.english else (1.0, ())
-    rows = list(stored.sentence_rows.get(results[0].case_study.id, ())) if results else []
-    e5_sentences = stored.e5_sentence_vectors
-    sentence_minilm = (float(np.max(stored.sentence_vectors[rows] @ scored.query_vector))
-                       if rows and scored.query_vector is not None else 0.0)
-    sentence_e5, unheld_e5 = 0.0, 1.0  # nothing left unsaid: as covered as can be
-    if searcher.e5 is not None and scored.e5_vector is not None and e5_sentences is not None and rows:
-        sentence_e5 = float(np.max(e5_sentences[rows] @ scored.e5_vector))
-        unheld = (unheld_words(searcher.normalise(question), results[0].case_study.text,
-                               common_stems(corpus)) if scored.english else [])
-        if unheld:
-            unheld_e5 = float(np.max(e5_sentences[rows] @ searcher.e5.query(" ".join(unheld))))
-    model = searcher.tuned.field_e5
-    # without the model or e5's vector the odds are even: the other features decide
-    field_e5 = model.logit(scored.e5_vector) if model is not None and scored.e5_vector is not None \
-        else 0.0
-    named = features(scored, results, searcher._passage_case, len(searcher.case_order), covered,
-                     sentence_minilm, sentence_e5, unheld_e5, field_e5)
+    covered, missing = (coverage(question, results, searcher.case_texts) if scored.english
+                        else (1.0, ()))
+    named = features(scored, results, covered, sentence_evidence(searcher, scored, results))
     return Evidence(results[0].score if results else 0.0, covered, missing,
                     scored.features.get("e5_top", 1.0), named)
+
+
+def sentence_evidence(searcher: Searcher, scored: Scored,
+                      results: Sequence[CaseResult]) -> SentenceEvidence:
+    """How the best case study's sentences match the question, read from the query vectors
+    retrieval computed. The one model run here is e5 on the question's words that case study
+    lacks: a text retrieval never read, and could not, before it knew the best case study."""
+    stored = searcher.stored
+    rows = list(stored.sentence_rows.get(results[0].case_study.id, ())) if results else []
+    minilm = (float(np.max(stored.sentence_vectors[rows] @ scored.query_vector))
+              if rows and scored.query_vector is not None else 0.0)
+    # the field model's log-odds, as the scope calibration read them (0: even odds without
+    # the model or e5's vector, and the other features decide)
+    field_e5 = scored.features.get("field_e5", 0.0)
+    e5_sentences = stored.e5_sentence_vectors
+    if searcher.e5 is None or scored.e5_vector is None or e5_sentences is None or not rows:
+        return SentenceEvidence(minilm, field_e5=field_e5)
+    unheld = (unheld_words(scored.normalised, results[0].case_study.text,
+                           common_stems(searcher.case_texts)) if scored.english else [])
+    missing = (float(np.max(e5_sentences[rows] @ searcher.e5.query(" ".join(unheld))))
+               if unheld else 1.0)
+    return SentenceEvidence(minilm, float(np.max(e5_sentences[rows] @ scored.e5_vector)),
+                            missing, field_e5)
 
 
 def ask(searcher: Searcher, question: str) -> Answer:
@@ -109,21 +116,15 @@ def ask_scored(searcher: Searcher, question: str,
         match = "answered"  # the records answer "how many case studies are in Southwark?"
     if elsewhere and match == "answered":
         match = "related"
-    if scored.fused is None and elsewhere:
-        match = "none"
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
     if match == "related":
         topic = related_subject(searcher, question, evidence, scored.english)
-        return scored, compose_related(question, scored, ranked, searcher.stored,
-                                       searcher.settings, sections=searcher.sections(),
-                                       boroughs=searcher.boroughs(), elsewhere=elsewhere,
-                                       topic=topic, evidence=evidence)
-    return scored, compose_answered(question, scored, ranked, searcher.stored, searcher.settings,
-                                    sections=searcher.sections(), boroughs=searcher.boroughs(),
-                                    match=match, evidence=evidence)
+        return scored, compose_related(
+            context(searcher, question, scored, ranked, match, evidence), elsewhere, topic)
+    return scored, compose_answered(context(searcher, question, scored, ranked, match, evidence))
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:
@@ -154,8 +155,15 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     # the conversation's own order: the case study it was about first
     order = {case: i for i, case in enumerate(about)}
     ranked.sort(key=lambda r: order.get(r.case_study.id, len(order)))
-    return compose_answered(question, scored, ranked, searcher.stored, searcher.settings,
-                            sections=searcher.sections(), boroughs=searcher.boroughs())
+    return compose_answered(context(searcher, question, scored, ranked))
+
+
+def context(searcher: Searcher, question: str, scored: Scored, ranked: Sequence[CaseResult],
+            match: Match = "answered", evidence: Evidence | None = None) -> Context:
+    """What composing the answer reads (answering/compose.py): `ranked`, every case study the
+    answer may draw on, best first."""
+    return Context(question, scored, ranked, searcher.stored, searcher.sections(),
+                   searcher.boroughs(), match, evidence)
 
 
 def related_subject(searcher: Searcher, question: str, evidence: Evidence,

@@ -9,7 +9,7 @@ built from the records (titles, boroughs, sections, counts); nothing is invented
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -45,7 +45,6 @@ from casebook.records import (
     Citation,
     Scored,
 )
-from casebook.settings import Settings
 
 HOW_MOST = 4  # case studies a how-question across case studies quotes
 COMPARE_MOST = 4
@@ -59,15 +58,17 @@ _AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\
 
 @dataclass
 class Context:
-    """What every shape of answer reads: the question, its views, the stored sentences."""
+    """What every shape of answer reads: the question, its views, the stored sentences, and
+    what was decided about it; then, as they are read, its sentences' relevance."""
 
     question: str
     scored: Scored
-    ranked: Sequence[CaseResult]  # every case study, best first
+    ranked: Sequence[CaseResult]  # every case study the answer may draw on, best first
     stored: StoredIndex
-    settings: Settings
     sections: Sequence[str]
     boroughs: Sequence[str]
+    match: Match = "answered"
+    evidence: Evidence | None = None  # None: decided without it (a follow-up that points back)
     relevance: dict[int, float] = field(default_factory=dict)
     shares: dict[int, float] = field(default_factory=dict)
 
@@ -89,12 +90,21 @@ class Context:
 
 
 class Quotes:
-    """The answer's citations and sentences, numbered as they are first cited."""
+    """The answer's citations and sentences, numbered as they are first cited, and the
+    citation each listed case study's heading carries."""
 
     def __init__(self, stored: StoredIndex) -> None:
         self.stored = stored
         self.citations: list[Citation] = []
         self.marker: dict[str, int] = {}
+        self.headings: dict[str, int] = {}
+
+    def head(self, result: CaseResult) -> int:
+        """Cite a listed case study (its best passage) for its heading."""
+        case = result.case_study
+        self.headings[case.id] = self.cite(case, result.passages[0].passage.id
+                                           if result.passages else None)
+        return self.headings[case.id]
 
     def cite(self, case: CaseStudy, passage_id: str | None = None) -> int:
         passage = (self.stored.passage_by_id[passage_id] if passage_id else
@@ -193,20 +203,21 @@ def heading(case: CaseStudy) -> str:
 
 
 def _answer(ctx: Context, shape: Shape, intro: list[AnswerSentence], items: list[AnswerItem],
-            quotes: Quotes, headings: dict[str, int], match: Match, evidence: Evidence | None,
-            tail: Sequence[AnswerSentence] = ()) -> Answer:
+            quotes: Quotes, tail: Sequence[AnswerSentence] = ()) -> Answer:
     if not ctx.scored.english:
         tail = [*tail, AnswerSentence(ENGLISH_SOURCES, None)]
     sentences = [*intro, *(s for i in items for s in i.sentences), *tail]
-    text = _plain(intro, items, headings)
+    text = _plain(intro, items, quotes.headings)
     if tail:
         text += ("\n" if items else " ") + " ".join(s.text for s in tail)
-    confidence, cover, domain, signals = _evidence(ctx, evidence)
-    return Answer(ctx.question, text, tuple(quotes.citations), match == "answered", confidence,
-                  match, tuple(sentences), cover, domain, signals, shape, tuple(items))
+    confidence, cover, domain, signals = _evidence(ctx)
+    return Answer(ctx.question, text, tuple(quotes.citations), ctx.match == "answered",
+                  confidence, ctx.match, tuple(sentences), cover, domain, signals, shape,
+                  tuple(items))
 
 
-def _evidence(ctx: Context, evidence: Evidence | None) -> tuple[float, float, float, dict]:
+def _evidence(ctx: Context) -> tuple[float, float, float, dict]:
+    evidence = ctx.evidence
     if evidence is None:
         dense = ctx.scored.dense
         best = float(np.max(dense)) if dense is not None and len(dense) else 0.0
@@ -215,19 +226,18 @@ def _evidence(ctx: Context, evidence: Evidence | None) -> tuple[float, float, fl
 
 
 def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: int,
-           how: bool = False, aspects: bool = False) -> tuple[list[AnswerItem], dict[str, int]]:
+           how: bool = False, aspects: bool = False) -> list[AnswerItem]:
     ctx.read(cases)
-    items, headings = [], {}
+    items = []
     for result in cases:
         case = result.case_study
-        headings[case.id] = quotes.cite(case, result.passages[0].passage.id
-                                        if result.passages else None)
+        heading_citation = quotes.head(result)
         rows = _aspect_rows(ctx, case, per_case) if aspects else _best_rows(ctx, case, per_case)
         sentences = [quotes.sentence(case, r) for r in rows]
         if how and sentences and _tells_only_need(ctx, case):
-            sentences.append(_need_only(case, headings[case.id]))
+            sentences.append(_need_only(case, heading_citation))
         items.append(AnswerItem(case, tuple(sentences), focus(case)))
-    return items, headings
+    return items
 
 
 def _tells_only_need(ctx: Context, case: CaseStudy) -> bool:
@@ -259,7 +269,7 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) ->
     return f"{number} {units} {'answers' if n == 1 else 'answer'} this."
 
 
-def _listing(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None) -> Answer:
+def _listing(ctx: Context, shape: Shape) -> Answer:
     selection = select(ctx.question, shape, ctx.ranked, ctx.sections, ctx.boroughs)
     cases = selection.results
     quotes = Quotes(ctx.stored)
@@ -271,11 +281,11 @@ def _listing(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None
         cases = tuple(c for c in cases if c.case_study.boroughs) or cases
     else:
         intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape), None)]
-    items, headings = _items(ctx, cases, quotes, 0 if structural else 1)
+    items = _items(ctx, cases, quotes, 0 if structural else 1)
     if selection.cut:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
-    return _answer(ctx, shape, intro, items, quotes, headings, match, evidence)
+    return _answer(ctx, shape, intro, items, quotes)
 
 
 def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSentence]:
@@ -300,8 +310,7 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
     return out
 
 
-def _comparison(ctx: Context, named: list[tuple[str, list[str]]], match: Match,
-                evidence: Evidence | None) -> Answer:
+def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
     rank = {r.case_study.id: i for i, r in enumerate(ctx.ranked)}
     by_id = {r.case_study.id: r for r in ctx.ranked}
     chosen: list[CaseResult] = []
@@ -318,9 +327,8 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]], match: Match,
         if result not in chosen:
             chosen.append(result)
     quotes = Quotes(ctx.stored)
-    items, headings = _items(ctx, chosen, quotes, 3, aspects=True)
-    return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes, headings, match,
-                   evidence)
+    items = _items(ctx, chosen, quotes, 3, aspects=True)
+    return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes)
 
 
 def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
@@ -360,7 +368,7 @@ def _lowered(phrase: str) -> str:
     return phrase[0].lower() + phrase[1:]
 
 
-def _single(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None) -> Answer:
+def _single(ctx: Context, shape: Shape) -> Answer:
     """One case study answers: the lead (and what follows it), or the whole of a short one."""
     top = ctx.ranked[0]
     case = top.case_study
@@ -368,8 +376,7 @@ def _single(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None)
     quotes = Quotes(ctx.stored)
     if not _has_body(ctx, case):
         citation = quotes.cite(case, top.passages[0].passage.id if top.passages else None)
-        return _answer(ctx, shape, [AnswerSentence(title_only(case), citation)], [], quotes,
-                       {}, match, evidence)
+        return _answer(ctx, shape, [AnswerSentence(title_only(case), citation)], [], quotes)
     n = DESCRIBE_SENTENCES if shape == "describe" else SINGLE_SENTENCES
     rows = _best_rows(ctx, case, n)
     if shape == "describe":
@@ -377,42 +384,37 @@ def _single(ctx: Context, shape: Shape, match: Match, evidence: Evidence | None)
     if shape == "how" and _tells_only_need(ctx, case):
         # the need, then what the summary does not tell: nothing cited that is not shown
         first = quotes.sentence(case, rows[0])
-        return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes,
-                       {}, match, evidence)
+        return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes)
     sentences = [quotes.sentence(case, r) for r in rows]
-    return _answer(ctx, shape, sentences, [], quotes, {}, match, evidence)
+    return _answer(ctx, shape, sentences, [], quotes)
 
 
-def _how(ctx: Context, match: Match, evidence: Evidence | None) -> Answer:
+def _how(ctx: Context) -> Answer:
     selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs)
     cases = selection.results[:HOW_MOST]
     if len(cases) < 2:
-        return _single(ctx, "how", match, evidence)
+        return _single(ctx, "how")
     quotes = Quotes(ctx.stored)
-    items, headings = _items(ctx, cases, quotes, 1, how=True)
+    items = _items(ctx, cases, quotes, 1, how=True)
     intro = [AnswerSentence(f"{count_words(len(cases), capital=True)} case studies say how.", None)]
-    return _answer(ctx, "how", intro, items, quotes, headings, match, evidence)
+    return _answer(ctx, "how", intro, items, quotes)
 
 
-def compose_answered(question: str, scored: Scored, ranked: Sequence[CaseResult],
-                     stored: StoredIndex, settings: Settings, *, sections: Sequence[str],
-                     boroughs: Sequence[str], match: Match = "answered",
-                     evidence: Evidence | None = None, shape: Shape | None = None) -> Answer:
-    """The answer to a question some case study covers, shaped like the question.
-    `ranked`: every case study the answer may draw on, best first."""
-    ctx = Context(question, scored, ranked, stored, settings, sections, boroughs)
-    shape = shape or question_shape(question)
+def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
+    """The answer to a question some case study covers (or that a conversation settled
+    they do), shaped like the question."""
+    shape = shape or question_shape(ctx.question)
     if shape in ("list", "count", "where"):
-        return _listing(ctx, shape, match, evidence)
+        return _listing(ctx, shape)
     if shape == "compare":
-        named = named_cases(question, [r.case_study for r in ranked], boroughs)
+        named = named_cases(ctx.question, [r.case_study for r in ctx.ranked], ctx.boroughs)
         if len(named) == 1 and len(named[0][1]) >= 2:
             # "compare the two Lewisham case studies": one name, several case studies
             named = [(named[0][0], [case]) for case in named[0][1]]
-        return _comparison(ctx, named, match, evidence)
+        return _comparison(ctx, named)
     if shape == "how":
-        return _how(ctx, match, evidence)
-    return _single(ctx, shape, match, evidence)
+        return _how(ctx)
+    return _single(ctx, shape)
 
 
 def compose_none(question: str, sections: Sequence[str], elsewhere: Sequence[str],
@@ -434,27 +436,24 @@ def compose_none(question: str, sections: Sequence[str], elsewhere: Sequence[str
 RELATED_FLOOR = 0.1
 
 
-def compose_related(question: str, scored: Scored, ranked: Sequence[CaseResult],
-                    stored: StoredIndex, settings: Settings, *, sections: Sequence[str],
-                    boroughs: Sequence[str], elsewhere: Sequence[str], topic: str,
-                    evidence: Evidence | None) -> Answer:
+def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str) -> Answer:
     """No case study covers the question: say so in the asker's words, then offer the closest
-    where they really are close, else what the case studies do cover."""
-    ctx = Context(question, scored, ranked, stored, settings, sections, boroughs)
+    where they really are close, else what the case studies do cover. `elsewhere`: the places
+    it names that no case study is from; `topic`: what it asks about (answering/subject.py)."""
+    ctx = replace(ctx, match="related")
     if elsewhere:
         head = f"None of the case studies is from {' or '.join(elsewhere)}: they are from London."
     else:
         head = f"No case study here is about {topic}." if topic else \
             "No case study here answers that."
-    close = [r for r in ranked[:2] if r.score >= RELATED_FLOOR]
-    quotes = Quotes(stored)
+    close = [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR]
+    quotes = Quotes(ctx.stored)
+    shape = question_shape(ctx.question)
     if not close:
         intro = [AnswerSentence(head, None), AnswerSentence(
-            "None is close; the case studies cover: " + "; ".join(sections) + ".", None)]
-        return _answer(ctx, question_shape(question), intro, [], quotes, {}, "related", evidence)
+            "None is close; the case studies cover: " + "; ".join(ctx.sections) + ".", None)]
+        return _answer(ctx, shape, intro, [], quotes)
     titles = join([in_sentence(r.case_study) for r in close])
     intro = [AnswerSentence(head, None),
              AnswerSentence(f"The closest {'is' if len(close) == 1 else 'are'} {titles}.", None)]
-    items, headings = _items(ctx, close, quotes, 1)
-    return _answer(ctx, question_shape(question), intro, items, quotes, headings, "related",
-                   evidence)
+    return _answer(ctx, shape, intro, _items(ctx, close, quotes, 1), quotes)

@@ -123,10 +123,22 @@ def case_level(values: np.ndarray, passage_case: np.ndarray, cases: int) -> np.n
     return out
 
 
-def features(scored: Scored, results: Sequence[CaseResult], passage_case: np.ndarray,
-             cases: int, covered: float, sentence_minilm: float, sentence_e5: float,
-             missing_sentence_e5: float, field_e5: float = 0.0) -> dict[str, float]:
+@dataclass(frozen=True)
+class SentenceEvidence:
+    """How the best case study's single best sentences match the question, and e5's field
+    model: the features a question's scores alone do not give."""
+
+    minilm: float = 0.0  # its best sentence's MiniLM cosine to the question
+    e5: float = 0.0  # the same by e5
+    # by e5, to the question's words the case study lacks (1.0: it lacks none, nothing unsaid)
+    missing_e5: float = 1.0
+    field_e5: float = 0.0  # the field model's logit (0.0: even odds, without the model)
+
+
+def features(scored: Scored, results: Sequence[CaseResult], covered: float,
+             sentences: SentenceEvidence) -> dict[str, float]:
     """Every feature of FEATURES from one question's scores (pure)."""
+    passage_case, cases = scored.rows.passage_case, scored.rows.cases
     final = case_level(scored.final, passage_case, cases)
     fused = case_level(scored.fused if scored.fused is not None else scored.final, passage_case,
                        cases)
@@ -144,8 +156,8 @@ def features(scored: Scored, results: Sequence[CaseResult], passage_case: np.nda
         "english": 1.0 if scored.english else 0.0,
         "e5_z": standout(case_level(e5, passage_case, cases)) if e5 is not None else 0.0,
         "bm25_mean": float(bm25.mean()) if cases else 0.0,
-        "sentence_e5": sentence_e5,
-        "sentence_minilm": sentence_minilm,
-        "missing_sentence_e5": missing_sentence_e5,
-        "field_e5": field_e5,
+        "sentence_e5": sentences.e5,
+        "sentence_minilm": sentences.minilm,
+        "missing_sentence_e5": sentences.missing_e5,
+        "field_e5": sentences.field_e5,
     }

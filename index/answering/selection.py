@@ -111,14 +111,13 @@ def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
 
 
 def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: Sequence[str],
-           boroughs: Sequence[str], floor: float = MATCH_FLOOR,
-           gazetteer: Gazetteer | None = None) -> Selection:
+           boroughs: Sequence[str], floor: float = MATCH_FLOOR) -> Selection:
     """The case studies a list, count, borough or how question is answered over, best first.
     `ranked`: every case study, best first, with its calibrated score."""
     one_place = shape == "where" and bool(SINGULAR_WHERE.search(question))
     section = section_named(question, sections) \
         if shape in ("list", "count", "where") and not one_place else None
-    places = boroughs_named(question, boroughs, gazetteer) if shape != "where" else ()
+    places = boroughs_named(question, boroughs) if shape != "where" else ()
     pool = list(ranked)
     if section:
         pool = [r for r in pool if r.case_study.section == section]

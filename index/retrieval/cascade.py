@@ -23,6 +23,7 @@ import numpy as np
 
 from casebook.index.retrieval.signals import case_max, convex, normalised
 from casebook.index.retrieval.tuned import Tuned
+from casebook.records import CaseRows
 
 # Every view but e5's: what the first stage of the cascade scores from.
 CHEAP_SIGNALS: tuple[str, ...] = ("bm25", "minilm_passage", "minilm_case", "borough")
@@ -73,12 +74,13 @@ def needs_e5(cheap_fused: np.ndarray, english: bool, margin: float, passage_case
     return not english or top_margin(cheap_fused, passage_case, cases) < margin
 
 
-def served_fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
-                  passage_case: np.ndarray, cases: int, margin: float | None = None,
-                  lexical: float | None = None) -> tuple[np.ndarray, bool]:
+def served_fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned, rows: CaseRows,
+                  margin: float | None = None, lexical: float | None = None
+                  ) -> tuple[np.ndarray, bool]:
     """(fused score, whether e5 ran) as search would serve it, from every view's raw scores:
     what evaluation uses to score the cascade without running the query twice. `margin` and
     `lexical` replace the tuned e5 and lexical margins."""
+    passage_case, cases = rows.passage_case, rows.cases
     chosen_lexical = tuned.served_lexical_margin if lexical is None else lexical
     if lexical_suffices(raw["bm25"], english, chosen_lexical, passage_case, cases):
         return lexical_fusion(raw, tuned), False

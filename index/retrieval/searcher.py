@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval import cascade
 from casebook.index.retrieval import signals as views
 from casebook.index.retrieval.calibrate import calibrated, query_features
-from casebook.index.retrieval.fusion import boost, fuse
 from casebook.index.retrieval.language import is_english
 from casebook.index.retrieval.projects import SimilarProjects
 from casebook.index.retrieval.queries import (
@@ -35,7 +35,7 @@ from casebook.index.retrieval.tuned import (
 )
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.vocabulary import expand_acronyms
-from casebook.records import CaseResult, CaseStudy, PassageHit, Scored
+from casebook.records import CaseResult, CaseRows, CaseStudy, PassageHit, Scored
 from casebook.settings import Settings
 from casebook.themes import themes
 
@@ -48,8 +48,30 @@ def _known_words(embedder: AnyEmbedder) -> set[str]:
     return {w for w in vocab if w.isalpha() and w.islower() and len(w) >= 4}
 
 
+def case_rows(stored: StoredIndex) -> CaseRows:
+    """Which case study each of the build's passages belongs to, by row."""
+    row_of = {c.id: i for i, c in enumerate(stored.cases)}
+    return CaseRows.of(list(row_of), np.array([row_of[p.case_id] for p in stored.passages]))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one query is scored: the views that run, decided before they do."""
+
+    query: str  # as asked: e5 reads a question not in English so
+    text: str  # normalised (Searcher.normalise): what BM25 and MiniLM read
+    mode: str  # hybrid, dense or bm25
+    english: bool
+    full: bool  # every view, whatever the cascade would skip
+    settled: bool  # BM25 alone serves it: the cascade's lexical stage
+
+
 class Searcher:
-    """Answers queries over one index build. Construct with `Searcher.open(settings)`."""
+    """Answers queries over one index build. Construct with `Searcher.open(settings)`.
+
+    Its public surface: `score` (every passage's views and calibrated score, as a `Scored` that
+    carries what answering and evaluation read: the query vectors, the views, the case rows),
+    `group`, `search`, `similar`, the browsing calls, and `rows`, `stored`, `tuned`."""
 
     def __init__(self, settings: Settings, stored: StoredIndex, embedder: AnyEmbedder,
                  e5: AnyE5 | None = None, tuned: Tuned | None = None) -> None:
@@ -59,12 +81,12 @@ class Searcher:
         self.stored = stored
         self.embedder = embedder
         self.cases: dict[str, CaseStudy] = {c.id: c for c in stored.cases}
-        self.case_order = [c.id for c in stored.cases]
-        self._case_row = {cid: i for i, cid in enumerate(self.case_order)}
-        self._passage_case = np.array([self._case_row[p.case_id] for p in stored.passages])
-        self._case_size = np.bincount(self._passage_case, minlength=len(self.case_order))
+        self.rows = case_rows(stored)
+        self.case_order = list(self.rows.case_order)
+        self._case_size = np.bincount(self.rows.passage_case, minlength=self.rows.cases)
         self._passage_row = {p.id: i for i, p in enumerate(stored.passages)}
-        self.case_vectors = self._centroids()
+        self.case_vectors = views.centroids(stored.passage_vectors, self.rows.passage_case,
+                                            self.rows.cases)
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
         self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
         # every case study's text in case_order: the corpus answering's word statistics are
@@ -74,7 +96,7 @@ class Searcher:
         self.gazetteer = stored.gazetteer
         self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
         self.e5_case_vectors = (
-            views.centroids(stored.e5_passage_vectors, self._passage_case, len(self.case_order))
+            views.centroids(stored.e5_passage_vectors, self.rows.passage_case, self.rows.cases)
             if stored.e5_passage_vectors is not None else None)
 
     @classmethod
@@ -103,12 +125,6 @@ class Searcher:
                 f"index holds {stored.manifest.dimension}-dimensional ones.", hint=REBUILD)
         return cls(settings, stored, embedder, e5)
 
-    def _centroids(self) -> np.ndarray:
-        vectors = np.zeros((len(self.case_order), self.stored.passage_vectors.shape[1]), np.float32)
-        np.add.at(vectors, self._passage_case, self.stored.passage_vectors)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
-
     # -- queries -------------------------------------------------------------------------
 
     def normalise(self, query: str) -> str:
@@ -117,35 +133,37 @@ class Searcher:
 
     def score(self, query: str, mode: str = "hybrid", *, full: bool = False,
               settle: bool = True) -> Scored:
-        """Every passage's calibrated score for `query`. Hybrid search runs the cascade (BM25
-        alone when it is sure, if `settle`; e5 only when the cheap views are unsure or the
-        question is not English); `full` runs every view whatever the cheap views say
-        (answering and evaluation need them all)."""
+        """Every passage's calibrated score for `query`: the views, fused by the tuned convex
+        weights, then calibrated to P(relevant). Hybrid search runs the cascade (BM25 alone
+        when it is sure, if `settle`; e5 only when the cheap views are unsure or the question
+        is not English, see retrieval/cascade.py); `full` runs every view whatever the cheap
+        views say (answering and evaluation need them all)."""
         text = self.normalise(query)
         lexical = self.stored.lexical.scores(text)
-        if self.settings.fusion == "convex":
-            english = is_english(query)
-            # MiniLM reads English only; where neither the ranking nor the score of a question
-            # in another language would use it, skip it (its word pieces run twice as long)
-            skip = (mode == "hybrid" and not english and not full and self.e5 is not None
-                    and not self.tuned.foreign_reads_minilm)
-            # BM25 sure of an English question: the cascade's lexical stage serves it alone
-            settled = (mode == "hybrid" and settle and not full and cascade.lexical_suffices(
-                lexical, english, self.tuned.served_lexical_margin, self._passage_case,
-                len(self.case_order)))
-            vector, dense = (None, None) if skip or settled else self._minilm(text)
-            return self._convex(query, text, vector, dense, lexical, mode, full, english,
-                                settled)
-        vector, dense = self._minilm(text)
-        if mode == "dense":
-            final = dense.astype(np.float64)
-        elif mode == "bm25":
-            final = lexical.astype(np.float64)
-        else:
-            final = fuse(dense, lexical, self.settings.fusion, rrf_k=self.settings.rrf_k,
-                         dense_weight=self.settings.dense_weight)
-            final = self._place_boost(query, final)
-        return Scored(vector, dense, lexical, final)
+        english = is_english(query)
+        # BM25 sure of an English question: the cascade's lexical stage serves it alone
+        settled = (mode == "hybrid" and settle and not full and cascade.lexical_suffices(
+            lexical, english, self.tuned.served_lexical_margin, self.rows.passage_case,
+            self.rows.cases))
+        plan = Plan(query, text, mode, english, full, settled)
+        # MiniLM reads English only; where neither the ranking nor the score of a question
+        # in another language would use it, skip it (its word pieces run twice as long)
+        skip = (mode == "hybrid" and not english and not full and self.e5 is not None
+                and not self.tuned.foreign_reads_minilm)
+        vector, dense = (None, None) if skip or settled else self._minilm(text)
+        raw = self._cheap_views(plan, lexical, vector, dense)
+        run_e5, cheap = self._needs_e5(plan, raw)
+        e5_vector = None
+        if run_e5:
+            e5_vector, e5_views = self._e5_views(plan)
+            raw.update(e5_views)
+        fused, model = self._fusion(plan, raw, cheap, e5_ran=e5_vector is not None)
+        features = query_features(raw, english, self.rows.passage_case, self.rows.cases,
+                                  self._query_evidence(text, vector, e5_vector))
+        final = calibrated(fused, features, self.tuned.calibration[model],
+                           self.tuned.scope.get(model))
+        return Scored(vector, dense, lexical, final, raw, features, fused, e5_vector, english,
+                      normalised=text, rows=self.rows)
 
     def _minilm(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The query's MiniLM vector and every passage's cosine to it (passages beyond the
@@ -159,64 +177,67 @@ class Searcher:
         dense[rows[0][valid]] = top_scores[0][valid]
         return vector, dense
 
-    def _borough_matches(self, query: str) -> np.ndarray:
-        """Per passage: whether its case study is from a London borough the query names."""
-        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
-        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
-                               for cid in self.case_order])
-        return case_match[self._passage_case].astype(np.float64)
-
-    def _convex(self, query: str, text: str, vector: np.ndarray | None, dense: np.ndarray | None,
-                lexical: np.ndarray, mode: str, full: bool, english: bool,
-                settled: bool = False) -> Scored:
-        """The views, fused by the tuned convex weights, then calibrated to P(relevant).
-
-        BM25 and the borough view always run; MiniLM's unless the question is not in English
-        and nothing needs it, or BM25 `settled` it (the lexical stage); e5's only in hybrid
-        mode, and there only when the cascade asks for them (see retrieval/cascade.py) or
-        `full` is set.
-        """
+    def _cheap_views(self, plan: Plan, lexical: np.ndarray, vector: np.ndarray | None,
+                     dense: np.ndarray | None) -> dict[str, np.ndarray]:
+        """BM25 and the borough view, and MiniLM's two where it ran."""
         raw: dict[str, np.ndarray] = {"bm25": lexical.astype(np.float64)}
         if vector is not None and dense is not None:
             raw["minilm_passage"] = dense.astype(np.float64)
-            raw["minilm_case"] = (self.case_vectors @ vector)[self._passage_case].astype(np.float64)
-        raw["borough"] = self._borough_matches(query)
-        cases = len(self.case_order)
-        cheap = None
-        use_e5 = (mode == "hybrid" and not settled and self.e5 is not None
-                  and self.e5_case_vectors is not None)
-        if use_e5 and not full and english:
-            cheap = cascade.cheap_fusion(raw, self.tuned)
-            use_e5 = cascade.needs_e5(cheap, english, self.tuned.cascade_margin,
-                                      self._passage_case, cases)
-        e5_vector = None
-        if use_e5:
-            assert self.e5 is not None and self.e5_case_vectors is not None
-            # e5 reads the question as asked when it is not English: the spelling corrector
-            # knows only the corpus's English words
-            e5_vector = self.e5.query(text if english else query)
-            passage_view, case_view = views.dense_views(
-                e5_vector, self.stored.e5_passage_vectors, self.e5_case_vectors,
-                self._passage_case)
-            raw["e5_passage"], raw["e5_case"] = (passage_view.astype(np.float64),
-                                                 case_view.astype(np.float64))
-        norm = views.normalised(raw)
-        if mode != "hybrid":
-            fused, model = norm["minilm_passage" if mode == "dense" else "bm25"], mode
-        elif settled:
-            fused, model = cascade.lexical_fusion(raw, self.tuned), LEXICAL_CALIBRATION
-        elif e5_vector is not None:
-            fused = views.convex(norm, self.tuned.weights if english else self.tuned.weights_foreign)
-            model = ("hybrid" if english or FOREIGN_CALIBRATION not in self.tuned.calibration
-                     else FOREIGN_CALIBRATION)
-        else:
+            raw["minilm_case"] = ((self.case_vectors @ vector)[self.rows.passage_case]
+                                  .astype(np.float64))
+        raw["borough"] = self._borough_view(plan.query)
+        return raw
+
+    def _borough_view(self, query: str) -> np.ndarray:
+        """Per passage: 1 where its case study is from a London borough the query names.
+
+        Neither BM25 nor the models weigh a borough's name much against the topic words, yet
+        "in Newham" is usually the point of the question.
+        """
+        # people type "camden" in lower case; the gazetteer wants proper nouns
+        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
+        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
+                               for cid in self.case_order])
+        return case_match[self.rows.passage_case].astype(np.float64)
+
+    def _needs_e5(self, plan: Plan, raw: dict[str, np.ndarray]) -> tuple[bool, np.ndarray | None]:
+        """Whether e5 runs (hybrid mode only, and there when the cascade asks for it or `full`
+        is set), and the cheap views' fusion where deciding it took one."""
+        if plan.mode != "hybrid" or plan.settled or self.e5 is None or self.e5_case_vectors is None:
+            return False, None
+        if plan.full or not plan.english:
+            return True, None
+        cheap = cascade.cheap_fusion(raw, self.tuned)
+        return cascade.needs_e5(cheap, plan.english, self.tuned.cascade_margin,
+                                self.rows.passage_case, self.rows.cases), cheap
+
+    def _e5_views(self, plan: Plan) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """e5's query vector, and its passage and whole-case views."""
+        assert self.e5 is not None and self.e5_case_vectors is not None
+        assert self.stored.e5_passage_vectors is not None
+        # e5 reads the question as asked when it is not English: the spelling corrector
+        # knows only the corpus's English words
+        vector = self.e5.query(plan.text if plan.english else plan.query)
+        passage_view, case_view = views.dense_views(
+            vector, self.stored.e5_passage_vectors, self.e5_case_vectors, self.rows.passage_case)
+        return vector, {"e5_passage": passage_view.astype(np.float64),
+                        "e5_case": case_view.astype(np.float64)}
+
+    def _fusion(self, plan: Plan, raw: dict[str, np.ndarray], cheap: np.ndarray | None, *,
+                e5_ran: bool) -> tuple[np.ndarray, str]:
+        """The fused score per passage, and the name of the calibration that maps it."""
+        if plan.mode != "hybrid":
+            view = "minilm_passage" if plan.mode == "dense" else "bm25"
+            return views.normalised({view: raw[view]})[view], plan.mode
+        if plan.settled:
+            return cascade.lexical_fusion(raw, self.tuned), LEXICAL_CALIBRATION
+        if not e5_ran:
             fused = cheap if cheap is not None else cascade.cheap_fusion(raw, self.tuned)
-            model = "hybrid_cheap"
-        features = query_features(raw, english, self._passage_case, cases,
-                                  self._query_evidence(text, vector, e5_vector))
-        final = calibrated(fused, features, self.tuned.calibration[model],
-                           self.tuned.scope.get(model))
-        return Scored(vector, dense, lexical, final, raw, features, fused, e5_vector, english)
+            return fused, "hybrid_cheap"
+        weights = self.tuned.weights if plan.english else self.tuned.weights_foreign
+        foreign = not plan.english and FOREIGN_CALIBRATION in self.tuned.calibration
+        return (views.convex(views.normalised(raw), weights),
+                FOREIGN_CALIBRATION if foreign else "hybrid")
 
     def _query_evidence(self, text: str, vector: np.ndarray | None,
                         e5_vector: np.ndarray | None) -> dict[str, float]:
@@ -234,26 +255,11 @@ class Searcher:
                 out["field_e5"] = self.tuned.field_e5.logit(e5_vector)
         return out
 
-    def _place_boost(self, query: str, final: np.ndarray) -> np.ndarray:
-        """Favour case studies from the London boroughs the query names.
-
-        Neither retriever weighs a borough's name much against the topic words, yet "in
-        Newham" is usually the point of the question.
-        """
-        # people type "camden" in lower case; the gazetteer wants proper nouns
-        named = set(self.gazetteer.find(string.capwords(query))) & set(self._boroughs)
-        if not named:
-            return final
-        case_match = np.array([bool(named & set(self.cases[cid].boroughs))
-                               for cid in self.case_order])
-        return boost(final, case_match[self._passage_case], self.settings.fusion,
-                     rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight)
-
     def _allowed_cases(self, section: str | None, borough: str | None,
                        theme: str | None = None) -> set[int] | None:
         if section is None and borough is None and theme is None:
             return None
-        allowed = set(range(len(self.case_order)))
+        allowed = set(range(self.rows.cases))
         if section:
             name = match_choice(section, (c.section for c in self.cases.values()), "section")
             allowed &= {i for i, cid in enumerate(self.case_order) if self.cases[cid].section == name}
@@ -278,7 +284,7 @@ class Searcher:
         # it each row was quadratic, and never ended while a short case study was among them).
         incomplete = 0
         for row in order:
-            case_row = int(self._passage_case[row])
+            case_row = int(self.rows.passage_case[row])
             if allowed is not None and case_row not in allowed:
                 continue
             if exclude is not None and self.case_order[case_row] == exclude:
@@ -338,21 +344,20 @@ class Searcher:
     @cached_property
     def projects(self) -> SimilarProjects:
         """Case-to-case likeness for this build (see retrieval/projects.py), built on first use."""
-        return SimilarProjects(self.stored, self.embedder, self._case_row, self._passage_case,
-                               self.case_vectors)
+        return SimilarProjects(self.stored, self.embedder, self.rows, self.case_vectors)
 
     def similar(self, case_id: str, k: int = 5) -> list[CaseResult]:
         """Case studies most like `case_id`, never itself; `score` is P(a programme lead calls
         it similar), calibrated on the dev groups of eval/similar.jsonl."""
         validate_k(k, self.settings.max_k)
-        row = self._case_row.get(case_id)
+        row = self.rows.row_of.get(case_id)
         if row is None:
             raise NotFound(f"No case study has the id {case_id!r}.",
                            hint="List the ids with GET /v1/case-studies or `casebook search`.")
         model = self.tuned.calibration["similar"]
         case_scores = self.projects.scores(model)[row]
         results = self.group(self.projects.passage_scores(row, model), k, exclude=case_id)
-        return [CaseResult(r.case_study, float(case_scores[self._case_row[r.case_study.id]]),
+        return [CaseResult(r.case_study, float(case_scores[self.rows.row_of[r.case_study.id]]),
                            r.passages) for r in results]
 
     def similar_text(self, text: str, k: int = 5) -> list[CaseResult]:

@@ -6,7 +6,9 @@ from casebook.eval.questions import Question
 from casebook.eval.run import Asked
 from casebook.eval.tune import SCOPE_FEATURES, fit_scope
 from casebook.index.retrieval.tuned import FOREIGN_CALIBRATION, LEXICAL_CALIBRATION
-from casebook.records import Scored
+from casebook.records import CaseRows, Scored
+
+ROWS = CaseRows(("a-case",), np.zeros(3, dtype=np.int64), {"a-case": 0})
 
 
 def _asked(n: int, english: bool, seed: int, flip: bool = False) -> list[Asked]:
@@ -22,7 +24,8 @@ def _asked(n: int, english: bool, seed: int, flip: bool = False) -> list[Asked]:
         features["known_share"] = float(known)
         question = Question(f"q{seed}-{i}", f"question {i}", ("a-case",) if inside else (),
                             "paraphrase" if inside else "far")
-        scored = Scored(None, None, np.zeros(3), np.zeros(3), features=features, english=english)
+        scored = Scored(None, None, np.zeros(3), np.zeros(3), features=features, english=english,
+                        normalised=question.question, rows=ROWS)
         out.append(Asked(question, question.question, scored, None))  # type: ignore[arg-type]
     return out
 

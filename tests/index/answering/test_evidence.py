@@ -3,12 +3,13 @@ import pytest
 
 from casebook.index.answering.evidence import (
     FEATURES,
+    SentenceEvidence,
     common_stems,
     coverage,
     features,
     unheld_words,
 )
-from casebook.records import CaseResult, CaseStudy, Scored
+from casebook.records import CaseResult, CaseRows, CaseStudy, Scored
 
 
 def _result(text: str, score: float = 0.7) -> CaseResult:
@@ -54,12 +55,16 @@ def test_features_name_every_feature_and_measure_how_the_best_case_stands_out() 
     peaked = np.array([0.9, 0.2, 0.3, 0.2, 0.3, 0.1])
     flat = np.array([0.5, 0.2, 0.5, 0.2, 0.5, 0.1])
 
+    rows = CaseRows(("a", "b", "c"), passage_case, {"a": 0, "b": 1, "c": 2})
+
     def scored(final: np.ndarray) -> Scored:
         return Scored(np.zeros(3), final, final, final, {"bm25": final, "e5_passage": final},
-                      {"e5_top": 0.9, "minilm_top": 0.8, "bm25_top": 1.0}, final)
+                      {"e5_top": 0.9, "minilm_top": 0.8, "bm25_top": 1.0}, final,
+                      normalised="question", rows=rows)
 
-    sharp = features(scored(peaked), [_result("t", 0.9)], passage_case, 3, 1.0, 0.6, 0.85, 1.0)
-    even = features(scored(flat), [_result("t", 0.5)], passage_case, 3, 1.0, 0.6, 0.85, 1.0)
+    sentences = SentenceEvidence(minilm=0.6, e5=0.85, missing_e5=1.0)
+    sharp = features(scored(peaked), [_result("t", 0.9)], 1.0, sentences)
+    even = features(scored(flat), [_result("t", 0.5)], 1.0, sentences)
     assert set(sharp) == set(FEATURES)
     assert sharp["fused_z"] > even["fused_z"] and sharp["e5_z"] > even["e5_z"]
     assert sharp["entropy"] < even["entropy"]

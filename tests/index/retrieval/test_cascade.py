@@ -13,8 +13,10 @@ from casebook.index.retrieval.cascade import (
 )
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.tuned import Logistic, packaged
+from casebook.records import CaseRows
 
 PASSAGE_CASE = np.array([0, 0, 1, 2])
+ROWS = CaseRows.of(("a", "b", "c"), PASSAGE_CASE)
 
 
 @pytest.mark.parametrize(
@@ -41,11 +43,11 @@ def test_served_fusion_follows_the_same_decision() -> None:
            ("bm25", "minilm_passage", "minilm_case", "e5_passage", "e5_case")}
     raw["borough"] = np.zeros(4)
     off = math.inf  # the lexical stage never settles a question
-    assert served_fusion(raw, True, tuned, PASSAGE_CASE, 3, margin=0.0, lexical=off)[1] is False
-    assert served_fusion(raw, True, tuned, PASSAGE_CASE, 3, margin=math.inf, lexical=off)[1]
-    assert served_fusion(raw, False, tuned, PASSAGE_CASE, 3, margin=0.0)[1] is True
+    assert served_fusion(raw, True, tuned, ROWS, margin=0.0, lexical=off)[1] is False
+    assert served_fusion(raw, True, tuned, ROWS, margin=math.inf, lexical=off)[1]
+    assert served_fusion(raw, False, tuned, ROWS, margin=0.0)[1] is True
     no_e5 = {k: v for k, v in raw.items() if not k.startswith("e5")}
-    assert served_fusion(no_e5, False, tuned, PASSAGE_CASE, 3)[1] is False  # nothing to call
+    assert served_fusion(no_e5, False, tuned, ROWS)[1] is False  # nothing to call
 
 
 @pytest.mark.slow
@@ -132,7 +134,7 @@ def test_a_settled_question_is_fused_from_bm25_and_the_borough_alone() -> None:
     tuned = packaged()
     raw = {"bm25": np.array([0.9, 0.1, 0.5, 0.2]), "minilm_passage": np.array([0.0, 0.0, 1.0, 0.0]),
            "borough": np.array([0.0, 0.0, 0.0, 1.0])}
-    fused, e5_ran = served_fusion(raw, True, tuned, PASSAGE_CASE, 3, lexical=0.3)
+    fused, e5_ran = served_fusion(raw, True, tuned, ROWS, lexical=0.3)
     assert not e5_ran
     assert np.allclose(fused, lexical_fusion(raw, tuned))
     lexical_only = {k: v for k, v in raw.items() if k != "minilm_passage"}

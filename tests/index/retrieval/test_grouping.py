@@ -13,7 +13,7 @@ def scan_everything(searcher: Searcher, final: np.ndarray, k: int,
     """The reference: every passage in score order (ties by row), then the k best cases."""
     best: dict[int, list[int]] = {}
     for row in np.argsort(-final, kind="stable"):
-        case = int(searcher._passage_case[row])
+        case = int(searcher.rows.passage_case[row])
         if (allowed is not None and case not in allowed) or searcher.case_order[case] == exclude:
             continue
         hits = best.setdefault(case, [])
@@ -37,5 +37,5 @@ def test_grouping_matches_a_scan_of_every_passage(searcher: Searcher, seed: int)
     got = searcher.group(final, k, allowed, exclude)
     assert [(r.case_study.id, [h.passage.id for h in r.passages]) for r in got] == \
         scan_everything(searcher, final, k, allowed, exclude)
-    assert [r.score for r in got] == [float(final[searcher._passage_row[r.passages[0].passage.id]])
-                                      for r in got]
+    row_of = {p.id: i for i, p in enumerate(searcher.stored.passages)}
+    assert [r.score for r in got] == [float(final[row_of[r.passages[0].passage.id]]) for r in got]
