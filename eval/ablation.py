@@ -29,10 +29,10 @@ from casebook.eval.tradeoff import (
 )
 from casebook.eval.tune import (
     FOREIGN_VIEWS,
-    _fused,
     fit_calibrations,
     fit_field_model,
     fit_weights,
+    fused_for,
     out_of_fold_field,
     similar_pairs,
 )
@@ -102,11 +102,10 @@ def _stages(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> list[Co
     so `with_part` is the MRR@10 they keep and the note the share of work they save."""
     inside = [(a.scored.signals, a.scored.english, a.question.relevant) for a in asked
               if a.question.in_scope and "e5_passage" in a.scored.signals]
-    order, pc = searcher.case_order, searcher._passage_case
-    cascade = np.array([[[r.mrr_at_10, r.e5_calls] for r in table([q], tuned, pc, order)]
+    cascade = np.array([[[r.mrr_at_10, r.e5_calls] for r in table([q], tuned, searcher.rows)]
                         for q in inside])
     english = [q for q in inside if q[1]]
-    lexical = np.array([[[r.mrr_at_10, r.settled] for r in lexical_table([q], tuned, pc, order)]
+    lexical = np.array([[[r.mrr_at_10, r.settled] for r in lexical_table([q], tuned, searcher.rows)]
                         for q in english])
 
     kept, off, calls = margin_cv(cascade, MARGINS)
@@ -129,7 +128,7 @@ def _scope_model(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> Co
         fitted = fit_calibrations(train, searcher, tuned)
         for a in (a for a, lab in zip(asked, labels) if lab == fold):
             mode = "hybrid" if a.scored.english else FOREIGN_CALIBRATION
-            fused = _fused(mode, a.scored.signals, a.scored.english, fitted)
+            fused = fused_for(mode, a.scored.signals, a.scored.english, fitted)
             for with_scope in (True, False):
                 scope = fitted.scope.get(mode) if with_scope else None
                 score = calibrated(fused, a.scored.features, fitted.calibration[mode], scope)

@@ -100,7 +100,7 @@ def fit_weights(asked: Sequence[Asked], searcher: Searcher, views: Sequence[str]
     return select(lambda grid: _rr_matrix(asked, searcher, views, grid), views, len(asked))
 
 
-def _fused(mode: str, raw: dict[str, np.ndarray], english: bool, tuned: Tuned) -> np.ndarray:
+def fused_for(mode: str, raw: dict[str, np.ndarray], english: bool, tuned: Tuned) -> np.ndarray:
     """The per-passage score a calibration maps, as the searcher makes it in that mode."""
     if mode in ("hybrid", FOREIGN_CALIBRATION):
         return convex(normalised(raw), tuned.weights if english else tuned.weights_foreign)
@@ -124,7 +124,7 @@ def fit_calibration(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,
     for a in asked:
         if not a.question.in_scope or not _serves(mode, a):
             continue
-        per_case = case_max(_fused(mode, a.scored.signals, a.scored.english, tuned),
+        per_case = case_max(fused_for(mode, a.scored.signals, a.scored.english, tuned),
                             searcher.rows.passage_case, len(searcher.case_order))
         top = float(per_case.max())
         for row, cid in enumerate(searcher.case_order):
