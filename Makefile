@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`.
-.PHONY: setup serve test test-fast index eval bench
+.PHONY: setup serve test test-fast index eval bench docs
 
 setup:
 	scripts/setup
@@ -28,3 +28,7 @@ eval:
 
 bench:
 	.venv/bin/python bench/search_latency.py
+
+# docs/configuration.md is written from the Settings class; tests/test_readme.py checks it.
+docs:
+	.venv/bin/python -m casebook.settings_doc docs/configuration.md
