@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from doc_examples import differences, examples_in
 
 from casebook.service.app import create_app
 from casebook.settings import Settings
@@ -198,37 +199,9 @@ def test_every_curl_example_runs_against_a_real_server(live_server: str) -> None
                 assert "event: done" in response.text, f"{where} did not finish its stream"
 
 
-@dataclass
-class Example:
-    question: str
-    match: str
-    answer: str
-    cited: str
-
-
-def readme_examples() -> list[Example]:
-    """The README's example questions, what it says the service answers, and what it cites."""
-    examples = []
-    for found in re.finditer(r'Asked \*\*"([^"]+)"\*\*(.*?)\n\n((?:>[^\n]*\n)+)', README, re.S):
-        question, said, quote = found.groups()
-        match = re.search(r'match: "(\w+)"', said)
-        assert match, f"the README does not say what match {question!r} gets"
-        lines = [line[1:].strip() for line in quote.splitlines()]
-        answer, _, cited = "\n".join(lines).partition("\n\n")
-        examples.append(Example(question, match.group(1), " ".join(answer.split()), cited))
-    return examples
-
-
 @pytest.mark.slow
 def test_the_readme_example_answers_are_what_the_service_gives(live_server: str) -> None:
-    examples = readme_examples()
+    examples = examples_in(README)
     assert len(examples) >= 2
-    for example in examples:
-        body = httpx.post(f"{live_server}/v1/ask", json={"question": example.question},
-                          timeout=60).json()
-        hint = f"update the README's example for {example.question!r} to what the service says"
-        assert body["match"] == example.match, hint
-        assert " ".join(body["answer"].split()) == example.answer, f"{hint}:\n{body['answer']}"
-        for citation in body["citations"]:
-            assert " ".join(citation["case_study"]["title"].split()) in " ".join(
-                example.cited.split()) or not example.cited, hint
+    problems = differences(examples, live_server, "README.md")
+    assert not problems, "\n".join(problems) + "\nUpdate the README's examples to what it says now."
