@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`.
-.PHONY: setup serve test test-fast index eval bench
+.PHONY: setup serve test test-fast index eval bench docs notebook
 
 setup:
 	scripts/setup
@@ -28,3 +28,15 @@ eval:
 
 bench:
 	.venv/bin/python bench/search_latency.py
+
+# docs/configuration.md is written from the Settings class; tests/test_readme.py checks it.
+docs:
+	.venv/bin/python -m casebook.settings_doc docs/configuration.md
+
+# Run the evaluation notebook from notebooks/ and commit it with its outputs (needs an index:
+# `make index`); no timings are recorded, so an unchanged result leaves an unchanged diff.
+notebook:
+	cd notebooks && ../.venv/bin/python -c "import nbformat; from nbclient import NotebookClient; \
+	nb = nbformat.read('evaluate.ipynb', as_version=4); \
+	NotebookClient(nb, timeout=600, kernel_name='python3', record_timing=False).execute(); \
+	nbformat.write(nb, 'evaluate.ipynb')"

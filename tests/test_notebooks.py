@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from doc_examples import differences, examples_in
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from casebook.settings import Settings
@@ -20,6 +21,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # One row of the printed metrics table: method, then Hit@1, Recall@5, MRR@10 with intervals.
 CELL = r"[01]\.\d{{3}} \[[01]\.\d\d,[01]\.\d\d\]"
 ROW = r"^{method}\s+" + r"\s+".join([CELL] * 3) + r"\s*$"
+MOST_BYTES = 300_000
+REFRESH = "make notebook"  # how the committed outputs are refreshed (with an index built)
 
 
 def _runs_this_python(argv0: str) -> bool:
@@ -58,12 +61,25 @@ def _text(outputs: list) -> str:
     return "\n".join(parts)
 
 
-def test_notebook_is_committed_without_outputs() -> None:
+def test_notebook_is_committed_with_its_outputs() -> None:
+    """A reader on GitHub sees the summary, the tables and the charts without running anything."""
+    assert NOTEBOOK.stat().st_size < MOST_BYTES, "the committed notebook has grown too large"
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nbformat.validate(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and examples_in(first.source), "open on a plain summary"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), (
+        f"run every cell once, in order: `{REFRESH}`")
+    outputs = [o for cell in code for o in cell.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= len(FIGURES)
+    text = "\n".join(_text(cell.outputs) for cell in code)
+    assert re.search(r"^index: var/index$", text, re.M), "the outputs name a machine's folder"
+    assert "split test:" in text
+    # what differs by machine or run stays out of the diff: folders, timings, kernel state
+    assert not re.search(r"(?<![\w.])/(tmp|home|root|work|Users)/", nbformat.writes(nb))
+    assert all("execution" not in cell.metadata for cell in code), "record_timing=False"
 
 
 @pytest.mark.slow
@@ -98,6 +114,10 @@ def test_evaluation_notebook_runs(index_settings: Settings, tmp_path: Path,
     for method in ("bm25", "minilm_passage", "e5_passage", "rrf", "fusion"):
         assert re.search(ROW.format(method=re.escape(method)), text, re.M), f"no {method} row:\n{text}"
 
+    # the plain-English summary quotes these figures: they must be what the notebook measures
+    for figure in re.findall(r"\*\*([01]\.\d{3})\*\*", nb.cells[0].source):
+        assert figure in text, f"the summary quotes {figure}, which the run no longer gives: {REFRESH}"
+
     inline = [o for cell in code for o in cell.outputs if "image/png" in o.get("data", {})]
     assert len(inline) >= len(FIGURES), "the charts were not displayed inline"
     for name in FIGURES:
@@ -106,3 +126,12 @@ def test_evaluation_notebook_runs(index_settings: Settings, tmp_path: Path,
         data = png.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000, f"{name} looks empty"
     assert elapsed < 300
+
+
+@pytest.mark.slow
+def test_the_summary_answers_are_what_the_service_gives(live_server: str) -> None:
+    summary = nbformat.read(NOTEBOOK, as_version=4).cells[0].source
+    examples = examples_in(summary)
+    assert len(examples) >= 3
+    problems = differences(examples, live_server, "notebooks/evaluate.ipynb")
+    assert not problems, "\n".join(problems) + "\nUpdate the notebook's opening examples."

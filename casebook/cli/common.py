@@ -46,7 +46,7 @@ def load_settings(**overrides: Any) -> Settings:
     except (ValidationError, SettingsError) as exc:
         for line in describe_settings_error(exc):
             typer.secho(f"Error: {line}", err=True, fg=typer.colors.RED)
-        typer.echo("Fix the environment variable (see Configuration in the README).", err=True)
+        typer.echo("Fix the environment variable (see docs/configuration.md).", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 
