@@ -29,6 +29,7 @@ from casebook.eval.tradeoff import (
 )
 from casebook.eval.tune import (
     FOREIGN_VIEWS,
+    SIMILAR_FALLBACK,
     fit_calibrations,
     fit_field_model,
     fit_weights,
@@ -42,9 +43,6 @@ from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.signals import SIGNALS
 from casebook.index.retrieval.similar import FEATURES
 from casebook.index.retrieval.tuned import FOREIGN_CALIBRATION, Tuned
-
-# the similar-projects model's fallback when there are no groups to fit on (tune.fit_similar)
-SIMILAR_DEFAULT = (4.0, 4.0, 2.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -139,22 +137,33 @@ def _scope_model(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned) -> Co
                         f"without: the case model alone (n={len(asked)})")
 
 
+def _log_loss(logits: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(1 / (1 + np.exp(-logits)), 1e-9, 1 - 1e-9)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
 def _similar_model(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Contribution:
-    """The similar-projects model: leave-one-group-out precision@3, fitted against its fixed
-    fallback weights."""
+    """The similar-projects model: leave-one-group-out precision@3 (and log loss: its score is
+    shown as a probability), fitted against its fixed fallback weights."""
     from casebook.eval.logistic import fit_logistic
 
     x, y, g = similar_pairs(searcher, groups)
-    fitted, fixed = [], []
+    fixed_coef, fixed_bias = np.array(SIMILAR_FALLBACK[:-1]), SIMILAR_FALLBACK[-1]
+    precision: dict[str, list[float]] = {"fitted": [], "fixed": []}
+    loss: dict[str, list[float]] = {"fitted": [], "fixed": []}
     for held in np.unique(g):
         coef, bias = fit_logistic(x[g != held], y[g != held])
         mine = g == held
-        for scores, out in ((x[mine] @ coef + bias, fitted),
-                            (x[mine] @ np.array(SIMILAR_DEFAULT), fixed)):
-            out.append(float(y[mine][np.argsort(-scores, kind="stable")[:3]].sum()) / 3)
-    return Contribution("model similar projects", "LOGO precision@3", float(np.mean(fitted)),
-                        float(np.mean(fixed)), f"without: fixed weights {SIMILAR_DEFAULT} "
-                        f"over {', '.join(FEATURES)} (groups={len(fitted)})")
+        for name, logits in (("fitted", x[mine] @ coef + bias),
+                             ("fixed", x[mine] @ fixed_coef + fixed_bias)):
+            top = np.argsort(-logits, kind="stable")[:3]
+            precision[name].append(float(y[mine][top].sum()) / 3)
+            loss[name].append(_log_loss(logits, y[mine]))
+    return Contribution(
+        "model similar projects", "LOGO precision@3", float(np.mean(precision["fitted"])),
+        float(np.mean(precision["fixed"])),
+        f"log loss {np.mean(loss['fitted']):.3f} against {np.mean(loss['fixed']):.3f}; without: "
+        f"fixed weights {SIMILAR_FALLBACK} over {', '.join(FEATURES)} (groups={len(loss['fixed'])})")
 
 
 def ablation(asked: Sequence[Asked], searcher: Searcher, tuned: Tuned,

@@ -49,6 +49,8 @@ CASE_FEATURES = ("fused", "fused_top")
 SERVES_ENGLISH = {"hybrid": True, "hybrid_cheap": True, LEXICAL_CALIBRATION: True,
                   FOREIGN_CALIBRATION: False}
 SCOPE_RIDGE = 1.0  # on standardised features
+# the similar-projects model when there are no groups to fit it on: coefficients, then the bias
+SIMILAR_FALLBACK = (4.0, 4.0, 2.0, 2.0, -8.0)
 FOREIGN_VIEWS = ("bm25", "minilm_passage", "e5_passage", "e5_case")
 # What each wrong decision costs, relative to its opposite. "none" tells a user there is nothing
 # on the subject and cites nothing, so calling an in-field question "none" costs four times
@@ -254,7 +256,7 @@ def fit_similar(searcher: Searcher, groups: Sequence[SimilarGroup]) -> Logistic:
     were chosen by leave-one-group-out precision@3 on dev (`similar_cross_validated`)."""
     x, y, _ = similar_pairs(searcher, groups)
     if not len(x) or y.min() == y.max():
-        return Logistic(FEATURES, (4.0, 4.0, 2.0, 2.0), -8.0)
+        return Logistic(FEATURES, SIMILAR_FALLBACK[:-1], SIMILAR_FALLBACK[-1])
     coef, bias = fit_logistic(x, y)
     return Logistic(FEATURES, tuple(float(c) for c in coef), bias)
 
