@@ -112,8 +112,9 @@ def test_json_form(client: httpx.Client, how: str) -> None:
                          "took_ms", "match", "sentences", "shape", "items", "case_studies"}
     assert data["case_studies"] == cited(data["citations"])
     assert data["found"] is True and data["match"] == "answered"
-    assert [s["citation"] for s in data["sentences"] if s["citation"]][0] == 1
-    assert HOUNSLOW in [c["case_study"]["id"] for c in data["citations"]]
+    cited_numbers = [s["citation"] for s in data["sentences"] if s["citation"]]
+    assert cited_numbers and all(1 <= n <= len(data["citations"]) for n in cited_numbers)
+    assert data["citations"][0]["case_study"]["id"] == HOUNSLOW
     assert set(data["citations"][0]) == {"case_study", "passage"}
 
 
