@@ -40,9 +40,9 @@ def emit(**fields: Any) -> None:
 
 def corpus_texts() -> tuple[list[str], list[str]]:
     """(evaluation questions, passages + answer sentences as the build embeds them)."""
-    from casebook.index.sentences import sentences_of
-    from casebook.index.vocabulary import expand_acronyms
-    from casebook.ingest.chunk import chunk_corpus
+    from casebook.index.text.acronyms import expand_acronyms
+    from casebook.index.text.chunking import chunk_corpus
+    from casebook.index.text.sentences import sentences_of
     from casebook.ingest.corpus import load_case_studies
     from casebook.settings import Settings
 

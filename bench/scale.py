@@ -65,7 +65,8 @@ PASSAGES_PER_CASE = 10
 
 def synthetic_bm25(n: int, rng: np.random.Generator) -> tuple[object, dict[str, float]]:
     """BM25 over n synthetic passages whose words follow the corpus's own word frequencies."""
-    from casebook.index.lexical import LexicalIndex, words
+    from casebook.index.lexical import LexicalIndex
+    from casebook.index.text.terms import words
 
     settings = Settings()
     build = layout.current_build(settings.index_dir)

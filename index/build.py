@@ -33,10 +33,10 @@ from casebook.index.reuse import (
     previous_vectors,
     reuse_folder,
 )
-from casebook.index.sentences import Sentence, sentences_of
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.chunking import chunk_corpus
+from casebook.index.text.sentences import Sentence, sentences_of
 from casebook.index.vectors import FaissIndex
-from casebook.index.vocabulary import expand_acronyms
-from casebook.ingest.chunk import chunk_corpus
 from casebook.ingest.corpus import load_case_studies
 from casebook.jsonl import write_jsonl
 from casebook.records import CaseStudy, Passage

@@ -30,7 +30,7 @@ from casebook.index.manifest import (
     verify_sizes,
 )
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
-from casebook.index.sentences import Sentence
+from casebook.index.text.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
 from casebook.jsonl import read_jsonl
 from casebook.records import CaseStudy, Passage

@@ -17,8 +17,8 @@ import math
 import re
 from typing import Iterable, Literal, Mapping, Sequence
 
-from casebook.index.lexical import tokenize
-from casebook.index.vocabulary import expand_acronyms
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.terms import tokenize
 
 AnswerType = Literal["date", "number", "name", "reason", "action", "any"]
 

@@ -6,9 +6,9 @@ import pytest
 
 from casebook.index.acronym_mining import long_form, mine
 from casebook.index.retrieval.spelling import SpellCorrector
-from casebook.index.vocabulary import DATA_FILES, _entries, acronyms, expand_acronyms
+from casebook.index.text.acronyms import DATA_FILES, _entries, acronyms, expand_acronyms
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "case_studies.jsonl"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus" / "case_studies.jsonl"
 
 
 @pytest.mark.parametrize(

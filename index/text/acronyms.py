@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from casebook.index.stopwords import stopwords
+from casebook.index.text.stopwords import stopwords
 
 DATA_FILES = ("acronyms_corpus.json", "acronyms_glossary.json")
 
