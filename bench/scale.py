@@ -21,7 +21,7 @@ import numpy as np
 
 from casebook.index import layout
 from casebook.index.encoders import onnx_embedder
-from casebook.index.onnx_embedder import ENCODER_DIR
+from casebook.index.encoders.minilm.onnx_encoder import ENCODER_DIR
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.vectors import FaissIndex, choose_kind
 from casebook.settings import Settings
