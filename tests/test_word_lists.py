@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from casebook.elsewhere import generate, places_elsewhere
-from casebook.index.corpus_words import GENERIC_FILE, QUESTION_FILE, entries, question_words
+from casebook.index.answering.corpus_words import GENERIC_FILE, QUESTION_FILE, entries, question_words
 
 
 def _data(name: str) -> dict:

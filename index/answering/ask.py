@@ -9,6 +9,7 @@ import numpy as np
 from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import compose_answered, compose_none, compose_related
 from casebook.index.answering.conversation import contextual_query, plural, points_back, topic
+from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import (
     Evidence,
     common_stems,
@@ -28,7 +29,6 @@ from casebook.index.answering.selection import (
 )
 from casebook.index.answering.shapes import question_shape
 from casebook.index.answering.subject import grammatical, subject
-from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.text.terms import tokenize

@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from casebook.index.corpus_words import question_words
+from casebook.index.answering.corpus_words import question_words
 from casebook.index.retrieval.calibrate import standout
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import stem, tokenize, words

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from casebook.gazetteer import Gazetteer, london
+from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.shapes import UNITS, Shape
-from casebook.index.corpus_words import generic_words, question_words
 from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
 
