@@ -1,28 +1,16 @@
-import importlib.util
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from dev_scripts import load_script
 
 from casebook.index.retrieval.spelling import SpellCorrector
 from casebook.index.text.acronyms import DATA_FILES, _entries, acronyms, expand_acronyms
 
-REPO = Path(__file__).resolve().parents[3]
-CORPUS = REPO / "corpus" / "case_studies.jsonl"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus" / "case_studies.jsonl"
 
-
-def _script(name: str) -> ModuleType:
-    """A development script of scripts/, which is no package: loaded from its file."""
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-mining = _script("mine_acronyms")
+mining = load_script("mine_acronyms")
 
 
 @pytest.mark.parametrize(
