@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from casebook.index.lexical import LexicalIndex, tokenize
+from casebook.index.lexical import LexicalIndex
 from casebook.index.retrieval.tuned import Logistic
+from casebook.index.text.terms import tokenize
 
 PASSAGES_PER_RESULT = 3
 

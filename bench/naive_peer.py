@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 from sentence_transformers import SentenceTransformer
 
-from casebook.index.embedder import resolve_model
+from casebook.index.encoders.minilm.torch_encoder import resolve_model
 
 port = int(sys.argv[1])
 path = sys.argv[2] if len(sys.argv) > 2 else "corpus/case_studies.jsonl"

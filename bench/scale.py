@@ -21,7 +21,7 @@ import numpy as np
 
 from casebook.index import layout
 from casebook.index.encoders import onnx_embedder
-from casebook.index.onnx_embedder import ENCODER_DIR
+from casebook.index.encoders.minilm.onnx_encoder import ENCODER_DIR
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.vectors import FaissIndex, choose_kind
 from casebook.settings import Settings
@@ -65,7 +65,8 @@ PASSAGES_PER_CASE = 10
 
 def synthetic_bm25(n: int, rng: np.random.Generator) -> tuple[object, dict[str, float]]:
     """BM25 over n synthetic passages whose words follow the corpus's own word frequencies."""
-    from casebook.index.lexical import LexicalIndex, words
+    from casebook.index.lexical import LexicalIndex
+    from casebook.index.text.terms import words
 
     settings = Settings()
     build = layout.current_build(settings.index_dir)

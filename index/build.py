@@ -19,13 +19,18 @@ from casebook.errors import CasebookError
 from casebook.gazetteer import london
 from casebook.hashing import sha256_file
 from casebook.index import layout
-from casebook.index.e5 import E5_MODEL
-from casebook.index.e5_build import write_e5_view
-from casebook.index.embedder import Embedder
-from casebook.index.encoders import AnyEmbedder, model_fingerprint, onnx_embedder
+from casebook.index.encoders import (
+    E5_MODEL,
+    ENCODER_DIR,
+    AnyEmbedder,
+    Embedder,
+    encoder_digest,
+    model_fingerprint,
+    onnx_embedder,
+)
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import IndexManifest, checksum_tree, size_tree
-from casebook.index.onnx_embedder import ENCODER_DIR, encoder_digest
+from casebook.index.multilingual import write_e5_view
 from casebook.index.reuse import (
     HASHES_FILE,
     PASSAGE_VECTORS_FILE,
@@ -33,10 +38,10 @@ from casebook.index.reuse import (
     previous_vectors,
     reuse_folder,
 )
-from casebook.index.sentences import Sentence, sentences_of
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.chunking import chunk_corpus
+from casebook.index.text.sentences import Sentence, sentences_of
 from casebook.index.vectors import FaissIndex
-from casebook.index.vocabulary import expand_acronyms
-from casebook.ingest.chunk import chunk_corpus
 from casebook.ingest.corpus import load_case_studies
 from casebook.jsonl import write_jsonl
 from casebook.records import CaseStudy, Passage
@@ -61,7 +66,8 @@ def _prepare_encoder(settings: Settings, source: Embedder, directory: Path) -> t
     if reused is not None:
         log.info("reusing the ONNX encoder of %s", reused)
     else:
-        from casebook.index.onnx_export import export_onnx  # imports PyTorch: build time only
+        # imports PyTorch: build time only
+        from casebook.index.encoders.minilm.export import export_onnx
 
         export_onnx(source, directory, precision=settings.onnx_precision)
     return onnx_embedder(settings, directory), encoder_digest(directory)

@@ -1,4 +1,5 @@
-"""BM25 over passages, with stemming and stop words, saved as .npy + JSON.
+"""BM25 over passages, indexed under their terms (`text.terms`: stemmed, stop words dropped),
+saved as .npy + JSON.
 
 bm25s builds and saves the index; serving reads the saved arrays back and scores with numpy
 alone, the way bm25s's numpy backend does (the same float32 sums, term by term), so a serving
@@ -9,54 +10,22 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from casebook.errors import IndexCorruptError
-from casebook.index.stopwords import stopwords
+from casebook.index.text.terms import tokenize
 
 BM25_DIR = "bm25"
-TOKEN = re.compile(r"[a-z0-9]+")
 # the files bm25s's BM25.save writes
 PARAMS_FILE = "params.index.json"
 VOCAB_FILE = "vocab.index.json"
 ARRAYS = {"data": "data.csc.index.npy", "indices": "indices.csc.index.npy",
           "indptr": "indptr.csc.index.npy"}
 NONOCCURRENCE_FILE = "nonoccurrence_array.index.npy"  # only BM25L and BM25+ write it
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return stopwords("EN")
-
-
-def stem(word: str) -> str:
-    """The Snowball English stem BM25 indexes `word` under."""
-    return str(_stemmer().stemWord(word))
-
-
-def words(text: str) -> list[str]:
-    """Lower-case alphanumeric tokens of two or more characters ("it's" -> "it")."""
-    return [w for w in TOKEN.findall(text.lower()) if len(w) > 1]
-
-
-def tokenize(text: str) -> list[str]:
-    """BM25 terms: words minus stop words, stemmed."""
-    stop = _stopwords()
-    kept = [w for w in words(text) if w not in stop]
-    return list(_stemmer().stemWords(kept))
 
 
 @dataclass(frozen=True)

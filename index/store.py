@@ -17,7 +17,6 @@ from casebook.errors import IndexCorruptError, IndexMismatchError
 from casebook.gazetteer import Gazetteer
 from casebook.hashing import sha256_file
 from casebook.index import layout
-from casebook.index.e5 import read_e5_vectors
 from casebook.index.lexical import LexicalIndex
 from casebook.index.manifest import (
     FORMAT_VERSION,
@@ -29,8 +28,9 @@ from casebook.index.manifest import (
     verify_files,
     verify_sizes,
 )
+from casebook.index.multilingual import read_e5_vectors
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
-from casebook.index.sentences import Sentence
+from casebook.index.text.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
 from casebook.jsonl import read_jsonl
 from casebook.records import CaseStudy, Passage

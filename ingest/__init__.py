@@ -1,4 +1,5 @@
-"""Ingest: crawl the source site into a snapshot, parse it into case studies, chunk them.
+"""Ingest: crawl the source site into a snapshot and parse it into case studies.
 
-Nothing here knows about models or indexes.
+Nothing here knows about models or indexes (cutting case studies into passages is the index's:
+`casebook.index.text.chunking`).
 """

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from casebook.elsewhere import generate, places_elsewhere
-from casebook.index.corpus_words import GENERIC_FILE, QUESTION_FILE, entries, question_words
+from casebook.index.answering.corpus_words import GENERIC_FILE, QUESTION_FILE, entries, question_words
 
 
 def _data(name: str) -> dict:
@@ -26,7 +26,8 @@ def test_places_elsewhere_are_outside_london() -> None:
 
 
 @pytest.mark.parametrize("name", [GENERIC_FILE, QUESTION_FILE, "places_elsewhere.json",
-                                  "acronyms_corpus.json", "acronyms_glossary.json"])
+                                  "acronyms_corpus.json", "acronyms_glossary.json",
+                                  "stopwords.json"])
 def test_every_entry_names_its_source(name: str) -> None:
     rows = _data(name)["entries"]
     assert rows

@@ -18,7 +18,7 @@ def build(
     """Chunk and embed corpus/case_studies.jsonl into a new index build and switch to it."""
     # imported here: the parsers it pulls in would slow the start of every query command
     from casebook.index.build import build_index
-    from casebook.index.embedder import Embedder
+    from casebook.index.encoders import Embedder
 
     settings = load_settings()
     with reported():

@@ -8,8 +8,6 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from casebook.index.answering.lead import (
-    AnswerType,
-    holds,
     overlap,
     rarity,
     terms,
@@ -27,11 +25,9 @@ MAX_PER_CASE = 2
 CASE_RANK_PENALTY = 0.05
 RELATED_CASES = 2
 # A sentence's relevance is its cosine to the question plus OVERLAP_WEIGHT times the share of
-# the question's words it holds. The lead is the most relevant of the top case study's sentences
-# that holds the expected answer type, among its most relevant sentence and those that hold at
-# least NEAR of the best share. Chosen on dev fact questions: a plateau over 1.5-3 and 0.5-0.75.
+# the question's words it holds; the lead among them is `lead.pick_lead`'s. Chosen on dev fact
+# questions, with lead.NEAR: a plateau over 1.5-3 (and 0.5-0.75 for NEAR).
 OVERLAP_WEIGHT = 2.0
-NEAR = 2 / 3
 
 NOT_FOUND = "I could not find a case study about that."
 ENGLISH_SOURCES = "The case studies are in English, so the sentences above are quoted in English."
@@ -43,21 +39,6 @@ def not_found_text(sections: Sequence[str], elsewhere: Sequence[str] = ()) -> st
     if elsewhere:
         where = f" None of the case studies is from {' or '.join(elsewhere)}: they are from London."
     return f"{NOT_FOUND}{where} The case studies cover: {covered}."
-
-
-def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
-              share: Mapping[int, float], texts: Mapping[int, str], kind: AnswerType,
-              question: str) -> int | None:
-    """The lead among `candidates`: the type is a tie-breaker among the relevant ones, namely the
-    most relevant sentence and those holding at least NEAR of the best share of the question's
-    words; the most relevant of them that holds the expected answer type, else the most relevant."""
-    if not candidates:
-        return None
-    ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
-    best_share = max(share[i] for i in candidates)
-    relevant = [i for n, i in enumerate(ranked)
-                if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)]
-    return next((i for i in relevant if holds(kind, texts[i], question)), ranked[0])
 
 
 @lru_cache(maxsize=4)

@@ -14,6 +14,7 @@ from casebook.index.answering.compose import (
     compose_related,
 )
 from casebook.index.answering.conversation import contextual_query, plural, points_back, topic
+from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import (
     Evidence,
     SentenceEvidence,
@@ -34,10 +35,9 @@ from casebook.index.answering.selection import (
 )
 from casebook.index.answering.shapes import question_shape
 from casebook.index.answering.subject import grammatical, subject
-from casebook.index.corpus_words import generic_words, question_words
-from casebook.index.lexical import tokenize
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
+from casebook.index.text.terms import tokenize
 from casebook.records import Answer, CaseResult, Scored
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the

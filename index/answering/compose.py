@@ -17,11 +17,10 @@ import numpy as np
 from casebook.index.answering.answer import (
     ENGLISH_SOURCES,
     not_found_text,
-    pick_lead,
     sentence_scores,
 )
 from casebook.index.answering.evidence import Evidence
-from casebook.index.answering.lead import PROBLEM, answer_type, holds, problem_only
+from casebook.index.answering.lead import PROBLEM, answer_type, holds, pick_lead, problem_only
 from casebook.index.answering.match import Match
 from casebook.index.answering.prose import (
     count_words,

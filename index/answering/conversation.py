@@ -7,10 +7,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
-from casebook.index.corpus_words import is_generic, question_words
+from casebook.index.answering.corpus_words import is_generic, question_words
 
 # Words that shape a question (NLTK's stop words and request words) and words so common in
-# this corpus that they cannot carry a topic across turns: data, see index/corpus_words.py.
+# this corpus that they cannot carry a topic across turns: data, see corpus_words.py.
 STOP = question_words()
 
 

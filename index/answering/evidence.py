@@ -28,10 +28,10 @@ from typing import Sequence
 
 import numpy as np
 
-from casebook.index.corpus_words import question_words
-from casebook.index.lexical import stem, tokenize, words
+from casebook.index.answering.corpus_words import question_words
 from casebook.index.retrieval.calibrate import standout
-from casebook.index.vocabulary import expand_acronyms
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.terms import stem, tokenize, words
 from casebook.records import CaseResult, Scored
 
 TOP_CASES = 2  # coverage counts the words of the best two case studies

@@ -17,8 +17,8 @@ import math
 import re
 from typing import Iterable, Literal, Mapping, Sequence
 
-from casebook.index.lexical import tokenize
-from casebook.index.vocabulary import expand_acronyms
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.terms import tokenize
 
 AnswerType = Literal["date", "number", "name", "reason", "action", "any"]
 
@@ -82,6 +82,10 @@ _TITLE_PARTS = re.compile(r"\s*:\s+|\s+[–—-]\s+")
 QUESTION_WORDS = frozenset(tokenize("who whom whose what when where which why how many much often "
                                     "long did does do doe was were"))
 PREFIX = 5  # stems that share their first five letters match ("founded" / "founder")
+# The lead is the most relevant of the top case study's sentences that holds the expected answer
+# type, among its most relevant sentence and those that hold at least NEAR of the best share.
+# Chosen on dev fact questions, with answer.OVERLAP_WEIGHT: a plateau over 0.5-0.75.
+NEAR = 2 / 3
 
 
 def answer_type(question: str) -> AnswerType:
@@ -171,3 +175,18 @@ def problem_only(kind: AnswerType, lead: str, sentences: Sequence[str], question
     `sentences` says what was done."""
     return (kind == "action" and bool(PROBLEM.search(lead))
             and not any(holds(kind, s, question) for s in sentences))
+
+
+def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
+              share: Mapping[int, float], texts: Mapping[int, str], kind: AnswerType,
+              question: str) -> int | None:
+    """The lead among `candidates`: the type is a tie-breaker among the relevant ones, namely the
+    most relevant sentence and those holding at least NEAR of the best share of the question's
+    words; the most relevant of them that holds the expected answer type, else the most relevant."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
+    best_share = max(share[i] for i in candidates)
+    relevant = [i for n, i in enumerate(ranked)
+                if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)]
+    return next((i for i in relevant if holds(kind, texts[i], question)), ranked[0])

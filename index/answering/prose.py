@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-from casebook.ingest.chunk import split_sentences
+from casebook.index.text.chunking import split_sentences
 from casebook.records import CaseStudy
 
 # a word that points back to something said before it

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from casebook.gazetteer import Gazetteer, london
+from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.shapes import UNITS, Shape
-from casebook.index.corpus_words import generic_words, question_words
-from casebook.index.lexical import tokenize
+from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
 
 # A case study whose calibrated score reaches this floor is counted as matching a list, count

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from casebook.index.lexical import stem
+from casebook.index.text.terms import stem
 
 MAX_WORDS = 7  # a phrase, not a sentence: long descriptions keep their first topic
 NEIGHBOURS = 2  # content words joined on at either end

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from casebook.index.stopwords import stopwords
+from casebook.index.text.stopwords import stopwords
 
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

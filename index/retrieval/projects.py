@@ -11,7 +11,7 @@ from casebook.index.encoders import AnyEmbedder
 from casebook.index.retrieval import similar as likeness
 from casebook.index.retrieval.tuned import Logistic
 from casebook.index.store import StoredIndex
-from casebook.ingest.chunk import split_sentences
+from casebook.index.text.chunking import split_sentences
 from casebook.records import CaseRows
 
 # within one similar case study, its passages closest to the source's come first

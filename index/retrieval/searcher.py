@@ -13,7 +13,6 @@ import numpy as np
 from casebook.errors import IndexMismatchError, NotFound
 from casebook.index import layout
 from casebook.index.encoders import AnyE5, AnyEmbedder, e5_encoder, query_embedder
-from casebook.index.lexical import words
 from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval import cascade
 from casebook.index.retrieval import signals as views
@@ -34,7 +33,8 @@ from casebook.index.retrieval.tuned import (
     packaged,
 )
 from casebook.index.store import REBUILD, StoredIndex, load_index
-from casebook.index.vocabulary import expand_acronyms
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.terms import words
 from casebook.records import CaseResult, CaseRows, CaseStudy, PassageHit, Scored
 from casebook.settings import Settings
 from casebook.themes import themes

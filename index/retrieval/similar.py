@@ -25,8 +25,8 @@ from typing import Sequence
 import numpy as np
 
 from casebook.gazetteer import Gazetteer
-from casebook.index.lexical import tokenize
 from casebook.index.retrieval.tuned import Logistic
+from casebook.index.text.terms import tokenize
 from casebook.records import CaseStudy
 
 FEATURES: tuple[str, ...] = ("words", "neighbours", "section", "themes")

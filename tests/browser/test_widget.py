@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from casebook.index.build import build_index
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service.app import create_app
 from casebook.settings import Settings

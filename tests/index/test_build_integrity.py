@@ -20,10 +20,10 @@ import pytest
 from casebook.errors import IndexCorruptError
 from casebook.index import layout
 from casebook.index.build import build_index
-from casebook.index.e5_onnx import E5_ENCODER_DIR, WORDS_FILE
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR, WORDS_FILE
+from casebook.index.encoders.minilm.onnx_encoder import ENCODER_DIR, WEIGHTS_FILE
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.manifest import IndexManifest
-from casebook.index.onnx_embedder import ENCODER_DIR, WEIGHTS_FILE
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.store import load_index
 from casebook.settings import Settings

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from casebook.errors import IndexCorruptError
-from casebook.index.lexical import BM25_DIR, LexicalIndex, tokenize
+from casebook.index.lexical import BM25_DIR, LexicalIndex
+from casebook.index.text.terms import tokenize
 
 PASSAGES = [
     "Hounslow's mosques hosted vaccine clinics with faith leaders.",

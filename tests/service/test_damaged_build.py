@@ -23,8 +23,8 @@ from serve_process import ServeProcess, copy_index
 
 from casebook.index import layout
 from casebook.index.build import build_index
-from casebook.index.e5_onnx import E5_ENCODER_DIR, WORDS_FILE
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR, WORDS_FILE
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.manifest import IndexManifest
 from casebook.settings import Settings
 

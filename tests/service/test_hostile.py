@@ -33,7 +33,7 @@ from pydantic import SecretStr
 from serve_process import ServeProcess
 from starlette.testclient import TestClient
 
-from casebook.index.batching import MicroBatcher
+from casebook.index.encoders.batching import MicroBatcher
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service.app import create_app
 from casebook.settings import Settings
@@ -505,7 +505,7 @@ def test_a_metrics_address_must_be_host_and_port() -> None:
 E5_MEMORY = """
 import random, sys
 from pathlib import Path
-from casebook.index.e5_onnx import OnnxE5Encoder
+from casebook.index.encoders.e5.onnx_encoder import OnnxE5Encoder
 
 def rss():
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -539,7 +539,7 @@ def test_long_non_english_questions_do_not_grow_the_e5_encoder_for_good(
     import sys
 
     from casebook.index import layout
-    from casebook.index.e5_onnx import E5_ENCODER_DIR
+    from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR
 
     e5_dir = layout.current_build(index_settings.index_dir) / E5_ENCODER_DIR
     run = subprocess.run([sys.executable, "-c", E5_MEMORY, str(e5_dir)], capture_output=True,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from casebook.errors import IndexNotReady
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service import app as app_module
 from casebook.service.app import create_app

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from serve_process import clone_build, copy_index
 
 from casebook.index import layout
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.service.app import create_app
 from casebook.settings import Settings

@@ -8,6 +8,7 @@ from casebook.index.answering.lead import (
     headline,
     holds,
     overlap,
+    pick_lead,
     problem_only,
     rarity,
     terms,
@@ -130,3 +131,31 @@ CASE = ("People were reluctant because of concerns about pork.",
 def test_problem_only(kind: AnswerType, lead: str, sentences: tuple[str, ...],
                       problem: bool) -> None:
     assert problem_only(kind, lead, sentences, "How?") is problem
+
+
+TEXTS = {
+    0: "Social prescribing in the borough is overseen by the GP Federation.",
+    1: "The team has grown since, with a total of 12 team members now in post.",
+    2: "Funding comes from several sources.",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "relevance", "share", "lead"),
+    [  # the type breaks the tie between sentences holding as much of the question
+     ("How many people are in the team?", {0: 0.9, 1: 0.6, 2: 0.2}, {0: 0.4, 1: 0.4, 2: 0.0}, 1),
+     # a sentence of the right type holding far less of the question does not lead
+     ("How many people are in the team?", {0: 0.9, 1: 0.6, 2: 0.2}, {0: 0.6, 1: 0.1, 2: 0.0}, 0),
+     # none of the right type: the most relevant
+     ("When did the team start?", {0: 0.5, 1: 0.9, 2: 0.2}, {0: 0.1, 1: 0.3, 2: 0.0}, 1),
+     # no shared words: only the most relevant sentence counts as relevant
+     ("How many people are in the team?", {0: 0.9, 1: 0.6, 2: 0.2}, {0: 0.0, 1: 0.0, 2: 0.0}, 0),
+     ("Who oversees it?", {0: 0.5, 1: 0.9, 2: 0.2}, {0: 0.5, 1: 0.5, 2: 0.0}, 0)],
+)
+def test_pick_lead(question: str, relevance: dict[int, float], share: dict[int, float],
+                   lead: int) -> None:
+    assert pick_lead([0, 1, 2], relevance, share, TEXTS, answer_type(question), question) == lead
+
+
+def test_pick_lead_of_nothing() -> None:
+    assert pick_lead([], {}, {}, {}, "any", "anything") is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casebook.index.answering.subject import grammatical, subject
-from casebook.index.lexical import stem
+from casebook.index.text.terms import stem
 
 SHAPING = frozenset("how did can link workers people social prescribing for with to the and of "
                     "any has anyone used support in on a we want run our".split())

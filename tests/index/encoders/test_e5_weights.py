@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from casebook.index.e5_format import E5File, bundled_weights
+from casebook.index.encoders.e5.weights import E5File, bundled_weights
 
 
 def test_the_bundled_file_holds_multilingual_e5_small() -> None:

@@ -3,12 +3,14 @@ import re
 from pathlib import Path
 
 import pytest
+from dev_scripts import load_script
 
-from casebook.index.acronym_mining import long_form, mine
 from casebook.index.retrieval.spelling import SpellCorrector
-from casebook.index.vocabulary import DATA_FILES, _entries, acronyms, expand_acronyms
+from casebook.index.text.acronyms import DATA_FILES, _entries, acronyms, expand_acronyms
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "case_studies.jsonl"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus" / "case_studies.jsonl"
+
+mining = load_script("mine_acronyms")
 
 
 @pytest.mark.parametrize(
@@ -61,9 +63,11 @@ def _corpus() -> list[dict[str, str]]:
 
 
 def test_the_corpus_acronym_file_is_what_mining_the_corpus_gives() -> None:
-    mined = mine((c["id"], c["text"]) for c in _corpus())
-    assert _entries("acronyms_corpus.json") == mined
-    assert {"SPLW", "PCN", "WHICH"} <= {e["acronym"] for e in mined}
+    mined = mining.generate(CORPUS)
+    written = json.loads(mining.DATA_FILE.read_text(encoding="utf-8"))
+    assert written == mined, "run `.venv/bin/python scripts/mine_acronyms.py` to update it"
+    assert _entries("acronyms_corpus.json") == mined["entries"]
+    assert {"SPLW", "PCN", "WHICH"} <= {e["acronym"] for e in mined["entries"]}
 
 
 @pytest.mark.parametrize(
@@ -74,7 +78,7 @@ def test_the_corpus_acronym_file_is_what_mining_the_corpus_gives() -> None:
 )
 def test_long_form_is_the_run_of_words_the_initials_spell(before: str, acronym: str,
                                                           expected: str | None) -> None:
-    assert long_form(before, acronym) == expected
+    assert mining.long_form(before, acronym) == expected
 
 
 def test_every_acronym_has_a_source_and_occurs_in_the_corpus() -> None:

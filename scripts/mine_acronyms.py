@@ -1,14 +1,29 @@
 """Acronyms the corpus defines itself: "Social Prescribing Link Workers (SPLW)".
 
+Writes `casebook/data/acronyms_corpus.json` from corpus/case_studies.jsonl; run it after the
+corpus changes (tests/index/text/test_acronyms.py fails until then):
+
+    .venv/bin/python scripts/mine_acronyms.py
+
 The long form is the shortest run of words before the bracket whose initials spell the
-acronym (small words such as "of" and "&" may sit between them). `casebook/data/acronyms_corpus.json`
-is this function's output over corpus/case_studies.jsonl; a test checks the two agree.
+acronym (small words such as "of" and "&" may sit between them). A development tool: serving
+reads the file (`casebook.index.text.acronyms`), never this.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Iterable
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus" / "case_studies.jsonl"
+DATA_FILE = REPO / "casebook" / "data" / "acronyms_corpus.json"
+ABOUT = ("Acronyms the corpus defines itself, mined from corpus/case_studies.jsonl by "
+         "scripts/mine_acronyms.py (pattern: Long Form (ACR)).")
 
 DEFINITION = re.compile(r"\(([A-Z][A-Za-z&]{1,7}?)(s?)\)")
 WORD = re.compile(r"[A-Za-z][\w'\-]*|&")
@@ -44,3 +59,19 @@ def mine(texts: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
                 found[acronym] = {"acronym": acronym, "expansion": expansion.lower(),
                                   "source": f"corpus: {case_id}"}
     return sorted(found.values(), key=lambda e: e["acronym"])
+
+
+def generate(corpus: Path = CORPUS) -> dict[str, Any]:
+    """The data file's content: the acronyms the case studies of `corpus` define."""
+    cases = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    return {"about": ABOUT, "entries": mine((c["id"], c["text"]) for c in cases)}
+
+
+def main() -> None:
+    DATA_FILE.write_text(json.dumps(generate(), indent=1), encoding="utf-8")
+    print(f"wrote {DATA_FILE.relative_to(REPO)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

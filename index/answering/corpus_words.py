@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from casebook.index.stopwords import stopwords
+from casebook.index.text.stopwords import stopwords
 
 GENERIC_FILE = "generic_words.json"
 QUESTION_FILE = "question_words.json"

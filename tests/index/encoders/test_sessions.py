@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from casebook.index import layout
-from casebook.index.onnx_embedder import ENCODER_DIR, MODEL_FILE
+from casebook.index.encoders.minilm.onnx_encoder import ENCODER_DIR, MODEL_FILE
 from casebook.settings import Settings
 
 CASEBOOK = Path(sys.executable).parent / "casebook"
@@ -56,7 +56,7 @@ TRUNCATE_UNDER_A_SESSION = """
 import os, sys
 from pathlib import Path
 import numpy as np
-from casebook.index.sessions import cpu_session
+from casebook.index.encoders.sessions import cpu_session
 
 encoder = Path(sys.argv[1])
 session = cpu_session(encoder / "model.onnx", threads=1)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from casebook.ingest.chunk import split_sentences
+from casebook.index.text.chunking import split_sentences
 from casebook.records import CaseStudy, Passage
 
 MIN_WORDS = 4  # shorter fragments ("Case Study") make poor answers

@@ -1,0 +1,43 @@
+"""The terms text is matched on: lower-case words, English stop words dropped, Snowball-stemmed.
+
+BM25 indexes passages under these terms (`casebook.index.lexical`), and retrieval and answering
+compare questions with passages through them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from casebook.index.text.stopwords import stopwords
+
+TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return stopwords("EN")
+
+
+def stem(word: str) -> str:
+    """The Snowball English stem BM25 indexes `word` under."""
+    return str(_stemmer().stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case alphanumeric tokens of two or more characters ("it's" -> "it")."""
+    return [w for w in TOKEN.findall(text.lower()) if len(w) > 1]
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 terms: words minus stop words, stemmed."""
+    stop = _stopwords()
+    kept = [w for w in words(text) if w not in stop]
+    return list(_stemmer().stemWords(kept))
