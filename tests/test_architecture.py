@@ -21,9 +21,11 @@ LAYERS: dict[str, int] = {
     "casebook.index": 2,  # the stored index: embed, build, load
     "casebook.index.retrieval": 3,
     "casebook.index.answering": 4,
-    "casebook.service": 5,
-    "casebook.eval": 5,
-    "casebook.cli": 6,
+    # optional: a model writes the answer from what answering chose (service and eval use it)
+    "casebook.index.generation": 5,
+    "casebook.service": 6,
+    "casebook.eval": 6,
+    "casebook.cli": 7,
 }
 
 
