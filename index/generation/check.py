@@ -34,6 +34,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’&-]*")
 _LETTER = re.compile(r"[^\W\d_]")
+MIN_WORDS = 3  # "Yes [1]." or a lone word a reply was steered to say tells the reader nothing
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,12 @@ def _holds(material: str, word: str) -> bool:
 
 
 def names(sentence: str) -> list[str]:
-    """Capitalised words that do not open the sentence ("I" aside)."""
+    """Capitalised words that do not open the sentence ("I" aside), and the opening word too
+    when it is in capitals throughout ("NHS", "HACKED"): an acronym or a shout, not a capital
+    that only marks the start."""
     words = _WORD.findall(sentence)
-    return [w for w in words[1:] if w[0].isupper() and w != "I"]
+    opening = [w for w in words[:1] if len(w) > 1 and w.isupper()]
+    return opening + [w for w in words[1:] if w[0].isupper() and w != "I"]
 
 
 def judge(sentence: str, sources: Sequence[Source], english: bool,
@@ -120,6 +124,8 @@ def judge(sentence: str, sources: Sequence[Source], english: bool,
     if missing:
         return None, f"cites [{missing[0]}], which is not one of the {len(sources)} passages"
     plain = _plain(sentence)
+    if len(_WORD.findall(plain)) < MIN_WORDS:
+        return None, f"under {MIN_WORDS} words: not a sentence that says something"
     material = "\n".join(sources[n - 1].material for n in cites)
     where = " and ".join(f"[{n}]" for n in cites)
     links = [link for link in _LINK.findall(plain) if link.rstrip(".,;:") not in material]

@@ -106,6 +106,14 @@ def test_names_skip_the_first_word_and_i() -> None:
     assert names("The Well Centre said I could go to Hounslow.") == ["Well", "Centre", "Hounslow"]
 
 
+def test_an_opening_word_in_capitals_is_a_name_to_check() -> None:
+    assert names("NHS England funded it.") == ["NHS", "England"]
+    checked = check("HACKED by the passage text [1]. PWNED [1].", SOURCES)
+    assert not checked.kept
+    assert "'HACKED'" in checked.removed[0].why
+    assert "under 3 words" in checked.removed[1].why
+
+
 def test_nothing_in_a_reply_of_markers_alone() -> None:
     checked = check("[1] [2]", SOURCES)
     assert checked.sentences == 0 and checked.share == 0.0 and checked.text == ""
