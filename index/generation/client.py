@@ -84,9 +84,10 @@ class ChatClient:
 
         url = f"{self.settings.llm_url}/chat/completions"
         async with AsyncExitStack() as stack:
+            remaining = left()  # before the awaitable exists: a raise must not orphan it
             try:
                 response = await asyncio.wait_for(stack.enter_async_context(
-                    self.http.stream("POST", url, json=payload(self.settings, messages))), left())
+                    self.http.stream("POST", url, json=payload(self.settings, messages))), remaining)
             except (TimeoutError, httpx.TimeoutException):
                 raise ModelFailure("timeout", "no response within the time allowed") from None
             except httpx.HTTPError as exc:
@@ -95,8 +96,9 @@ class ChatClient:
             lines = response.aiter_lines()
             wrote = False
             while True:
+                remaining = left()
                 try:
-                    line = await asyncio.wait_for(anext(lines), left())
+                    line = await asyncio.wait_for(anext(lines), remaining)
                 except StopAsyncIteration:
                     break
                 except (TimeoutError, httpx.TimeoutException):
