@@ -125,6 +125,12 @@ class Answer:
     shape: str = "open"
     # lists, counts, borough questions and comparisons: one entry per case study, in order
     items: tuple[AnswerItem, ...] = ()
+    # written by a language model (index/generation/) and checked against its citations;
+    # False: the extractive answer, and `generation` says why (off, not_answerable, timeout,
+    # unavailable, rate_limited, bad_reply, checked_out, breaker_open)
+    generated: bool = False
+    generation: str = "off"
+    removed: tuple[str, ...] = ()  # the model's sentences the citation check took out
 
 
 @dataclass(frozen=True, eq=False)

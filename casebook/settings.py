@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -282,6 +283,44 @@ class Settings(BaseSettings):
         "they may hold personal health details.",
     )
 
+    # written answers from a language model (optional: index/generation/)
+    llm_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible chat API (usually ending in /v1): answers "
+        "are then written by that model from the passages Casebook retrieved, checked before "
+        "anyone reads them. Unset: extractive answers only, and no client is loaded.",
+    )
+    llm_model: str = Field(
+        "", description="The model's name on that server (required with CASEBOOK_LLM_URL)."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="Bearer key for that server; never logged, echoed or shown."
+    )
+    llm_timeout_s: float = Field(
+        8.0, gt=0.0, le=600.0,
+        description="Most seconds a written answer may take, first byte to last; past it the "
+        "extractive answer is given (generated: false, reason timeout). Must be under "
+        "CASEBOOK_REQUEST_TIMEOUT_S.",
+    )
+    llm_max_tokens: int = Field(
+        400, ge=16, le=16_384, description="Most tokens the model may write for one answer."
+    )
+    llm_min_kept: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="Share of the model's sentences the citation check must keep (and at least "
+        "one) for the written answer to be shown; less, and the extractive answer is given.",
+    )
+    llm_breaker_failures: int = Field(
+        3, ge=1, le=1000,
+        description="Failed calls in a row (down, timed out, rate-limited, garbage) after which "
+        "the model is not called for CASEBOOK_LLM_BREAKER_OPEN_S.",
+    )
+    llm_breaker_open_s: float = Field(
+        30.0, gt=0.0, le=3600.0,
+        description="Seconds the model is left alone after those failures; then one request "
+        "tries it again.",
+    )
+
     @field_validator("cors_origins", "trusted_proxies", "crawl_allowed_hosts", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
@@ -327,6 +366,17 @@ class Settings(BaseSettings):
             raise ValueError(f"give host names, not URLs: {', '.join(urls)} (e.g. cdn.example.org)")
         return value
 
+    @field_validator("llm_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("write an http(s) base URL, e.g. http://127.0.0.1:8080/v1")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.candidate_depth < self.max_k:
@@ -334,6 +384,16 @@ class Settings(BaseSettings):
                 f"CASEBOOK_CANDIDATE_DEPTH ({self.candidate_depth}) must be at least "
                 f"CASEBOOK_MAX_K ({self.max_k})"
             )
+        if self.llm_url is not None:
+            if not self.llm_model.strip():
+                raise ValueError("CASEBOOK_LLM_URL is set but CASEBOOK_LLM_MODEL is not: name the "
+                                 "model that server should run")
+            if self.llm_timeout_s >= self.request_timeout_s:
+                raise ValueError(
+                    f"CASEBOOK_LLM_TIMEOUT_S ({self.llm_timeout_s:g}) must be under "
+                    f"CASEBOOK_REQUEST_TIMEOUT_S ({self.request_timeout_s:g}): retrieval comes "
+                    "first, and an answer later than that is refused; lower the first or raise "
+                    "the second")
         return self
 
     @property

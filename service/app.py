@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -26,6 +27,9 @@ from casebook.service.reload import Reloader
 from casebook.service.shedding import SheddingMiddleware
 from casebook.service.state import SearcherSlot, build_of
 from casebook.settings import Settings
+
+if TYPE_CHECKING:
+    from casebook.index.generation.writer import Writer
 
 STATIC = resources.files("casebook.service") / "static"
 
@@ -55,6 +59,8 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
             reloader.stop()
             if listener is not None:
                 listener.stop()
+            if app.state.writer is not None:
+                await app.state.writer.aclose()
 
     # FastAPIOffline serves Swagger UI's files itself: /docs works with no internet
     app = FastAPIOffline(
@@ -69,6 +75,7 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
     app.state.compute = Compute(settings.compute_concurrency)
     app.state.reloader = reloader
     app.state.metrics = observe.Metrics(slot)
+    app.state.writer = writer_for(settings)
     app.state.admin_gate = admin.AdminGate(settings.admin_token,
                                            settings.admin_failures_per_minute)
     # Starlette runs the middleware added last first. Outermost to innermost: the client
@@ -117,6 +124,16 @@ def create_app(settings: Settings | None = None, *, searcher: Searcher | None = 
         return widget_css_file.response(request)
 
     return app
+
+
+def writer_for(settings: Settings) -> Writer | None:
+    """The model that writes answers, if the deployment configured one (CASEBOOK_LLM_URL);
+    imported only then, so a deployment without one loads none of it."""
+    if settings.llm_url is None:
+        return None
+    from casebook.index.generation.writer import Writer
+
+    return Writer(settings)
 
 
 def create_app_from_env() -> FastAPI:

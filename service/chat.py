@@ -8,7 +8,9 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from functools import partial
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -20,11 +22,14 @@ from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
 from casebook.service.compute import Compute
 from casebook.service.errors import error_body
-from casebook.service.observe import record_answer
+from casebook.service.observe import record_answer, record_generation
 from casebook.service.routes import ERRORS, ComputeDep, SearcherDep
 from casebook.service.schemas import AskResponse, ChatMessage, ChatRequest, ChatResponse
 from casebook.service.timing import took_ms
 from casebook.settings import Settings
+
+if TYPE_CHECKING:
+    from casebook.index.generation.writer import Writer, Written
 
 log = logging.getLogger("casebook.service")
 router = APIRouter()
@@ -32,13 +37,17 @@ router = APIRouter()
 WORDS_PER_DELTA = 3
 PIECE = re.compile(r"\S+\s*")
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-# what `done` carries of /v1/ask's shape: the answer's text came as deltas, citations before it
-DONE_FIELDS = {"found", "match", "sentences", "shape", "items"}
-DONE_HELP = ("Events: delta {text} (pieces of `answer`, plain text, even when the answer has "
-             "items), citations {citations}, done {found, match, sentences, shape, items, "
-             "case_studies, took_ms, query}, or error {error}. Send `case_studies` back on the "
-             "assistant message of the next request, so a follow-up that points back (\"who "
-             "funded it?\") is answered about them.")
+# what `done` carries of /v1/ask's shape (the citations came before it); `answer` too: a model's
+# streamed reply may hold sentences the citation check then removed
+DONE_FIELDS = {"answer", "found", "match", "sentences", "shape", "items", "generated", "generation"}
+DONE_HELP = ("Events: delta {text} (pieces of the answer as they come, plain text, even when the "
+             "answer has items), citations {citations}, done {answer, found, match, sentences, "
+             "shape, items, generated, generation, case_studies, took_ms, query}, or error "
+             "{error}. Show `answer` from done in place of the deltas: with a model configured "
+             "the deltas are its reply as written, and done's answer is what the citation check "
+             "kept (or the extractive answer, if too little was kept). Send `case_studies` back "
+             "on the assistant message of the next request, so a follow-up that points back "
+             "(\"who funded it?\") is answered about them.")
 
 
 def checked_messages(body: ChatRequest, settings: Settings) -> list[ChatMessage]:
@@ -82,13 +91,14 @@ def sse(event: str, data: object) -> str:
 
 
 async def event_stream(searcher: Searcher, messages: list[ChatMessage], lane: Compute,
-                       on_answer: Callable[[Answer], None] | None = None) -> AsyncIterator[str]:
-    """Retrieval first (in the compute lane), then the answer text in pieces, citations, done."""
+                       on_answer: Callable[[Answer], None] | None = None,
+                       writer: Writer | None = None,
+                       on_written: Callable[[Written], None] | None = None) -> AsyncIterator[str]:
+    """Retrieval first (in the compute lane), then the answer text in pieces (the model's as it
+    writes, when one is configured), citations, done."""
     start = time.perf_counter()
     try:
         query, answer = await lane.run(partial(ask_conversation, searcher, messages))
-        if on_answer is not None:
-            on_answer(answer)
     except CasebookError as exc:
         yield sse("error", error_body(exc.code, exc.message, exc.hint))
         return
@@ -97,9 +107,23 @@ async def event_stream(searcher: Searcher, messages: list[ChatMessage], lane: Co
         yield sse("error", error_body("internal_error", "Something went wrong while answering.",
                                       "Try again; if it persists, tell the site's owner."))
         return
-    for piece in pieces(answer.answer):
-        yield sse("delta", {"text": piece})
-        await asyncio.sleep(0)  # let the server flush each piece as its own chunk
+    streamed = False
+    if writer is not None:
+        draft = writer.draft(answer, messages[-1].content.strip(), messages)
+        # closed with the response: a client that leaves stops the model's reply too
+        async with aclosing(draft.pieces()) as written:
+            async for piece in written:
+                streamed = True
+                yield sse("delta", {"text": piece})
+        answer = draft.written.answer
+        if on_written is not None:
+            on_written(draft.written)
+    if on_answer is not None:
+        on_answer(answer)
+    if not streamed:  # extractive: its text in pieces (done carries it whole, as ever)
+        for piece in pieces(answer.answer):
+            yield sse("delta", {"text": piece})
+            await asyncio.sleep(0)  # let the server flush each piece as its own chunk
     shaped = AskResponse.of(answer, 0)
     yield sse("citations", {"citations": [c.model_dump() for c in shaped.citations]})
     yield sse("done", {**shaped.model_dump(include=DONE_FIELDS), "took_ms": took_ms(start),
@@ -127,12 +151,18 @@ async def chat(body: ChatRequest, request: Request, s: SearcherDep,
     questions find when asked again. Lists, counts, borough questions and comparisons come
     with `items`, one per case study, for a client to show as a list."""
     messages = checked_messages(body, request.app.state.settings)
+    writer: Writer | None = request.app.state.writer
     if wants_stream(body, request):
-        return StreamingResponse(event_stream(s, messages, lane, partial(record_answer, request)),
+        return StreamingResponse(event_stream(s, messages, lane, partial(record_answer, request),
+                                              writer, partial(record_generation, request)),
                                  media_type="text/event-stream",
                                  headers=SSE_HEADERS)
     start = time.perf_counter()
     query, answer = await lane.run(partial(ask_conversation, s, messages))
+    if writer is not None:
+        written = await writer.write(answer, messages[-1].content.strip(), messages)
+        record_generation(request, written)
+        answer = written.answer
     record_answer(request, answer)
     ask = AskResponse.of(answer, took_ms(start))
     response = ChatResponse(**{**ask.model_dump(), "question": messages[-1].content.strip()},

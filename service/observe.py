@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -33,12 +34,16 @@ from casebook.service.errors import error_body, error_response
 from casebook.service.limits import send_error
 from casebook.service.state import SearcherSlot
 
+if TYPE_CHECKING:
+    from casebook.index.generation.writer import Written
+
 access_log = logging.getLogger("casebook.access")
 log = logging.getLogger("casebook.service")
 router = APIRouter()
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LLM_BUCKETS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 
 
 class IndexCollector(Collector):
@@ -116,6 +121,20 @@ class Metrics:
                                  registry=self.registry)
         self.answers = Counter("casebook_answers", "Answers given, by match and found.",
                                ["match", "found"], registry=self.registry)
+        self.llm_calls = Counter("casebook_llm_calls", "Calls to the model that writes answers, "
+                                 "by outcome (ok, or the failure's reason).", ["outcome"],
+                                 registry=self.registry)
+        self.llm_fallbacks = Counter("casebook_llm_fallbacks", "Answers given extractive with a "
+                                     "model configured, by reason.", ["reason"],
+                                     registry=self.registry)
+        self.llm_tokens = Counter("casebook_llm_tokens", "Tokens the model read (prompt) and "
+                                  "wrote (completion).", ["kind"], registry=self.registry)
+        self.llm_latency = Histogram("casebook_llm_call_duration_seconds",
+                                     "Seconds one call to the model took, to its last token.",
+                                     buckets=LLM_BUCKETS, registry=self.registry)
+        self.llm_sentences = Counter("casebook_llm_sentences", "Sentences of the model's replies "
+                                     "the citation check kept or removed.", ["verdict"],
+                                     registry=self.registry)
         self.index = IndexCollector(slot, encoder_counts=self.multiprocess_dir is None)
         self.registry.register(self.index)
         if self.multiprocess_dir is not None:
@@ -159,11 +178,29 @@ class Metrics:
         match = getattr(answer, "match", None) or ("answered" if answer.found else "not_found")
         self.answers.labels(match=match, found=str(answer.found).lower()).inc()
 
+    def generation(self, written: Written) -> None:
+        if written.called:
+            self.llm_calls.labels(outcome=written.reason if written.failed else "ok").inc()
+            self.llm_latency.observe(written.seconds)
+            self.llm_tokens.labels(kind="prompt").inc(written.usage.prompt_tokens)
+            self.llm_tokens.labels(kind="completion").inc(written.usage.completion_tokens)
+        if written.checked is not None:
+            self.llm_sentences.labels(verdict="kept").inc(len(written.checked.kept))
+            self.llm_sentences.labels(verdict="removed").inc(len(written.checked.removed))
+        if not written.answer.generated:
+            self.llm_fallbacks.labels(reason=written.reason).inc()
+
 
 def record_answer(request: Request, answer: Answer) -> None:
     metrics: Metrics | None = getattr(request.app.state, "metrics", None)
     if metrics is not None:
         metrics.answer(answer)
+
+
+def record_generation(request: Request, written: Written) -> None:
+    metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.generation(written)
 
 
 @router.get("/metrics", include_in_schema=False)

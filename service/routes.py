@@ -15,7 +15,7 @@ from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
 from casebook.service.compute import Compute
 from casebook.service.errors import error_response, public
-from casebook.service.observe import record_answer
+from casebook.service.observe import record_answer, record_generation
 from casebook.service.schemas import (
     AskRequest,
     AskResponse,
@@ -123,12 +123,20 @@ async def search(
 
 @router.post("/v1/ask", response_model=AskResponse, tags=["search"], responses=ERRORS)
 async def ask(body: AskRequest, s: SearcherDep, lane: ComputeDep, request: Request) -> Response:
-    def work() -> tuple[Answer, bytes]:
+    writer = request.app.state.writer
+
+    def work() -> tuple[Answer, float, bytes]:
         start = time.perf_counter()
         answer = ask_question(s, body.question)
-        return answer, json_body(AskResponse.of(answer, took_ms(start)))
+        out = json_body(AskResponse.of(answer, took_ms(start))) if writer is None else b""
+        return answer, start, out
 
-    answer, out = await lane.run(work)
+    answer, start, out = await lane.run(work)
+    if writer is not None:  # the model writes it, off the compute lane: it only waits
+        written = await writer.write(answer, body.question)
+        record_generation(request, written)
+        answer = written.answer
+        out = json_body(AskResponse.of(answer, took_ms(start)))
     record_answer(request, answer)
     return Response(out, media_type="application/json")
 

@@ -176,6 +176,22 @@ MATCH_HELP = ("answered: a case study covers the question; related: none does, t
               "so and cites the closest; none: outside what the case studies cover.")
 
 
+GENERATED_HELP = ("true: the answer was written by the language model the deployment configured "
+                  "(CASEBOOK_LLM_URL) from the cited passages, and every sentence passed the "
+                  "citation check; false: the extractive answer (`generation.reason` says why).")
+
+
+class GenerationOut(BaseModel):
+    reason: str | None = Field(
+        "off", description="Why the answer is not written by the model: off (no model "
+        "configured), not_answerable (no case study covers the question: the model is not "
+        "asked), breaker_open, timeout, unavailable, rate_limited, bad_reply, or checked_out "
+        "(the citation check left too little); null when it is.")
+    removed: int = Field(0, description="Sentences of the model's reply the citation check "
+                         "removed (each lacked a citation, cited a passage not given, or held a "
+                         "number, place or name none of its cited passages holds).")
+
+
 class AskResponse(BaseModel):
     question: str
     answer: str
@@ -191,6 +207,8 @@ class AskResponse(BaseModel):
         default_factory=list, description="Lists, counts, borough questions and comparisons: one "
         "entry per case study, in order, with the sentences quoted from it (they are also in "
         "`sentences`).")
+    generated: bool = Field(False, description=GENERATED_HELP)
+    generation: GenerationOut = Field(default_factory=GenerationOut)
 
     @classmethod
     def of(cls, answer: Answer, took_ms: float) -> AskResponse:
@@ -205,6 +223,9 @@ class AskResponse(BaseModel):
             items=[ItemOut(case_study=CaseStudySummary.of(i.case_study), label=i.label,
                            sentences=[SentenceOut(text=s.text, citation=s.citation)
                                       for s in i.sentences]) for i in answer.items],
+            generated=answer.generated,
+            generation=GenerationOut(reason=answer.generation or None,
+                                     removed=len(answer.removed)),
         )
 
 

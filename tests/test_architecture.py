@@ -24,9 +24,11 @@ LAYERS: dict[str, int] = {
     "casebook.index": 4,  # the stored index: build, manifest, layout, vectors, BM25, load
     "casebook.index.retrieval": 5,
     "casebook.index.answering": 6,
-    "casebook.service": 7,
-    "casebook.eval": 7,
-    "casebook.cli": 8,
+    # optional: a model writes the answer from what answering chose (service and eval use it)
+    "casebook.index.generation": 7,
+    "casebook.service": 8,
+    "casebook.eval": 8,
+    "casebook.cli": 9,
 }
 
 ENCODERS = "casebook.index.encoders"

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Sequence
 
 import typer
 
 from casebook.cli.common import load_settings, print_json, reported
+
+if TYPE_CHECKING:
+    from casebook.eval.questions import Question
+    from casebook.index.retrieval.searcher import Searcher
+    from casebook.settings import Settings
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_SIMILAR = Path("eval/similar.jsonl")
@@ -36,6 +41,12 @@ def evaluate(
     ablation: Annotated[bool, typer.Option(
         "--ablation", help="Print what each view, stage and fitted model earns, out of fold on "
         "DEV (with it and without it), instead of the tables.")] = False,
+    generate: Annotated[bool, typer.Option(
+        "--generate", help="Have the model CASEBOOK_LLM_URL names write each answer, and report "
+        "the share of sentences the citation check kept, the share of answers that fell back, "
+        "and latency (only this report; with --answers, every written answer).")] = False,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="With --generate: only the first N questions of the split.")] = None,
 ) -> None:
     """Score retrieval, answers and similar projects on one split of a labelled question set."""
     # imported here: every casebook command, `serve` first, would otherwise load evaluation
@@ -56,8 +67,15 @@ def evaluate(
         raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
     with reported():
         settings = load_settings()
+        if generate and settings.llm_url is None:
+            raise typer.BadParameter("--generate needs a model: set CASEBOOK_LLM_URL (an "
+                                     "OpenAI-compatible base URL) and CASEBOOK_LLM_MODEL")
         searcher = Searcher.open(settings)
         everything = load_questions(questions)
+        if generate:
+            written(searcher, settings, select(everything, chosen), everything, chosen, limit,
+                    answers, as_json_)
+            return
         groups = load_similar(similar) if similar.is_file() else []
         if tune:
             from casebook.eval.tune import tune as fit
@@ -89,4 +107,23 @@ def evaluate(
         print_json(as_json(result))
         return
     for line in text(result):
+        typer.echo(line)
+
+
+def written(searcher: Searcher, settings: Settings, questions: Sequence[Question],
+            everything: Sequence[Question], split: str, limit: int | None, answers: bool,
+            as_json_: bool) -> None:
+    """`--generate`: the written answers' report (or, with --answers, each of them)."""
+    from casebook.eval.generation import as_json, generation_report, in_full, lines
+
+    report, asked, writings = generation_report(searcher, settings, questions, everything, split,
+                                                limit)
+    if answers:
+        for line in in_full(asked, writings):
+            typer.echo(line)
+        return
+    if as_json_:
+        print_json(as_json(report))
+        return
+    for line in lines(report):
         typer.echo(line)

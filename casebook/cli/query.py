@@ -11,6 +11,7 @@ from casebook.cli.common import load_settings, print_json, reported
 
 if TYPE_CHECKING:
     from casebook.index.retrieval.searcher import Searcher
+    from casebook.records import Answer
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -57,16 +58,35 @@ def ask(
     question: Annotated[str, typer.Argument(help="A question in plain words.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Answer a question with sentences quoted from the case studies, with citations."""
+    """Answer a question with sentences quoted from the case studies, with citations (written
+    by the model CASEBOOK_LLM_URL names, and checked, where one is set)."""
     from casebook.index.answering import ask as answering
     from casebook.service.schemas import AskResponse
 
     with reported():
-        answer = answering.ask(_searcher(), question)
+        searcher = _searcher()
+        answer = answering.ask(searcher, question)
+        if searcher.settings.llm_url is not None:
+            answer = _written(searcher, answer, question)
         if as_json:
             print_json(AskResponse.of(answer, took_ms=0.0).model_dump(exclude={"took_ms"}))
         else:
             render.answer(answer)
+
+
+def _written(searcher: Searcher, answer: Answer, question: str) -> Answer:
+    import asyncio
+
+    from casebook.index.generation.writer import Writer
+
+    async def write() -> Answer:
+        writer = Writer(searcher.settings, searcher.gazetteer)
+        try:
+            return (await writer.write(answer, question)).answer
+        finally:
+            await writer.aclose()
+
+    return asyncio.run(write())
 
 
 def similar(

@@ -42,3 +42,9 @@ def answer(item: Answer) -> None:
         typer.echo(f"  [{n}] {citation.case_study.title} — {citation.case_study.url}")
     if not item.found:
         typer.echo(f"  (best match scored {item.confidence:.3f}, coverage {item.coverage:.2f})")
+    if item.generated:
+        removed = f"; the citation check removed {len(item.removed)} sentence(s)" if item.removed \
+            else ""
+        typer.echo(f"  (written by the model from the passages above{removed})")
+    elif item.generation != "off":
+        typer.echo(f"  (quoted: the model's answer was not used: {item.generation})")

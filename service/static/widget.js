@@ -1,6 +1,6 @@
 /* Casebook chat widget: <script src="…/widget.js" data-casebook-url="…" defer></script> adds an
    "Ask the case studies" button and panel. Plain JS, no dependencies, no third-party requests.
-   Everything from the service or the user is set as text (textContent), never parsed as HTML. */
+   All text from the service or the user is set as text, never parsed as HTML. */
 (function () {
   "use strict";
   if (document.querySelector(".casebook-root")) return; // the tag was included twice
@@ -44,7 +44,7 @@
 
   // -- the DOM --
   var root = el("div", "casebook-root");
-  root.hidden = true; // shown once its stylesheet has loaded, so it never flashes unstyled
+  root.hidden = true; // shown once styled, so it never flashes unstyled
 
   var launcher = el("button", "casebook-launcher");
   launcher.type = "button";
@@ -76,8 +76,8 @@
     "Answers quote London's social prescribing case studies and link to each one.");
   intro.id = "casebook-intro";
 
-  // The log itself is not live: streamed text would be read out word by word. The status
-  // region below announces each answer once, when it is complete.
+  // Not live: streamed text would be read word by word; the status region below announces
+  // each answer once, complete.
   var log = el("div", "casebook-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "off");
@@ -95,7 +95,7 @@
     button.type = "button";
     button.addEventListener("click", function () {
       ask(question);
-      input.focus(); // the starters leave with the first question: keep focus somewhere useful
+      input.focus(); // the starters leave: keep focus somewhere useful
     });
     item.appendChild(button);
     starterList.appendChild(item);
@@ -156,7 +156,7 @@
       event.preventDefault();
       shut();
     } else if (event.key === "Tab" && phone.matches) {
-      // full screen on a phone: keep focus inside, as the page behind cannot be seen
+      // full screen on a phone: keep focus inside
       var nodes = focusables(), first = nodes[0], last = nodes[nodes.length - 1];
       var wrapTo = event.shiftKey ? (document.activeElement === first && last)
         : (document.activeElement === last && first);
@@ -184,7 +184,7 @@
   // -- rendering --
   function announce(text) {
     status.textContent = "";
-    // a fresh text node after a tick is announced even when it repeats the last one
+    // a fresh node after a tick is announced even if it repeats
     setTimeout(function () { status.textContent = text; }, 50);
   }
 
@@ -198,7 +198,7 @@
 
   function renderAnswer(paragraph, text, id, targets) {
     while (paragraph.firstChild) paragraph.removeChild(paragraph.firstChild);
-    // "[n]" markers become links to citation n; all else stays plain text
+    // "[n]" links to citation n; all else is plain text
     text.split(/(\[\d+\])/).forEach(function (part) {
       var match = /^\[(\d+)\]$/.exec(part);
       if (!match) { if (part) paragraph.appendChild(document.createTextNode(part)); return; }
@@ -224,8 +224,8 @@
     } catch (e) { return null; }
   }
 
-  // One entry per case study, numbered with every marker that cites it ("1, 2"), but for those
-  // shown as items (`shown`: case study id -> item id). Returns marker number -> its entry's id.
+  // One entry per case study, numbered with its markers ("1, 2"), but for those shown as
+  // items (`shown`: case study id -> item id). Returns marker number -> its entry's id.
   function renderCitations(box, citations, id, shown) {
     var targets = {}, entries = [], byCase = {};
     citations.forEach(function (citation, i) {
@@ -370,8 +370,7 @@
     box.appendChild(paragraph);
     announce("Searching the case studies…");
 
-    // the newest turns are all a follow-up needs, and they keep the request well under the
-    // service's size limit however long the conversation grows
+    // the newest turns: all a follow-up needs, and well under the size limit
     var messages = history.slice(-(KEEP_MESSAGES - 1))
       .concat([{ role: "user", content: question }]);
     var controller = new AbortController();
@@ -391,7 +390,7 @@
         box.setAttribute("data-casebook-match", match);
         box.setAttribute("data-casebook-shape", done.shape || "open");
         if (match !== "answered") {
-          // say plainly that no case study covers the question before quoting the closest
+          // say no case study covers it before quoting the closest
           var label = el("p", "casebook-match casebook-match-" + match,
             match === "related" ? "No exact match: the closest case studies"
                                 : "Outside what the case studies cover");
@@ -408,6 +407,8 @@
         if (done.query && done.query.toLowerCase() !== question.toLowerCase()) {
           box.appendChild(el("p", "casebook-query", "Searched for: " + done.query));
         }
+        if (done.generated) box.appendChild(el("p", "casebook-query casebook-generated",
+          "Written by a language model from the sources above: check them."));
         var sources = box.querySelectorAll(".casebook-citation, .casebook-item").length;
         announce(text.replace(/\s*\[\d+\]/g, "") +
           (sources ? " " + sources + (sources === 1 ? " source." : " sources.") : ""));
@@ -454,7 +455,8 @@
         } else if (name === "citations") {
           citations = data.citations || [];
         } else if (name === "done") {
-          done = data;
+          done = data; // its answer is checked: a model's deltas may not be
+          if (data.answer != null) text = data.answer;
         } else if (name === "error") {
           done = { error: data.error };
         }

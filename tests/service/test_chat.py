@@ -109,7 +109,10 @@ def test_json_form(client: httpx.Client, how: str) -> None:
     assert response.headers["content-type"] == "application/json"
     data = response.json()
     assert set(data) == {"question", "query", "answer", "found", "confidence", "citations",
-                         "took_ms", "match", "sentences", "shape", "items", "case_studies"}
+                         "took_ms", "match", "sentences", "shape", "items", "case_studies",
+                         "generated", "generation"}
+    # no model configured: the extractive answer, saying so
+    assert data["generated"] is False and data["generation"] == {"reason": "off", "removed": 0}
     assert data["case_studies"] == cited(data["citations"])
     assert data["found"] is True and data["match"] == "answered"
     cited_numbers = [s["citation"] for s in data["sentences"] if s["citation"]]
@@ -127,10 +130,11 @@ def test_done_carries_the_shape_the_items_and_the_cited_case_studies(
     assert response.status_code == 200
     assert [name for name, _ in events][-2:] == ["citations", "done"]
     citations, done = events[-2][1]["citations"], events[-1][1]
-    assert set(done) == {"found", "match", "sentences", "shape", "items", "case_studies",
-                         "took_ms", "query"}
+    assert set(done) == {"answer", "found", "match", "sentences", "shape", "items",
+                         "case_studies", "took_ms", "query", "generated", "generation"}
     ask = client.post("/v1/ask", json={"question": VACCINE_LIST}).json()
-    assert text_of(events) == ask["answer"]
+    assert text_of(events) == ask["answer"] == done["answer"]
+    assert done["generated"] is ask["generated"] is False
     assert done["shape"] == ask["shape"] == "list"
     assert done["items"] == ask["items"]
     assert len(done["items"]) >= 2
