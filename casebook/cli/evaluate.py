@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,7 +12,6 @@ from casebook.cli.common import load_settings, print_json, reported
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_SIMILAR = Path("eval/similar.jsonl")
 DEFAULT_ANSWER_SET = Path("eval/answers.jsonl")
-TUNED_OUT = Path("casebook/data/tuned.json")
 
 
 def evaluate(
@@ -25,7 +23,9 @@ def evaluate(
     tune: Annotated[bool, typer.Option(
         "--tune", help="Fit fusion weights, calibration and match thresholds on DEV, write "
         "them to --tuned-out, then report.")] = False,
-    tuned_out: Annotated[Path, typer.Option("--tuned-out")] = TUNED_OUT,
+    tuned_out: Annotated[Optional[Path], typer.Option(
+        "--tuned-out", help="Where --tune writes [default: where search reads them: "
+        "CASEBOOK_TUNED_PATH, else tuned.json in the index folder]")] = None,
     as_json_: Annotated[bool, typer.Option("--json")] = False,
     answer_set: Annotated[Path, typer.Option(
         "--answer-set", help="Answer questions by kind, with what a right answer holds "
@@ -61,8 +61,11 @@ def evaluate(
 
             tuned, facts = fit(searcher, select(everything, "dev"), everything, searcher.tuned,
                                select_similar(groups, "dev"))
-            tuned_out.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")
-            typer.echo(f"tuned on dev, written to {tuned_out}: {facts}", err=True)
+            from casebook.index.retrieval.tuned import save_tuned
+
+            written = tuned_out or settings.tuned_file  # where search reads them
+            save_tuned(tuned, written)
+            typer.echo(f"tuned on dev, written to {written}: {facts}", err=True)
         answer_all = load_questions(answer_set) if answer_set.is_file() else []
         result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]
                         select_similar(groups, chosen), chosen,  # type: ignore[arg-type]
