@@ -14,6 +14,7 @@ DEFAULT_SOURCE_URL = (
     "https://healthylondon.org/our-work/personalised_care/social-prescribing-case-studies"
 )
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+TUNED_FILE = "tuned.json"
 
 FusionMethod = Literal["convex"]
 # Serving modes that were removed, and what replaced them: setting one fails start-up saying so.
@@ -48,9 +49,19 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CASEBOOK_", extra="ignore")
 
-    # data locations
+    # data locations: a relative one is read from base_dir, so every command, the service and
+    # its workers find the same corpus, index and tuned numbers wherever they were started
+    base_dir: Path = Field(
+        Path("."), description="The folder relative corpus, index and tuned paths are read from "
+        "(default: the working directory).")
     corpus_dir: Path = Field(Path("corpus"), description="Snapshot and case_studies.jsonl live here.")
     index_dir: Path = Field(Path("var/index"), description="Index builds and the CURRENT pointer.")
+    tuned_path: Path | None = Field(
+        None,
+        description="The numbers fitted on dev (fusion weights, calibrations, match models): "
+        "`casebook eval --tune` writes them here and search reads them from here (default: "
+        "tuned.json in the index folder); while the file is absent, search reads those shipped "
+        "with Casebook (casebook/data/tuned.json).")
 
     # model and index
     model: str = Field(
@@ -378,6 +389,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _from_base_dir(self) -> Settings:
+        # joined, not resolved: with the default base_dir the paths stay as given (and print
+        # as they always have); an error that names one shows it absolute
+        for name in ("corpus_dir", "index_dir", "tuned_path"):
+            path = getattr(self, name)
+            if path is not None and not path.is_absolute():
+                setattr(self, name, self.base_dir / path)
+        return self
+
+    @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.candidate_depth < self.max_k:
             raise ValueError(
@@ -403,3 +424,9 @@ class Settings(BaseSettings):
     @property
     def case_studies_path(self) -> Path:
         return self.corpus_dir / "case_studies.jsonl"
+
+    @property
+    def tuned_file(self) -> Path:
+        """Where the tuned numbers are written and read: beside the builds they were fitted on,
+        unless CASEBOOK_TUNED_PATH says otherwise."""
+        return self.tuned_path or self.index_dir / TUNED_FILE

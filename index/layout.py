@@ -42,10 +42,11 @@ def current_name(index_dir: Path) -> str:
     try:
         raw = pointer.read_bytes()
     except FileNotFoundError:
-        raise IndexMissing("No index has been built yet.",
-                           hint="Run `casebook index build` first.") from None
+        raise IndexMissing(f"No index has been built yet at {index_dir.absolute()}.",
+                           hint="Run `casebook index build` first (or set CASEBOOK_INDEX_DIR or "
+                                "CASEBOOK_BASE_DIR to where one was built).") from None
     except OSError as exc:  # a folder, no permission, an I/O error
-        raise IndexCorruptError(f"CURRENT cannot be read ({exc.strerror or exc}).",
+        raise IndexCorruptError(f"{pointer.absolute()} cannot be read ({exc.strerror or exc}).",
                                 hint=POINTER_HINT) from None
     try:
         name = raw.decode("utf-8").strip()

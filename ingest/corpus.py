@@ -28,8 +28,9 @@ def load_case_studies(path: Path) -> list[CaseStudy]:
 
     :raises CorpusError: when the file is missing, or a line (named by number) is not a case study.
     """
-    return read_jsonl(path, CaseStudy.from_dict, error=CorpusError, what="a case study",
-                      missing="No case studies at {path}.", hint=REBUILD_HINT)
+    # the path named absolute: a relative one is read from CASEBOOK_BASE_DIR, not always the cwd
+    return read_jsonl(path.absolute(), CaseStudy.from_dict, error=CorpusError,
+                      what="a case study", missing="No case studies at {path}.", hint=REBUILD_HINT)
 
 
 def write_case_studies(path: Path, cases: Iterable[CaseStudy]) -> None:

@@ -1,6 +1,9 @@
-"""Settings through the real environment: list forms, and errors that name the variable."""
+"""Settings through the real environment: list forms, paths read from one base folder, and
+errors that name the variable."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -68,3 +71,32 @@ def test_convex_is_the_fusion(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CASEBOOK_FUSION", "max")
     with pytest.raises(ValidationError, match="'convex'"):
         Settings()
+
+
+PATH_VARIABLES = ("CASEBOOK_BASE_DIR", "CASEBOOK_CORPUS_DIR", "CASEBOOK_INDEX_DIR",
+                  "CASEBOOK_TUNED_PATH")
+
+
+def test_paths_default_to_the_working_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PATH_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.corpus_dir == Path("corpus") and settings.index_dir == Path("var/index")
+    assert settings.tuned_file == Path("var/index/tuned.json")  # beside the builds it fits
+
+
+def test_relative_paths_are_read_from_the_base_dir(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    for name in PATH_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CASEBOOK_BASE_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.case_studies_path == tmp_path / "corpus" / "case_studies.jsonl"
+    assert settings.index_dir == tmp_path / "var" / "index"
+    assert settings.tuned_file == tmp_path / "var" / "index" / "tuned.json"
+    monkeypatch.setenv("CASEBOOK_INDEX_DIR", "/srv/casebook/index")  # absolute: as given
+    monkeypatch.setenv("CASEBOOK_TUNED_PATH", "fitted/tuned.json")
+    settings = Settings()
+    assert settings.index_dir == Path("/srv/casebook/index")
+    assert settings.tuned_file == tmp_path / "fitted" / "tuned.json"
+    assert settings.corpus_dir == tmp_path / "corpus"

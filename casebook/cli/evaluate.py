@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Sequence
+from typing import TYPE_CHECKING, Annotated, Optional, Sequence
 
 import typer
 
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_SIMILAR = Path("eval/similar.jsonl")
 DEFAULT_ANSWER_SET = Path("eval/answers.jsonl")
-TUNED_OUT = Path("casebook/data/tuned.json")
 
 
 def evaluate(
@@ -30,7 +28,9 @@ def evaluate(
     tune: Annotated[bool, typer.Option(
         "--tune", help="Fit fusion weights, calibration and match thresholds on DEV, write "
         "them to --tuned-out, then report.")] = False,
-    tuned_out: Annotated[Path, typer.Option("--tuned-out")] = TUNED_OUT,
+    tuned_out: Annotated[Optional[Path], typer.Option(
+        "--tuned-out", help="Where --tune writes [default: where search reads them: "
+        "CASEBOOK_TUNED_PATH, else tuned.json in the index folder]")] = None,
     as_json_: Annotated[bool, typer.Option("--json")] = False,
     answer_set: Annotated[Path, typer.Option(
         "--answer-set", help="Answer questions by kind, with what a right answer holds "
@@ -82,8 +82,11 @@ def evaluate(
 
             tuned, facts = fit(searcher, select(everything, "dev"), everything, searcher.tuned,
                                select_similar(groups, "dev"))
-            tuned_out.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")
-            typer.echo(f"tuned on dev, written to {tuned_out}: {facts}", err=True)
+            from casebook.index.retrieval.tuned import save_tuned
+
+            tuned_path = tuned_out or settings.tuned_file  # where search reads them
+            save_tuned(tuned, tuned_path)
+            typer.echo(f"tuned on dev, written to {tuned_path}: {facts}", err=True)
         if ablation:
             from casebook.eval.ablation import ablation as contributions
             from casebook.eval.ablation import render

@@ -30,7 +30,7 @@ from casebook.index.retrieval.tuned import (
     FOREIGN_CALIBRATION,
     LEXICAL_CALIBRATION,
     Tuned,
-    packaged,
+    load_tuned,
 )
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.text.acronyms import expand_acronyms
@@ -77,7 +77,7 @@ class Searcher:
                  e5: AnyE5 | None = None, tuned: Tuned | None = None) -> None:
         self.settings = settings
         self.e5 = e5 if stored.e5_passage_vectors is not None else None
-        self.tuned = tuned or packaged()
+        self.tuned = tuned or load_tuned(settings.tuned_file)
         self.stored = stored
         self.embedder = embedder
         self.cases: dict[str, CaseStudy] = {c.id: c for c in stored.cases}

@@ -1,8 +1,10 @@
 """What was fitted on the dev split: fusion weights, the e5 cascade, score calibrations and the
 answered / related / none models.
 
-The numbers live in `casebook/data/tuned.json`, written by `casebook eval --tune` (which
-reads the dev split only) and reviewed in a diff like any other data.
+`casebook eval --tune` (which reads the dev split only) writes them to `Settings.tuned_file`
+(tuned.json in the index folder, or CASEBOOK_TUNED_PATH), and search reads them from there; while
+that file is absent, search reads those shipped with Casebook, `casebook/data/tuned.json`,
+reviewed in a diff like any other data (copy a tuning run's file over it to ship its numbers).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from casebook.errors import IndexMismatchError
+from casebook.errors import IndexMismatchError, IndexNotReady
 
 DATA_FILE = "tuned.json"
+TUNED_HINT = ("Run `casebook eval --tune` to write them again, or delete the file to use the "
+              "numbers shipped with Casebook.")
 # one logistic per way a score is made: the hybrid with e5, the cascade's first stage without it,
 # each single-view search mode, and similar projects
 CALIBRATIONS = ("hybrid", "hybrid_cheap", "dense", "bm25", "similar")
@@ -179,3 +184,26 @@ def packaged() -> Tuned:
     """The tuned numbers shipped with casebook."""
     text = resources.files("casebook").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     return Tuned.from_dict(json.loads(text))
+
+
+def load_tuned(path: Path) -> Tuned:
+    """The numbers at `path` (`Settings.tuned_file`), or those shipped with Casebook while there
+    is no file there."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return packaged()
+    except OSError as exc:
+        raise IndexNotReady(f"Cannot read the tuned numbers at {path.absolute()} "
+                            f"({exc.strerror or exc}).", hint=TUNED_HINT) from None
+    try:
+        return Tuned.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexNotReady(f"The tuned numbers at {path.absolute()} cannot be read: {exc!r}.",
+                            hint=TUNED_HINT) from None
+
+
+def save_tuned(tuned: Tuned, path: Path) -> None:
+    """Write `tuned` where `load_tuned(path)` reads it (its folder made if need be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(tuned.to_dict(), indent=1) + "\n", encoding="utf-8")

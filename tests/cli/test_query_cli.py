@@ -164,3 +164,16 @@ def test_version_and_help(run) -> None:  # type: ignore[no-untyped-def]
     help_text = run("--help").output
     for command in ("ingest", "index", "serve", "search", "ask", "similar", "eval"):
         assert command in help_text
+
+
+def test_paths_are_read_from_the_base_dir(index_settings: Settings) -> None:
+    root = index_settings.index_dir.parent  # holds corpus/ and the index folder
+    env = {"CASEBOOK_BASE_DIR": str(root), "CASEBOOK_CORPUS_DIR": "corpus",
+           "CASEBOOK_INDEX_DIR": index_settings.index_dir.name}
+    found = CliRunner().invoke(app, ["search", QUESTION, "--k", "3", "--json"], env=env)
+    assert found.exit_code == 0, found.output
+    assert HOUNSLOW in [r["case_study"]["id"] for r in json.loads(found.stdout)["results"]]
+    missing = CliRunner().invoke(app, ["search", QUESTION],
+                                 env={**env, "CASEBOOK_INDEX_DIR": "elsewhere"})
+    assert missing.exit_code != 0
+    assert f"No index has been built yet at {root / 'elsewhere'}." in missing.output

@@ -46,6 +46,15 @@ def test_current_names_a_missing_build(tmp_path: Path) -> None:
         layout.current_build(tmp_path / "elsewhere")
 
 
+def test_no_index_names_the_folder_it_looked_in(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IndexMissing) as caught:
+        layout.current_build(Path("var/index"))  # relative: shown absolute
+    assert caught.value.message == f"No index has been built yet at {tmp_path / 'var' / 'index'}."
+    assert "casebook index build" in (caught.value.hint or "")
+
+
 def test_point_to_refuses_what_is_not_a_build(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         layout.point_to(tmp_path, tmp_path / "builds" / "..")

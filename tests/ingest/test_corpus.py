@@ -67,6 +67,13 @@ def test_missing_file_says_how_to_rebuild(tmp_path: Path) -> None:
     assert "casebook ingest --from corpus/snapshot" in str(info.value)
 
 
+def test_missing_file_is_named_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CorpusError) as info:
+        load_case_studies(Path("corpus/case_studies.jsonl"))
+    assert info.value.message == f"No case studies at {tmp_path / 'corpus' / 'case_studies.jsonl'}."
+
+
 @pytest.mark.parametrize(
     ("bad_line", "detail"),
     [("{not json", "Expecting property name"), ('{"id": "x"}', "missing field 'title'"), ("[1, 2]", "JSON object")],
