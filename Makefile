@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`.
-.PHONY: setup serve test test-fast index eval bench docs notebook
+.PHONY: setup serve test test-fast index eval bench docs notebook lock
 
 setup:
 	scripts/setup
@@ -40,3 +40,8 @@ notebook:
 	nb = nbformat.read('evaluate.ipynb', as_version=4); \
 	NotebookClient(nb, timeout=600, kernel_name='python3', record_timing=False).execute(); \
 	nbformat.write(nb, 'evaluate.ipynb')"
+
+# constraints.txt, the lock scripts/setup installs from: every distribution of the dev virtualenv.
+lock:
+	{ sed -n '/^#/p' constraints.txt; .venv/bin/python -m pip freeze --exclude-editable \
+	  | grep -v '^casebook'; } > constraints.txt.new && mv constraints.txt.new constraints.txt
