@@ -192,6 +192,7 @@ class Searcher:
         e5_vector = None
         if use_e5:
             assert self.e5 is not None and self.e5_case_vectors is not None
+            assert self.stored.e5_passage_vectors is not None
             # e5 reads the question as asked when it is not English: the spelling corrector
             # knows only the corpus's English words
             e5_vector = self.e5.query(text if english else query)
