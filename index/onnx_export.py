@@ -64,7 +64,7 @@ def _pooling_mode(model: Any) -> str:
 def _wrapper(transformer: Any, mode: str) -> Any:
     import torch
 
-    class Pooled(torch.nn.Module):
+    class Pooled(torch.nn.Module):  # type: ignore[misc]  # torch is Any: mypy skips it (pyproject)
         def __init__(self) -> None:
             super().__init__()
             self.transformer = transformer

@@ -1,7 +1,7 @@
 """Type-check the project's packages with mypy: `.venv/bin/python scripts/typecheck.py`.
 
-Arguments, if any, replace the target `-p casebook` (for example `-c 'code'` to check a snippet
-against the package, as tests/test_typecheck.py does).
+Arguments, if any, replace the target `-p casebook` (for example a file to check against the
+package, as tests/test_typecheck.py does).
 
 Why not plain `mypy -p casebook`: the stages live at the repository root (ingest/, index/,
 service/, eval/) but import as `casebook.*` through pyproject's [tool.setuptools.package-dir].
