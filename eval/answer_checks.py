@@ -170,7 +170,7 @@ def is_whole(text: str) -> bool:
 
 def opens_on_pointer(text: str) -> bool:
     word = FIRST_WORD.search(text)
-    return bool(word) and word.start() <= 2 and word.group(0).lower() in POINTERS
+    return word is not None and word.start() <= 2 and word.group(0).lower() in POINTERS
 
 
 def title_parts(case: CaseStudy) -> set[str]:

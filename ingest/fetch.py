@@ -158,7 +158,7 @@ class Fetcher:
         except httpx.TimeoutException:
             raise FetchFailed("timeout", retryable=True) from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            reason = f"connection failed ({exc or type(exc).__name__})"
+            reason = f"connection failed ({str(exc) or type(exc).__name__})"
             raise FetchFailed(reason, retryable=True) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise FetchFailed(f"request failed ({type(exc).__name__}: {exc})") from None

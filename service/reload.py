@@ -166,8 +166,8 @@ class Reloader:
         # whichever build CURRENT named when the preload started; a newer one swaps in next poll
         searcher = preload.searcher() if preload is not None else None
         try:
-            if searcher is not None:
-                started = preload.started  # type: ignore[union-attr]
+            if preload is not None and searcher is not None:
+                started = preload.started
             elif old is not None and _same_encoder(old, self.settings):
                 # an encoder already in memory loads nothing new: reuse it
                 searcher = Searcher.open(self.settings, old.embedder)

@@ -113,6 +113,7 @@ def guarded_protocol(configured: WireLimits | None) -> type[HttpToolsProtocol]:
             assert self._limits is not None
             return self._limits
 
+        # uvicorn's own signature: it narrows asyncio's BaseTransport the same way
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             no_delay(transport)
             super().connection_made(transport)

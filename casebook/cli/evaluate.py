@@ -95,9 +95,9 @@ def evaluate(
                 typer.echo(line)
             return
         answer_all = load_questions(answer_set) if answer_set.is_file() else []
-        result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]
-                        select_similar(groups, chosen), chosen,  # type: ignore[arg-type]
-                        answer_set=select(answer_all, chosen),  # type: ignore[arg-type]
+        result = report(searcher, select(everything, chosen), everything,
+                        select_similar(groups, chosen), chosen,
+                        answer_set=select(answer_all, chosen),
                         answer_all=answer_all)
     if answers:
         for line in answers_in_full(result, all_titles(searcher.case_studies())):

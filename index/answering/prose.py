@@ -98,9 +98,9 @@ def _lower_first(text: str) -> str:
 def introduced(text: str, case: CaseStudy) -> str:
     """A quote that points back, introduced by what it points to."""
     label = name(case)
-    if THIS_CASE_STUDY.match(text):
-        noun = THIS_CASE_STUDY.match(text).group(0).split()[-1].lower()  # type: ignore[union-attr]
-        rest = text[THIS_CASE_STUDY.match(text).end():]  # type: ignore[union-attr]
+    if pointer := THIS_CASE_STUDY.match(text):
+        noun = pointer.group(0).split()[-1].lower()
+        rest = text[pointer.end():]
         return f"The {label} {'case study' if noun == 'study' else noun}{rest}"
     if POINTING.match(text):
         where = label if case.boroughs else f"the {label} case study"

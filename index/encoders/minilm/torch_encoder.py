@@ -82,7 +82,9 @@ class Embedder:
 
     @property
     def model(self) -> SentenceTransformer:
-        return self.load()._model  # type: ignore[return-value]
+        model = self.load()._model
+        assert model is not None  # load() has set it
+        return model
 
     @property
     def dimension(self) -> int:
