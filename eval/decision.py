@@ -23,8 +23,8 @@ serving cuts every model at one half.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -103,7 +103,7 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[float] | np.ndarra
         for j in range(len(candidates)):
             if j in chosen:
                 continue
-            p = out_of_fold(table[:, chosen + [j]], y, positive_weight, ridge=ridge)
+            p = out_of_fold(table[:, [*chosen, j]], y, positive_weight, ridge=ridge)
             scores.append((balanced(p, y, positive_weight), -j, j))
         if not scores:
             break

@@ -8,8 +8,8 @@ the whole table. `choose_margin` is how `casebook eval --tune` picks both served
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 

@@ -56,7 +56,7 @@ def pdf_to_text(data: bytes) -> str:
             warnings.simplefilter("ignore")
             reader = PdfReader(io.BytesIO(data))
             pages = [page.extract_text() or "" for page in reader.pages]
-    except Exception:  # pypdf raises many types for broken files; any of them means no text
+    except Exception:  # noqa: BLE001 - pypdf raises many types for broken files; any means no text
         return ""
     paragraphs: list[str] = []
     for page in pages:

@@ -78,7 +78,7 @@ class Reloader:
             try:
                 self.check()
                 last = ""
-            except Exception as exc:  # noqa: BLE001 - the watcher must outlive any one bad check
+            except Exception as exc:  # the watcher must outlive any one bad check
                 if repr(exc) != last:
                     log.exception("checking for a new index build failed")
                 last = repr(exc)
@@ -180,7 +180,7 @@ class Reloader:
                     f"{change}.", hint="Run `casebook index build` to write a new build.")
         except CasebookError as exc:
             return self._failed(name, exc)
-        except Exception as exc:  # noqa: BLE001 - any failure must reach /readyz, not vanish
+        except Exception as exc:  # any failure must reach /readyz, not vanish
             log.exception("loading build %s failed", name)
             return self._failed(name, IndexNotReady(f"Loading build {name} failed: {exc}"))
         seconds = time.perf_counter() - started

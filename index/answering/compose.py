@@ -9,8 +9,8 @@ built from the records (titles, boroughs, sections, counts); nothing is invented
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -362,7 +362,7 @@ def _lowered(phrase: str) -> str:
     first = words[0] if words else ""
     # a name in title case: every word of three letters or more capitalised
     titled = all(w[:1].isupper() for w in words if len(w) >= 3 and w[:1].isalpha())
-    if len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:])) \
+    if (len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:]))) \
             or (titled and len(words) > 1):
         return phrase
     return phrase[0].lower() + phrase[1:]

