@@ -12,12 +12,13 @@ serve:
 	.venv/bin/casebook serve
 
 test: setup
-	.venv/bin/ruff check casebook ingest index service eval tests bench
+	.venv/bin/ruff check casebook ingest index service eval tests bench scripts
+	.venv/bin/python scripts/typecheck.py
 	.venv/bin/pytest
 
 # Parsing, chunking, fusion, crawling: no model, no browser.
 test-fast:
-	.venv/bin/ruff check casebook ingest index service eval tests bench
+	.venv/bin/ruff check casebook ingest index service eval tests bench scripts
 	.venv/bin/pytest -m "not slow and not browser"
 
 index:

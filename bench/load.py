@@ -134,7 +134,7 @@ async def level(url: str, clients: int, seconds: float, texts: list[str],
                 async with http.get("/v1/search", params={"q": query, "k": 10}) as response:
                     await response.read()
                     statuses[response.status] = statuses.get(response.status, 0) + 1
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 errors += 1
                 continue
             latencies.append((time.perf_counter() - start) * 1000)

@@ -16,7 +16,8 @@ from casebook.index.encoders.minilm.torch_encoder import resolve_model
 
 port = int(sys.argv[1])
 path = sys.argv[2] if len(sys.argv) > 2 else "corpus/case_studies.jsonl"
-cases = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+with open(path, encoding="utf-8") as lines:
+    cases = [json.loads(line) for line in lines if line.strip()]
 model = SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu")
 vectors = model.encode([c["title"] + "\n" + c["text"] for c in cases], normalize_embeddings=True)
 index = faiss.IndexFlatIP(vectors.shape[1])

@@ -200,7 +200,7 @@ class Soak:
             started = time.perf_counter()
             try:
                 status = await getattr(self, kind)(session)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 status = type(exc).__name__
             self.tally.well_formed(kind, status, time.perf_counter() - started)
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import numpy as np
+
+# An answer's match and shape: answering decides them (answering/match.py, shapes.py), the API
+# reports them (service/schemas.py). A value answering adds or the API lacks is a type error.
+AnswerMatch = Literal["answered", "related", "none"]
+AnswerShape = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open"]
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ class Answer:
     # calibrated score of the best case study (a follow-up answered about the case studies of
     # the answer before: its best passage's MiniLM cosine)
     confidence: float
-    match: str = ""  # "answered" | "related" | "none" (found == (match == "answered"))
+    match: AnswerMatch | Literal[""] = ""  # found == (match == "answered")
     sentences: tuple[AnswerSentence, ...] = ()  # in order; the first is the lead
     coverage: float = 1.0  # share of the question's content the best case studies hold
     domain: float = 1.0  # best e5 cosine: how near the field of social prescribing it is
@@ -122,7 +127,7 @@ class Answer:
     evidence: dict[str, float] = field(default_factory=dict)
     # the question's shape (answering/shapes.py): fact, list, count, where, compare, how,
     # describe or open; it decided the answer's shape
-    shape: str = "open"
+    shape: AnswerShape = "open"
     # lists, counts, borough questions and comparisons: one entry per case study, in order
     items: tuple[AnswerItem, ...] = ()
     # written by a language model (index/generation/) and checked against its citations;

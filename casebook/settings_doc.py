@@ -79,7 +79,7 @@ def bounds(field: FieldInfo) -> str:
 
 
 def default_text(field: FieldInfo) -> str:
-    value = field.default_factory() if field.default_factory is not None else field.default
+    value = field.get_default(call_default_factory=True)  # the factory's value where it has one
     if value is None or value == [] or value == "":
         return "(none)"
     if isinstance(value, bool):

@@ -10,8 +10,8 @@ What a part costs in time is measured apart, by bench/stage_costs.py.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 from casebook.eval.metrics import Estimate, estimate
 from casebook.eval.questions import Question
@@ -170,7 +170,7 @@ def is_whole(text: str) -> bool:
 
 def opens_on_pointer(text: str) -> bool:
     word = FIRST_WORD.search(text)
-    return bool(word) and word.start() <= 2 and word.group(0).lower() in POINTERS
+    return word is not None and word.start() <= 2 and word.group(0).lower() in POINTERS
 
 
 def title_parts(case: CaseStudy) -> set[str]:

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class Calibration:
     ask: list[Threshold]  # the same over the scores answering reads (every view)
 
 
-def auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
+def auc(scores: Sequence[float] | np.ndarray, positive: Sequence[bool] | np.ndarray) -> float:
     """P(a positive scores above a negative), ties counting half (Mann-Whitney); nan without
     both classes."""
     s, y = np.asarray(scores, dtype=np.float64), np.asarray(positive, dtype=bool)
@@ -62,7 +62,7 @@ def auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
     return float(below / (y.sum() * (~y).sum()))
 
 
-def auc_estimate(scores: Sequence[float], positive: Sequence[bool], *,
+def auc_estimate(scores: Sequence[float] | np.ndarray, positive: Sequence[bool] | np.ndarray, *,
                  samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> Estimate:
     """auc with a percentile bootstrap 95% interval, resampling questions (fixed seed)."""
     s, y = np.asarray(scores, dtype=np.float64), np.asarray(positive, dtype=bool)

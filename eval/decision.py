@@ -23,8 +23,8 @@ serving cuts every model at one half.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, positive_weight: float = 1.0, k: i
     return total / repeats
 
 
-def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[float], candidates: Sequence[str],
+def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[float] | np.ndarray, candidates: Sequence[str],
         positive_weight: float = 1.0, required: Sequence[str] = (),
         ridge: float = RIDGE) -> Fitted:
     """Forward selection over `candidates`, starting from `required`, then the model on every
@@ -103,7 +103,7 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[float], candidates
         for j in range(len(candidates)):
             if j in chosen:
                 continue
-            p = out_of_fold(table[:, chosen + [j]], y, positive_weight, ridge=ridge)
+            p = out_of_fold(table[:, [*chosen, j]], y, positive_weight, ridge=ridge)
             scores.append((balanced(p, y, positive_weight), -j, j))
         if not scores:
             break
@@ -133,9 +133,9 @@ def nested_balanced(rows: Sequence[Mapping[str, float]], labels: Sequence[float]
         for fold in range(k):
             held = np.flatnonzero(outer == fold)
             kept = np.flatnonzero(outer != fold)
-            model = fit([rows[i] for i in kept], y[kept], candidates, positive_weight,
+            model = fit([rows[i] for i in kept.tolist()], y[kept], candidates, positive_weight,
                         required, ridge).model
-            total[held] += [model(rows[i]) for i in held]
+            total[held] += [model(rows[i]) for i in held.tolist()]
     return balanced(total / repeats, y, positive_weight)
 
 

@@ -15,8 +15,8 @@ the topics of dev's near misses, and the near misses users ask are other topics.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -40,12 +40,20 @@ def fusion(raw: Mapping[str, np.ndarray], english: bool, tuned: Tuned,
     return convex(normalised(raw), weights)
 
 
+def _alone(name: str) -> Ranker:
+    return lambda raw, en: raw[name]
+
+
+def _without(view: str, tuned: Tuned) -> Ranker:
+    return lambda raw, en: fusion(raw, en, tuned, drop=view)
+
+
 def rankers(tuned: Tuned, rows: CaseRows) -> dict[str, Ranker]:
-    out: dict[str, Ranker] = {name: (lambda raw, en, name=name: raw[name]) for name in SINGLE}
+    out: dict[str, Ranker] = {name: _alone(name) for name in SINGLE}
     out["rrf"] = lambda raw, en: rrf(raw)
     out["fusion"] = lambda raw, en: fusion(raw, en, tuned)
     for view in SIGNALS:
-        out[f"fusion-{view}"] = lambda raw, en, view=view: fusion(raw, en, tuned, drop=view)
+        out[f"fusion-{view}"] = _without(view, tuned)
     out["fusion_cheap"] = lambda raw, en: cheap_fusion(raw, tuned)
     out["cascade"] = lambda raw, en: served_fusion(raw, en, tuned, rows)[0]
     return out

@@ -6,9 +6,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Any, Literal
 
 from casebook.errors import CorpusError
 
@@ -63,7 +64,7 @@ def split_of(text: str) -> Literal["dev", "test"]:
     return "dev" if hashlib.sha256(normalise(text).encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
-def _read_jsonl(path: Path, what: str) -> list[dict[str, object]]:
+def _read_jsonl(path: Path, what: str) -> list[dict[str, Any]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -88,11 +89,11 @@ def load_questions(path: Path) -> list[Question]:
     for number, row in enumerate(_read_jsonl(path, "question set"), 1):
         try:
             questions.append(Question(
-                str(row["id"]), str(row["question"]), tuple(row.get("relevant", ())),  # type: ignore[arg-type]
-                str(row.get("kind", "")), row.get("follows"),  # type: ignore[arg-type]
-                str(row.get("lang", "en")), row.get("answer"),  # type: ignore[arg-type]
-                tuple(row.get("facts", ())), row.get("count"),  # type: ignore[arg-type]
-                tuple(row.get("boroughs", ()))))  # type: ignore[arg-type]
+                str(row["id"]), str(row["question"]), tuple(row.get("relevant", ())),
+                str(row.get("kind", "")), row.get("follows"),
+                str(row.get("lang", "en")), row.get("answer"),
+                tuple(row.get("facts", ())), row.get("count"),
+                tuple(row.get("boroughs", ()))))
         except (KeyError, TypeError) as exc:
             raise CorpusError(f"{path} record {number} is not a question record ({exc}).") from exc
     return questions
@@ -102,7 +103,7 @@ def load_similar(path: Path) -> list[SimilarGroup]:
     groups = []
     for number, row in enumerate(_read_jsonl(path, "similar-projects set"), 1):
         try:
-            groups.append(SimilarGroup(str(row["id"]), tuple(row["similar"]),  # type: ignore[arg-type]
+            groups.append(SimilarGroup(str(row["id"]), tuple(row["similar"]),
                                        str(row.get("why", ""))))
         except (KeyError, TypeError) as exc:
             raise CorpusError(f"{path} record {number} is not a similar group ({exc}).") from exc

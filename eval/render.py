@@ -42,9 +42,9 @@ def text(report: Report) -> list[str]:
     lines += ["", "== decisions (share of each group)",
               f"{'group':<12}{'n':>5}" + "".join(f"{m:>19}" for m in MATCHES)]
     for scope in SCOPES:
-        row = report.decisions[scope]
-        lines.append(f"{scope:<12}{row['answered'].n:>5}"
-                     + "".join(f"{_cell(row[m]):>19}" for m in MATCHES))
+        shares = report.decisions[scope]
+        lines.append(f"{scope:<12}{shares['answered'].n:>5}"
+                     + "".join(f"{_cell(shares[m]):>19}" for m in MATCHES))
     lines += ["", f"lead sentence holds the expected fact: {_cell(report.lead_fact)} "
               f"(n={report.lead_fact.n})"]
     lines.append("non-English Hit@1: " + ", ".join(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+
+import numpy as np
 
 from casebook.eval.answer_checks import AnswerReport, cited_ids, summarise
 from casebook.eval.calibration import Calibration, calibration
@@ -90,8 +92,8 @@ def answer_report(searcher: Searcher, questions: Sequence[Question],
     return judged, answered
 
 
-def ranked_ids(searcher: Searcher, scores: object) -> list[str]:
-    return [r.case_study.id for r in searcher.group(scores, DEPTH)]  # type: ignore[arg-type]
+def ranked_ids(searcher: Searcher, scores: np.ndarray) -> list[str]:
+    return [r.case_study.id for r in searcher.group(scores, DEPTH)]
 
 
 def lead_holds(answer: Answer, expected: str) -> bool:

@@ -11,8 +11,8 @@ estimate is fitted on all of dev. Everything here works on a reciprocal-rank fun
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 

@@ -8,8 +8,8 @@ the whole table. `choose_margin` is how `casebook eval --tune` picks both served
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def lexical_table(questions: Sequence[Scoredq], tuned: Tuned, rows: CaseRows,
     return out
 
 
-def choose_margin(rows: Sequence[Row] | Sequence[SkipRow], budget: float = MRR_BUDGET) -> float:
+def choose_margin(rows: Sequence[Row | SkipRow], budget: float = MRR_BUDGET) -> float:
     """The smallest margin from which on every larger one stays within `budget` MRR@10 of the
     last row (always calling e5; BM25 never alone): the least work, and not a lucky dip in a
     noisy curve."""

@@ -5,7 +5,7 @@ answered / related / none models."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -185,8 +185,8 @@ def fit_field_model(asked: Sequence[Asked], tuned: Tuned
     read in place of the model's own (stacking: the model has seen its dev questions)."""
     if not asked or any(a.scored.e5_vector is None for a in asked):
         return tuned, {"fitted": False, "why": "not every dev question has an e5 vector"}, {}
-    fitted = fit_field([a.scored.e5_vector for a in asked],  # type: ignore[misc]
-                       [float(a.question.scope != "far") for a in asked], DOMAIN_WEIGHT)
+    vectors = [a.scored.e5_vector for a in asked if a.scored.e5_vector is not None]  # all of them
+    fitted = fit_field(vectors, [float(a.question.scope != "far") for a in asked], DOMAIN_WEIGHT)
     out_of_fold = {a.question.id: float(logit) for a, logit in zip(asked, fitted.out_of_fold)}
     return tuned.with_(field_e5=fitted.model), {
         "fitted": True, "ridge": fitted.ridge,
@@ -227,8 +227,9 @@ def fit_decision(asked: Sequence[Asked], tuned: Tuned) -> tuple[Tuned, dict[str,
             [a.answer.evidence for a in answer_rows],
             [float(a.question.in_scope) for a in answer_rows], names,
             positive_weight=ANSWER_WEIGHT, required=required)
-    facts = {k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path, "ridge": f.ridge,
-                 "nested_cv_balanced": dict(f.nested)} for k, f in fits.items()}
+    facts: dict[str, object] = {
+        k: {"features": f.chosen, "cv_balanced": f.cv, "path": f.path, "ridge": f.ridge,
+            "nested_cv_balanced": dict(f.nested)} for k, f in fits.items()}
     return tuned.with_(**{k: f.model for k, f in fits.items()}), facts
 
 

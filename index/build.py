@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +79,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
     With the onnx runtime, `embedder` is only the source the encoder is exported from (once per
     model); the corpus is embedded by the exported encoder, as queries will be.
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     cases = load_case_studies(settings.case_studies_path)
     passages = chunk_corpus(cases, settings.chunk_max_words, settings.chunk_overlap_sentences)
     sentences: list[Sentence] = sentences_of(cases, passages)
@@ -92,7 +92,7 @@ def build_index(settings: Settings, embedder: Embedder, *, progress: bool = True
                                        passages, sentences, progress=progress)
         layout.point_to(settings.index_dir, final)
         layout.prune(settings.index_dir)
-    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    seconds = (datetime.now(UTC) - started).total_seconds()
     log.info("index %s built in %.1fs", final, seconds)
     return BuildReport(final, manifest, seconds)
 

@@ -77,7 +77,7 @@ def _copy_verified(source: Path, target: Path, folder: str, manifest: IndexManif
     for name, expected in sorted(listed.items()):
         digest = hashlib.sha256()
         try:
-            reading = open(source / name, "rb")
+            reading = open(source / name, "rb")  # noqa: SIM115 - entered below, after the error is told apart
         except OSError as exc:
             raise IndexCorruptError(f"{folder}/{name} cannot be read ({exc.strerror})") from exc
         with reading, open(target / name, "wb") as writing:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from casebook.errors import IndexCorruptError
 from casebook.settings import DenseIndexType
+
+if TYPE_CHECKING:
+    import faiss  # imported where used: loading it costs at start-up
 
 FAISS_FILE = "dense.faiss"
 VECTORS_FILE = "vectors.npy"
@@ -104,22 +107,23 @@ class FaissIndex:
         self.dim = dim
         kind = choose_kind(kind, expected)
         self.kind = kind
+        self._index: faiss.Index
         if kind == "flat":
             self._index = faiss.IndexFlatIP(dim)
         elif kind == "hnsw":
-            self._index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            self._index.hnsw.efSearch = 128
+            self._index = hnsw = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efSearch = 128
         elif kind == "ivf":
-            self._index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, _lists(expected),
-                                             faiss.METRIC_INNER_PRODUCT)
-            self._index.nprobe = _probes(self._index.nlist)
+            self._index = ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, _lists(expected),
+                                                   faiss.METRIC_INNER_PRODUCT)
+            ivf.nprobe = _probes(ivf.nlist)
         else:
             sub = next(m for m in (48, 32, 24, 16, 12, 8, 4, 2, 1) if dim % m == 0)
-            ivf = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, _lists(expected), sub, 8,
-                                   faiss.METRIC_INNER_PRODUCT)
-            ivf.nprobe = _probes(ivf.nlist)
-            self._index = faiss.IndexRefineFlat(ivf)
-            self._index.k_factor = REFINE_FACTOR
+            ivfpq = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, _lists(expected), sub, 8,
+                                     faiss.METRIC_INNER_PRODUCT)
+            ivfpq.nprobe = _probes(ivfpq.nlist)
+            self._index = refine = faiss.IndexRefineFlat(ivfpq)
+            refine.k_factor = REFINE_FACTOR
 
     def add(self, vectors: np.ndarray) -> None:
         matrix = _as_matrix(vectors, self.dim)
@@ -173,14 +177,14 @@ class FaissIndex:
                 hint="Run `casebook index build` to rebuild it.")
         index = cls.__new__(cls)
         index.dim, index._index = dim, raw
-        index.kind = _kind_of(faiss, raw)
+        index.kind = _kind_of(raw)
         return index
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
 
-def faiss_ivf(index):  # type: ignore[no-untyped-def]
+def faiss_ivf(index: faiss.Index) -> faiss.IndexIVF | None:
     """The inverted-file index inside `index` (itself, or the one a re-ranker wraps), or None."""
     import faiss
 
@@ -188,7 +192,9 @@ def faiss_ivf(index):  # type: ignore[no-untyped-def]
     return inner if isinstance(inner, faiss.IndexIVF) else None
 
 
-def _kind_of(faiss, raw) -> DenseIndexType:  # type: ignore[no-untyped-def]
+def _kind_of(raw: faiss.Index) -> DenseIndexType:
+    import faiss
+
     if isinstance(raw, faiss.IndexHNSW):
         return "hnsw"
     if isinstance(raw, faiss.IndexRefine):

@@ -157,31 +157,39 @@ class _Crawler:
         """Fetch and save one document; its body when it is HTML whose links we follow."""
         policy = self._robots(url)
         if not policy.allowed(url):
-            return self._skip(url, policy.reason, failure=not parent)
+            self._skip(url, policy.reason, failure=not parent)
+            return None
         file_limit = self.settings.crawl_max_file_bytes
         budget = self.settings.crawl_max_bytes - self.bytes
         try:
             resp = self.fetcher.get(url, min(file_limit, budget), frozenset(EXTENSIONS),
                                     check_redirect=self._check_robots)
         except _Disallowed as exc:
-            return self._skip(url, f"redirected to {exc.url}: {exc.reason}", failure=not parent)
+            self._skip(url, f"redirected to {exc.url}: {exc.reason}", failure=not parent)
+            return None
         except FetchFailed as exc:
             self.deadline_passed |= time.monotonic() >= self.fetcher.crawl_deadline
-            return self._skip(url, exc.reason, failure=True)
+            self._skip(url, exc.reason, failure=True)
+            return None
         except TooLarge:
             if budget < file_limit:
-                return self._skip(url, f"not fetched: {self._byte_limit}")
-            return self._skip(url, f"too large (over {file_limit} bytes)")
+                self._skip(url, f"not fetched: {self._byte_limit}")
+                return None
+            self._skip(url, f"too large (over {file_limit} bytes)")
+            return None
         if resp.status >= 300:
-            return self._skip(url, f"{resp.status} {resp.reason}".strip(), failure=True)
+            self._skip(url, f"{resp.status} {resp.reason}".strip(), failure=True)
+            return None
         ctype = resp.content_type
         if ctype in SNIFFED_TYPES and resp.body is not None and resp.body.startswith(b"%PDF-"):
             ctype = "application/pdf"
         if resp.body is None or ctype not in EXTENSIONS:
             reason = f"unsupported content type {ctype or '(none)'}"
-            return self._skip(url, reason, failure=not parent)
+            self._skip(url, reason, failure=not parent)
+            return None
         if resp.final_url in self.saved_urls:
-            return self._skip(url, f"same document as {self.saved_urls[resp.final_url]}")
+            self._skip(url, f"same document as {self.saved_urls[resp.final_url]}")
+            return None
         self._save(url, parent, resp, ctype)
         if not parent and ctype not in HTML_TYPES:
             self.start_error = f"the start page is {ctype}, not HTML"

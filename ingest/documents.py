@@ -33,7 +33,7 @@ def html_to_text(html: str) -> str:
     soup = soup_of(html)
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    root = soup.find("main") or soup.find("article") or soup.find(role="main") or soup.body or soup
     paragraphs = []
     for block in root.find_all(_TEXT_BLOCKS):
         if block.find_parent(_TEXT_BLOCKS) is not None:
@@ -56,7 +56,7 @@ def pdf_to_text(data: bytes) -> str:
             warnings.simplefilter("ignore")
             reader = PdfReader(io.BytesIO(data))
             pages = [page.extract_text() or "" for page in reader.pages]
-    except Exception:  # pypdf raises many types for broken files; any of them means no text
+    except Exception:  # noqa: BLE001 - pypdf raises many types for broken files; any means no text
         return ""
     paragraphs: list[str] = []
     for page in pages:

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import httpx
@@ -158,7 +158,7 @@ class Fetcher:
         except httpx.TimeoutException:
             raise FetchFailed("timeout", retryable=True) from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            reason = f"connection failed ({exc or type(exc).__name__})"
+            reason = f"connection failed ({str(exc) or type(exc).__name__})"
             raise FetchFailed(reason, retryable=True) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise FetchFailed(f"request failed ({type(exc).__name__}: {exc})") from None
@@ -242,7 +242,7 @@ def _retry_after(value: str | None) -> float | None:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+        seconds = (when - datetime.now(UTC)).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 

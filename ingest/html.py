@@ -59,7 +59,7 @@ def resolve(href: str, base: str) -> str:
 
 def anchors(el: Tag) -> list[Tag]:
     """The links inside `el`, and the link around it when it sits in one."""
-    found = [a for a in el.find_all("a", href=True) if isinstance(a, Tag)]
+    found = list(el.find_all("a", href=True))
     around = el.find_parent("a", href=True)
     return [*found, around] if isinstance(around, Tag) else found
 
@@ -80,5 +80,5 @@ def page_links(html: bytes | str, url: str) -> list[str]:
     """Absolute http(s) URLs linked from a page's content (not its chrome), each once."""
     soup = BeautifulSoup(html, "html.parser")
     base = base_url(soup, url)
-    content = [a for a in soup.find_all("a", href=True) if isinstance(a, Tag) and not in_chrome(a)]
+    content = [a for a in soup.find_all("a", href=True) if not in_chrome(a)]
     return links(content, base, exclude=base)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -119,7 +119,7 @@ def crawl_snapshot(start_url: str, snapshot_dir: Path, settings: Settings,
     for stale in temporary_dirs(snapshot_dir):
         log.warning("removing %s, left by an interrupted crawl", stale)
         shutil.rmtree(stale, ignore_errors=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     new_dir = snapshot_dir.parent / f".{snapshot_dir.name}.new-{stamp}"
     kept = (f"The previous snapshot in {snapshot_dir} is untouched." if snapshot_dir.exists()
             else f"Nothing was written to {snapshot_dir}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -136,7 +137,7 @@ def _is_media(el: Tag) -> bool:
         return True
     if el.name != "div":
         return False
-    classes = el.get("class") or []
+    classes: Iterable[str] = el.get("class") or []
     return any(MEDIA_CLASS.search(c) for c in classes) and not el.find(["p", "h2", *TITLE_TAGS])
 
 
@@ -237,7 +238,9 @@ def _title_slug(title: str) -> str:
 def _assign_ids(cases: list[CaseStudy]) -> list[CaseStudy]:
     """Make ids unique from content alone (section, then text hash), never from position."""
     cases = _drop_exact_duplicates(cases)
-    for suffix in (lambda c: slugify(c.section, 30), lambda c: hashlib.sha1(c.text.encode()).hexdigest()[:8]):
+    suffixes: tuple[Callable[[CaseStudy], str], ...] = (
+        lambda c: slugify(c.section, 30), lambda c: hashlib.sha1(c.text.encode()).hexdigest()[:8])
+    for suffix in suffixes:
         counts: dict[str, int] = {}
         for case in cases:
             counts[case.id] = counts.get(case.id, 0) + 1

@@ -51,13 +51,13 @@ class RobotsPolicy:
     @classmethod
     def allow_all(cls, agent: str, note: str) -> RobotsPolicy:
         parser = urllib.robotparser.RobotFileParser()
-        parser.allow_all = True
+        parser.allow_all = True  # type: ignore[attr-defined]  # set in its __init__; typeshed omits it
         return cls(parser, agent, note)
 
     @classmethod
     def disallow_all(cls, agent: str, note: str, reason: str = "") -> RobotsPolicy:
         parser = urllib.robotparser.RobotFileParser()
-        parser.disallow_all = True
+        parser.disallow_all = True  # type: ignore[attr-defined]  # set in its __init__; typeshed omits it
         return cls(parser, agent, note, reason or f"disallowed by robots.txt ({note})")
 
     @classmethod

@@ -102,7 +102,7 @@ async def event_stream(searcher: Searcher, messages: list[ChatMessage], lane: Co
     except CasebookError as exc:
         yield sse("error", error_body(exc.code, exc.message, exc.hint))
         return
-    except Exception:  # noqa: BLE001 - the stream has started: report, never break the connection
+    except Exception:  # the stream has started: report, never break the connection
         log.exception("chat answer failed")
         yield sse("error", error_body("internal_error", "Something went wrong while answering.",
                                       "Try again; if it persists, tell the site's owner."))

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,7 @@ class IndexCollector(Collector):
             created = datetime.fromisoformat(manifest.created_at)
             age = GaugeMetricFamily("casebook_index_build_age_seconds",
                                     "Seconds since the served build was made.")
-            age.add_metric([], max(0.0, (datetime.now(timezone.utc) - created).total_seconds()))
+            age.add_metric([], max(0.0, (datetime.now(UTC) - created).total_seconds()))
             yield age
             counts = getattr(searcher.embedder, "batch_counts", None)
             if counts is not None and self.encoder_counts:  # onnxruntime: queries, in batches
@@ -233,7 +233,7 @@ class MetricsListener:
         class Handler(BaseHTTPRequestHandler):
             timeout = 10  # a client that stalls is dropped, as on the API's port
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 if self.path.split("?", 1)[0] == "/metrics":
                     self._send(200, metrics.exposition(), CONTENT_TYPE_LATEST)
                 else:
@@ -361,7 +361,7 @@ class ObserveMiddleware:
         if not access_log.isEnabledFor(logging.INFO):
             return
         entry: dict[str, object] = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "request_id": rid, "method": scope["method"], "path": scope["path"][:200], "route": route,
             "status": status, "ms": round(seconds * 1000, 2), "bytes": sent,
             "client": scope["client"][0] if scope.get("client") else None,

@@ -78,7 +78,7 @@ class Reloader:
             try:
                 self.check()
                 last = ""
-            except Exception as exc:  # noqa: BLE001 - the watcher must outlive any one bad check
+            except Exception as exc:  # the watcher must outlive any one bad check
                 if repr(exc) != last:
                     log.exception("checking for a new index build failed")
                 last = repr(exc)
@@ -166,8 +166,8 @@ class Reloader:
         # whichever build CURRENT named when the preload started; a newer one swaps in next poll
         searcher = preload.searcher() if preload is not None else None
         try:
-            if searcher is not None:
-                started = preload.started  # type: ignore[union-attr]
+            if preload is not None and searcher is not None:
+                started = preload.started
             elif old is not None and _same_encoder(old, self.settings):
                 # an encoder already in memory loads nothing new: reuse it
                 searcher = Searcher.open(self.settings, old.embedder)
@@ -180,7 +180,7 @@ class Reloader:
                     f"{change}.", hint="Run `casebook index build` to write a new build.")
         except CasebookError as exc:
             return self._failed(name, exc)
-        except Exception as exc:  # noqa: BLE001 - any failure must reach /readyz, not vanish
+        except Exception as exc:  # any failure must reach /readyz, not vanish
             log.exception("loading build %s failed", name)
             return self._failed(name, IndexNotReady(f"Loading build {name} failed: {exc}"))
         seconds = time.perf_counter() - started

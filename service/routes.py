@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -33,7 +33,7 @@ from casebook.service.state import SearcherSlot
 from casebook.service.timing import took_ms
 
 router = APIRouter()
-ERRORS = {code: {"model": ErrorResponse} for code in (404, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (404, 422, 503)}
 
 
 async def searcher(request: Request) -> Searcher:

@@ -52,7 +52,7 @@ class DrainingServer(uvicorn.Server):
                 await app_startup()
                 await self._first_load_ended()
 
-            self.lifespan.startup = startup_then_index  # type: ignore[method-assign]
+            self.lifespan.startup = startup_then_index
         await super().startup(sockets)
 
     async def _first_load_ended(self) -> None:
@@ -94,7 +94,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # CASEBOOK_TRUSTED_PROXIES itself, so uvicorn must not rewrite the client first
         "proxy_headers": False,
         "timeout_keep_alive": settings.keep_alive_s,
-        "timeout_graceful_shutdown": settings.shutdown_timeout_s or None,  # type: ignore[dict-item]
+        "timeout_graceful_shutdown": settings.shutdown_timeout_s or None,
         # httptools, with header deadline and size, blank-line and per-client connection limits
         "http": guarded_protocol(WireLimits.of(settings)),
         "access_log": False,  # ours is JSON and leaves out query strings

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from casebook.errors import CasebookError, IndexNotReady
 from casebook.index.retrieval.searcher import Searcher
@@ -55,7 +55,7 @@ class SearcherSlot:
             except CasebookError as exc:
                 log.error("could not load the index: %s", exc)
                 self._error = exc
-            except Exception as exc:  # noqa: BLE001 - any failure must reach /readyz, not vanish
+            except Exception as exc:  # any failure must reach /readyz, not vanish
                 log.exception("could not load the index")
                 self._error = CasebookError(f"Loading the index failed: {exc}")
             finally:

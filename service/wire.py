@@ -28,6 +28,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -94,7 +95,7 @@ def guarded_protocol(configured: WireLimits | None) -> type[HttpToolsProtocol]:
     settings when the first connection opens (worker processes import the class by name)."""
 
     class GuardedProtocol(HttpToolsProtocol):
-        per_client: Counter[str] = Counter()  # open connections by client address (one loop)
+        per_client: ClassVar[Counter[str]] = Counter()  # open connections by client address (one loop)
         _limits: WireLimits | None = configured
         _header_timer: asyncio.TimerHandle | None = None
         _awaiting_head = True  # between requests, or inside a request line and headers
@@ -113,6 +114,7 @@ def guarded_protocol(configured: WireLimits | None) -> type[HttpToolsProtocol]:
             assert self._limits is not None
             return self._limits
 
+        # uvicorn's own signature: it narrows asyncio's BaseTransport the same way
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             no_delay(transport)
             super().connection_made(transport)

@@ -51,7 +51,7 @@ def log_access_to_stderr() -> None:
     if not any(getattr(h, "casebook_access", False) for h in access.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
-        handler.casebook_access = True  # type: ignore[attr-defined]
+        handler.casebook_access = True  # type: ignore[attr-defined]  # our marker, read above
         access.addHandler(handler)
     access.setLevel(logging.INFO)
     access.propagate = False
@@ -195,8 +195,9 @@ class Supervisor:
 
     def _forward(self, sig: int) -> None:
         for worker in self._alive():
+            assert worker.pid is not None  # alive, so started
             try:
-                os.kill(worker.pid, sig)  # type: ignore[arg-type]
+                os.kill(worker.pid, sig)
             except ProcessLookupError:
                 pass
 

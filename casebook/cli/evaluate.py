@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,7 +29,7 @@ def evaluate(
     tune: Annotated[bool, typer.Option(
         "--tune", help="Fit fusion weights, calibration and match thresholds on DEV, write "
         "them to --tuned-out, then report.")] = False,
-    tuned_out: Annotated[Optional[Path], typer.Option(
+    tuned_out: Annotated[Path | None, typer.Option(
         "--tuned-out", help="Where --tune writes [default: where search reads them: "
         "CASEBOOK_TUNED_PATH, else tuned.json in the index folder]")] = None,
     as_json_: Annotated[bool, typer.Option("--json")] = False,
@@ -98,9 +99,9 @@ def evaluate(
                 typer.echo(line)
             return
         answer_all = load_questions(answer_set) if answer_set.is_file() else []
-        result = report(searcher, select(everything, chosen), everything,  # type: ignore[arg-type]
-                        select_similar(groups, chosen), chosen,  # type: ignore[arg-type]
-                        answer_set=select(answer_all, chosen),  # type: ignore[arg-type]
+        result = report(searcher, select(everything, chosen), everything,
+                        select_similar(groups, chosen), chosen,
+                        answer_set=select(answer_all, chosen),
                         answer_all=answer_all)
     if answers:
         for line in answers_in_full(result, all_titles(searcher.case_studies())):

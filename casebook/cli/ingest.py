@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,9 +14,9 @@ def ingest(
     live: Annotated[bool, typer.Option(
         "--live", help="Crawl URL (default: CASEBOOK_SOURCE_URL, the Healthy London Partnership "
                        "case studies page) into a new snapshot, then parse it.")] = False,
-    url: Annotated[Optional[str], typer.Argument(
+    url: Annotated[str | None, typer.Argument(
         metavar="[URL]", help="The page to crawl with --live.", show_default=False)] = None,
-    source: Annotated[Optional[Path], typer.Option(
+    source: Annotated[Path | None, typer.Option(
         "--from", metavar="DIR", help="Parse this snapshot directory (default: corpus/snapshot).")] = None,
     allow_shrink: Annotated[bool, typer.Option(
         "--allow-shrink", help="With --live: accept a crawl that loses more than "

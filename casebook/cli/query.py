@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,10 +27,10 @@ def _searcher() -> Searcher:
 def search(
     question: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("--k", "-k", help="How many case studies.")] = 5,
-    section: Annotated[Optional[str], typer.Option(help="Only this section.")] = None,
-    borough: Annotated[Optional[str], typer.Option(help="Only this borough.")] = None,
+    section: Annotated[str | None, typer.Option(help="Only this section.")] = None,
+    borough: Annotated[str | None, typer.Option(help="Only this borough.")] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
-    theme: Annotated[Optional[str], typer.Option(
+    theme: Annotated[str | None, typer.Option(
         help="Only this theme (e.g. mental-health, vaccination).")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show each result's raw signals.")]
     = False,
@@ -90,8 +90,8 @@ def _written(searcher: Searcher, answer: Answer, question: str) -> Answer:
 
 
 def similar(
-    case_id: Annotated[Optional[str], typer.Argument(help="A case study id.")] = None,
-    text: Annotated[Optional[str], typer.Option(help="Describe a project instead of an id.")] = None,
+    case_id: Annotated[str | None, typer.Argument(help="A case study id.")] = None,
+    text: Annotated[str | None, typer.Option(help="Describe a project instead of an id.")] = None,
     k: Annotated[int, typer.Option("--k", "-k", help="How many case studies.")] = 5,
     as_json: JsonFlag = False,
 ) -> None:

@@ -7,7 +7,7 @@ import ctypes.util
 import os
 import signal
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -37,9 +37,9 @@ def _few_malloc_arenas() -> None:
 
 
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Address to bind (CASEBOOK_HOST).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port to bind (CASEBOOK_PORT).")] = None,
-    workers: Annotated[Optional[int], typer.Option(
+    host: Annotated[str | None, typer.Option(help="Address to bind (CASEBOOK_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (CASEBOOK_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(
         help="Processes to serve with (CASEBOOK_WORKERS); they share the index files, "
              "memory-mapped.")] = None,
 ) -> None:

@@ -9,8 +9,8 @@ built from the records (titles, boroughs, sections, counts); nothing is invented
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
 
 import numpy as np
 
@@ -146,8 +146,9 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -
 _OUTCOME = re.compile(r"\b(?:impact\w*|result\w*|outcome\w*|reduc\w*|increas\w*|improv\w*|"
                       r"saved|fewer|benefit\w*|success\w*|feedback)\b|\d\s?%|\bper\s?cent\b",
                       re.IGNORECASE)
-ASPECTS = (lambda t: bool(PROBLEM.search(t)), lambda t: holds("action", t),
-           lambda t: bool(_OUTCOME.search(t)))
+ASPECTS: tuple[Callable[[str], bool], ...] = (
+    lambda t: bool(PROBLEM.search(t)), lambda t: holds("action", t),
+    lambda t: bool(_OUTCOME.search(t)))
 
 
 def _aspect_rows(ctx: Context, case: CaseStudy, n: int) -> list[int]:
@@ -215,7 +216,7 @@ def _answer(ctx: Context, shape: Shape, intro: list[AnswerSentence], items: list
                   tuple(items))
 
 
-def _evidence(ctx: Context) -> tuple[float, float, float, dict]:
+def _evidence(ctx: Context) -> tuple[float, float, float, dict[str, float]]:
     evidence = ctx.evidence
     if evidence is None:
         dense = ctx.scored.dense
@@ -361,7 +362,7 @@ def _lowered(phrase: str) -> str:
     first = words[0] if words else ""
     # a name in title case: every word of three letters or more capitalised
     titled = all(w[:1].isupper() for w in words if len(w) >= 3 and w[:1].isalpha())
-    if len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:])) \
+    if (len(first) > 1 and (first.isupper() or any(ch.isupper() for ch in first[1:]))) \
             or (titled and len(words) > 1):
         return phrase
     return phrase[0].lower() + phrase[1:]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Literal, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize

@@ -11,8 +11,8 @@ inside a sentence of Casebook's own.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 from casebook.index.text.chunking import split_sentences
 from casebook.records import CaseStudy
@@ -90,7 +90,7 @@ def count_words(n: int, capital: bool = False) -> str:
 
 def _lower_first(text: str) -> str:
     first = text.split()[0] if text.split() else ""
-    if first.isupper() and len(first) > 1 or first == "I":
+    if (first.isupper() and len(first) > 1) or first == "I":
         return text
     return text[0].lower() + text[1:]
 
@@ -98,9 +98,9 @@ def _lower_first(text: str) -> str:
 def introduced(text: str, case: CaseStudy) -> str:
     """A quote that points back, introduced by what it points to."""
     label = name(case)
-    if THIS_CASE_STUDY.match(text):
-        noun = THIS_CASE_STUDY.match(text).group(0).split()[-1].lower()  # type: ignore[union-attr]
-        rest = text[THIS_CASE_STUDY.match(text).end():]  # type: ignore[union-attr]
+    if pointer := THIS_CASE_STUDY.match(text):
+        noun = pointer.group(0).split()[-1].lower()
+        rest = text[pointer.end():]
         return f"The {label} {'case study' if noun == 'study' else noun}{rest}"
     if POINTING.match(text):
         where = label if case.boroughs else f"the {label} case study"

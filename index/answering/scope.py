@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from casebook.elsewhere import places_elsewhere
 from casebook.gazetteer import Gazetteer, london

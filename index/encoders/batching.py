@@ -64,7 +64,7 @@ def encodable(text: str) -> str:
 class _Waiting:
     """One caller's text, and then its vector, its error, or the lead."""
 
-    __slots__ = ("text", "done", "vector", "error", "lead")
+    __slots__ = ("done", "error", "lead", "text", "vector")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -138,7 +138,7 @@ class MicroBatcher:
                     batch[0].error = exc
                 else:
                     self._one_by_one(batch)
-            except BaseException as exc:  # every caller must hear of the failure
+            except BaseException as exc:  # noqa: BLE001 - every caller must hear of the failure
                 for waiting in batch:
                     waiting.error = exc
             else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.generation.prompt import Source
-from casebook.ingest.chunk import split_sentences
+from casebook.index.text.chunking import split_sentences
 
 # "[1]", "[1, 2]", "[1][2]", "[passage 1]": one or more passage numbers in brackets
 _MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*[,;]\s*(?:passages?\s*)?\d{1,3})*)\s*\]",

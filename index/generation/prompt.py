@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from casebook.ingest.chunk import split_sentences
+from casebook.index.text.chunking import split_sentences
 from casebook.records import Citation
 
 # the tags that fence data; a data text that holds one loses it

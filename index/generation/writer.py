@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from casebook.gazetteer import Gazetteer, london
@@ -102,7 +102,7 @@ class Draft:
         self.conversation = conversation
         self.written = Written(kept_back(answer, "not_answerable"))
 
-    async def pieces(self) -> AsyncIterator[str]:
+    async def pieces(self) -> AsyncGenerator[str, None]:
         writer = self.writer
         if not answerable(self.answer):
             return

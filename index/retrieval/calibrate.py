@@ -20,7 +20,7 @@ project, and a question no case study answers scores low everywhere.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

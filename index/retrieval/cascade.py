@@ -17,7 +17,7 @@ says nothing about its lead among those the filter keeps.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

@@ -12,7 +12,7 @@ normalised views; `fused_cases` is what ranks case studies, one score per case (
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

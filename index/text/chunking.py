@@ -87,8 +87,9 @@ class _Unit:
     paragraph_start: bool
 
 
-def check_chunk_args(max_words: int, overlap_sentences: int) -> None:
-    """:raises ValueError: when the arguments cannot produce passages that make progress."""
+def check_chunk_args(max_words: object, overlap_sentences: object) -> None:
+    """:raises ValueError: when the arguments cannot produce passages that make progress (any
+    value is checked: callers may not be type-checked)."""
     if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1:
         raise ValueError(f"max_words must be an integer of at least 1, got {max_words!r}")
     if isinstance(overlap_sentences, bool) or not isinstance(overlap_sentences, int) or overlap_sentences < 0:

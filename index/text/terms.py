@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from casebook.index.text.stopwords import stopwords
+
+if TYPE_CHECKING:
+    import Stemmer  # PyStemmer: untyped (Any to mypy)
 
 TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Stemmer.Stemmer:
     import Stemmer
 
     return Stemmer.Stemmer("english")

@@ -63,7 +63,7 @@ class HostSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:  # the http.server API
                 body = site.html.encode() if self.path == "/" else b"not found"
                 self.send_response(200 if self.path == "/" else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -1,6 +1,6 @@
 """Choosing the weight-fitting procedure by cross-validation, on toy reciprocal-rank functions."""
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pytest

@@ -108,7 +108,7 @@ def test_a_file_changed_in_place_fails_its_checksum(own_index: Settings) -> None
 
 def test_deleted_file_is_reported_as_corrupt(own_index: Settings) -> None:
     (layout.current_build(own_index.index_dir) / "passages.jsonl").unlink()
-    with pytest.raises(IndexCorruptError, match="passages.jsonl is missing"):
+    with pytest.raises(IndexCorruptError, match=r"passages\.jsonl is missing"):
         load_index(own_index)
 
 

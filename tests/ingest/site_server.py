@@ -27,7 +27,7 @@ Route = Callable[["Handler"], None]
 class Handler(BaseHTTPRequestHandler):
     server: SiteServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:  # http.server's naming
         path = self.path.split("?", 1)[0]
         site = self.server
         with site.lock:

@@ -92,7 +92,7 @@ def run_live(start: str, corpus: Path, **overrides: object) -> tuple[Exception |
     def target() -> None:
         try:
             ingest_live(start, settings_for(corpus, **overrides), sleep=lambda s: None)
-        except Exception as exc:  # handed to the test to inspect
+        except Exception as exc:  # noqa: BLE001 - handed to the test to inspect
             outcome[0] = exc
 
     began = time.monotonic()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -113,7 +114,7 @@ def _sections(html: str) -> tuple[str, list[str], str]:
     starts = [m.start() for m in re.finditer(r'<h2 id="', html)]
     end = html.index("  </div>\n</article>")
     bounds = [*starts, end]
-    return html[: starts[0]], [html[a:b] for a, b in zip(bounds, bounds[1:])], html[end:]
+    return html[: starts[0]], [html[a:b] for a, b in pairwise(bounds)], html[end:]
 
 
 def _by_id(cases: list[CaseStudy]) -> dict[str, CaseStudy]:

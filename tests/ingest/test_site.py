@@ -77,7 +77,7 @@ def test_a_loopback_start_host_may_use_its_own_address_and_port_only() -> None:
                         lambda host, port: [host] if host[0].isdigit() else resolve(host, port))
     assert policy.check("http://127.0.0.1:8000/page") == (ipaddress.ip_address("127.0.0.1"),)
     policy.check("http://loopback.test:8000/")  # resolves to the start host's own address
-    with pytest.raises(OffSite, match="127.0.0.2 resolves to the internal address 127.0.0.2"):
+    with pytest.raises(OffSite, match=r"127\.0\.0\.2 resolves to the internal address 127\.0\.0\.2"):
         policy.check("http://127.0.0.2:8000/")
     for elsewhere in ("http://127.0.0.1:9999/redis", "http://loopback.test:6379/",
                       "http://127.0.0.1/", "https://127.0.0.1/"):
@@ -123,7 +123,7 @@ def test_a_failed_lookup_is_asked_again() -> None:
         return ["93.184.216.34"]
 
     policy = SitePolicy("https://site.example/", (), flaky)  # the first lookup fails
-    with pytest.raises(OffSite, match="cannot resolve site.example"):
+    with pytest.raises(OffSite, match=r"cannot resolve site\.example"):
         policy.check("https://site.example/")
     assert policy.check("https://site.example/") == (ipaddress.ip_address("93.184.216.34"),)
     policy.check("https://site.example/again")
@@ -138,5 +138,5 @@ def test_allowed_hosts_setting_from_the_environment(
 
 
 def test_allowed_hosts_must_be_host_names() -> None:
-    with pytest.raises(ValueError, match="give host names, not URLs: https://cdn.example/"):
+    with pytest.raises(ValueError, match=r"give host names, not URLs: https://cdn\.example/"):
         Settings(crawl_allowed_hosts="site.example, https://cdn.example/")  # type: ignore[arg-type]

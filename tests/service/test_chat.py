@@ -204,7 +204,7 @@ def test_a_new_question_is_not_mixed_with_the_old_topic(client: httpx.Client) ->
 def test_out_of_scope_is_answered_honestly_with_what_is_covered(client: httpx.Client) -> None:
     # (the passport question these tests used reads as "related" to the tuned e5 floor: see
     # quality notes; the shape of a "none" answer is what this test is about)
-    response, events = stream(client, chat("What is the capital of Australia?"))
+    _, events = stream(client, chat("What is the capital of Australia?"))
     text = text_of(events)
     assert text.startswith("I could not find a case study about that.")
     assert "The case studies cover:" in text and "vaccine hesitancy" in text

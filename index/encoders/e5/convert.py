@@ -37,9 +37,9 @@ PROBES = [
     "¿Qué ayuda hay para personas mayores que se sienten solas?",
     "كيف ساعد العاملون الاجتماعيون كبار السن؟",
     "বয়স্ক মানুষদের একাকীত্ব কমাতে কী করা হয়েছে?",
-    "如何帮助感到孤独的老年人？ ～ ｆｕｌｌ　ｗｉｄｔｈ",
+    "如何帮助感到孤独的老年人？ ～ ｆｕｌｌ　ｗｉｄｔｈ",  # noqa: RUF001 - full-width forms on purpose
     "Tabs\tand\nnewlines,  double  spaces, e\u0301 combining, 𓀀𓀁 unknown, \u200bzero width",
-    "如何帮助感到孤独的老年人？社区花园和步行小组。" * 40,  # 525 tokens: two windows
+    "如何帮助感到孤独的老年人？社区花园和步行小组。" * 40,  # noqa: RUF001 - 525 tokens: two windows
 ]
 
 

@@ -18,6 +18,8 @@ loses 0.05 of e5_passage's Hit@1 on dev.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -49,7 +51,7 @@ class _Graph:
         return name
 
     def op(self, op_type: str, inputs: list[str], hint: str = "", *, domain: str = "",
-           outputs: list[str] | None = None, **attrs: object) -> str:
+           outputs: list[str] | None = None, **attrs: Any) -> str:
         out = outputs or [self.name(hint or op_type.lower())]
         self.nodes.append(helper.make_node(op_type, inputs, out, name=out[0], domain=domain or None,
                                            **attrs))

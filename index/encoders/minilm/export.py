@@ -64,7 +64,7 @@ def _pooling_mode(model: Any) -> str:
 def _wrapper(transformer: Any, mode: str) -> Any:
     import torch
 
-    class Pooled(torch.nn.Module):
+    class Pooled(torch.nn.Module):  # type: ignore[misc]  # torch is Any: mypy skips it (pyproject)
         def __init__(self) -> None:
             super().__init__()
             self.transformer = transformer
@@ -94,7 +94,9 @@ def export_onnx(source: Embedder, directory: Path, *, precision: str = "fp32") -
 
     model = source.model
     mode = _pooling_mode(model)
-    transformer = model[0]
+    # sentence-transformers' Transformer module (_pooling_mode checked); its import path moved
+    # between releases, and torch types a module's attributes as Tensor | Module
+    transformer: Any = model[0]
     backend = getattr(model.tokenizer, "backend_tokenizer", None)
     if backend is None:
         raise ModelError(f"Model {source.model_name!r} has no fast tokenizer (tokenizer.json).",

@@ -10,7 +10,7 @@ in length-sorted batches.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ class OnnxEmbedder(OpensOnce):
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         batch_size = 1 if self._alone else self.batch_size
-        starts = range(0, len(order), batch_size)
+        starts: Iterable[int] = range(0, len(order), batch_size)
         if progress:
             from tqdm import tqdm
 
@@ -162,8 +162,9 @@ class OnnxEmbedder(OpensOnce):
 
     @property
     def batcher(self) -> MicroBatcher:
-        assert self.load()._batcher is not None
-        return self._batcher  # type: ignore[return-value]
+        batcher = self.load()._batcher
+        assert batcher is not None  # load() has set it
+        return batcher
 
     def batch_counts(self) -> tuple[int, int]:
         """(micro-batches run, query texts they held) since load; (0, 0) before."""

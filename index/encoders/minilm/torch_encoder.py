@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -82,7 +83,9 @@ class Embedder:
 
     @property
     def model(self) -> SentenceTransformer:
-        return self.load()._model  # type: ignore[return-value]
+        model = self.load()._model
+        assert model is not None  # load() has set it
+        return model
 
     @property
     def dimension(self) -> int:

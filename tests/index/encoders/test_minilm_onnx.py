@@ -54,7 +54,7 @@ def fp32(fp32_dir: Path) -> OnnxEmbedder:
 
 def test_fp32_vectors_match_pytorch(fp32: OnnxEmbedder, embedder: Embedder,
                                     questions: list[str]) -> None:
-    texts = questions + ["x", "social prescribing " * 400]  # one past the 256-token truncation
+    texts = [*questions, "x", "social prescribing " * 400]  # one past the 256-token truncation
     cosines = np.sum(fp32.encode(texts) * embedder.encode(texts), axis=1)
     assert cosines.min() > 0.9999
     assert fp32.dimension == embedder.dimension == 384
@@ -62,7 +62,7 @@ def test_fp32_vectors_match_pytorch(fp32: OnnxEmbedder, embedder: Embedder,
 
 def test_int8_vectors_stay_close_to_pytorch(onnx: OnnxEmbedder, embedder: Embedder,
                                             questions: list[str]) -> None:
-    texts = questions + ["x", "social prescribing " * 400]
+    texts = [*questions, "x", "social prescribing " * 400]
     cosines = np.sum(onnx.encode(texts) * embedder.encode(texts), axis=1)
     # INT8_FLOOR: the worst text's cosine moves with the quantiser's release (0.9694 with the
     # locked onnx 1.23.2 / onnxruntime 1.32.0); the median says the vectors as a whole stay put
@@ -73,7 +73,7 @@ def test_int8_vectors_stay_close_to_pytorch(onnx: OnnxEmbedder, embedder: Embedd
 def test_batch_order_is_input_order(precision: str, onnx: OnnxEmbedder, fp32: OnnxEmbedder,
                                     questions: list[str]) -> None:
     encoder = fp32 if precision == "fp32" else onnx
-    texts = sorted(questions[:9], key=len, reverse=True) + ["hi"]
+    texts = [*sorted(questions[:9], key=len, reverse=True), "hi"]
     one_by_one = np.stack([encoder._run([t])[0] for t in texts])
     assert np.allclose(encoder.encode(texts), one_by_one, atol=1e-5)
 
@@ -83,7 +83,7 @@ def test_a_micro_batch_of_mixed_lengths_is_each_query_alone(precision: str, onnx
                                                             fp32: OnnxEmbedder,
                                                             questions: list[str]) -> None:
     encoder = fp32 if precision == "fp32" else onnx
-    texts = questions[:32] + ["hi", "social prescribing " * 60]
+    texts = [*questions[:32], "hi", "social prescribing " * 60]
     one_by_one = np.stack([encoder._run([t])[0] for t in texts])
     assert np.allclose(encoder._run_grouped(texts), one_by_one, atol=1e-5)
 

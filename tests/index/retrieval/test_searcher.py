@@ -83,7 +83,7 @@ def test_a_named_borough_lifts_its_case_studies(searcher: Searcher, query: str) 
 
 
 def test_unknown_filters_list_the_valid_values(searcher: Searcher) -> None:
-    with pytest.raises(BadQuery, match="Valid values: .*Health inequalities"):
+    with pytest.raises(BadQuery, match=r"Valid values: .*Health inequalities"):
         searcher.search("vaccines", 5, section="dentistry")
     with pytest.raises(BadQuery, match="Unknown borough 'Gotham'"):
         searcher.search("vaccines", 5, borough="Gotham")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_overlap_repeats_the_last_sentences() -> None:
     text = " ".join(f"Sentence number {n} is short." for n in range(8))  # 5 words each
     passages = chunk_case_study(_case(text), max_words=15, overlap_sentences=1)
     assert [p.text.count("Sentence") for p in passages] == [3, 3, 3, 2]
-    for before, after in zip(passages, passages[1:]):
+    for before, after in pairwise(passages):
         assert after.text.startswith(split_sentences(before.text)[-1][1])
     assert passages[-1].text.endswith("number 7 is short.")
 
