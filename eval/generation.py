@@ -5,7 +5,6 @@ long the model took. With a small local model these are plumbing figures, not qu
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ import numpy as np
 
 from casebook.eval.questions import Question
 from casebook.eval.run import Asked, ask_all
-from casebook.index.generation.writer import Writer, Written
+from casebook.index.generation.writer import Writer, Written, blocking
 from casebook.index.retrieval.searcher import Searcher
 from casebook.settings import Settings
 
@@ -82,7 +81,8 @@ def generation_report(searcher: Searcher, settings: Settings, questions: Sequenc
     asked = ask_all(searcher, questions, everything)
     if limit is not None:
         asked = asked[:limit]
-    writings = asyncio.run(write_all(Writer(settings, searcher.gazetteer), asked))
+    writer = Writer(settings, searcher.gazetteer)
+    writings = blocking(lambda: write_all(writer, asked))
     report = GenerationReport(split, settings.llm_model, len(asked))
     for written in writings:
         tally(report, written)

@@ -75,9 +75,7 @@ def ask(
 
 
 def _written(searcher: Searcher, answer: Answer, question: str) -> Answer:
-    import asyncio
-
-    from casebook.index.generation.writer import Writer
+    from casebook.index.generation.writer import Writer, blocking
 
     async def write() -> Answer:
         writer = Writer(searcher.settings, searcher.gazetteer)
@@ -86,7 +84,7 @@ def _written(searcher: Searcher, answer: Answer, question: str) -> Answer:
         finally:
             await writer.aclose()
 
-    return asyncio.run(write())
+    return blocking(write)
 
 
 def similar(

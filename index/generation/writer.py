@@ -9,11 +9,14 @@ little of give the extractive answer, never an error.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.generation.breaker import Breaker
@@ -25,6 +28,8 @@ from casebook.records import Answer, AnswerSentence
 from casebook.settings import Settings
 
 log = logging.getLogger("casebook.generation")
+
+T = TypeVar("T")
 
 REASONS = ("not_answerable", "breaker_open", "timeout", "unavailable", "rate_limited", "bad_reply",
            "checked_out")
@@ -137,3 +142,11 @@ class Draft:
         else:
             shown = written(self.answer, checked)
         self.written = Written(shown, called=True, seconds=seconds, usage=usage, checked=checked)
+
+
+def blocking(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`work()` run to its end on an event loop of its own, in a thread of its own, for callers
+    without one (the CLI, evaluation): they may be inside someone else's loop (a notebook's, a
+    test runner's), where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1, thread_name_prefix="casebook-generation") as pool:
+        return pool.submit(lambda: asyncio.run(work())).result()

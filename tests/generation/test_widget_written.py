@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from llama_process import LlamaServer
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from written import serve, settings_for
 
 from casebook.settings import Settings
@@ -30,44 +32,51 @@ WATCH = """() => { window.__streamed = null;
                              attributes: true}); }"""
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
+def drive(base: str) -> dict[str, Any]:
+    """Ask in the widget and read what it shows. Runs in a thread of its own: Playwright's sync
+    API refuses a thread where an event loop runs (tests/browser's session keeps one)."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(base + "/")
+            page.evaluate(WATCH)
+            page.get_by_role("button", name="Ask the case studies").click()
+            box = page.get_by_role("textbox", name="Your question")
+            with page.expect_response(lambda r: r.url.endswith("/v1/chat")) as caught:
+                box.fill(MUSLIM)
+                box.press("Enter")
+            answer = page.locator(".casebook-msg-assistant").first
+            expect(answer).to_have_attribute("data-casebook-state", "done", timeout=240_000)
+            done = [line for line in caught.value.text().splitlines() if line.startswith("data:")]
+            return {"done": json.loads(done[-1][5:]), "errors": errors,
+                    "streamed": page.evaluate("() => window.__streamed"),
+                    "shown": answer.locator(".casebook-answer").first.text_content() or "",
+                    "whole": answer.text_content() or "",
+                    "note": answer.locator(".casebook-generated").all_text_contents(),
+                    "links": answer.locator(".casebook-ref").count(),
+                    "items": answer.locator(".casebook-item").count()}
+        finally:
+            browser.close()
 
 
 def test_the_widget_streams_the_reply_then_shows_the_checked_answer(
-        chromium: Browser, llm_server: LlamaServer, index_settings: Settings,
+        llm_server: LlamaServer, index_settings: Settings,
         serve: Callable[[Settings], str]) -> None:
     base = serve(settings_for(index_settings, llm_server))
-    page = chromium.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/")
-    page.evaluate(WATCH)
-    page.get_by_role("button", name="Ask the case studies").click()
-    with page.expect_response(lambda r: r.url.endswith("/v1/chat")) as caught:
-        page.get_by_role("textbox", name="Your question").fill(MUSLIM)
-        page.get_by_role("textbox", name="Your question").press("Enter")
-    answer = page.locator(".casebook-msg-assistant").first
-    expect(answer).to_have_attribute("data-casebook-state", "done", timeout=180_000)
-    body = caught.value.text()
-    done = [line for line in body.splitlines() if line.startswith("data:")][-1]
-    finished = json.loads(done[5:])
-    streamed = page.evaluate("() => window.__streamed")
-    assert streamed, "the model's text should show as it comes"
-    shown = answer.locator(".casebook-answer").first.text_content() or ""
-    note = answer.locator(".casebook-generated")
-    if finished["generated"]:
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(drive, base).result()
+    done = seen["done"]
+    assert not seen["errors"], seen["errors"]
+    assert seen["streamed"], "the model's text should show as it comes"
+    if done["generated"]:
         # what the check kept, in place of what streamed; each "[n]" a link whose text is n
-        assert shown == re.sub(r"\[(\d+)\]", r"\1", finished["answer"])
-        expect(note).to_have_text(re.compile("Written by a language model"))
-        assert answer.locator(".casebook-ref").count() >= 1
+        assert seen["shown"] == re.sub(r"\[(\d+)\]", r"\1", done["answer"])
+        assert len(seen["note"]) == 1 and "Written by a language model" in seen["note"][0]
+        assert seen["links"] >= 1
     else:  # the check left too little: the quoted answer, a list, replaces the model's text
-        assert finished["generation"]["reason"] == "checked_out"
-        expect(note).to_have_count(0)
-        assert answer.locator(".casebook-item").count() >= 2
-        assert streamed not in (answer.text_content() or "")
-    assert not errors, errors
+        assert done["generation"]["reason"] == "checked_out"
+        assert seen["note"] == [] and seen["items"] >= 2
+        assert seen["streamed"] not in seen["whole"]
