@@ -21,7 +21,9 @@ def env_for(settings: Settings, server: LlamaServer | None = None) -> dict[str, 
            "CASEBOOK_LLM_MODEL": ""}
     if server is not None:
         env |= {"CASEBOOK_LLM_URL": server.base_url, "CASEBOOK_LLM_MODEL": server.model,
-                "CASEBOOK_LLM_TIMEOUT_S": "100", "CASEBOOK_REQUEST_TIMEOUT_S": "120"}
+                # a short reply, as in written.py: 400 tokens outran the deadline on a busy machine
+                "CASEBOOK_LLM_TIMEOUT_S": "100", "CASEBOOK_REQUEST_TIMEOUT_S": "120",
+                "CASEBOOK_LLM_MAX_TOKENS": "64"}
     return env
 
 
