@@ -12,6 +12,7 @@ import numpy as np
 from casebook.eval import decision
 from casebook.eval.field import fit_field
 from casebook.eval.logistic import fit_logistic
+from casebook.eval.membership import fit_membership
 from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
 from casebook.eval.selection import Selection, select
@@ -275,8 +276,19 @@ def similar_cross_validated(searcher: Searcher, groups: Sequence[SimilarGroup],
     return float(np.mean(out)) if out else 0.0
 
 
+def tune_lists(searcher: Searcher, answers: Sequence[Question], tuned: Tuned
+               ) -> tuple[Tuned, dict[str, object]]:
+    """`tuned` with the list-membership model and floor fitted on `answers` (dev) under it."""
+    searcher.tuned = tuned
+    model, floor, facts = fit_membership(searcher, answers)
+    tuned = tuned.with_(membership=model, membership_floor=floor)
+    searcher.tuned = tuned
+    return tuned.with_(provenance={**tuned.provenance, "membership": facts}), facts
+
+
 def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Question],
-         start: Tuned, groups: Sequence[SimilarGroup] = ()) -> tuple[Tuned, dict[str, object]]:
+         start: Tuned, groups: Sequence[SimilarGroup] = (),
+         answers: Sequence[Question] = ()) -> tuple[Tuned, dict[str, object]]:
     asked = ask_all(searcher, dev, everything)
     english = [a for a in asked if a.question.in_scope and a.scored.english]
     foreign = [a for a in asked if a.question.in_scope and not a.scored.english]
@@ -312,6 +324,8 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
              "foreign_cv_mrr": fit_fx.cv_mrr[fit_fx.chosen] if fit_fx else None}
     selection = {"english": fit_en.provenance(), "cheap": fit_cheap.provenance(),
                  **({"foreign": fit_fx.provenance()} if fit_fx else {})}
-    return tuned.with_(provenance={"fitted_on": "dev split of eval/questions.jsonl",
-                                   "command": "casebook eval --tune", **facts,
-                                   "weights_selection": selection}), facts
+    tuned = tuned.with_(provenance={"fitted_on": "dev split of eval/questions.jsonl",
+                                    "command": "casebook eval --tune", **facts,
+                                    "weights_selection": selection})
+    tuned, facts["membership"] = tune_lists(searcher, answers, tuned)
+    return tuned, facts

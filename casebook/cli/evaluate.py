@@ -29,6 +29,10 @@ def evaluate(
     tune: Annotated[bool, typer.Option(
         "--tune", help="Fit fusion weights, calibration and match thresholds on DEV, write "
         "them to --tuned-out, then report.")] = False,
+    tune_lists: Annotated[bool, typer.Option(
+        "--tune-lists", help="Fit only the list-membership model and its floor on DEV's list, "
+        "count and borough questions (--answer-set), keep every other tuned number, write them "
+        "to --tuned-out, then report.")] = False,
     tuned_out: Annotated[Path | None, typer.Option(
         "--tuned-out", help="Where --tune writes [default: where search reads them: "
         "CASEBOOK_TUNED_PATH, else tuned.json in the index folder]")] = None,
@@ -78,13 +82,18 @@ def evaluate(
                     answers, as_json_)
             return
         groups = load_similar(similar) if similar.is_file() else []
-        if tune:
+        answer_all = load_questions(answer_set) if answer_set.is_file() else []
+        if tune or tune_lists:
             from casebook.eval.tune import tune as fit
-
-            tuned, facts = fit(searcher, select(everything, "dev"), everything, searcher.tuned,
-                               select_similar(groups, "dev"))
+            from casebook.eval.tune import tune_lists as fit_lists
             from casebook.index.retrieval.tuned import save_tuned
 
+            if tune:
+                tuned, facts = fit(searcher, select(everything, "dev"), everything,
+                                   searcher.tuned, select_similar(groups, "dev"),
+                                   select(answer_all, "dev"))
+            else:
+                tuned, facts = fit_lists(searcher, select(answer_all, "dev"), searcher.tuned)
             tuned_path = tuned_out or settings.tuned_file  # where search reads them
             save_tuned(tuned, tuned_path)
             typer.echo(f"tuned on dev, written to {tuned_path}: {facts}", err=True)
@@ -98,7 +107,6 @@ def evaluate(
                                              select_similar(groups, "dev"))):
                 typer.echo(line)
             return
-        answer_all = load_questions(answer_set) if answer_set.is_file() else []
         result = report(searcher, select(everything, chosen), everything,
                         select_similar(groups, chosen), chosen,
                         answer_set=select(answer_all, chosen),

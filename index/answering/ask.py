@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from casebook.index.answering import membership
 from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import (
     Context,
@@ -28,10 +29,11 @@ from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     boroughs_named,
+    distinctive_names,
     named_cases,
-    names_in,
     section_named,
     topic_words,
+    topical,
 )
 from casebook.index.answering.shapes import question_shape
 from casebook.index.answering.subject import grammatical, subject
@@ -124,7 +126,45 @@ def ask_scored(searcher: Searcher, question: str,
         topic = related_subject(searcher, question, evidence, scored.english)
         return scored, compose_related(
             context(searcher, question, scored, ranked, match, evidence), elsewhere, topic)
-    return scored, compose_answered(context(searcher, question, scored, ranked, match, evidence))
+    ctx = context(searcher, question, scored, ranked, match, evidence)
+    if searcher.tuned.membership is not None:
+        ctx.members = members(searcher, question, scored)
+        ctx.member_floor = searcher.tuned.membership_floor
+    return scored, compose_answered(ctx)
+
+
+def member_features(searcher: Searcher, question: str, scored: Scored
+                    ) -> dict[str, np.ndarray] | None:
+    """answering/membership.py's features per case study (in case_order) for a list, count or
+    borough question about a topic alone; None for any other question, one not in English
+    (the topic's words are English scaffolding removed), or an index without e5."""
+    if not scored.english or searcher.e5 is None or searcher.stored.e5_sentence_vectors is None:
+        return None
+    if not topical(question, question_shape(question), searcher.sections(), searcher.boroughs(),
+                   searcher.case_texts):
+        return None
+    words = " ".join(topic_words(question, None, ()))
+    if not words:
+        return None
+    topic = searcher.normalise(words)
+    stored, order = searcher.stored, searcher.case_order
+    minilm = membership.best_sentence(
+        stored.sentence_vectors @ searcher.embedder.encode_one(topic), stored.sentence_rows, order)
+    e5 = membership.best_sentence(stored.e5_sentence_vectors @ searcher.e5.query(topic),
+                                  stored.sentence_rows, order)
+    phrase = membership.phrase_shares(membership.topic_stems(topic), searcher.case_texts)
+    return membership.features(scored, phrase, minilm, e5)
+
+
+def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, float] | None:
+    """Each case study's P(about the topic) of a list question about a topic alone (None for
+    any other question: its set is read from the fields it names, or by the calibrated score)."""
+    model = searcher.tuned.membership
+    values = member_features(searcher, question, scored) if model is not None else None
+    if model is None or values is None:
+        return None
+    p = membership.probabilities(values, model.coef, model.bias, model.features)
+    return dict(zip(searcher.case_order, (float(v) for v in p)))
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:
@@ -137,13 +177,16 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
                                searcher.gazetteer)) >= 2
     if shape not in ("list", "count", "where"):
         return False
+    if not topic_words(question, None, ()) and shape in ("list", "count"):
+        return True  # "how many case studies are there?": the whole collection
     if section_named(question, searcher.sections()) or boroughs_named(
             question, searcher.boroughs(), searcher.gazetteer):
         return True
     # a name the texts hold answers a list unless the question's topic is a word no case study
     # holds ("does any GP practice prescribe parkrun?" names GPs, but asks about parkrun)
     topic = tokenize(" ".join(topic_words(question, None, ())))
-    return bool(names_in(question, searcher.case_texts)) and not scarce(topic, searcher.case_texts)
+    return bool(distinctive_names(question, searcher.case_texts)) and not scarce(
+        topic, searcher.case_texts)
 
 
 def answer_about(searcher: Searcher, question: str, scored: Scored,

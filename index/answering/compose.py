@@ -9,6 +9,7 @@ built from the records (titles, boroughs, sections, counts); nothing is invented
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -32,7 +33,13 @@ from casebook.index.answering.prose import (
     title_only,
     whole_sentence,
 )
-from casebook.index.answering.selection import Selection, named_cases, select
+from casebook.index.answering.selection import (
+    HOW_FLOOR,
+    Keep,
+    Selection,
+    named_cases,
+    select,
+)
 from casebook.index.answering.shapes import Shape, predicate, question_shape, singular
 from casebook.index.store import StoredIndex
 from casebook.records import (
@@ -51,6 +58,8 @@ SINGLE_SENTENCES = 2  # a fact or an open question: the lead and one more from i
 DESCRIBE_SENTENCES = 4
 _WHICH_BOROUGHS = re.compile(r"^\s*(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?)\s+"
                              r"(?P<rest>.+?)\s*[?.!]*\s*$", re.I)
+_COUNT_KIND = re.compile(r"^\s*how\s+many\s+(?P<kind>[\w’'&-]+(?:\s+[\w’'&-]+){0,3}?)\s+case\s+"
+                         r"stud(?:y|ies)\s+are\s+there\b", re.I)
 _AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\s+(?:the|this|"
                           r"these|it|they|you|we|i|any|case|there)\b", re.I)
 
@@ -70,6 +79,10 @@ class Context:
     evidence: Evidence | None = None  # None: decided without it (a follow-up that points back)
     relevance: dict[int, float] = field(default_factory=dict)
     shares: dict[int, float] = field(default_factory=dict)
+    # a list about a topic alone: each case study's P(about it), and the floor a list keeps
+    # (answering/membership.py); None: the calibrated score decides
+    members: dict[str, float] | None = None
+    member_floor: float = 0.5
 
     def rows(self, case_id: str) -> list[int]:
         return list(self.stored.sentence_rows.get(case_id, ()))
@@ -265,12 +278,19 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) ->
     if selection.boroughs:
         return f"{number} {units} {'is' if n == 1 else 'are'} from {join(selection.boroughs)}."
     if shape == "count" and re.search(r"\bare\s+there\b", ctx.question, re.I):
+        # "how many video case studies are there?": the kind it asked about, in its own words
+        kind = _COUNT_KIND.match(ctx.question)
+        units = f"{kind.group('kind')} {units}" if kind else units
         return f"There {'is' if n == 1 else 'are'} {count_words(n)} {units}."
     return f"{number} {units} {'answers' if n == 1 else 'answer'} this."
 
 
 def _listing(ctx: Context, shape: Shape) -> Answer:
-    selection = select(ctx.question, shape, ctx.ranked, ctx.sections, ctx.boroughs)
+    selection = select(ctx.question, shape, ctx.ranked, ctx.sections, ctx.boroughs,
+                       Keep(members=ctx.members, member_floor=ctx.member_floor))
+    if selection.everything:
+        return _answer(ctx, shape, _collection(selection.results, ctx.sections), [],
+                       Quotes(ctx.stored))
     cases = selection.results
     quotes = Quotes(ctx.stored)
     structural = shape == "count" and (selection.section or selection.boroughs)
@@ -286,6 +306,18 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
     return _answer(ctx, shape, intro, items, quotes)
+
+
+def _collection(cases: Sequence[CaseResult], order: Sequence[str]) -> list[AnswerSentence]:
+    """The whole collection, by section in the page's `order`: a list of every case study
+    would bury the reader."""
+    counted = Counter(c.case_study.section for c in cases)
+    sections = {s: counted[s] for s in [*order, *counted] if counted[s]}
+    parts = [f"\u201c{section}\u201d ({count_words(n)})" for section, n in sections.items()]
+    return [AnswerSentence(f"There are {count_words(len(cases))} case studies, in "
+                           f"{count_words(len(sections))} sections: {join(parts)}.", None),
+            AnswerSentence("Ask about a section, a borough or a topic to see its case studies.",
+                           None)]
 
 
 def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSentence]:
@@ -390,7 +422,8 @@ def _single(ctx: Context, shape: Shape) -> Answer:
 
 
 def _how(ctx: Context) -> Answer:
-    selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs)
+    selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs,
+                       Keep(HOW_FLOOR))
     cases = selection.results[:HOW_MOST]
     if len(cases) < 2:
         return _single(ctx, "how")

@@ -114,6 +114,11 @@ class Tuned:
     # P(some case study answers the question) per calibration (retrieval/calibrate.py), from
     # query-level evidence; a calibration without one is the per-case model alone
     scope: dict[str, Logistic] = field(default_factory=dict)
+    # Optional: P(a case study is about a list question's topic), for each case study on its
+    # own (answering/membership.py), and the floor a list keeps; None until `casebook eval
+    # --tune` fits it, and lists keep the calibrated score's floor
+    membership: Logistic | None = None
+    membership_floor: float = 0.5
 
     def __post_init__(self) -> None:
         missing = [m for m in CALIBRATIONS if m not in self.calibration]
@@ -151,7 +156,10 @@ class Tuned:
                 "lexical_margin": self.lexical_margin if math.isfinite(self.lexical_margin)
                 else None,
                 **({"scope": {k: v.to_dict() for k, v in self.scope.items()}}
-                   if self.scope else {})}
+                   if self.scope else {}),
+                **({"membership": self.membership.to_dict(),
+                    "membership_floor": self.membership_floor}
+                   if self.membership is not None else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
@@ -170,7 +178,9 @@ class Tuned:
                    Linear.from_dict(data["field_e5"]) if data.get("field_e5") else None,
                    math.inf if data.get("lexical_margin") is None
                    else float(data["lexical_margin"]),
-                   {k: Logistic.from_dict(v) for k, v in (data.get("scope") or {}).items()})
+                   {k: Logistic.from_dict(v) for k, v in (data.get("scope") or {}).items()},
+                   Logistic.from_dict(data["membership"]) if data.get("membership") else None,
+                   float(data.get("membership_floor", cls.membership_floor)))
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})

@@ -1,6 +1,13 @@
 """Which case studies a list, count, borough or comparison answer covers (pure)."""
 
-from casebook.index.answering.selection import named_cases, section_named, select
+from casebook.index.answering.selection import (
+    Keep,
+    named_cases,
+    names_in,
+    section_named,
+    select,
+    topical,
+)
 from casebook.records import CaseResult, CaseStudy
 
 SECTIONS = ["Personalised Care in Secondary Care case studies",
@@ -20,6 +27,8 @@ RANKED = [
     CaseResult(case("well", SECTIONS[3], ("Lambeth",), "The Well Centre", "Young people. Age UK."), 0.2),
     CaseResult(case("southwark", SECTIONS[2], ("Southwark",), "Misconceptions"), 0.1),
     CaseResult(case("pain", SECTIONS[0], (), "A Holistic Approach For Chronic Pain"), 0.05),
+    # a corpus of ten: a name two of them hold picks them out (a quarter or more would not)
+    *(CaseResult(case(f"other{i}", SECTIONS[0], (), f"Other {i}"), 0.01) for i in range(5)),
 ]
 
 
@@ -37,32 +46,32 @@ def test_a_section_is_named_by_its_own_words() -> None:
 
 def test_a_named_section_lists_every_case_study_in_it_whatever_its_score() -> None:
     chosen = select("Which case studies are in the vaccine hesitancy section?", "list", RANKED,
-                    SECTIONS, BOROUGHS, floor=0.5)
+                    SECTIONS, BOROUGHS, Keep(0.5))
     assert ids(chosen.results) == ["hounslow", "newham", "southwark"]
 
 
 def test_a_named_borough_lists_its_case_studies() -> None:
     assert ids(select("Which case studies are in Lambeth?", "list", RANKED, SECTIONS, BOROUGHS,
-                      floor=0.5).results) == ["well"]
+                      Keep(0.5)).results) == ["well"]
 
 
 def test_a_name_the_texts_hold_lists_every_case_study_that_holds_it() -> None:
     assert ids(select("Which case studies involve Age UK?", "list", RANKED, SECTIONS, BOROUGHS,
-                      floor=0.5).results) == ["hounslow", "well"]
+                      Keep(0.5)).results) == ["hounslow", "well"]
 
 
 def test_a_topic_lists_what_reaches_the_floor_and_never_nothing() -> None:
     assert ids(select("Which case studies tackle myths?", "list", RANKED, SECTIONS, BOROUGHS,
-                      floor=0.5).results) == ["hounslow", "newham"]
+                      Keep(0.5)).results) == ["hounslow", "newham"]
     assert ids(select("Which case studies tackle myths?", "list", RANKED, SECTIONS, BOROUGHS,
-                      floor=0.99).results) == ["hounslow"]
+                      Keep(0.99)).results) == ["hounslow"]
 
 
 def test_which_borough_in_the_singular_is_one_case_studys_place() -> None:
     assert ids(select("In which borough were the peer champions?", "where", RANKED, SECTIONS,
-                      BOROUGHS, floor=0.5).results) == ["hounslow"]
+                      BOROUGHS, Keep(0.5)).results) == ["hounslow"]
     assert len(select("Which boroughs tackled myths?", "where", RANKED, SECTIONS, BOROUGHS,
-                      floor=0.5).results) == 2
+                      Keep(0.5)).results) == 2
 
 
 def test_a_comparison_names_places_and_titles_in_the_order_asked() -> None:
@@ -71,3 +80,64 @@ def test_a_comparison_names_places_and_titles_in_the_order_asked() -> None:
     assert [ids for _, ids in named] == [["well"], ["newham"]]
     # "The Holistic" is not a name: a stop word opens it
     assert named_cases("Compare the holistic approach and young people", cases, BOROUGHS) == []
+
+
+def test_a_topic_alone_lists_each_case_study_about_it_whatever_its_rank() -> None:
+    # "southwark" scores 0.1 on the calibrated scale, but is as much about myths as the best one
+    members = {"hounslow": 0.9, "newham": 0.2, "well": 0.1, "southwark": 0.8, "pain": 0.0}
+    chosen = select("Which case studies tackle myths?", "list", RANKED, SECTIONS, BOROUGHS,
+                    Keep(0.5, members, 0.4))
+    assert ids(chosen.results) == ["hounslow", "southwark"]
+    # nothing reaches the floor: the best-ranked one, never nothing
+    assert ids(select("Which case studies tackle myths?", "list", RANKED, SECTIONS, BOROUGHS,
+                      Keep(0.5, members, 0.95)).results) == ["hounslow"]
+
+
+def test_membership_does_not_override_a_named_field() -> None:
+    members = dict.fromkeys(("hounslow", "newham", "well", "southwark", "pain"), 1.0)
+    assert ids(select("Which case studies are in Lambeth?", "list", RANKED, SECTIONS, BOROUGHS,
+                      Keep(0.5, members, 0.4)).results) == ["well"]
+
+
+def test_only_a_set_question_naming_no_field_is_about_a_topic_alone() -> None:
+    texts = [r.case_study.text for r in RANKED]
+    assert topical("Which case studies tackle myths?", "list", SECTIONS, BOROUGHS, texts)
+    assert topical("How many case studies tackle myths?", "count", SECTIONS, BOROUGHS, texts)
+    assert not topical("Which case studies are in Lambeth?", "list", SECTIONS, BOROUGHS, texts)
+    assert not topical("Which case studies involve Age UK?", "list", SECTIONS, BOROUGHS, texts)
+    assert not topical("How many case studies are in the secondary care section?", "count",
+                       SECTIONS, BOROUGHS, texts)
+    assert not topical("How did they tackle myths?", "how", SECTIONS, BOROUGHS, texts)
+
+
+def test_london_is_the_whole_corpus_not_a_name_that_picks_case_studies() -> None:
+    ranked = [CaseResult(case("a", SECTIONS[3], (), "A", "Across London, champions."), 0.9),
+              CaseResult(case("b", SECTIONS[3], (), "B", "Champions in the community."), 0.8)]
+    texts = [r.case_study.text for r in ranked]
+    assert topical("Which case studies in London use champions?", "list", SECTIONS, BOROUGHS,
+                   texts)
+    assert ids(select("Which case studies in London use champions?", "list", ranked, SECTIONS,
+                      BOROUGHS, Keep(0.5)).results) == ["a", "b"]
+
+
+def test_a_name_most_case_studies_hold_is_the_fields_own_word_not_a_pick() -> None:
+    ranked = [CaseResult(case(c, SECTIONS[3], (), c, "Covid changed it." if i < 4 else "No."),
+                         0.9 - i / 10) for i, c in enumerate("abcdefgh")]
+    texts = [r.case_study.text for r in ranked]
+    # "Covid" is in half the texts: the question is about its topic, not a name
+    assert topical("Which case studies talk about Covid welfare checks?", "list", SECTIONS,
+                   BOROUGHS, texts)
+    assert names_in("Which case studies talk about Covid welfare checks?", texts) == ["Covid"]
+
+
+def test_a_section_of_one_own_word_is_named_by_that_word() -> None:
+    sections = [*SECTIONS, "Social prescribing – video case study"]
+    assert section_named("How many video case studies are there?", sections) == sections[-1]
+    assert section_named("How did they use video calls for training?", SECTIONS) is None
+
+
+def test_a_set_question_of_no_topic_and_no_field_is_about_the_whole_collection() -> None:
+    chosen = select("How many case studies are there?", "count", RANKED, SECTIONS, BOROUGHS)
+    assert chosen.everything and len(chosen.results) == len(RANKED)
+    assert not select("How many case studies tackle myths?", "count", RANKED, SECTIONS,
+                      BOROUGHS).everything

@@ -1,5 +1,5 @@
 """Answering reads the query vectors retrieval computed: through a real ask, each model encodes
-the question once, and answering never asks MiniLM for anything."""
+the question once, and answering asks MiniLM nothing but a list's topic."""
 
 from __future__ import annotations
 
@@ -82,3 +82,14 @@ def test_the_extra_e5_call_is_only_for_words_the_best_case_study_lacks(counted: 
     e5.clear()
     ask(counted, "Which case studies are in Lambeth?")  # the records answer it: nothing lacking
     assert len(e5) == 1
+
+
+def test_a_list_about_a_topic_encodes_the_topic_once_with_each_model(counted: Searcher) -> None:
+    minilm, e5 = _texts(counted)
+    minilm.clear()
+    e5.clear()
+    scored, answer = ask_scored(counted, "Are there case studies about care coordinators?")
+    assert answer.shape == "list"
+    # retrieval's one call each, then membership's: the topic alone, without the scaffolding
+    assert minilm == [scored.normalised, "care coordinators"]
+    assert e5[0] == scored.normalised and e5[-1] == "care coordinators" and len(e5) <= 3

@@ -108,3 +108,52 @@ def test_a_comparison_of_named_places_is_answered_from_the_records(searcher: Sea
     answer = ask(searcher, "Compare how Hounslow and Southwark approached vaccine hesitancy.")
     assert answer.match == "answered" and answer.shape == "compare"
     assert [i.case_study.boroughs for i in answer.items] == [("Hounslow",), ("Southwark",)]
+
+
+def test_a_list_about_a_topic_names_every_case_study_about_it_not_just_the_best(
+        searcher: Searcher) -> None:
+    # the calibrated score ranks the Merton and Lewisham care coordinator case studies far
+    # below the best one; membership reads each on its own
+    answer = ask(searcher, "Are there case studies about care coordinators?")
+    listed = {i.case_study.id for i in answer.items}
+    assert answer.found and answer.shape == "list"
+    assert {"a-high-intensity-user-service-for-individuals-with-complex",
+            "reducing-health-inequalities-long-covid-19-clinics-in-merton",
+            "reducing-health-inequalities-health-inclusion"} <= listed
+    assert answer.sentences[0].text == f"{['', 'One', 'Two', 'Three', 'Four'][len(listed)]} " \
+                                       "case studies are about care coordinators."
+    reads_whole(answer)
+
+
+def test_a_count_of_a_topic_counts_each_case_study_about_it(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many case studies deal with vaccine hesitancy?")
+    vaccines = {c.id for c in searcher.case_studies() if c.id.startswith("covid-19-vaccinations")}
+    assert answer.shape == "count" and len(vaccines) == 5
+    assert {i.case_study.id for i in answer.items} == vaccines
+    assert answer.sentences[0].text == "Five case studies deal with vaccine hesitancy."
+
+
+def test_the_whole_collection_is_counted_by_section(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many case studies are there?")
+    total = len(searcher.case_studies())
+    assert answer.found and answer.shape == "count" and not answer.items
+    assert answer.sentences[0].text.startswith(f"There are {total} case studies, in seven sections")
+    for section in searcher.sections():
+        assert f"\u201c{section}\u201d" in answer.sentences[0].text
+    reads_whole(answer)
+
+
+def test_a_count_of_a_kind_says_the_kind(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many homelessness case studies are there?")
+    assert answer.shape == "count"
+    assert answer.sentences[0].text == "There is one homelessness case study."
+    assert [i.case_study.id for i in answer.items] == ["reducing-health-inequalities-health-inclusion"]
+
+
+def test_a_section_named_by_its_one_own_word_is_counted_from_the_records(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "How many video case studies are there?")
+    videos = {c.id for c in searcher.case_studies() if "video" in c.section}
+    assert {i.case_study.id for i in answer.items} == videos
+    assert answer.sentences[0].text == "Three case studies are in the \u201cSocial prescribing " \
+                                       "\u2013 video case study\u201d section."

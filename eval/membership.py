@@ -1,0 +1,131 @@
+"""Fit the list-membership model (answering/membership.py) and its floor on the dev split.
+
+Its questions are the dev list, count and borough questions of eval/answers.jsonl about a topic
+alone (the ones that name a section, a borough or an organisation are read from the records),
+which label every case study that matches: each (question, case study) pair is an example.
+
+The floor is chosen out of fold: the questions are split into FOLDS, each fold's probabilities
+come from a model fitted on the others, and the floor kept is the one whose lists most often
+hold every relevant case study, less the share that also hold one that is not (the issue's
+content-right and padding, as the answer checks count them). A tie keeps the higher floor:
+a shorter list quotes fewer sentences that could be off the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from casebook.eval.logistic import fit_logistic
+from casebook.eval.questions import Question
+from casebook.index.answering.ask import member_features
+from casebook.index.answering.evidence import case_level
+from casebook.index.answering.membership import MEMBERSHIP_FEATURES
+from casebook.index.answering.selection import MATCH_FLOOR
+from casebook.index.retrieval.searcher import Searcher
+from casebook.index.retrieval.tuned import Logistic
+
+FOLDS = 5
+# Strong: a few dozen questions, features that move together (the two models' cosines).
+RIDGE = 1.0
+FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass(frozen=True)
+class Examples:
+    x: np.ndarray  # (pairs x MEMBERSHIP_FEATURES)
+    y: np.ndarray  # 1: the case study is among the question's relevant
+    question: np.ndarray  # which question each pair belongs to (index into the questions)
+    # each pair's calibrated search score: what lists kept before membership (the baseline)
+    score: np.ndarray | None = None
+
+
+def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
+    """Every case study of every topic-alone list, count or borough question, with its label."""
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    qs: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    for q in questions:
+        if q.kind not in ("list", "count", "where") or not q.relevant:
+            continue
+        scored = searcher.score(q.question, full=True)
+        values = member_features(searcher, q.question, scored)
+        if values is None:
+            continue
+        xs.append(np.column_stack([values[f] for f in MEMBERSHIP_FEATURES]))
+        ys.append(np.array([c in q.relevant for c in searcher.case_order], dtype=np.float64))
+        qs.append(np.full(len(searcher.case_order), len(qs)))
+        scores.append(case_level(scored.final, scored.rows.passage_case, scored.rows.cases))
+    if not xs:
+        return Examples(np.zeros((0, len(MEMBERSHIP_FEATURES))), np.zeros(0), np.zeros(0, int))
+    return Examples(np.vstack(xs), np.concatenate(ys), np.concatenate(qs),
+                    np.concatenate(scores))
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """(coef, bias) on the features as they are: the fit standardises them, and the
+    standardisation is folded back into the coefficients."""
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    coef, bias = fit_logistic((x - mean) / std, y, ridge=RIDGE)
+    return coef / std, float(bias - np.sum(coef * mean / std))
+
+
+def _predict(x: np.ndarray, coef: np.ndarray, bias: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ coef + bias, -40.0, 40.0)))
+
+
+def out_of_fold(data: Examples, folds: int = FOLDS) -> np.ndarray:
+    """Each pair's probability from a model fitted without its question's fold (questions are
+    dealt into folds in order)."""
+    p = np.zeros(len(data.y))
+    fold = data.question % folds
+    for k in range(folds):
+        held = fold == k
+        if held.any() and (~held).any():
+            coef, bias = fit(data.x[~held], data.y[~held])
+            p[held] = _predict(data.x[held], coef, bias)
+    return p
+
+
+def list_rates(p: np.ndarray, data: Examples, floor: float) -> tuple[float, float]:
+    """(share of questions whose list holds every relevant case study, share whose list holds
+    one that is not), a list being the pairs at `floor` and over, else the likeliest one."""
+    complete = padded = 0
+    questions = np.unique(data.question)
+    for q in questions:
+        rows = data.question == q
+        kept = p[rows] >= floor
+        if not kept.any():
+            kept = p[rows] == p[rows].max()
+        labels = data.y[rows] > 0
+        complete += bool(np.all(kept[labels]))
+        padded += bool(np.any(kept & ~labels))
+    n = max(len(questions), 1)
+    return complete / n, padded / n
+
+
+def choose_floor(p: np.ndarray, data: Examples) -> tuple[float, dict[str, list[float]]]:
+    """The floor of FLOORS that maximises complete less padded (ties: the higher floor)."""
+    rates = {f"{floor:.1f}": list(list_rates(p, data, floor)) for floor in FLOORS}
+    best = max(FLOORS, key=lambda f: (rates[f"{f:.1f}"][0] - rates[f"{f:.1f}"][1], f))
+    return best, rates
+
+
+def fit_membership(searcher: Searcher, questions: Sequence[Question]
+                   ) -> tuple[Logistic | None, float, dict[str, object]]:
+    """The model, its floor, and what was fitted on (None when dev holds no such question)."""
+    data = examples(searcher, questions)
+    if not len(data.y) or data.y.min() == data.y.max():
+        return None, FLOORS[3], {"questions": 0}
+    floor, rates = choose_floor(out_of_fold(data), data)
+    coef, bias = fit(data.x, data.y)
+    model = Logistic(MEMBERSHIP_FEATURES, tuple(float(c) for c in coef), bias)
+    facts: dict[str, object] = {
+        "questions": len(np.unique(data.question)), "pairs": len(data.y),
+        "floor": floor, "out_of_fold_complete_padded": rates,
+        "calibrated_score_complete_padded": list(list_rates(data.score, data, MATCH_FLOOR))
+        if data.score is not None else None}
+    return model, floor, facts

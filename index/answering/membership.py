@@ -1,0 +1,114 @@
+"""Which case studies belong in a list: P(this case study is about the question's topic), read
+for each case study on its own (pure).
+
+The calibrated search score is P(relevant) for the best-ranked case study: it keeps the fused
+ranking, whose per-query normalisation puts the second and third case studies on a list far
+below the first even when they are as much about the topic. A list, a count and "which
+boroughs" need the chance that each case study is about the topic, whatever the others score.
+So membership reads evidence that keeps its absolute size, and reads the topic alone: the
+question's words less its scaffolding ("which case studies involve care coordinators?" asks
+about "care coordinators"), embedded on its own and matched against every sentence of each case
+study, which a whole question's vector dilutes.
+
+The features, per case study (MEMBERSHIP_FEATURES):
+
+- fused: its fused search score (the ranking retrieval already made),
+- minilm_gap: how far its best passage's MiniLM cosine sits below the best case study's,
+- bm25_share: its best passage's BM25 as a share of the best one's,
+- phrase: the share of the topic's word pairs its text holds side by side (its single word,
+  held or not, when the topic is one word),
+- topic_minilm, topic_e5: its best sentence's cosine to the topic alone, by each model,
+- topic_minilm_gap, topic_e5_gap: how far those sit below the best case study's.
+
+A logistic model over them is fitted on the dev split's list, count and borough questions,
+which label every case study that matches (eval/membership.py); `casebook eval --tune` writes it
+to the tuned numbers with the floor a case study's probability must reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+
+from casebook.index.answering.evidence import case_level
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.terms import tokenize
+from casebook.records import Scored
+
+MEMBERSHIP_FEATURES: tuple[str, ...] = (
+    "fused", "minilm_gap", "bm25_share", "phrase", "topic_minilm", "topic_e5",
+    "topic_minilm_gap", "topic_e5_gap")
+
+
+def topic_stems(topic: str) -> list[str]:
+    """The topic's stems in order, each once, acronyms spelled out in place."""
+    return list(dict.fromkeys(tokenize(expand_acronyms(topic, keep=False))))
+
+
+@lru_cache(maxsize=4)
+def _case_terms(texts: tuple[str, ...]) -> tuple[tuple[frozenset[str],
+                                                         frozenset[tuple[str, str]]], ...]:
+    """Per case study text: its stems, and its stems' pairs side by side."""
+    out = []
+    for text in texts:
+        stems = tokenize(expand_acronyms(text))
+        out.append((frozenset(stems), frozenset(pairwise(stems))))
+    return tuple(out)
+
+
+def phrase_shares(stems: Sequence[str], texts: tuple[str, ...]) -> np.ndarray:
+    """Per case study: the share of the topic's word pairs its text holds side by side; for a
+    one-word topic, 1 where the text holds the word. 0 for a topic of no words."""
+    pairs = list(pairwise(stems))
+    out = np.zeros(len(texts))
+    for i, (held, held_pairs) in enumerate(_case_terms(texts)):
+        if pairs:
+            out[i] = sum(p in held_pairs for p in pairs) / len(pairs)
+        elif stems:
+            out[i] = float(stems[0] in held)
+    return out
+
+
+def best_sentence(cosines: np.ndarray, sentence_rows: Mapping[str, Sequence[int]],
+                  case_order: Sequence[str]) -> np.ndarray:
+    """Per case study (in case_order): its best sentence's cosine, 0 where it has none."""
+    out = np.zeros(len(case_order))
+    for i, case_id in enumerate(case_order):
+        rows = list(sentence_rows.get(case_id, ()))
+        if rows:
+            out[i] = float(np.max(cosines[rows]))
+    return out
+
+
+def features(scored: Scored, phrase: np.ndarray, topic_minilm: np.ndarray,
+             topic_e5: np.ndarray) -> dict[str, np.ndarray]:
+    """MEMBERSHIP_FEATURES per case study (in case_order), from one question's views and its
+    topic's per-case evidence."""
+    passage_case, cases = scored.rows.passage_case, scored.rows.cases
+    fused = case_level(scored.fused if scored.fused is not None else scored.final,
+                       passage_case, cases)
+    minilm = case_level(scored.signals["minilm_passage"], passage_case, cases)
+    bm25 = case_level(scored.signals.get("bm25", scored.lexical), passage_case, cases)
+    top_bm25 = float(bm25.max()) if cases else 0.0
+    return {
+        "fused": fused,
+        "minilm_gap": float(minilm.max()) - minilm,
+        "bm25_share": bm25 / top_bm25 if top_bm25 > 0 else np.zeros(cases),
+        "phrase": phrase,
+        "topic_minilm": topic_minilm,
+        "topic_e5": topic_e5,
+        "topic_minilm_gap": float(topic_minilm.max()) - topic_minilm,
+        "topic_e5_gap": float(topic_e5.max()) - topic_e5,
+    }
+
+
+def probabilities(values: Mapping[str, np.ndarray], coef: Sequence[float], bias: float,
+                  names: Sequence[str] = MEMBERSHIP_FEATURES) -> np.ndarray:
+    """sigmoid(bias + coef . features) per case study."""
+    z = np.full(len(next(iter(values.values()))), bias, dtype=np.float64)
+    for name, c in zip(names, coef):
+        z += c * values[name]
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))

@@ -1,0 +1,43 @@
+"""List membership's features and probabilities (pure): each case study read on its own."""
+
+import numpy as np
+import pytest
+
+from casebook.index.answering.membership import (
+    best_sentence,
+    phrase_shares,
+    probabilities,
+    topic_stems,
+)
+
+TEXTS = ("Our care coordinators run clinics.", "Care homes and their coordinators.",
+         "Nothing here.")
+
+
+def test_a_topic_is_its_stems_in_order_with_acronyms_spelled_out() -> None:
+    assert topic_stems("care coordinators care") == ["care", "coordin"]
+    assert topic_stems("CCG") == topic_stems("clinical commissioning group")
+
+
+def test_a_phrase_counts_only_where_its_words_stand_side_by_side() -> None:
+    assert phrase_shares(topic_stems("care coordinators"), TEXTS).tolist() == [1.0, 0.0, 0.0]
+    # half the pairs of "coordinators run homes": "coordinators run" yes, "run homes" no
+    assert phrase_shares(topic_stems("coordinators run homes"), TEXTS).tolist() == [0.5, 0.0, 0.0]
+
+
+def test_a_one_word_topic_is_held_or_not_and_no_words_is_nowhere() -> None:
+    assert phrase_shares(topic_stems("homes"), TEXTS).tolist() == [0.0, 1.0, 0.0]
+    assert phrase_shares([], TEXTS).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_case_studys_best_sentence_speaks_for_it_and_none_reads_zero() -> None:
+    cosines = np.array([0.1, 0.7, 0.3, 0.9])
+    rows = {"a": [0, 1], "b": [2, 3]}
+    assert best_sentence(cosines, rows, ["a", "b", "c"]).tolist() == [0.7, 0.9, 0.0]
+
+
+def test_probabilities_are_the_logistic_of_the_weighted_features() -> None:
+    values = {"x": np.array([0.0, 1.0, 2.0]), "y": np.array([1.0, 1.0, 1.0])}
+    p = probabilities(values, (2.0, -1.0), 0.5, ("x", "y"))
+    assert p == pytest.approx(1 / (1 + np.exp(-(np.array([0.0, 2.0, 4.0]) - 1.0 + 0.5))))
+    assert list(np.argsort(p)) == [0, 1, 2]
