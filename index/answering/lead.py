@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
+from casebook.index.answering.prose import POINTING
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 
@@ -183,11 +184,15 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
               question: str) -> int | None:
     """The lead among `candidates`: the type is a tie-breaker among the relevant ones, namely the
     most relevant sentence and those holding at least NEAR of the best share of the question's
-    words; the most relevant of them that holds the expected answer type, else the most relevant."""
+    words; the most relevant of them that holds the expected answer type, else the most relevant,
+    one that does not open by pointing back first."""
     if not candidates:
         return None
     ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
     best_share = max(share[i] for i in candidates)
     relevant = [i for n, i in enumerate(ranked)
                 if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)]
-    return next((i for i in relevant if holds(kind, texts[i], question)), ranked[0])
+    # a sentence that points back ("she was worried about him") reads second-hand even when
+    # introduced: among the tied, one that stands alone leads
+    return min(relevant, key=lambda i: (not holds(kind, texts[i], question),
+                                         bool(POINTING.match(texts[i]))))

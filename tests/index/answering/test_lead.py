@@ -159,3 +159,16 @@ def test_pick_lead(question: str, relevance: dict[int, float], share: dict[int, 
 
 def test_pick_lead_of_nothing() -> None:
     assert pick_lead([], {}, {}, {}, "any", "anything") is None
+
+
+def test_among_tied_sentences_one_that_stands_alone_leads() -> None:
+    texts = {0: "She was worried about him having the vaccine.",
+             1: "A 40-year-old woman was worried about the Covid-19 vaccine.",
+             2: "The weather was fine."}
+    relevance = {0: 0.9, 1: 0.85, 2: 0.1}
+    share = {0: 0.5, 1: 0.5, 2: 0.0}
+    question = "Which case studies are about vaccine worries?"
+    assert pick_lead([0, 1, 2], relevance, share, texts, answer_type(question), question) == 1
+    # not tied (it holds too few of the question's words): the most relevant still leads
+    assert pick_lead([0, 1, 2], relevance, {0: 0.5, 1: 0.1, 2: 0.0}, texts,
+                     answer_type(question), question) == 0
