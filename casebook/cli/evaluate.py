@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_SIMILAR = Path("eval/similar.jsonl")
 DEFAULT_ANSWER_SET = Path("eval/answers.jsonl")
+REFIT_PARTS = ("lists", "decision")  # what `--refit` may refit alone, in the order it runs them
 
 
 def evaluate(
@@ -29,10 +30,11 @@ def evaluate(
     tune: Annotated[bool, typer.Option(
         "--tune", help="Fit fusion weights, calibration and match thresholds on DEV, write "
         "them to --tuned-out, then report.")] = False,
-    tune_lists: Annotated[bool, typer.Option(
-        "--tune-lists", help="Fit only the list-membership model and its floor on DEV's list, "
-        "count and borough questions (--answer-set), keep every other tuned number, write them "
-        "to --tuned-out, then report.")] = False,
+    refit: Annotated[list[str] | None, typer.Option(
+        "--refit", help="Refit only these parts on DEV, keeping every other tuned number, write "
+        "them to --tuned-out, then report: `lists` (the list-membership model and its floor, "
+        "on --answer-set's list, count and borough questions) or `decision` (the answered / "
+        "related / none models). Repeatable.")] = None,
     tuned_out: Annotated[Path | None, typer.Option(
         "--tuned-out", help="Where --tune writes [default: where search reads them: "
         "CASEBOOK_TUNED_PATH, else tuned.json in the index folder]")] = None,
@@ -70,6 +72,11 @@ def evaluate(
     chosen = "dev" if dev else split
     if chosen not in SPLITS:
         raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
+    parts = list(dict.fromkeys(refit or []))
+    unknown = [p for p in parts if p not in REFIT_PARTS]
+    if unknown:
+        raise typer.BadParameter(f"--refit takes {' or '.join(REFIT_PARTS)}, not "
+                                 f"{', '.join(unknown)}")
     with reported():
         settings = load_settings()
         if generate and settings.llm_url is None:
@@ -83,17 +90,23 @@ def evaluate(
             return
         groups = load_similar(similar) if similar.is_file() else []
         answer_all = load_questions(answer_set) if answer_set.is_file() else []
-        if tune or tune_lists:
+        if tune or parts:
+            from casebook.eval.tune import refit_decision
             from casebook.eval.tune import tune as fit
             from casebook.eval.tune import tune_lists as fit_lists
             from casebook.index.retrieval.tuned import save_tuned
 
+            facts: dict[str, object] = {}
+            tuned = searcher.tuned
             if tune:
                 tuned, facts = fit(searcher, select(everything, "dev"), everything,
                                    searcher.tuned, select_similar(groups, "dev"),
                                    select(answer_all, "dev"))
-            else:
-                tuned, facts = fit_lists(searcher, select(answer_all, "dev"), searcher.tuned)
+            if "decision" in parts and not tune:
+                tuned, facts["decision"] = refit_decision(searcher, select(everything, "dev"),
+                                                          everything, tuned)
+            if "lists" in parts and not tune:
+                tuned, facts["lists"] = fit_lists(searcher, select(answer_all, "dev"), tuned)
             tuned_path = tuned_out or settings.tuned_file  # where search reads them
             save_tuned(tuned, tuned_path)
             typer.echo(f"tuned on dev, written to {tuned_path}: {facts}", err=True)

@@ -77,6 +77,41 @@ _HEADS = frozenset("people residents patients communities families adults childr
                    "workers services groups carers".split())
 
 
+def _senses(word: str) -> frozenset[str]:
+    """The parts of speech an English word can take (lemminflect's bundled lexicon); empty
+    for a word it does not know (a name, a misspelling)."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    return frozenset(getAllLemmas(word.lower()))
+
+
+def _holds_a_verb(said: str, before: str) -> bool:
+    """Whether `said` is a clause, not a noun phrase: it holds an auxiliary or interrogative
+    ("where everyone could see"), a word that can only be a verb ("older people avoid scams",
+    "the pandemic started"), or a verb with its object's determiner ("keep their homes warm");
+    or it is one word that can be a verb after an auxiliary earlier in the question ("when did
+    social prescribing start?")."""
+    words = WORD.findall(said)
+    lower = [w.lower() for w in words]
+    if any(w in _VERB_BEFORE for w in lower):
+        return True
+    senses = [_senses(w) for w in words]
+    # a gerund names a topic where it opens the phrase, or follows a preposition or a word that
+    # can be an adjective ("gambling problems", "help with gambling", "human trafficking");
+    # after a noun or a name it is a clause ("surgeries getting together")
+    if any(s == {"VERB"} and not (w.endswith("ing") and (
+            i == 0 or lower[i - 1] in _OPEN_ENDED or "ADJ" in senses[i - 1]))
+           for i, (w, s) in enumerate(zip(lower, senses))):
+        return True
+    if any("VERB" in s and nxt in _DETERMINERS for s, nxt in zip(senses, lower[1:])):
+        return True
+    asked = {w.lower() for w in WORD.findall(before)}
+    return len(words) == 1 and "VERB" in senses[0] and bool(asked & _AUXILIARIES)
+
+
+_AUXILIARIES = frozenset("can could did does do will would should may might must".split())
+
+
 def grammatical(question: str, said: str) -> str | None:
     """`said` as a topic a sentence can name ("No case study here is about ..."), finished
     with the common noun that completes it ("loneliness in older people"); None where it is
@@ -93,6 +128,8 @@ def grammatical(question: str, said: str) -> str | None:
     # approached vaccine hesitancy"); after a preposition it describes ("for isolated people")
     first = WORD.findall(said)[0].lower()
     if first.endswith("ed") and before and before[-1] not in _OPEN_ENDED:
+        return None
+    if _holds_a_verb(said, question[:start]):
         return None
     after = WORD.findall(question[start + len(said):])
     rest = question[start + len(said):]

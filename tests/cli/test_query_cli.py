@@ -177,3 +177,31 @@ def test_paths_are_read_from_the_base_dir(index_settings: Settings) -> None:
                                  env={**env, "CASEBOOK_INDEX_DIR": "elsewhere"})
     assert missing.exit_code != 0
     assert f"No index has been built yet at {root / 'elsewhere'}." in missing.output
+
+
+def test_eval_refit_refits_only_the_parts_named(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from casebook.eval.questions import split_of
+    from casebook.index.retrieval.tuned import packaged
+
+    wrong = run("eval", "--refit", "everything")
+    assert wrong.exit_code != 0 and "--refit takes lists or decision" in wrong.output
+    asked = [("Which case studies are about Covid-19 vaccine hesitancy?", "covid-19-vaccinations"),
+             ("Is there anything on homelessness?", "reducing-health-inequalities-health-inclusion"),
+             ("Which case studies involve care coordinators?", "reducing-health-inequalities"),
+             ("How many case studies deal with vaccine worries?", "covid-19-vaccinations"),
+             ("Are there case studies about young people?", "the-well-centre")]
+    rows = [{"id": f"l{i}", "question": q, "kind": "list", "relevant": [HOUNSLOW, case]}
+            for i, (q, case) in enumerate(asked) if split_of(q) == "dev"]
+    assert len(rows) >= 2
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "tuned.json"
+    result = run("eval", "--refit", "lists", "--tuned-out", str(out), "--answer-set",
+                 str(answers), "--similar", str(tmp_path / "none.jsonl"))
+    assert result.exit_code == 0, result.output
+    written, shipped = json.loads(out.read_text(encoding="utf-8")), packaged().to_dict()
+    # those about a topic alone: a question naming an organisation is read from the records
+    assert 2 <= written["provenance"]["membership"]["questions"] <= len(rows)
+    assert written["membership"] != shipped["membership"]
+    for key in set(shipped) - {"membership", "membership_floor", "provenance"}:
+        assert written[key] == shipped[key], key

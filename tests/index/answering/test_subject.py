@@ -80,3 +80,29 @@ def test_a_past_tense_after_a_name_is_the_questions_verb() -> None:
     assert grammatical("Compare how Southwark approached vaccine hesitancy",
                        "approached vaccine hesitancy") is None
     assert grammatical("Support for isolated people", "isolated people") == "isolated people"
+
+
+@pytest.mark.parametrize(("question", "said", "shown"), [
+    # a word that can only be a verb makes the phrase a clause
+    ("How do link workers help older people avoid phone scams?",
+     "older people avoid phone scams", None),
+    ("How did referrals change after the pandemic started?", "pandemic started", None),
+    # a verb with its object's determiner
+    ("Helping people in fuel poverty keep their homes warm",
+     "fuel poverty keep their homes warm", None),
+    # an auxiliary inside it
+    ("Women who did not want their jab done where everyone could see",
+     "jab done where everyone could see", None),
+    # one word that can be a verb, after an auxiliary: the question's own verb
+    ("When did social prescribing start in Lambeth?", "start", None),
+    # a gerund after a noun is a clause; opening the phrase, or after an adjective, a topic
+    ("Surgeries getting together to swap problems", "Surgeries getting together", None),
+    ("Is there anything on gambling problems?", "gambling problems", "gambling problems"),
+    ("Support for survivors of human trafficking", "survivors of human trafficking",
+     "survivors of human trafficking"),
+    ("Is there anything on stop smoking services?", "stop smoking services",
+     "stop smoking services"),
+    ("Is there a start-up grant for gardening?", "gardening", "gardening"),
+])
+def test_a_clause_is_not_a_topic(question: str, said: str, shown: str | None) -> None:
+    assert grammatical(question, said) == shown
