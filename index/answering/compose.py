@@ -35,12 +35,20 @@ from casebook.index.answering.prose import (
 )
 from casebook.index.answering.selection import (
     HOW_FLOOR,
+    MATCH_FLOOR,
     Keep,
     Selection,
     named_cases,
     select,
 )
-from casebook.index.answering.shapes import Shape, predicate, question_shape, singular
+from casebook.index.answering.shapes import (
+    Shape,
+    across_topic,
+    asks_across,
+    predicate,
+    question_shape,
+    singular,
+)
 from casebook.index.store import StoredIndex
 from casebook.records import (
     Answer,
@@ -260,11 +268,13 @@ def _tells_only_need(ctx: Context, case: CaseStudy) -> bool:
                                        ctx.question)
 
 
+NEED_ONLY = "summary describes the need, not what was done"
+
+
 def _need_only(case: CaseStudy, citation: int) -> AnswerSentence:
     where = ("the full case study, linked here, has the detail" if case.links else
              "the page says no more about it")
-    return AnswerSentence(f"The {name(case)} summary describes the need, not what was done; "
-                          f"{where}.", citation)
+    return AnswerSentence(f"The {name(case)} {NEED_ONLY}; {where}.", citation)
 
 
 def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:
@@ -422,15 +432,28 @@ def _single(ctx: Context, shape: Shape) -> Answer:
 
 
 def _how(ctx: Context) -> Answer:
-    selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs,
-                       Keep(HOW_FLOOR))
+    # "how did others ...?" asks across case studies: each that matches is quoted, as in a list
+    floor = MATCH_FLOOR if asks_across(ctx.question) else HOW_FLOOR
+    selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
     cases = selection.results[:HOW_MOST]
     if len(cases) < 2:
         return _single(ctx, "how")
     quotes = Quotes(ctx.stored)
     items = _items(ctx, cases, quotes, 1, how=True)
-    intro = [AnswerSentence(f"{count_words(len(cases), capital=True)} case studies say how.", None)]
-    return _answer(ctx, "how", intro, items, quotes)
+    return _answer(ctx, "how", [_how_intro(ctx.question, items)], items, quotes)
+
+
+def _how_intro(question: str, items: Sequence[AnswerItem]) -> AnswerSentence:
+    """The first sentence of a how-answer across case studies: how many, and about what; not
+    "say how" where every summary tells only the need."""
+    number = count_words(len(items), capital=True)
+    about = across_topic(question)
+    if about:
+        return AnswerSentence(f"{number} case studies are about {about}.", None)
+    if all(any(NEED_ONLY in s.text for s in item.sentences) for item in items):
+        return AnswerSentence(f"{number} case studies bear on this; their summaries describe "
+                              "the need more than what was done.", None)
+    return AnswerSentence(f"{number} case studies say how.", None)
 
 
 def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:

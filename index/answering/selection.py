@@ -29,7 +29,9 @@ from casebook.records import CaseResult, CaseStudy
 # score keeps the fused ranking, so the second and later case studies a list needs often score
 # below it: a lower floor finds more of them and quotes more that do not bear on the question.
 MATCH_FLOOR = 0.5
-# A how-question quotes a second case study beside the best one only at this calibrated score:
+# A how-question about one case study ("how did a link worker ...?"; not one asked across them,
+# "how did others ...?", which keeps MATCH_FLOOR) quotes a second case study beside the best one
+# only at this calibrated score:
 # on dev (questions.jsonl and answers.jsonl how-questions) the second case studies scoring 0.5 to
 # 0.68 were relevant 1 time in 4, and none scored more. A how-answer is right when it leads with
 # the case study that says how, so the relevant one no longer quoted costs no content; a case

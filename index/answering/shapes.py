@@ -80,6 +80,37 @@ _AUXILIARY_SUBJECT = re.compile(r"^(?:do|does|did|have|has|had|can|could|would|s
 _BE = {"are": "is", "were": "was", "have": "has", "do": "does"}
 
 
+# "how did others ...", "has anyone ...", "what have other boroughs done ...": a question asked
+# across case studies, whose answer quotes each that says how
+_ACROSS = re.compile(r"\b(?:others|other\s+(?:boroughs?|areas?|places?|projects?|services?|"
+                     r"teams?|pcns?|councils?|organisations?|trusts?)|anyone|anybody|elsewhere)\b",
+                     re.IGNORECASE)
+
+
+def asks_across(question: str) -> bool:
+    """Whether a question asks what several case studies did, not what one did."""
+    return bool(_ACROSS.search(question))
+
+
+_HOW_ACROSS = re.compile(r"^\s*how\s+(?:did|do|does|have|has|can|could)\s+(?:others|anyone|"
+                         r"anybody|other\s+\w+)\s+(?P<verb>[a-z]+)\s+(?P<rest>[^?!]+?)\s*[?.!]*\s*$",
+                         re.IGNORECASE)
+
+
+def across_topic(question: str) -> str | None:
+    """What a how-question across case studies asks about, as a gerund phrase: "how did others
+    reach Muslim communities about vaccines?" -> "reaching Muslim communities about vaccines";
+    None for a question of another form."""
+    match = _HOW_ACROSS.match(question)
+    if not match:
+        return None
+    from lemminflect import getInflection, getLemma  # its lexicon loads on first use
+
+    lemma = getLemma(match.group("verb").lower(), upos="VERB")
+    gerund = getInflection(lemma[0], tag="VBG") if lemma else ()
+    return f"{gerund[0]} {match.group('rest')}" if gerund else None
+
+
 def predicate(question: str) -> str | None:
     """What a list or count question says its case studies do, in the plural ("involve Age
     UK", "are about vaccines"); None where the question gives nothing a sentence can reuse."""

@@ -157,3 +157,21 @@ def test_a_section_named_by_its_one_own_word_is_counted_from_the_records(
     assert {i.case_study.id for i in answer.items} == videos
     assert answer.sentences[0].text == "Three case studies are in the \u201cSocial prescribing " \
                                        "\u2013 video case study\u201d section."
+
+
+def test_a_how_question_across_case_studies_quotes_each_and_says_what_it_is_about(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "How did others reach Muslim communities about vaccines?")
+    assert answer.shape == "how"
+    assert answer.sentences[0].text == \
+        "Two case studies are about reaching Muslim communities about vaccines."
+    assert [i.case_study.boroughs for i in answer.items] == [("Hounslow",), ("Waltham Forest",)]
+    # the Hounslow summary tells the concerns, not what was done: the answer says so
+    assert any("Hounslow summary describes the need" in s.text for s in answer.items[0].sentences)
+    reads_whole(answer)
+
+
+def test_a_how_question_about_one_case_study_quotes_that_one(searcher: Searcher) -> None:
+    answer = ask(searcher, "How was social prescribing set up across Lambeth?")
+    assert answer.shape == "how" and not answer.items
+    assert {c.case_study.id for c in answer.citations} == {"stockwell-clinicians-taking-the-lead"}

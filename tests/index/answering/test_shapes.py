@@ -2,7 +2,13 @@
 
 import pytest
 
-from casebook.index.answering.shapes import predicate, question_shape, singular
+from casebook.index.answering.shapes import (
+    across_topic,
+    asks_across,
+    predicate,
+    question_shape,
+    singular,
+)
 
 
 @pytest.mark.parametrize(("question", "shape"), [
@@ -52,3 +58,28 @@ def test_predicate(question: str, said: str | None) -> None:
 ])
 def test_singular(plural: str, one: str) -> None:
     assert singular(plural) == one
+
+
+@pytest.mark.parametrize(("question", "across"), [
+    ("How did others reach Muslim communities about vaccines?", True),
+    ("Has anyone used peer champions?", True),
+    ("What have other boroughs done about loneliness?", True),
+    ("How did Hounslow reach Muslim communities?", False),
+    ("How did a link worker support a worried mother?", False),
+    ("How do link workers help other people?", False),
+])
+def test_a_question_asked_across_case_studies(question: str, across: bool) -> None:
+    assert asks_across(question) is across
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("How did others reach Muslim communities about vaccines?",
+     "reaching Muslim communities about vaccines"),
+    ("How have other boroughs tackled vaccine myths?", "tackling vaccine myths"),
+    ("How has anyone used peer champions", "using peer champions"),
+    ("How did Hounslow reach Muslim communities?", None),
+    ("Which case studies are about cancer?", None),
+])
+def test_what_a_how_question_across_case_studies_asks_about(question: str,
+                                                             topic: str | None) -> None:
+    assert across_topic(question) == topic
