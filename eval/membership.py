@@ -9,6 +9,14 @@ come from a model fitted on the others, and the floor kept is the one whose list
 hold every relevant case study, less the share that also hold one that is not (the issue's
 content-right and padding, as the answer checks count them). A tie keeps the higher floor:
 a shorter list quotes fewer sentences that could be off the question.
+
+The claim is the probability at which a topic list's likeliest case study answers the question
+though the question as a whole was judged "related" or "none" (the whole question's match
+reads scaffolding the topic does not: "how many case studies focus on children and young
+people?"). It is chosen on the dev questions of both sets that the decision did not answer: the
+claim of CLAIMS that wins the most in-scope ones less the out-of-scope ones it would claim
+(near misses cost as much as refused answers, as eval/tune.py weighs them; a tie keeps the
+higher claim).
 """
 
 from __future__ import annotations
@@ -20,7 +28,13 @@ import numpy as np
 
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.questions import Question
-from casebook.index.answering.ask import member_features
+from casebook.index.answering.ask import (
+    ask,
+    claim_strength,
+    member_features,
+    members,
+    out_of_area,
+)
 from casebook.index.answering.evidence import case_level
 from casebook.index.answering.membership import MEMBERSHIP_FEATURES
 from casebook.index.answering.selection import MATCH_FLOOR
@@ -31,6 +45,7 @@ FOLDS = 5
 # Strong: a few dozen questions, features that move together (the two models' cosines).
 RIDGE = 1.0
 FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+CLAIMS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 @dataclass(frozen=True)
@@ -129,3 +144,39 @@ def fit_membership(searcher: Searcher, questions: Sequence[Question]
         "calibrated_score_complete_padded": list(list_rates(data.score, data, MATCH_FLOOR))
         if data.score is not None else None}
     return model, floor, facts
+
+
+def choose_claim(won: Sequence[float], claimed: Sequence[float]
+                 ) -> tuple[float, dict[str, list[int]]]:
+    """The claim of CLAIMS that answers the most of `won` (the likeliest membership of each
+    in-scope question the decision did not answer) less `claimed` (the same for out-of-scope
+    ones); a tie keeps the higher claim. Also, per claim: [in-scope won, out-of-scope claimed].
+    """
+    rates = {f"{c:.1f}": [sum(p >= c for p in won), sum(p >= c for p in claimed)]
+             for c in CLAIMS}
+    best = max(CLAIMS, key=lambda c: (rates[f"{c:.1f}"][0] - rates[f"{c:.1f}"][1], c))
+    return best, rates
+
+
+def fit_claim(searcher: Searcher, questions: Sequence[Question]
+              ) -> tuple[float, dict[str, object]]:
+    """The claim and its counts, on `questions` (dev; follow-ups left out) under the searcher's
+    membership model, each decided as the service decides it without a claim."""
+    before = searcher.tuned
+    searcher.tuned = before.with_(membership_claim=None)
+    won: list[float] = []
+    claimed: list[float] = []
+    try:
+        for q in questions:
+            if q.follows or out_of_area(searcher, q.question):
+                continue
+            found = members(searcher, q.question, searcher.score(q.question, full=True))
+            strength = claim_strength(searcher, q.question, found)
+            if not strength or ask(searcher, q.question).match == "answered":
+                continue
+            (won if q.in_scope else claimed).append(strength)
+    finally:
+        searcher.tuned = before
+    claim, rates = choose_claim(won, claimed)
+    return claim, {"claim": claim, "unanswered_in_scope": len(won),
+                   "out_of_scope": len(claimed), "won_claimed": rates}

@@ -12,7 +12,7 @@ import numpy as np
 from casebook.eval import decision
 from casebook.eval.field import fit_field
 from casebook.eval.logistic import fit_logistic
-from casebook.eval.membership import fit_membership
+from casebook.eval.membership import fit_claim, fit_membership
 from casebook.eval.questions import Question, SimilarGroup
 from casebook.eval.run import Asked, ask_all
 from casebook.eval.selection import Selection, select
@@ -295,13 +295,19 @@ def refit_decision(searcher: Searcher, dev: Sequence[Question], everything: Sequ
                                    "decision_refitted": "casebook eval --refit decision"}), decided
 
 
-def tune_lists(searcher: Searcher, answers: Sequence[Question], tuned: Tuned
-               ) -> tuple[Tuned, dict[str, object]]:
-    """`tuned` with the list-membership model and floor fitted on `answers` (dev) under it."""
+def tune_lists(searcher: Searcher, answers: Sequence[Question], tuned: Tuned,
+               dev: Sequence[Question] = ()) -> tuple[Tuned, dict[str, object]]:
+    """`tuned` with the list-membership model and floor fitted on `answers` (dev) under it,
+    and the claim on `answers` and `dev` (the retrieval questions' dev split, which hold the
+    near misses and far questions a claim must not answer)."""
     searcher.tuned = tuned
     model, floor, facts = fit_membership(searcher, answers)
-    tuned = tuned.with_(membership=model, membership_floor=floor)
+    tuned = tuned.with_(membership=model, membership_floor=floor, membership_claim=None)
     searcher.tuned = tuned
+    if model is not None:
+        claim, facts["claim"] = fit_claim(searcher, [*answers, *dev])
+        tuned = tuned.with_(membership_claim=claim)
+        searcher.tuned = tuned
     return tuned.with_(provenance={**tuned.provenance, "membership": facts}), facts
 
 
@@ -346,5 +352,5 @@ def tune(searcher: Searcher, dev: Sequence[Question], everything: Sequence[Quest
     tuned = tuned.with_(provenance={"fitted_on": "dev split of eval/questions.jsonl",
                                     "command": "casebook eval --tune", **facts,
                                     "weights_selection": selection})
-    tuned, facts["membership"] = tune_lists(searcher, answers, tuned)
+    tuned, facts["membership"] = tune_lists(searcher, answers, tuned, dev)
     return tuned, facts

@@ -33,7 +33,8 @@ def evaluate(
     refit: Annotated[list[str] | None, typer.Option(
         "--refit", help="Refit only these parts on DEV, keeping every other tuned number, write "
         "them to --tuned-out, then report: `lists` (the list-membership model and its floor, "
-        "on --answer-set's list, count and borough questions) or `decision` (the answered / "
+        "on --answer-set's list, count and borough questions, and the claim at which a topic "
+        "list overrules a related or none decision, with the questions' near misses) or `decision` (the answered / "
         "related / none models). Repeatable.")] = None,
     tuned_out: Annotated[Path | None, typer.Option(
         "--tuned-out", help="Where --tune writes [default: where search reads them: "
@@ -106,7 +107,8 @@ def evaluate(
                 tuned, facts["decision"] = refit_decision(searcher, select(everything, "dev"),
                                                           everything, tuned)
             if "lists" in parts and not tune:
-                tuned, facts["lists"] = fit_lists(searcher, select(answer_all, "dev"), tuned)
+                tuned, facts["lists"] = fit_lists(searcher, select(answer_all, "dev"), tuned,
+                                                  select(everything, "dev"))
             tuned_path = tuned_out or settings.tuned_file  # where search reads them
             save_tuned(tuned, tuned_path)
             typer.echo(f"tuned on dev, written to {tuned_path}: {facts}", err=True)

@@ -116,6 +116,13 @@ def ask_scored(searcher: Searcher, question: str,
     elsewhere = out_of_area(searcher, question)
     if match != "answered" and names_a_field(searcher, question):
         match = "answered"  # the records answer "how many case studies are in Southwark?"
+    found = members(searcher, question, scored)
+    claim = searcher.tuned.membership_claim
+    if match != "answered" and not elsewhere and claim is not None \
+            and claim_strength(searcher, question, found) >= claim:
+        # the topic read alone against each case study's sentences outweighs the whole
+        # question's match: "how many case studies focus on children and young people?"
+        match = "answered"
     if elsewhere and match == "answered":
         match = "related"
     if not results or match == "none":
@@ -127,8 +134,8 @@ def ask_scored(searcher: Searcher, question: str,
         return scored, compose_related(
             context(searcher, question, scored, ranked, match, evidence), elsewhere, topic)
     ctx = context(searcher, question, scored, ranked, match, evidence)
-    if searcher.tuned.membership is not None:
-        ctx.members = members(searcher, question, scored)
+    if found is not None:
+        ctx.members = found
         ctx.member_floor = searcher.tuned.membership_floor
     return scored, compose_answered(ctx)
 
@@ -165,6 +172,17 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
         return None
     p = membership.probabilities(values, model.coef, model.bias, model.features)
     return dict(zip(searcher.case_order, (float(v) for v in p)))
+
+
+def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float] | None
+                   ) -> float:
+    """What a topic list's claim to answer reads: its likeliest case study's membership; 0
+    with no topic list, or where a word of the topic is one no case study holds (the best of
+    the others is then the topic's neighbour, not the topic: "dementia")."""
+    if not found or scarce(tokenize(" ".join(topic_words(question, None, ()))),
+                           searcher.case_texts):
+        return 0.0
+    return max(found.values())
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:

@@ -68,8 +68,9 @@ _WHICH_BOROUGHS = re.compile(r"^\s*(?:which|what)\s+(?:london\s+)?(?:boroughs?|a
                              r"(?P<rest>.+?)\s*[?.!]*\s*$", re.I)
 _COUNT_KIND = re.compile(r"^\s*how\s+many\s+(?P<kind>[\w’'&-]+(?:\s+[\w’'&-]+){0,3}?)\s+case\s+"
                          r"stud(?:y|ies)\s+are\s+there\b", re.I)
+# an auxiliary then its subject: the question's own inversion ("was that in?"), no predicate
 _AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\s+(?:the|this|"
-                          r"these|it|they|you|we|i|any|case|there)\b", re.I)
+                          r"these|that|those|it|they|he|she|you|we|i|any|case|there)\b", re.I)
 
 
 @dataclass
@@ -119,11 +120,13 @@ class Quotes:
         self.marker: dict[str, int] = {}
         self.headings: dict[str, int] = {}
 
-    def head(self, result: CaseResult) -> int:
-        """Cite a listed case study (its best passage) for its heading."""
+    def head(self, result: CaseResult, rows: Sequence[int] = ()) -> int:
+        """Cite a listed case study for its heading: the passage of its first quoted sentence
+        (`rows`), so a heading and its quote carry one number, else its best passage."""
         case = result.case_study
-        self.headings[case.id] = self.cite(case, result.passages[0].passage.id
-                                           if result.passages else None)
+        passage = (self.stored.sentences[rows[0]].passage_id if rows else
+                   result.passages[0].passage.id if result.passages else None)
+        self.headings[case.id] = self.cite(case, passage)
         return self.headings[case.id]
 
     def cite(self, case: CaseStudy, passage_id: str | None = None) -> int:
@@ -252,8 +255,8 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
     items = []
     for result in cases:
         case = result.case_study
-        heading_citation = quotes.head(result)
         rows = _aspect_rows(ctx, case, per_case) if aspects else _best_rows(ctx, case, per_case)
+        heading_citation = quotes.head(result, rows)
         sentences = [quotes.sentence(case, r) for r in rows]
         if how and sentences and _tells_only_need(ctx, case):
             sentences.append(_need_only(case, heading_citation))
@@ -341,6 +344,8 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
     elif rest and not _AUX_SUBJECT.match(rest):
         verb = singular(rest) if len(places) == 1 else rest
         first = f"{count_words(len(places), capital=True)} {units} {verb}: {join(places)}."
+    elif len(cases) == 1:
+        first = f"The case study \u201c{focus(cases[0].case_study)}\u201d is from {join(places)}."
     else:
         first = (f"The case studies that answer this come from {count_words(len(places))} "
                  f"{units}: {join(places)}.")

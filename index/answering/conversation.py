@@ -50,9 +50,16 @@ def _content_words(text: str) -> list[str]:
     return [w for w in WORD.findall(EXISTENTIAL.sub(" ", text)) if w.lower() not in STOP]
 
 
+# "that" after an auxiliary is the inverted subject ("which borough is that in?"), not the
+# relative pronoun ("case studies that involve ...") it is elsewhere
+AUXILIARY_THAT = re.compile(r"\b(?:is|was|are|were|do|does|did|has|have|had|can|could|will|"
+                            r"would)\s+that\b", re.IGNORECASE)
+
+
 def _points_back(text: str) -> bool:
     words = [w.lower() for w in WORD.findall(text)]
-    return any(w in ANAPHORA for w in words) or (bool(words) and words[-1] in ("that", "there"))
+    return any(w in ANAPHORA for w in words) or (bool(words) and words[-1] in ("that", "there")) \
+        or bool(AUXILIARY_THAT.search(text))
 
 
 # "that service", "this project", "the same team": a noun phrase that points back

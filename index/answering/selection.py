@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import generic_words, question_words
-from casebook.index.answering.evidence import COMMON_SHARE
+from casebook.index.answering.evidence import COMMON_SHARE, scarce
 from casebook.index.answering.shapes import UNITS, Shape
 from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
@@ -132,6 +132,15 @@ def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> 
     return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
 
 
+def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...]) -> list[str]:
+    """The topic words beside the places a question names that some case study holds: a word
+    none holds ("how many case studies mention Southwark?") is the question's wording, and
+    the score it earns cannot tell the place's case studies apart."""
+    words = topic_words(question, None, places)
+    unheld = scarce(tokenize(" ".join(words)), texts)
+    return [w for w in words if not set(tokenize(w)) <= unheld]
+
+
 def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
     kept = [r for r in ranked if r.score >= floor]
     return kept or list(ranked[:1])
@@ -188,8 +197,8 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
     `ranked`: every case study, best first, with its calibrated score."""
     floor, members = keep.floor, keep.members
     one_place = shape == "where" and bool(SINGULAR_WHERE.search(question))
-    fields = fields_named(question, shape, sections, boroughs,
-                          [r.case_study.text for r in ranked])
+    texts = tuple(r.case_study.text for r in ranked)
+    fields = fields_named(question, shape, sections, boroughs, texts)
     section, places = fields.section, fields.places
     if shape in ("list", "count") and not fields.any and not topic_words(question, None, ()):
         # "how many case studies are there?": the whole collection, which no score orders
@@ -201,7 +210,7 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
         pool = [r for r in pool if set(r.case_study.boroughs) & set(places)]
     if fields.named:
         pool = holding(pool, fields.named) or pool
-    elif places and not section and topic_words(question, section, places):
+    elif places and not section and held_topic(question, places, texts):
         pool = [r for r in pool if r.score >= floor] or pool
     elif not (section or places) and members is not None:
         pool = [r for r in pool if members.get(r.case_study.id, 0.0) >= keep.member_floor] \

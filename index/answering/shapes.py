@@ -76,7 +76,8 @@ _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+th
                     rf"(?:any\s+|anything\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
                     r"in|with|from|that|which|who)\s+.+?)\s*[?.!]*\s*$", re.I)
 _AUXILIARY_SUBJECT = re.compile(r"^(?:do|does|did|have|has|had|can|could|would|should|will)\s+"
-                                r"(?:the|this|it|they|you|we|i|casebook|there)\b", re.I)
+                                r"(?:the|this|these|that|those|it|they|he|she|you|we|i|"
+                                r"casebook|there)\b", re.I)
 _BE = {"are": "is", "were": "was", "have": "has", "do": "does"}
 
 
@@ -97,6 +98,19 @@ _HOW_ACROSS = re.compile(r"^\s*how\s+(?:did|do|does|have|has|can|could)\s+(?:oth
                          re.IGNORECASE)
 
 
+# "has anyone dealt with ...?", "did other boroughs use ...?": a list asked of whoever did it
+_ANYONE_DID = re.compile(r"^\s*(?:has|have|did|do|does)\s+(?:anyone|anybody|others|other\s+\w+)\s+"
+                         r"(?P<verb>[a-z]+)\s+(?P<rest>[^?!]+?)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def _present(verb: str) -> str | None:
+    """A verb's plain present form ("dealt" -> "deal"); None for a word that is no verb."""
+    from lemminflect import getLemma  # its lexicon loads on first use
+
+    lemma = getLemma(verb.lower(), upos="VERB")
+    return lemma[0] if lemma else None
+
+
 def across_topic(question: str) -> str | None:
     """What a how-question across case studies asks about, as a gerund phrase: "how did others
     reach Muslim communities about vaccines?" -> "reaching Muslim communities about vaccines";
@@ -104,16 +118,20 @@ def across_topic(question: str) -> str | None:
     match = _HOW_ACROSS.match(question)
     if not match:
         return None
-    from lemminflect import getInflection, getLemma  # its lexicon loads on first use
+    from lemminflect import getInflection  # its lexicon loads on first use
 
-    lemma = getLemma(match.group("verb").lower(), upos="VERB")
-    gerund = getInflection(lemma[0], tag="VBG") if lemma else ()
+    lemma = _present(match.group("verb"))
+    gerund = getInflection(lemma, tag="VBG") if lemma else ()
     return f"{gerund[0]} {match.group('rest')}" if gerund else None
 
 
 def predicate(question: str) -> str | None:
     """What a list or count question says its case studies do, in the plural ("involve Age
     UK", "are about vaccines"); None where the question gives nothing a sentence can reuse."""
+    anyone = _ANYONE_DID.match(question)
+    if anyone:
+        verb = _present(anyone.group("verb"))
+        return f"{verb} {anyone.group('rest')}" if verb else None
     there = _THERE.match(question)
     if there:
         first, _, tail = there.group("rest").partition(" ")

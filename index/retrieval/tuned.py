@@ -119,6 +119,9 @@ class Tuned:
     # --tune` fits it, and lists keep the calibrated score's floor
     membership: Logistic | None = None
     membership_floor: float = 0.5
+    # Optional: the P(about the topic) at which a topic list's likeliest case study answers it
+    # though the question as a whole was judged "related" or "none"; None: never
+    membership_claim: float | None = None
 
     def __post_init__(self) -> None:
         missing = [m for m in CALIBRATIONS if m not in self.calibration]
@@ -159,7 +162,9 @@ class Tuned:
                    if self.scope else {}),
                 **({"membership": self.membership.to_dict(),
                     "membership_floor": self.membership_floor}
-                   if self.membership is not None else {})}
+                   if self.membership is not None else {}),
+                **({"membership_claim": self.membership_claim}
+                   if self.membership_claim is not None else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
@@ -180,7 +185,9 @@ class Tuned:
                    else float(data["lexical_margin"]),
                    {k: Logistic.from_dict(v) for k, v in (data.get("scope") or {}).items()},
                    Logistic.from_dict(data["membership"]) if data.get("membership") else None,
-                   float(data.get("membership_floor", cls.membership_floor)))
+                   float(data.get("membership_floor", cls.membership_floor)),
+                   None if data.get("membership_claim") is None
+                   else float(data["membership_claim"]))
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})

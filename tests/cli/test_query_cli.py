@@ -203,5 +203,6 @@ def test_eval_refit_refits_only_the_parts_named(run, tmp_path) -> None:  # type:
     # those about a topic alone: a question naming an organisation is read from the records
     assert 2 <= written["provenance"]["membership"]["questions"] <= len(rows)
     assert written["membership"] != shipped["membership"]
-    for key in set(shipped) - {"membership", "membership_floor", "provenance"}:
+    assert written["provenance"]["membership"]["claim"]["claim"] == written["membership_claim"]
+    for key in set(shipped) - {"membership", "membership_floor", "membership_claim", "provenance"}:
         assert written[key] == shipped[key], key

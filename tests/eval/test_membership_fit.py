@@ -7,8 +7,10 @@ import pytest
 
 from casebook.eval.logistic import fit_logistic
 from casebook.eval.membership import (
+    CLAIMS,
     FLOORS,
     Examples,
+    choose_claim,
     choose_floor,
     fit,
     list_rates,
@@ -83,10 +85,21 @@ def test_tuning_lists_on_dev_fits_a_model_that_beats_the_calibrated_score(
     assert tuned.membership is not None and tuned.membership.features == MEMBERSHIP_FEATURES
     assert all(np.isfinite(tuned.membership.coef)) and tuned.membership_floor in FLOORS
     # every other number is kept
+    assert tuned.membership_claim in CLAIMS
     assert tuned.with_(membership=None, membership_floor=before.membership_floor,
+                       membership_claim=before.membership_claim,
                        provenance=before.provenance).to_dict() == \
         before.with_(membership=None).to_dict()
     assert tuned.provenance["membership"] == facts and facts["questions"] >= 15
     rates = facts["out_of_fold_complete_padded"][f"{tuned.membership_floor:.1f}"]
     complete, padded = facts["calibrated_score_complete_padded"]
     assert rates[0] - rates[1] > complete - padded
+
+
+def test_the_claim_wins_the_most_unanswered_in_scope_less_out_of_scope_and_a_tie_keeps_higher(
+        ) -> None:
+    claim, rates = choose_claim([0.95, 0.87, 0.62], [0.55])
+    assert rates["0.5"] == [3, 1] and rates["0.6"] == [3, 0] and rates["0.9"] == [1, 0]
+    assert claim == 0.6
+    # nothing to win: the highest claim, which answers least
+    assert choose_claim([], [0.7])[0] == CLAIMS[-1]

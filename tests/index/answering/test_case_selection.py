@@ -141,3 +141,14 @@ def test_a_set_question_of_no_topic_and_no_field_is_about_the_whole_collection()
     assert chosen.everything and len(chosen.results) == len(RANKED)
     assert not select("How many case studies tackle myths?", "count", RANKED, SECTIONS,
                       BOROUGHS).everything
+
+
+def test_a_place_is_narrowed_by_a_topic_its_case_studies_hold_not_by_the_wording() -> None:
+    lambeth = [CaseResult(case("lead", SECTIONS[3], ("Lambeth",), "Clinicians lead",
+                               "Clinicians lead. Age UK."), 0.9), *RANKED]
+    # "mention" is no case study's word: the score it earns says nothing about Lambeth's
+    assert ids(select("Which case studies mention Lambeth?", "list", lambeth, SECTIONS,
+                      BOROUGHS, Keep(0.5)).results) == ["lead", "well"]
+    # "clinicians" is: the Lambeth case study about it is kept, the other is not
+    assert ids(select("Which case studies about clinicians are in Lambeth?", "list", lambeth,
+                      SECTIONS, BOROUGHS, Keep(0.5)).results) == ["lead"]

@@ -113,6 +113,10 @@ def test_no_user_message_is_an_error() -> None:
     ("What about in Newham?", False),  # ellipsis that swaps the place: borrows the topic
     ("How did they use sport to support refugees and asylum seekers in sports clubs?", False),
     ("Which case studies involve Age UK?", False),
+    # "that" after an auxiliary is the subject pointing back, not a relative pronoun
+    ("Which borough is that in?", True),
+    ("When did that start?", True),
+    ("Which case studies that involve Age UK are in Lambeth?", False),
 ])
 def test_points_back(question: str, back: bool) -> None:
     assert points_back(question) is back

@@ -175,3 +175,47 @@ def test_a_how_question_about_one_case_study_quotes_that_one(searcher: Searcher)
     answer = ask(searcher, "How was social prescribing set up across Lambeth?")
     assert answer.shape == "how" and not answer.items
     assert {c.case_study.id for c in answer.citations} == {"stockwell-clinicians-taking-the-lead"}
+
+
+def test_a_topic_list_the_whole_question_misses_is_answered_by_its_members(
+        searcher: Searcher) -> None:
+    # judged "related" as a whole question; the topic read alone finds The Well Centre
+    question = "Which case studies focus on young people?"
+    shipped = searcher.tuned
+    assert shipped.membership_claim is not None
+    try:
+        searcher.tuned = shipped.with_(membership_claim=None)
+        unclaimed = ask(searcher, question)
+    finally:
+        searcher.tuned = shipped
+    answer = ask(searcher, question)
+    assert unclaimed.match == "related" and answer.match == "answered"
+    assert "the-well-centre" in {i.case_study.id for i in answer.items}
+    reads_whole(answer)
+
+
+def test_a_topic_no_case_study_holds_is_not_claimed_by_its_neighbour(searcher: Searcher) -> None:
+    # no case study says "dementia"; the one about learning disabilities is its likeliest
+    answer = ask(searcher, "Which case studies are about dementia?")
+    assert answer.match != "answered" and not answer.found
+
+
+def test_a_listed_case_studys_heading_and_its_quote_carry_one_number(searcher: Searcher) -> None:
+    # "mention" is the question's wording, held by no case study: it cannot narrow Southwark's
+    answer = ask(searcher, "How many case studies mention Southwark?")
+    assert answer.sentences[0].text == "Three case studies mention Southwark."
+    quoted = [i for i in answer.items if i.sentences]
+    assert quoted
+    for item in quoted:
+        line = next(x for x in answer.answer.splitlines() if item.sentences[0].text in x)
+        numbers = re.findall(r"\[(\d+)\]", line)
+        assert len(set(numbers)) == 1, line
+
+
+def test_where_a_case_study_pointed_back_at_is_says_so_of_it(searcher: Searcher) -> None:
+    messages = [{"role": "user", "content": "Tell me about the Well Centre"},
+                {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
+                {"role": "user", "content": "Which borough is that in?"}]
+    _, answer = ask_conversation(searcher, messages)
+    assert answer.shape == "where"
+    assert answer.sentences[0].text == "The case study \u201cThe Well Centre\u201d is from Lambeth."
