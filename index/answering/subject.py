@@ -109,6 +109,16 @@ def _holds_a_verb(said: str, before: str) -> bool:
     return len(words) == 1 and "VERB" in senses[0] and bool(asked & _AUXILIARIES)
 
 
+def is_clause(phrase: str) -> bool:
+    """Whether a phrase standing alone (a title's) is a clause, not a noun phrase: "The
+    training hub in Waltham Forest compared options for supervision"."""
+    words = WORD.findall(phrase)
+    # a participle opening a title describes what follows it ("Guided meditation")
+    if len(words) > 1 and words[0].lower().endswith("ed"):
+        phrase = phrase[phrase.find(words[1]):]
+    return bool(words) and _holds_a_verb(phrase, "")
+
+
 _AUXILIARIES = frozenset("can could did does do will would should may might must".split())
 
 

@@ -1,10 +1,12 @@
 """Answers shaped like their questions, on the real index (the session's searcher)."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
-from casebook.index.answering.ask import ask, ask_conversation
+from casebook.index.answering.ask import ask, ask_conversation, context
+from casebook.index.answering.compose import compose_related
 from casebook.index.retrieval.searcher import Searcher
 
 pytestmark = pytest.mark.slow
@@ -219,3 +221,24 @@ def test_where_a_case_study_pointed_back_at_is_says_so_of_it(searcher: Searcher)
     _, answer = ask_conversation(searcher, messages)
     assert answer.shape == "where"
     assert answer.sentences[0].text == "The case study \u201cThe Well Centre\u201d is from Lambeth."
+
+
+@pytest.mark.parametrize(("second", "offered"), [(0.5, 2), (0.4, 1)])
+def test_a_related_answer_offers_a_second_closest_only_near_the_first(
+        searcher: Searcher, second: float, offered: int) -> None:
+    question = "Is there a case study about gambling problems?"
+    scored = searcher.score(question, full=True)
+    ranked = searcher.group(scored.final, 2)
+    rescored = [replace(ranked[0], score=0.6), replace(ranked[1], score=second)]
+    answer = compose_related(context(searcher, question, scored, rescored, "related"), (), "")
+    assert answer.match == "related"
+    assert [i.case_study.id for i in answer.items] == [r.case_study.id for r in ranked][:offered]
+
+
+def test_a_comparison_quotes_a_title_that_is_a_clause_and_names_one_that_is_a_topic(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Compare the training hubs in Waltham Forest and Wandsworth")
+    assert answer.shape == "compare"
+    assert answer.sentences[1].text == (
+        "Waltham Forest\u2019s title is \u201cThe training hub in Waltham Forest compared options "
+        "for supervision\u201d; Wandsworth\u2019s is about recruiting local people into local jobs.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casebook.index.answering.subject import grammatical, subject
+from casebook.index.answering.subject import grammatical, is_clause, subject
 from casebook.index.text.terms import stem
 
 SHAPING = frozenset("how did can link workers people social prescribing for with to the and of "
@@ -106,3 +106,16 @@ def test_a_past_tense_after_a_name_is_the_questions_verb() -> None:
 ])
 def test_a_clause_is_not_a_topic(question: str, said: str, shown: str | None) -> None:
     assert grammatical(question, said) == shown
+
+
+@pytest.mark.parametrize(("title", "clause"), [
+    ("The training hub in Waltham Forest compared options for supervision", True),
+    ("Utilising your networks to reach communities in Waltham Forest", True),
+    ("Recruiting local people into local jobs", False),
+    ("Guided meditation for wellbeing", False),  # a participle describing what follows
+    ("deprived areas and long term conditions in Richmond", False),
+    ("Art Prescription Link Worker (LW) & Community Artist based in hospital settings", False),
+])
+def test_a_title_that_is_a_clause_is_told_from_one_that_names_a_topic(title: str,
+                                                                      clause: bool) -> None:
+    assert is_clause(title) is clause
