@@ -86,6 +86,12 @@ class Gazetteer:
                 found.add(borough)
         return tuple(sorted(found))
 
+    def without_places(self, text: str) -> str:
+        """`text` with every place it names (as `find` reads them) taken out."""
+        pattern, _ = self._pattern
+        kept = pattern.sub(lambda m: m.group(0) if m.group(0).islower() else " ", text)
+        return re.sub(r"\s+([?.!,;:])", r"\1", " ".join(kept.split()))
+
     def canonical(self, name: str) -> str | None:
         """The borough a name or alias stands for ("rbkc", "London Borough of Hounslow"), else None.
 

@@ -97,3 +97,11 @@ def test_every_entry_names_a_source_the_file_defines() -> None:
     data = json.loads((resources.files("casebook") / "data" / "london_places.json").read_text())
     entries = [*data["boroughs"], *data["aliases"], *data["places"]]
     assert entries and all(e["source"] in data["sources"] for e in entries)
+
+
+def test_without_places_takes_out_every_place_named_and_keeps_the_rest() -> None:
+    gazetteer = london()
+    assert gazetteer.without_places("recycling dates Lewisham") == "recycling dates"
+    assert gazetteer.without_places("How did Stockwell  start?") == "How did start?"
+    # a common word in lower case is no place, as `find` reads it
+    assert gazetteer.without_places("a harrow in the garden") == "a harrow in the garden"

@@ -186,13 +186,16 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:
-    """A list, count or borough question about a section or a borough, or a comparison of
-    case studies or places it names: the records answer it, whatever the words' match to the
-    text."""
+    """A list, count or borough question about a section or a borough, a comparison of case
+    studies or places it names, or a description of a place and nothing more: the records
+    answer it, whatever the words' match to the text."""
     shape = question_shape(question)
     if shape == "compare":  # two case studies or places it names, which the records hold
         return len(named_cases(question, searcher.case_studies(), searcher.boroughs(),
                                searcher.gazetteer)) >= 2
+    if shape == "describe":  # "tell me about Hounslow": the case studies from the place
+        return bool(boroughs_named(question, searcher.boroughs(), searcher.gazetteer)) \
+            and not topic_words(searcher.gazetteer.without_places(question), None, ())
     if shape not in ("list", "count", "where"):
         return False
     if not topic_words(question, None, ()) and shape in ("list", "count"):

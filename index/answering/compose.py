@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from casebook.gazetteer import london
 from casebook.index.answering.answer import (
     ENGLISH_SOURCES,
     not_found_text,
@@ -38,8 +39,10 @@ from casebook.index.answering.selection import (
     MATCH_FLOOR,
     Keep,
     Selection,
+    boroughs_named,
     named_cases,
     select,
+    topic_words,
 )
 from casebook.index.answering.shapes import (
     Shape,
@@ -464,10 +467,23 @@ def _how_intro(question: str, items: Sequence[AnswerItem]) -> AnswerSentence:
     return AnswerSentence(f"{number} case studies say how.", None)
 
 
+def _borough_alone(ctx: Context) -> bool:
+    """The question names boroughs by name and nothing else, and two or more case studies
+    come from them (a place inside one, "Stockwell", means its own case study)."""
+    named = [b for b in boroughs_named(ctx.question, ctx.boroughs)
+             if re.search(rf"\b{re.escape(b)}\b", ctx.question, re.IGNORECASE)]
+    if not named or topic_words(london().without_places(ctx.question), None, ()):
+        return False
+    return sum(bool(set(r.case_study.boroughs) & set(named)) for r in ctx.ranked) >= 2
+
+
 def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     """The answer to a question some case study covers (or that a conversation settled
     they do), shaped like the question."""
     shape = shape or question_shape(ctx.question)
+    if shape == "describe" and _borough_alone(ctx):
+        # "tell me about Lambeth": every case study from it, as a list
+        return _listing(ctx, "list")
     if shape in ("list", "count", "where"):
         return _listing(ctx, shape)
     if shape == "compare":

@@ -242,3 +242,14 @@ def test_a_comparison_quotes_a_title_that_is_a_clause_and_names_one_that_is_a_to
     assert answer.sentences[1].text == (
         "Waltham Forest\u2019s title is \u201cThe training hub in Waltham Forest compared options "
         "for supervision\u201d; Wandsworth\u2019s is about recruiting local people into local jobs.")
+
+
+def test_a_place_alone_is_described_from_its_case_studies(searcher: Searcher) -> None:
+    hounslow = ask(searcher, "Tell me about Hounslow")
+    assert hounslow.match == "answered" and hounslow.shape == "describe"
+    assert hounslow.citations[0].case_study.boroughs == ("Hounslow",)
+    # a borough with two case studies lists both
+    lambeth = ask(searcher, "Tell me about Lambeth")
+    assert lambeth.shape == "list" and lambeth.sentences[0].text == "Two case studies are from Lambeth."
+    assert {i.case_study.id for i in lambeth.items} == {
+        c.id for c in searcher.case_studies() if "Lambeth" in c.boroughs}
