@@ -51,6 +51,7 @@ from casebook.index.answering.shapes import (
     predicate,
     question_shape,
     singular,
+    where_clause,
 )
 from casebook.index.answering.subject import is_clause
 from casebook.index.store import StoredIndex
@@ -290,6 +291,9 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) ->
     said = predicate(ctx.question)
     if said and shape in ("list", "count"):
         return f"{number} {units} {singular(said) if n == 1 else said}."
+    setting = where_clause(ctx.question) if shape in ("list", "count") else None
+    if setting and not (selection.section or selection.boroughs):
+        return f"In {count_words(n)} {units}, {setting}."
     if selection.section:
         return f"{number} {units} {'is' if n == 1 else 'are'} in the \u201c{selection.section}\u201d section."
     if selection.boroughs:

@@ -74,7 +74,7 @@ _PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UN
                         r"\s*[?.!]*\s*$", re.I)
 _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
                     rf"(?:any\s+|anything\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
-                    r"in|with|from|that|which|who)\s+.+?)\s*[?.!]*\s*$", re.I)
+                    r"in|with|from|that|which|who|where|\w+ing)\s+.+?)\s*[?.!]*\s*$", re.I)
 _AUXILIARY_SUBJECT = re.compile(r"^(?:do|does|did|have|has|had|can|could|would|should|will)\s+"
                                 r"(?:the|this|these|that|those|it|they|he|she|you|we|i|"
                                 r"casebook|there)\b", re.I)
@@ -104,11 +104,12 @@ _ANYONE_DID = re.compile(r"^\s*(?:has|have|did|do|does)\s+(?:anyone|anybody|othe
 
 
 def _present(verb: str) -> str | None:
-    """A verb's plain present form ("dealt" -> "deal"); None for a word that is no verb."""
-    from lemminflect import getLemma  # its lexicon loads on first use
+    """A verb's plain present form ("dealt" -> "deal"); None for a word lemminflect's lexicon
+    does not hold as a verb ("anything": its rules would guess "anythe")."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use
 
-    lemma = getLemma(verb.lower(), upos="VERB")
-    return lemma[0] if lemma else None
+    lemmas = getAllLemmas(verb.lower(), upos="VERB").get("VERB", ())
+    return lemmas[0] if lemmas else None
 
 
 def across_topic(question: str) -> str | None:
@@ -125,6 +126,21 @@ def across_topic(question: str) -> str | None:
     return f"{gerund[0]} {match.group('rest')}" if gerund else None
 
 
+# words in -ing that open a phrase as a preposition would, not a verb
+_PREPOSITION_ING = frozenset({"during", "regarding", "concerning", "including", "following"})
+
+
+def where_clause(question: str) -> str | None:
+    """The clause a list question asks case studies to be the setting of ("are there case
+    studies where health coaches are part of the team?" -> "health coaches are part of the
+    team"); None for a question of another form."""
+    there = _THERE.match(question)
+    if not there:
+        return None
+    first, _, tail = there.group("rest").partition(" ")
+    return tail if first.lower() == "where" and tail else None
+
+
 def predicate(question: str) -> str | None:
     """What a list or count question says its case studies do, in the plural ("involve Age
     UK", "are about vaccines"); None where the question gives nothing a sentence can reuse."""
@@ -135,6 +151,12 @@ def predicate(question: str) -> str | None:
     there = _THERE.match(question)
     if there:
         first, _, tail = there.group("rest").partition(" ")
+        if first.lower() == "where":  # a clause of its own: where_clause's sentence
+            return None
+        if first.lower().endswith("ing") and first.lower() not in _PREPOSITION_ING:
+            # "anything involving Age UK": the verb in its plain present
+            verb = _present(first)
+            return f"{verb} {tail}" if verb and tail else None
         if first.lower() in ("that", "which", "who"):
             return tail or None
         if first.lower() in ("of", "on"):

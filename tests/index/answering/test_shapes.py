@@ -8,6 +8,7 @@ from casebook.index.answering.shapes import (
     predicate,
     question_shape,
     singular,
+    where_clause,
 )
 
 
@@ -48,6 +49,11 @@ def test_shape(question: str, shape: str) -> None:
     ("Has anyone used sport?", "use sport"),
     ("Has anyone dealt with vaccine worries?", "deal with vaccine worries"),
     ("Did other boroughs train link workers as vaccinators?", "train link workers as vaccinators"),
+    # a gerund after "is there anything": its verb in the plain present; a word that only
+    # looks like one ("anything interesting") gives nothing
+    ("Is there anything involving Age UK?", "involve Age UK"),
+    ("Is there anything interesting?", None),
+    ("Are there case studies where coaches are part of the team?", None),  # where_clause's
 ])
 def test_predicate(question: str, said: str | None) -> None:
     assert predicate(question) == said
@@ -86,3 +92,12 @@ def test_a_question_asked_across_case_studies(question: str, across: bool) -> No
 def test_what_a_how_question_across_case_studies_asks_about(question: str,
                                                              topic: str | None) -> None:
     assert across_topic(question) == topic
+
+
+@pytest.mark.parametrize(("question", "clause"), [
+    ("Are there case studies where coaches are part of the team?", "coaches are part of the team"),
+    ("Are there any examples where a GP led the work?", "a GP led the work"),
+    ("Are there case studies about coaches?", None),
+])
+def test_where_clause(question: str, clause: str | None) -> None:
+    assert where_clause(question) == clause
