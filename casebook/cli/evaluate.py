@@ -34,8 +34,8 @@ def evaluate(
         "--refit", help="Refit only these parts on DEV, keeping every other tuned number, write "
         "them to --tuned-out, then report: `lists` (the list-membership model and its floor, "
         "on --answer-set's list, count and borough questions, and the claim at which a topic "
-        "list overrules a related or none decision, with the questions' near misses) or `decision` (the answered / "
-        "related / none models). Repeatable.")] = None,
+        "list overrules a related or none decision, with the questions' near misses) or "
+        "`decision` (the answered / related / none models). Repeatable.")] = None,
     tuned_out: Annotated[Path | None, typer.Option(
         "--tuned-out", help="Where --tune writes [default: where search reads them: "
         "CASEBOOK_TUNED_PATH, else tuned.json in the index folder]")] = None,
