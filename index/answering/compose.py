@@ -276,13 +276,16 @@ def _tells_only_need(ctx: Context, case: CaseStudy) -> bool:
                                        ctx.question)
 
 
-NEED_ONLY = "summary describes the need, not what was done"
+NEED_ONLY = "describes the need, not what was done"
 
 
 def _need_only(case: CaseStudy, citation: int) -> AnswerSentence:
     where = ("the full case study, linked here, has the detail" if case.links else
              "the page says no more about it")
-    return AnswerSentence(f"The {name(case)} {NEED_ONLY}; {where}.", citation)
+    # a place names a summary ("The Hounslow summary"); a title is quoted after it
+    summary = (f"The {name(case)} summary" if case.boroughs else
+               f"The summary of \u201c{name(case)}\u201d")
+    return AnswerSentence(f"{summary} {NEED_ONLY}; {where}.", citation)
 
 
 def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:

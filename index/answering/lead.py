@@ -69,8 +69,10 @@ DONE = re.compile(r"\b(?:we|they|she|he|it|this|the\s+\w+|\w+s)\s+(?:\w+ly\s+)?(
                   r"led|sent|wrote|met|found|grew|spent|taught|uses|provides|offers|runs|"
                   r"delivers|supports|helps|works|hired|launched|trained|created|introduced|"
                   r"partner(?:ed|ing)\s+with)\b", re.I)
+# what was wrong, not what was done ("problem solving" is a skill taught, not a problem)
 PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*|challeng\w*|"
-                     r"problem\w*|lack\w*|difficult\w*|struggl\w*|unable|issues?|fears?|"
+                     r"problem(?![\s-]+solv)\w*|lack\w*|difficult\w*|struggl\w*|unable|issues?|"
+                     r"fears?|"
                      r"misconception\w*|myths?|rumou?rs?|misinformation|conspirac\w*|"
                      r"scaremonger\w*|scare\s+monger\w*|mistrust\w*|distrust\w*|"
                      r"pressure|shortage\w*|insufficient|inadequate|"

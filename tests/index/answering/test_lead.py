@@ -127,6 +127,9 @@ CASE = ("People were reluctant because of concerns about pork.",
     ("action", CASE[0], (*CASE, "The link workers ran sessions at the mosque."), False),
     ("action", "Waltham Forest has many different community groups.", CASE, False),
     ("reason", CASE[0], CASE, False),  # the problem is what "why" asks for
+    # "problem solving" is a skill the sessions taught, not a problem
+    ("action", "Read how the hub helped staff lead sessions on learning and problem solving.",
+     ("Read how the hub helped staff lead sessions on learning and problem solving.",), False),
 ])
 def test_problem_only(kind: AnswerType, lead: str, sentences: tuple[str, ...],
                       problem: bool) -> None:

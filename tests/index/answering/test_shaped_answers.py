@@ -253,3 +253,11 @@ def test_a_place_alone_is_described_from_its_case_studies(searcher: Searcher) ->
     assert lambeth.shape == "list" and lambeth.sentences[0].text == "Two case studies are from Lambeth."
     assert {i.case_study.id for i in lambeth.items} == {
         c.id for c in searcher.case_studies() if "Lambeth" in c.boroughs}
+
+
+def test_a_summary_without_a_place_is_named_by_its_quoted_title(searcher: Searcher) -> None:
+    answer = ask(searcher, "How did a link worker help a mum worried about vaccinating her "
+                           "disabled son?")
+    said = [s.text for s in answer.sentences]
+    assert "The summary of \u201cUnderstanding people and their individual circumstances\u201d " \
+           "describes the need, not what was done; the page says no more about it." in said
