@@ -42,6 +42,10 @@ def test_there_are_33_local_authorities() -> None:
         ("Training Social Prescribing Link Workers during Covid-19 – NWL CCG", ()),
         ("Crawley Posh Club", ()),
         ("Brent Cross shopping centre", ("Barnet",)),
+        # half of a two-part borough's name is a district of it, and names the borough
+        ("the Kensington and Westminster projects", ("Kensington and Chelsea", "Westminster")),
+        ("a clinic in Fulham", ("Hammersmith and Fulham",)),
+        ("Barking Riverside", ("Barking and Dagenham",)),
         ("Stratford-upon-Avon", ()),
         ("a harrow in the field", ()),
         ("HOUNSLOW", ("Hounslow",)),

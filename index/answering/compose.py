@@ -386,7 +386,22 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
             chosen.append(result)
     quotes = Quotes(ctx.stored)
     items = _items(ctx, chosen, quotes, 3, aspects=True)
-    return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes)
+    return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes,
+                   _titles_only(items))
+
+
+def _titles_only(items: Sequence[AnswerItem]) -> list[AnswerSentence]:
+    """What a comparison says of case studies the page gives only a title for: a reader
+    otherwise sees two headings and nothing to compare, and cannot tell why."""
+    bare = [item.case_study for item in items if not item.sentences]
+    if not bare:
+        return []
+    if len(bare) == len(items):
+        which = "Neither summary" if len(items) == 2 else "None of the summaries"
+        return [AnswerSentence(f"{which} says more than its title; the full case studies "
+                               "have the detail.", None)]
+    return [AnswerSentence(f"For {name(c)}, the page gives only the title.", None)
+            for c in bare]
 
 
 def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
