@@ -34,9 +34,10 @@ from casebook.index.answering.ask import (
     member_features,
     members,
     out_of_area,
+    topic_holds,
 )
 from casebook.index.answering.evidence import case_level
-from casebook.index.answering.membership import MEMBERSHIP_FEATURES
+from casebook.index.answering.membership import MEMBERSHIP_FEATURES, gated
 from casebook.index.answering.selection import MATCH_FLOOR
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.retrieval.tuned import Logistic
@@ -46,6 +47,8 @@ FOLDS = 5
 RIDGE = 1.0
 FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 CLAIMS = (0.5, 0.6, 0.7, 0.8, 0.9)
+# 1.0: a case study lacking the topic's rarest word is never on a list
+UNHELD = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class Examples:
     question: np.ndarray  # which question each pair belongs to (index into the questions)
     # each pair's calibrated search score: what lists kept before membership (the baseline)
     score: np.ndarray | None = None
+    # 1 where the case study holds the rarest word of its question's topic (ask.topic_holds;
+    # 1 throughout for a topic no text holds a word of)
+    holds: np.ndarray | None = None
 
 
 def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
@@ -63,6 +69,7 @@ def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
     ys: list[np.ndarray] = []
     qs: list[np.ndarray] = []
     scores: list[np.ndarray] = []
+    holds: list[np.ndarray] = []
     for q in questions:
         if q.kind not in ("list", "count", "where") or not q.relevant:
             continue
@@ -74,10 +81,12 @@ def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
         ys.append(np.array([c in q.relevant for c in searcher.case_order], dtype=np.float64))
         qs.append(np.full(len(searcher.case_order), len(qs)))
         scores.append(case_level(scored.final, scored.rows.passage_case, scored.rows.cases))
+        held = topic_holds(searcher, q.question)
+        holds.append(np.ones(len(searcher.case_order)) if held is None else held)
     if not xs:
         return Examples(np.zeros((0, len(MEMBERSHIP_FEATURES))), np.zeros(0), np.zeros(0, int))
     return Examples(np.vstack(xs), np.concatenate(ys), np.concatenate(qs),
-                    np.concatenate(scores))
+                    np.concatenate(scores), np.concatenate(holds))
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -129,18 +138,35 @@ def choose_floor(p: np.ndarray, data: Examples) -> tuple[float, dict[str, list[f
     return best, rates
 
 
+def choose_unheld(p: np.ndarray, data: Examples, floor: float
+                  ) -> tuple[float | None, dict[str, list[float]]]:
+    """The gate of UNHELD (answering/membership.py's gated) that maximises complete less
+    padded at `floor`, against no gate (None); ties: no gate, then the lowest (the gate
+    overrules the model only as far as dev shows it must: a topic's rarest word has synonyms,
+    "worries" for "concerns")."""
+    options: list[float | None] = [None, *UNHELD]
+    rates = {str(u): list(list_rates(gated(p, data.holds, u), data, floor)) for u in options}
+    best = max(options, key=lambda u: (rates[str(u)][0] - rates[str(u)][1],
+                                       1.0 if u is None else -u))
+    return best, rates
+
+
 def fit_membership(searcher: Searcher, questions: Sequence[Question]
                    ) -> tuple[Logistic | None, float, dict[str, object]]:
-    """The model, its floor, and what was fitted on (None when dev holds no such question)."""
+    """The model, its floor, and what was fitted on (None when dev holds no such question);
+    the facts carry the gate on case studies that lack the topic's rarest word ("unheld")."""
     data = examples(searcher, questions)
     if not len(data.y) or data.y.min() == data.y.max():
-        return None, FLOORS[3], {"questions": 0}
-    floor, rates = choose_floor(out_of_fold(data), data)
+        return None, FLOORS[3], {"questions": 0, "unheld": None}
+    p = out_of_fold(data)
+    floor, rates = choose_floor(p, data)
+    unheld, unheld_rates = choose_unheld(p, data, floor)
     coef, bias = fit(data.x, data.y)
     model = Logistic(MEMBERSHIP_FEATURES, tuple(float(c) for c in coef), bias)
     facts: dict[str, object] = {
         "questions": len(np.unique(data.question)), "pairs": len(data.y),
         "floor": floor, "out_of_fold_complete_padded": rates,
+        "unheld": unheld, "out_of_fold_unheld_complete_padded": unheld_rates,
         "calibrated_score_complete_padded": list(list_rates(data.score, data, MATCH_FLOOR))
         if data.score is not None else None}
     return model, floor, facts

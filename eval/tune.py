@@ -302,7 +302,9 @@ def tune_lists(searcher: Searcher, answers: Sequence[Question], tuned: Tuned,
     near misses and far questions a claim must not answer)."""
     searcher.tuned = tuned
     model, floor, facts = fit_membership(searcher, answers)
-    tuned = tuned.with_(membership=model, membership_floor=floor, membership_claim=None)
+    unheld = facts.get("unheld")
+    tuned = tuned.with_(membership=model, membership_floor=floor, membership_claim=None,
+                        membership_unheld=float(unheld) if isinstance(unheld, float) else None)
     searcher.tuned = tuned
     if model is not None:
         claim, facts["claim"] = fit_claim(searcher, [*answers, *dev])

@@ -32,8 +32,9 @@ def evaluate(
         "them to --tuned-out, then report.")] = False,
     refit: Annotated[list[str] | None, typer.Option(
         "--refit", help="Refit only these parts on DEV, keeping every other tuned number, write "
-        "them to --tuned-out, then report: `lists` (the list-membership model and its floor, "
-        "on --answer-set's list, count and borough questions, and the claim at which a topic "
+        "them to --tuned-out, then report: `lists` (the list-membership model, its floor and "
+        "its gate on case studies that lack the topic's rarest word, on --answer-set's list, "
+        "count and borough questions, and the claim at which a topic "
         "list overrules a related or none decision, with the questions' near misses) or "
         "`decision` (the answered / related / none models). Repeatable.")] = None,
     tuned_out: Annotated[Path | None, typer.Option(

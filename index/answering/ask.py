@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -45,6 +46,8 @@ from casebook.records import Answer, CaseResult, Scored
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
 # question's scaffolding more often than its topic
 RARE = 2
+# "X or Y": a topic of two sides, either of which puts a case study on the list
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
 
 
 def out_of_area(searcher: Searcher, question: str) -> list[str]:
@@ -171,7 +174,17 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     if model is None or values is None:
         return None
     p = membership.probabilities(values, model.coef, model.bias, model.features)
+    p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld)
     return dict(zip(searcher.case_order, (float(v) for v in p)))
+
+
+def topic_holds(searcher: Searcher, question: str) -> np.ndarray | None:
+    """Per case study (in case_order): 1 where it holds the rarest word of some side of the
+    question's topic ("volunteers or community champions" has two), else 0
+    (answering/membership.py's holds_rarest)."""
+    sides = [membership.topic_stems(searcher.normalise(" ".join(topic_words(side, None, ()))))
+             for side in _OR.split(question) if side.strip()]
+    return membership.holds_rarest(sides, searcher.case_texts)
 
 
 def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float] | None

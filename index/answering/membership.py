@@ -72,6 +72,31 @@ def phrase_shares(stems: Sequence[str], texts: tuple[str, ...]) -> np.ndarray:
     return out
 
 
+def holds_rarest(sides: Sequence[Sequence[str]], texts: tuple[str, ...]) -> np.ndarray | None:
+    """Per case study: 1 where its text holds the rarest stem of some side of the topic (a
+    topic "X or Y" has two sides), the stem that sets the topic apart from what the field's
+    texts all say ("federation" of "GP federations", "faith" of "faith groups"); else 0.
+    None where a side holds no stem some text holds: nothing to read it by."""
+    terms = _case_terms(texts)
+    rarest: list[str] = []
+    for stems in sides:
+        df = {t: sum(t in held for held, _ in terms) for t in stems}
+        kept = [t for t in stems if df[t] > 0]
+        if not kept:
+            return None
+        rarest.append(min(kept, key=lambda t: (df[t], stems.index(t))))
+    return np.array([float(any(t in held for t in rarest)) for held, _ in terms])
+
+
+def gated(p: np.ndarray, holds: np.ndarray | None, unheld: float | None) -> np.ndarray:
+    """`p` with a case study that lacks the topic's rarest stem kept only where its probability
+    reaches `unheld` (else 0): a case study near the topic in meaning ("GP" for "GP
+    federations") is on the list only if the model is sure of it (None: no gate)."""
+    if holds is None or unheld is None:
+        return p
+    return np.where((holds > 0) | (p >= unheld), p, 0.0)
+
+
 def best_sentence(cosines: np.ndarray, sentence_rows: Mapping[str, Sequence[int]],
                   case_order: Sequence[str]) -> np.ndarray:
     """Per case study (in case_order): its best sentence's cosine, 0 where it has none."""

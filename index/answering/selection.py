@@ -18,6 +18,7 @@ from itertools import pairwise
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import COMMON_SHARE, scarce
+from casebook.index.answering.membership import holds_rarest
 from casebook.index.answering.shapes import UNITS, Shape
 from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
@@ -118,6 +119,20 @@ def holding(ranked: Sequence[CaseResult], names: Sequence[str]) -> list[CaseResu
                                      for n in names)]
 
 
+def narrowed(pool: Sequence[CaseResult], question: str, names: Sequence[str]
+             ) -> list[CaseResult]:
+    """Those of `pool` (the case studies holding the names a question gives) that also hold
+    the rarest word of the rest of its topic, where some do: "GP federations" names "GP",
+    which six case studies hold, but asks about federations, which three of them hold."""
+    named = {w for n in names for w in _words(n)}
+    rest = [w for w in topic_words(question, None, ()) if w not in named]
+    holds = holds_rarest([tokenize(" ".join(rest))], tuple(r.case_study.text for r in pool)) \
+        if rest else None
+    if holds is None or not holds.any():
+        return list(pool)
+    return [r for r, held in zip(pool, holds) if held]
+
+
 def boroughs_named(question: str, boroughs: Sequence[str], gazetteer: Gazetteer | None = None
                    ) -> tuple[str, ...]:
     # people type "camden" in lower case; the gazetteer wants proper nouns
@@ -209,7 +224,7 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
     if places:
         pool = [r for r in pool if set(r.case_study.boroughs) & set(places)]
     if fields.named:
-        pool = holding(pool, fields.named) or pool
+        pool = narrowed(holding(pool, fields.named) or pool, question, fields.named)
     elif places and not section and held_topic(question, places, texts):
         pool = [r for r in pool if r.score >= floor] or pool
     elif not (section or places) and members is not None:

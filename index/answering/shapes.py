@@ -99,7 +99,8 @@ _HOW_ACROSS = re.compile(r"^\s*how\s+(?:did|do|does|have|has|can|could)\s+(?:oth
 
 
 # "has anyone dealt with ...?", "did other boroughs use ...?": a list asked of whoever did it
-_ANYONE_DID = re.compile(r"^\s*(?:has|have|did|do|does)\s+(?:anyone|anybody|others|other\s+\w+)\s+"
+_ANYONE_DID = re.compile(r"^\s*(?:has|have|did|do|does)\s+(?:anyone|anybody|others|other\s+\w+|"
+                         rf"any\s+(?:\w+\s+)?{UNITS})\s+"
                          r"(?P<verb>[a-z]+)\s+(?P<rest>[^?!]+?)\s*[?.!]*\s*$", re.IGNORECASE)
 
 

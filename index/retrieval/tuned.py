@@ -122,6 +122,9 @@ class Tuned:
     # Optional: the P(about the topic) at which a topic list's likeliest case study answers it
     # though the question as a whole was judged "related" or "none"; None: never
     membership_claim: float | None = None
+    # Optional: the P(about the topic) a case study that lacks the topic's rarest word needs to
+    # stay on a list (answering/membership.py's gated); None: no such gate
+    membership_unheld: float | None = None
 
     def __post_init__(self) -> None:
         missing = [m for m in CALIBRATIONS if m not in self.calibration]
@@ -164,7 +167,9 @@ class Tuned:
                     "membership_floor": self.membership_floor}
                    if self.membership is not None else {}),
                 **({"membership_claim": self.membership_claim}
-                   if self.membership_claim is not None else {})}
+                   if self.membership_claim is not None else {}),
+                **({"membership_unheld": self.membership_unheld}
+                   if self.membership_unheld is not None else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tuned:
@@ -187,7 +192,9 @@ class Tuned:
                    Logistic.from_dict(data["membership"]) if data.get("membership") else None,
                    float(data.get("membership_floor", cls.membership_floor)),
                    None if data.get("membership_claim") is None
-                   else float(data["membership_claim"]))
+                   else float(data["membership_claim"]),
+                   None if data.get("membership_unheld") is None
+                   else float(data["membership_unheld"]))
 
     def with_(self, **changes: Any) -> Tuned:
         return Tuned(**{**self.__dict__, **changes})

@@ -9,9 +9,11 @@ from casebook.eval.logistic import fit_logistic
 from casebook.eval.membership import (
     CLAIMS,
     FLOORS,
+    UNHELD,
     Examples,
     choose_claim,
     choose_floor,
+    choose_unheld,
     fit,
     list_rates,
     out_of_fold,
@@ -86,8 +88,10 @@ def test_tuning_lists_on_dev_fits_a_model_that_beats_the_calibrated_score(
     assert all(np.isfinite(tuned.membership.coef)) and tuned.membership_floor in FLOORS
     # every other number is kept
     assert tuned.membership_claim in CLAIMS
+    assert tuned.membership_unheld is None or tuned.membership_unheld in UNHELD
     assert tuned.with_(membership=None, membership_floor=before.membership_floor,
                        membership_claim=before.membership_claim,
+                       membership_unheld=before.membership_unheld,
                        provenance=before.provenance).to_dict() == \
         before.with_(membership=None).to_dict()
     assert tuned.provenance["membership"] == facts and facts["questions"] >= 15
@@ -103,3 +107,17 @@ def test_the_claim_wins_the_most_unanswered_in_scope_less_out_of_scope_and_a_tie
     assert claim == 0.6
     # nothing to win: the highest claim, which answers least
     assert choose_claim([], [0.7])[0] == CLAIMS[-1]
+
+
+def test_the_gate_on_the_topics_rarest_word_is_the_lowest_that_does_best() -> None:
+    # one question: relevant a (holds the word, 0.8) and b (lacks it, 0.75); c lacks it, 0.55
+    data = Examples(np.zeros((3, 1)), np.array([1, 1, 0.0]), np.zeros(3, int),
+                    holds=np.array([1, 0, 0.0]))
+    p = np.array([0.8, 0.75, 0.55])
+    unheld, rates = choose_unheld(p, data, 0.5)
+    assert rates["None"] == [1.0, 1.0] and rates["0.6"] == rates["0.7"] == [1.0, 0.0]
+    assert rates["0.8"] == [0.0, 0.0]
+    assert unheld == 0.6
+    # nothing to gain: no gate
+    assert choose_unheld(p, Examples(np.zeros((3, 1)), np.array([1, 1, 1.0]), np.zeros(3, int),
+                                     holds=np.array([1, 0, 0.0])), 0.5)[0] is None

@@ -5,6 +5,8 @@ import pytest
 
 from casebook.index.answering.membership import (
     best_sentence,
+    gated,
+    holds_rarest,
     phrase_shares,
     probabilities,
     topic_stems,
@@ -41,3 +43,21 @@ def test_probabilities_are_the_logistic_of_the_weighted_features() -> None:
     p = probabilities(values, (2.0, -1.0), 0.5, ("x", "y"))
     assert p == pytest.approx(1 / (1 + np.exp(-(np.array([0.0, 2.0, 4.0]) - 1.0 + 0.5))))
     assert list(np.argsort(p)) == [0, 1, 2]
+
+
+def test_the_rarest_word_of_each_side_of_a_topic_is_what_a_case_study_must_hold() -> None:
+    # "care" is in two texts, "clinics" in one: a case study holds "care clinics" by "clinics"
+    assert holds_rarest([topic_stems("care clinics")], TEXTS).tolist() == [1.0, 0.0, 0.0]
+    # "homes or clinics": either side's rarest word will do
+    assert holds_rarest([topic_stems("homes"), topic_stems("clinics")], TEXTS).tolist() == \
+        [1.0, 1.0, 0.0]
+    # a side no text holds a word of gives nothing to read
+    assert holds_rarest([topic_stems("gardening")], TEXTS) is None
+
+
+def test_the_gate_keeps_a_case_study_without_the_word_only_where_the_model_is_sure() -> None:
+    p = np.array([0.9, 0.5, 0.3])
+    holds = np.array([0.0, 0.0, 1.0])
+    assert gated(p, holds, 0.6).tolist() == [0.9, 0.0, 0.3]
+    assert gated(p, holds, None).tolist() == p.tolist()
+    assert gated(p, None, 0.6).tolist() == p.tolist()

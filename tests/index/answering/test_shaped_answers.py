@@ -64,6 +64,15 @@ def test_a_list_verb_is_not_the_topic(searcher: Searcher) -> None:
     reads_whole(answer)
 
 
+def test_a_name_with_more_topic_keeps_the_case_studies_that_hold_the_rest(
+        searcher: Searcher) -> None:
+    # six case studies say "GP"; the question asks about federations
+    answer = ask(searcher, "Which case studies involve GP federations?")
+    assert answer.found and answer.items
+    assert all("federation" in i.case_study.text.lower() for i in answer.items)
+    reads_whole(answer)
+
+
 def test_a_comparison_of_title_only_case_studies_says_so(searcher: Searcher) -> None:
     answer = ask(searcher, "How do the Westminster and Kensington A&E projects differ?")
     assert answer.shape == "compare"

@@ -49,6 +49,9 @@ def test_shape(question: str, shape: str) -> None:
     ("Has anyone used sport?", "use sport"),
     ("Has anyone dealt with vaccine worries?", "deal with vaccine worries"),
     ("Did other boroughs train link workers as vaccinators?", "train link workers as vaccinators"),
+    ("Does any case study involve Age UK?", "involve Age UK"),
+    ("Do any of the projects mention volunteers?", None),  # "of the": no verb follows units
+    ("Do any projects use sport?", "use sport"),
     # a gerund after "is there anything": its verb in the plain present; a word that only
     # looks like one ("anything interesting") gives nothing
     ("Is there anything involving Age UK?", "involve Age UK"),
