@@ -22,7 +22,14 @@ from casebook.index.answering.answer import (
     sentence_scores,
 )
 from casebook.index.answering.evidence import Evidence
-from casebook.index.answering.lead import PROBLEM, answer_type, holds, pick_lead, problem_only
+from casebook.index.answering.lead import (
+    OUTCOME,
+    PROBLEM,
+    answer_type,
+    holds,
+    pick_lead,
+    problem_only,
+)
 from casebook.index.answering.match import Match
 from casebook.index.answering.prose import (
     count_words,
@@ -172,12 +179,9 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -
 
 # A comparison reads aspect by aspect: for each case study, the need or the people it served,
 # then what was done, then what came of it; an aspect a summary does not tell is passed over.
-_OUTCOME = re.compile(r"\b(?:impact\w*|result\w*|outcome\w*|reduc\w*|increas\w*|improv\w*|"
-                      r"saved|fewer|benefit\w*|success\w*|feedback)\b|\d\s?%|\bper\s?cent\b",
-                      re.IGNORECASE)
 ASPECTS: tuple[Callable[[str], bool], ...] = (
     lambda t: bool(PROBLEM.search(t)), lambda t: holds("action", t),
-    lambda t: bool(_OUTCOME.search(t)))
+    lambda t: bool(OUTCOME.search(t)))
 
 
 def _aspect_rows(ctx: Context, case: CaseStudy, n: int) -> list[int]:
@@ -280,12 +284,32 @@ NEED_ONLY = "describes the need, not what was done"
 
 
 def _need_only(case: CaseStudy, citation: int) -> AnswerSentence:
-    where = ("the full case study, linked here, has the detail" if case.links else
-             "the page says no more about it")
+    return AnswerSentence(f"{_summary(case)} {NEED_ONLY}; {_more(case)}.", citation)
+
+
+NO_OUTCOME = "does not say what came of it"
+
+
+def _tells_no_outcome(ctx: Context, case: CaseStudy) -> bool:
+    """A question about results, impact or whether it worked, of a case study none of whose
+    sentences tells one."""
+    return answer_type(ctx.question) == "outcome" and not any(
+        OUTCOME.search(ctx.stored.sentences[r].text) for r in ctx.rows(case.id))
+
+
+def _no_outcome(case: CaseStudy, citation: int) -> AnswerSentence:
+    return AnswerSentence(f"{_summary(case)} {NO_OUTCOME}; {_more(case)}.", citation)
+
+
+def _summary(case: CaseStudy) -> str:
     # a place names a summary ("The Hounslow summary"); a title is quoted after it
-    summary = (f"The {name(case)} summary" if case.boroughs else
-               f"The summary of \u201c{name(case)}\u201d")
-    return AnswerSentence(f"{summary} {NEED_ONLY}; {where}.", citation)
+    return (f"The {name(case)} summary" if case.boroughs else
+            f"The summary of \u201c{name(case)}\u201d")
+
+
+def _more(case: CaseStudy) -> str:
+    return ("the full case study, linked here, has the detail" if case.links else
+            "the page says no more about it")
 
 
 def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:
@@ -460,6 +484,10 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         # the need, then what the summary does not tell: nothing cited that is not shown
         first = quotes.sentence(case, rows[0])
         return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes)
+    if shape != "describe" and _tells_no_outcome(ctx, case):
+        # the need or the service is what there is; the reader asked what came of it
+        first = quotes.sentence(case, rows[0])
+        return _answer(ctx, shape, [first, _no_outcome(case, first.citation or 1)], [], quotes)
     sentences = [quotes.sentence(case, r) for r in rows]
     return _answer(ctx, shape, sentences, [], quotes)
 

@@ -22,7 +22,7 @@ from casebook.index.answering.prose import POINTING
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 
-AnswerType = Literal["date", "number", "name", "reason", "action", "any"]
+AnswerType = Literal["date", "number", "name", "reason", "outcome", "action", "any"]
 
 _HOW_MANY = re.compile(r"\bhow\s+(?:many|much|often|long|old|big|large)\b|"
                        r"\bwhat\s+(?:number|percentage|proportion|share|amount|size)\b", re.I)
@@ -35,6 +35,11 @@ _WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwho\s+(?:ran|runs|led|leads|deliv
                   r"borough|practice|clinic|centre|hub)s?\b", re.I)
 _WHY = re.compile(r"^\s*why\b|\bwhat\s+(?:made|makes|caused|causes|led)\b|\bfor\s+what\s+reason\b"
                   r"|\bwhat\s+(?:was|were|is|are)\s+the\s+reasons?\b", re.I)
+# asking what came of it: results, impact, whether it worked
+_OUTCOME_ASKED = re.compile(r"\b(?:results?|outcomes?|impact|effects?|achiev\w*|evaluat\w*|"
+                            r"benefit(?:s|ed)?|success(?:ful)?|what\s+came\s+of|"
+                            r"(?:did|does|has)\s+(?:it|this|that|the\s+(?:\w+\s+){1,4}?)\s*"
+                            r"work(?:ed)?\s*[?.!]*\s*$|what\s+difference)", re.I)
 _ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|"
                      r"would|should)|what\s+(?:\w+\s+)?(?:did|do|does|have|has|was\s+done|were)|"
                      r"in\s+what\s+ways?)\b", re.I)
@@ -61,6 +66,10 @@ REASON = re.compile(r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|caused\s+
                     r"in\s+order\s+to|thanks\s+to|led\s+to|(?:which|this|that)\s+(?:has\s+|have\s+"
                     r"|had\s+)?(?:made|meant|means|makes|caused)|concerns?\s+(?:that|about|it)|"
                     r"fears?\s+(?:that|of|about)|worried\s+(?:that|about))\b", re.I)
+# what came of it: a result, a change, a figure of one
+OUTCOME = re.compile(r"\b(?:impact\w*|result\w*|outcome\w*|reduc\w*|increas\w*|improv\w*|"
+                     r"saved|fewer|benefit\w*|success\w*|feedback)\b|\d\s?%|\bper\s?cent\b",
+                     re.IGNORECASE)
 # a verb in the past tense or a perfect after a subject: something that was done
 DONE = re.compile(r"\b(?:we|they|she|he|it|this|the\s+\w+|\w+s)\s+(?:\w+ly\s+)?(?:have\s+|has\s+|"
                   r"had\s+|was\s+|were\s+)?\w+ed\b|\b(?:has|have|had)\s+(?:\w+\s+)?(?:used|run|"
@@ -99,6 +108,8 @@ def answer_type(question: str) -> AnswerType:
         return "date"
     if _WHY.search(question):
         return "reason"
+    if _OUTCOME_ASKED.search(question):
+        return "outcome"
     if _WHO.search(question):
         return "name"
     if _ACTION.search(question):
@@ -159,6 +170,8 @@ def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
         return bool(REASON.search(sentence))
     if kind == "action":
         return bool(DONE.search(sentence)) and not PROBLEM.search(sentence)
+    if kind == "outcome":
+        return bool(OUTCOME.search(sentence))
     return False
 
 

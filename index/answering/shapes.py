@@ -21,7 +21,9 @@ _COUNT = re.compile(rf"\bhow\s+many\s+(?:\w+\s+){{0,2}}?{UNITS}\b|\bnumber\s+of\
                     rf"\bcount\s+(?:the\s+)?{UNITS}\b", re.I)
 _WHERE = re.compile(r"\b(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?|parts\s+of\s+"
                     r"london|councils?|locations?)\b|^\s*where\b|\bin\s+which\s+boroughs?\b", re.I)
-_COMPARE = re.compile(r"\bcompar\w*|\bdiffer\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
+# "what difference did it make" asks what came of one thing, not how two differ
+_COMPARE = re.compile(r"\bcompar\w*|\bdiffer(?!ence\s+(?:did|does|do|has|have|had|will|would|"
+                      r"can|could|it|this|that|to|for|in)\b)\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
                       r"\bsimilarit\w*|\bin\s+common\b|\bside\s+by\s+side\b", re.I)
 _LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
                    rf"(?:is|are)\s+there\s+(?:any|anything|examples?|{UNITS})|"

@@ -35,6 +35,10 @@ from casebook.index.answering.lead import (
      ("What did the link workers do during lockdown?", "action"),
      ("What gap did the team find?", "action"),
      ("In what ways did the training hub help?", "action"),
+     ("What results did the Barnet Wellbeing Hub achieve?", "outcome"),
+     ("Did the Merton long Covid clinics work?", "outcome"),
+     ("What difference did the club make?", "outcome"),
+     ("How did the team work together?", "action"),
      ("vaccine hesitancy", "any"),
      ("Tell me about befriending", "any")],
 )

@@ -293,3 +293,17 @@ def test_a_summary_without_a_place_is_named_by_its_quoted_title(searcher: Search
     said = [s.text for s in answer.sentences]
     assert "The summary of \u201cUnderstanding people and their individual circumstances\u201d " \
            "describes the need, not what was done; the page says no more about it." in said
+
+
+def test_a_question_about_results_says_when_the_summary_tells_none(searcher: Searcher) -> None:
+    answer = ask(searcher, "What impact did the Posh Club have?")
+    assert answer.found and [c.case_study.id for c in answer.citations] == ["crawley-posh-club"]
+    assert answer.sentences[-1].text == (
+        "The summary of \u201cCrawley Posh Club\u201d does not say what came of it; the page "
+        "says no more about it.")
+    assert len(answer.sentences) == 2
+    reads_whole(answer)
+    # a summary that tells one leads with it
+    told = ask(searcher, "What difference did guided meditation make in Ealing?")
+    assert "deep impact" in told.sentences[0].text
+    assert not any("came of it" in s.text for s in told.sentences)

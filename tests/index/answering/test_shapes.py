@@ -20,6 +20,9 @@ from casebook.index.answering.shapes import (
     ("In which borough were the long Covid clinics?", "where"),
     ("Compare the Hounslow and Newham vaccine approaches", "compare"),
     ("How did Westminster's approach differ from Kensington's?", "compare"),
+    ("What's the difference between the Ealing and Merton case studies?", "compare"),
+    # what came of one thing, not how two differ
+    ("What difference did guided meditation make in Ealing?", "open"),
     ("Which case studies involve Age UK?", "list"),
     ("Is there anything on gambling?", "list"),
     ("Has anyone used sport to support refugees?", "list"),
