@@ -15,7 +15,13 @@ from casebook.index.answering.compose import (
     compose_none,
     compose_related,
 )
-from casebook.index.answering.conversation import contextual_query, plural, points_back, topic
+from casebook.index.answering.conversation import (
+    contextual_query,
+    names_from_answer,
+    plural,
+    points_back,
+    topic,
+)
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import (
     Evidence,
@@ -284,7 +290,8 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     question's topic (answering/conversation.py); a new topic starts afresh."""
     question = answer_question(messages)
     about = conversation_cases(searcher, messages) if points_back(
-        question, searcher.gazetteer) else ()
+        question, searcher.gazetteer) or names_from_answer(
+        question, last_answer(messages), searcher.gazetteer) else ()
     if about:
         scored, answer = ask_scored(searcher, question, about=about)
         return question, scored, answer
@@ -317,6 +324,14 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
         cases = tuple(dict.fromkeys(c.case_study.id for c in before.citations)) \
             if before.found else ()
     return cases if plural(answer_question(messages)) else cases[:1]
+
+
+def last_answer(messages: Sequence[Mapping[str, str] | object]) -> str:
+    """The text of the conversation's last assistant message before the question ("" if none)."""
+    for message in reversed(messages[:-1]):
+        if _field(message, "role") == "assistant":
+            return str(_field(message, "content") or "")
+    return ""
 
 
 def _field(message: Mapping[str, object] | object, key: str) -> object:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import is_generic, question_words
+from casebook.index.text.terms import tokenize
 
 # Words that shape a question (NLTK's stop words and request words) and words so common in
 # this corpus that they cannot carry a topic across turns: data, see corpus_words.py.
@@ -85,6 +86,26 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     own = [w for w in _content_words(POINTING_PHRASE.sub(" it ", question))
            if w.lower() not in ANAPHORA and not is_generic(w)]
     return len(own) <= 3
+
+
+DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
+
+
+def names_from_answer(question: str, answer: str, gazetteer: Gazetteer | None = None) -> bool:
+    """Whether a follow-up asks, with "the", after something the answer before it said ("who
+    are the champions?", "who runs the clinics?" after an answer quoting them): a question of
+    a few words of its own whose words after "the" are all in that answer. One that names a
+    place, opens elliptically or has no such word is points_back's or merge's to read."""
+    definite = DEFINITE.search(question)
+    if not answer or not definite or _places(question, gazetteer) or OPENER.match(question):
+        return False
+    own = [w for w in _content_words(question) if w.lower() not in ANAPHORA and not is_generic(w)]
+    named = [w for w in _content_words(question[definite.end():])
+             if w.lower() not in ANAPHORA and not is_generic(w)]
+    if not named or len(own) > 3:
+        return False
+    said = set(tokenize(answer))
+    return all(set(tokenize(w)) <= said for w in named)
 
 
 def plural(question: str) -> bool:

@@ -6,7 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from casebook.index.answering.conversation import contextual_query, is_follow_up, points_back, topic
+from casebook.index.answering.conversation import (
+    contextual_query,
+    is_follow_up,
+    names_from_answer,
+    points_back,
+    topic,
+)
 
 VACCINES = "How did others reach Muslim communities about vaccines?"
 
@@ -120,3 +126,25 @@ def test_no_user_message_is_an_error() -> None:
 ])
 def test_points_back(question: str, back: bool) -> None:
     assert points_back(question) is back
+
+
+NEWHAM = ("The SPLWs have linked in with Newham\u2019s Vaccine Peer Support Champions (VPSC), "
+          "they are volunteers from the community. [2] The group video clinics involve a GP.")
+
+
+@pytest.mark.parametrize(("question", "back"), [
+    ("Who are the champions?", True),
+    ("Who runs the clinics?", True),  # "runs" is asked of them, "clinics" names them
+    ("What do the volunteers do?", True),
+    # nothing after "the" that the answer said, or no "the" at all
+    ("What is the Posh Club?", False),
+    ("Who are champions?", False),
+    # a place of its own, or an elliptical opener: a new place, not the answer's
+    ("Who are the champions in Croydon?", False),
+    ("What about the champions?", False),
+    # more than a few words of its own: a question of its own
+    ("How did the champions persuade older Caribbean men to trust vaccines?", False),
+])
+def test_names_from_answer(question: str, back: bool) -> None:
+    assert names_from_answer(question, NEWHAM) is back
+    assert names_from_answer(question, "") is False

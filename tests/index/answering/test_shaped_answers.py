@@ -307,3 +307,19 @@ def test_a_question_about_results_says_when_the_summary_tells_none(searcher: Sea
     told = ask(searcher, "What difference did guided meditation make in Ealing?")
     assert "deep impact" in told.sentences[0].text
     assert not any("came of it" in s.text for s in told.sentences)
+
+
+def test_a_follow_up_naming_what_the_answer_said_is_about_that_case_study(
+        searcher: Searcher) -> None:
+    first = {"role": "user", "content": "How did Newham address vaccine concerns?"}
+    _, before = ask_conversation(searcher, [first])
+    said = {"role": "assistant", "content": before.answer,
+            "case_studies": [c.case_study.id for c in before.citations]}
+    _, after = ask_conversation(searcher, [first, said,
+                                           {"role": "user", "content": "Who are the champions?"}])
+    assert after.found
+    assert after.citations[0].case_study.id == before.citations[0].case_study.id
+    assert "Champions" in after.sentences[0].text
+    # asked alone, nothing answers it
+    _, alone = ask_conversation(searcher, [{"role": "user", "content": "Who are the champions?"}])
+    assert not alone.found
