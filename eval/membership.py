@@ -145,10 +145,21 @@ def choose_unheld(p: np.ndarray, data: Examples, floor: float
     overrules the model only as far as dev shows it must: a topic's rarest word has synonyms,
     "worries" for "concerns")."""
     options: list[float | None] = [None, *UNHELD]
-    rates = {str(u): list(list_rates(gated(p, data.holds, u), data, floor)) for u in options}
+    rates = {str(u): list(list_rates(_gated(p, data, u, floor), data, floor)) for u in options}
     best = max(options, key=lambda u: (rates[str(u)][0] - rates[str(u)][1],
                                        1.0 if u is None else -u))
     return best, rates
+
+
+def _gated(p: np.ndarray, data: Examples, unheld: float | None, floor: float) -> np.ndarray:
+    """`gated` question by question, as the service reads one question at a time."""
+    out = p.copy()
+    if data.holds is None:
+        return out
+    for q in np.unique(data.question):
+        rows = data.question == q
+        out[rows] = gated(p[rows], data.holds[rows], unheld, floor)
+    return out
 
 
 def fit_membership(searcher: Searcher, questions: Sequence[Question]

@@ -138,14 +138,13 @@ def ask_scored(searcher: Searcher, question: str,
         return scored, compose_none(question, searcher.sections(), elsewhere,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
-    if match == "related":
-        topic = related_subject(searcher, question, evidence, scored.english)
-        return scored, compose_related(
-            context(searcher, question, scored, ranked, match, evidence), elsewhere, topic)
     ctx = context(searcher, question, scored, ranked, match, evidence)
     if found is not None:
         ctx.members = found
         ctx.member_floor = searcher.tuned.membership_floor
+    if match == "related":
+        topic = related_subject(searcher, question, evidence, scored.english)
+        return scored, compose_related(ctx, elsewhere, topic)
     return scored, compose_answered(ctx)
 
 
@@ -180,7 +179,8 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     if model is None or values is None:
         return None
     p = membership.probabilities(values, model.coef, model.bias, model.features)
-    p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld)
+    p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld,
+                         searcher.tuned.membership_floor)
     return dict(zip(searcher.case_order, (float(v) for v in p)))
 
 
@@ -196,10 +196,11 @@ def topic_holds(searcher: Searcher, question: str) -> np.ndarray | None:
 def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float] | None
                    ) -> float:
     """What a topic list's claim to answer reads: its likeliest case study's membership; 0
-    with no topic list, or where a word of the topic is one no case study holds (the best of
-    the others is then the topic's neighbour, not the topic: "dementia")."""
-    if not found or scarce(tokenize(" ".join(topic_words(question, None, ()))),
-                           searcher.case_texts):
+    with no topic list, or where most of the topic's words are ones no case study holds (the
+    best of the others is then the topic's neighbour, not the topic: "dementia"; "vaccine
+    worries in ethnic minority communities" keeps half its words, and its case studies)."""
+    stems = set(tokenize(" ".join(topic_words(question, None, ()))))
+    if not found or 2 * len(scarce(list(stems), searcher.case_texts)) > len(stems):
         return 0.0
     return max(found.values())
 

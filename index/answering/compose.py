@@ -570,6 +570,22 @@ RELATED_FLOOR = 0.1
 RELATED_SECOND = 0.8
 
 
+def _closest(ctx: Context) -> list[CaseResult]:
+    """The one or two case studies a "related" answer offers as closest. For a list about a
+    topic alone, those the topic's meaning reads as likeliest about it (membership at the
+    list's floor): the whole question's search can rank first a case study that shares its
+    scaffolding, not its topic ("loneliness" and a GP's holistic approach). Otherwise the
+    calibrated score's best, at RELATED_FLOOR."""
+    if ctx.members is not None:
+        p = ctx.members
+        by_topic = sorted(ctx.ranked, key=lambda r: -p.get(r.case_study.id, 0.0))[:2]
+        best = p.get(by_topic[0].case_study.id, 0.0) if by_topic else 0.0
+        return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= ctx.member_floor
+                and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
+    return [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
+            and r.score >= RELATED_SECOND * ctx.ranked[0].score]
+
+
 def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str) -> Answer:
     """No case study covers the question: say so in the asker's words, then offer the closest
     where they really are close, else what the case studies do cover. `elsewhere`: the places
@@ -580,8 +596,7 @@ def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str) -> Answe
     else:
         head = f"No case study here is about {topic}." if topic else \
             "No case study here answers that."
-    close = [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
-             and r.score >= RELATED_SECOND * ctx.ranked[0].score]
+    close = _closest(ctx)
     quotes = Quotes(ctx.stored)
     shape = question_shape(ctx.question)
     if not close:

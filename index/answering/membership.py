@@ -88,11 +88,14 @@ def holds_rarest(sides: Sequence[Sequence[str]], texts: tuple[str, ...]) -> np.n
     return np.array([float(any(t in held for t in rarest)) for held, _ in terms])
 
 
-def gated(p: np.ndarray, holds: np.ndarray | None, unheld: float | None) -> np.ndarray:
+def gated(p: np.ndarray, holds: np.ndarray | None, unheld: float | None,
+          floor: float) -> np.ndarray:
     """`p` with a case study that lacks the topic's rarest stem kept only where its probability
     reaches `unheld` (else 0): a case study near the topic in meaning ("GP" for "GP
-    federations") is on the list only if the model is sure of it (None: no gate)."""
-    if holds is None or unheld is None:
+    federations") is on the list only if the model is sure of it. No gate (None), or none
+    where no case study that holds the stem reaches `floor`: the stem is then the topic's word
+    in another sense ("confidence" of "vaccine confidence", held by "build confidence")."""
+    if holds is None or unheld is None or not np.any((holds > 0) & (p >= floor)):
         return p
     return np.where((holds > 0) | (p >= unheld), p, 0.0)
 

@@ -58,6 +58,8 @@ def test_the_rarest_word_of_each_side_of_a_topic_is_what_a_case_study_must_hold(
 def test_the_gate_keeps_a_case_study_without_the_word_only_where_the_model_is_sure() -> None:
     p = np.array([0.9, 0.5, 0.3])
     holds = np.array([0.0, 0.0, 1.0])
-    assert gated(p, holds, 0.6).tolist() == [0.9, 0.0, 0.3]
-    assert gated(p, holds, None).tolist() == p.tolist()
-    assert gated(p, None, 0.6).tolist() == p.tolist()
+    assert gated(p, holds, 0.6, 0.3).tolist() == [0.9, 0.0, 0.3]
+    assert gated(p, holds, None, 0.3).tolist() == p.tolist()
+    assert gated(p, None, 0.6, 0.3).tolist() == p.tolist()
+    # the word's only holder is no likely member: a word of the topic in another sense
+    assert gated(p, holds, 0.6, 0.4).tolist() == p.tolist()

@@ -323,3 +323,17 @@ def test_a_follow_up_naming_what_the_answer_said_is_about_that_case_study(
     # asked alone, nothing answers it
     _, alone = ask_conversation(searcher, [{"role": "user", "content": "Who are the champions?"}])
     assert not alone.found
+
+
+def test_a_related_list_offers_the_case_study_closest_to_its_topic(searcher: Searcher) -> None:
+    # no case study says "loneliness"; the whole question's search ranks a GP's holistic
+    # approach first, the topic read alone the phone line for people isolated by the pandemic
+    answer = ask(searcher, "Which case studies are about loneliness?")
+    assert answer.match == "related"
+    assert [c.case_study.id for c in answer.citations] == [
+        "lewisham-working-in-partnership-to-meet-community-need"]
+    assert answer.sentences[0].text == "No case study here is about loneliness."
+    # nothing near a topic's meaning: none is offered
+    far = ask(searcher, "Which case studies are about gardening?")
+    assert far.match == "related" and not far.citations
+    assert far.sentences[1].text.startswith("None is close")
