@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
@@ -16,6 +17,7 @@ from casebook.index.answering.compose import (
     compose_related,
 )
 from casebook.index.answering.conversation import (
+    among,
     contextual_query,
     names_from_answer,
     plural,
@@ -47,7 +49,7 @@ from casebook.index.answering.subject import grammatical, subject
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.text.terms import tokenize
-from casebook.records import Answer, CaseResult, Scored
+from casebook.records import Answer, AnswerSentence, CaseResult, Scored
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
 # question's scaffolding more often than its topic
@@ -234,12 +236,43 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
                  about: Sequence[str]) -> Answer:
     """A follow-up that points back, answered from the case studies the conversation was
     about: the conversation already settled that they answer, so the match is theirs."""
+    picked = among(question)
+    if picked is not None:
+        return answer_among(searcher, question, picked, about)
     allowed = {row for row, case in enumerate(searcher.case_order) if case in set(about)}
     ranked = searcher.group(scored.final, len(allowed), allowed=allowed)
     # the conversation's own order: the case study it was about first
     order = {case: i for i, case in enumerate(about)}
     ranked.sort(key=lambda r: order.get(r.case_study.id, len(order)))
     return compose_answered(context(searcher, question, scored, ranked))
+
+
+def answer_among(searcher: Searcher, question: str, picked: tuple[str, str],
+                 about: Sequence[str]) -> Answer:
+    """"Which of them are in hospitals?": the list question it asks (conversation.among), over
+    the case studies the conversation was about, read as any list is (its members, or the
+    fields it names); where the topic reads none of them as a member, a sentence saying so."""
+    asked, said = picked
+    scored = searcher.score(asked, full=True)
+    allowed = {row for row, case in enumerate(searcher.case_order) if case in set(about)}
+    ranked = searcher.group(scored.final, len(allowed), allowed=allowed)
+    ctx = context(searcher, asked, scored, ranked)
+    found = members(searcher, asked, scored)
+    floor = searcher.tuned.membership_floor
+    if found is not None and not any(found.get(case, 0.0) >= floor for case in about):
+        # what the summaries do not say, not what the services are not
+        return _none_among(question, asked, f"None of their summaries says they {said}.")
+    if found is not None:
+        ctx.members, ctx.member_floor = found, floor
+    answer = compose_answered(ctx)
+    if not answer.citations:  # a field none of them has: "which of them is in Lambeth?"
+        return _none_among(question, asked, f"None of them {said}.")
+    return dataclasses.replace(answer, question=question)
+
+
+def _none_among(question: str, asked: str, text: str) -> Answer:
+    return Answer(question, text, (), False, 0.0, "related", (AnswerSentence(text, None),),
+                  shape=question_shape(asked))
 
 
 def context(searcher: Searcher, question: str, scored: Scored, ranked: Sequence[CaseResult],

@@ -313,24 +313,24 @@ def _more(case: CaseStudy) -> str:
 
 
 def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:
-    units = "case study" if n == 1 else "case studies"
+    units = "case study" if n <= 1 else "case studies"
     number = count_words(n, capital=True)
     said = predicate(ctx.question)
     if said and shape in ("list", "count"):
-        return f"{number} {units} {singular(said) if n == 1 else said}."
+        return f"{number} {units} {singular(said) if n <= 1 else said}."
     setting = where_clause(ctx.question) if shape in ("list", "count") else None
     if setting and not (selection.section or selection.boroughs):
         return f"In {count_words(n)} {units}, {setting}."
     if selection.section:
-        return f"{number} {units} {'is' if n == 1 else 'are'} in the \u201c{selection.section}\u201d section."
+        return f"{number} {units} {'is' if n <= 1 else 'are'} in the \u201c{selection.section}\u201d section."
     if selection.boroughs:
-        return f"{number} {units} {'is' if n == 1 else 'are'} from {join(selection.boroughs)}."
+        return f"{number} {units} {'is' if n <= 1 else 'are'} from {join(selection.boroughs)}."
     if shape == "count" and re.search(r"\bare\s+there\b", ctx.question, re.I):
         # "how many video case studies are there?": the kind it asked about, in its own words
         kind = _COUNT_KIND.match(ctx.question)
         units = f"{kind.group('kind')} {units}" if kind else units
-        return f"There {'is' if n == 1 else 'are'} {count_words(n)} {units}."
-    return f"{number} {units} {'answers' if n == 1 else 'answer'} this."
+        return f"There {'is' if n <= 1 else 'are'} {count_words(n)} {units}."
+    return f"{number} {units} {'answers' if n <= 1 else 'answer'} this."
 
 
 def _listing(ctx: Context, shape: Shape) -> Answer:

@@ -77,6 +77,8 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     "which charity did that service work with?", "what else happened there?"). One that names
     a place of its own ("how is it funded in Hammersmith?") moves on, and so does one that
     names a topic of its own."""
+    if _AMONG.match(question) and _points_back(question):
+        return True  # "how many of them are in Newham?": the place picks among them
     if _places(question, gazetteer) or OPENER.match(question):
         return False
     if not (_points_back(question) or POINTING_PHRASE.search(question)):
@@ -106,6 +108,28 @@ def names_from_answer(question: str, answer: str, gazetteer: Gazetteer | None = 
         return False
     said = set(tokenize(answer))
     return all(set(tokenize(w)) <= said for w in named)
+
+
+# "which of them ...?": a list (or count) over the case studies the answer before it was about
+_AMONG = re.compile(r"^\s*(?P<ask>which|what|how\s+many)\s+of\s+(?:them|these|those|the\s+\w+)\s+"
+                    r"(?P<rest>[^?!]+?)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+_PLURAL_BE = {"is": "are", "was": "were", "has": "have", "does": "do"}
+
+
+def among(question: str) -> tuple[str, str] | None:
+    """The list question a follow-up that picks among the last answer's case studies asks of
+    them, and what it asks of them: "which of them are in hospitals?" -> ("Which case studies
+    are in hospitals?", "are in hospitals"); None for any other question."""
+    match = _AMONG.match(question)
+    if not match:
+        return None
+    ask = "How many" if match.group("ask").lower().startswith("how") else "Which"
+    first, _, tail = match.group("rest").partition(" ")
+    # "which of them is in Lambeth?" asks of several: "which case studies are in Lambeth?"
+    rest = f"{_PLURAL_BE.get(first.lower(), first)} {tail}".strip()
+    return f"{ask} case studies {rest}?", rest
 
 
 def plural(question: str) -> bool:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from casebook.index.answering.conversation import (
+    among,
     contextual_query,
     is_follow_up,
     names_from_answer,
@@ -116,6 +117,7 @@ def test_no_user_message_is_an_error() -> None:
     ("Which charity helped run the services there?", True),
     ("Who paid for that service?", True),
     ("How is it funded in Hammersmith and Fulham?", False),  # a place of its own
+    ("How many of them are in Hammersmith and Fulham?", True),  # the place picks among them
     ("What about in Newham?", False),  # ellipsis that swaps the place: borrows the topic
     ("How did they use sport to support refugees and asylum seekers in sports clubs?", False),
     ("Which case studies involve Age UK?", False),
@@ -148,3 +150,16 @@ NEWHAM = ("The SPLWs have linked in with Newham\u2019s Vaccine Peer Support Cham
 def test_names_from_answer(question: str, back: bool) -> None:
     assert names_from_answer(question, NEWHAM) is back
     assert names_from_answer(question, "") is False
+
+
+@pytest.mark.parametrize(("question", "picked"), [
+    ("Which of them are in hospitals?", ("Which case studies are in hospitals?", "are in hospitals")),
+    ("which of these is in Lambeth?", ("Which case studies are in Lambeth?", "are in Lambeth")),
+    ("How many of those involve Macmillan?", ("How many case studies involve Macmillan?",
+                                             "involve Macmillan")),
+    ("Which one is in Lambeth?", None),
+    ("Which case studies are in Lambeth?", None),
+])
+def test_among_asks_a_list_question_of_the_last_answers_case_studies(
+        question: str, picked: tuple[str, str] | None) -> None:
+    assert among(question) == picked

@@ -337,3 +337,23 @@ def test_a_related_list_offers_the_case_study_closest_to_its_topic(searcher: Sea
     far = ask(searcher, "Which case studies are about gardening?")
     assert far.match == "related" and not far.citations
     assert far.sentences[1].text.startswith("None is close")
+
+
+def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
+        searcher: Searcher) -> None:
+    first = {"role": "user", "content": "Which case studies involve Macmillan?"}
+    _, listed = ask_conversation(searcher, [first])
+    said = {"role": "assistant", "content": listed.answer,
+            "case_studies": [c.case_study.id for c in listed.citations]}
+
+    def then(question: str):
+        return ask_conversation(searcher, [first, said, {"role": "user", "content": question}])[1]
+
+    in_place = then("How many of them are in Hammersmith and Fulham?")
+    assert in_place.shape == "count" and in_place.found
+    assert in_place.sentences[0].text == "One case study is in Hammersmith and Fulham."
+    assert [c.case_study.id for c in in_place.citations] == [
+        "hammersmith-and-fulham-a-holistic-and-integrated-approach"]
+    # none of them is from Lambeth, though Lambeth has case studies of its own
+    elsewhere = then("Which of them is in Lambeth?")
+    assert not elsewhere.found and elsewhere.answer == "None of them are in Lambeth."
