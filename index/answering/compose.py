@@ -568,19 +568,24 @@ RELATED_FLOOR = 0.1
 # the first's: on dev's in-scope questions answered "related", every second closest that answers
 # the question scored 0.83 to 0.95 of the first, and two of the eight that do not 0.30 and 0.55.
 RELATED_SECOND = 0.8
+# The membership a topic list's closest case study needs to be offered: membership is noisier
+# below a list's claim than the calibrated score, and a wrong offer reads worse than "none is
+# close". The lowest of eval/membership.py's FLOORS that offers no near miss on dev (its one
+# related topic list, "survivors of domestic abuse", had a likeliest member at 0.43).
+RELATED_MEMBER_FLOOR = 0.5
 
 
 def _closest(ctx: Context) -> list[CaseResult]:
     """The one or two case studies a "related" answer offers as closest. For a list about a
-    topic alone, those the topic's meaning reads as likeliest about it (membership at the
-    list's floor): the whole question's search can rank first a case study that shares its
-    scaffolding, not its topic ("loneliness" and a GP's holistic approach). Otherwise the
-    calibrated score's best, at RELATED_FLOOR."""
+    topic alone, those the topic's meaning reads as likeliest about it (membership at
+    RELATED_MEMBER_FLOOR): the whole question's search can rank first a case study that shares
+    its scaffolding, not its topic ("vaccine confidence" and a summary of the borough's health
+    inequalities). Otherwise the calibrated score's best, at RELATED_FLOOR."""
     if ctx.members is not None:
         p = ctx.members
         by_topic = sorted(ctx.ranked, key=lambda r: -p.get(r.case_study.id, 0.0))[:2]
         best = p.get(by_topic[0].case_study.id, 0.0) if by_topic else 0.0
-        return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= ctx.member_floor
+        return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= RELATED_MEMBER_FLOOR
                 and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
     return [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
             and r.score >= RELATED_SECOND * ctx.ranked[0].score]
