@@ -215,11 +215,11 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
     if shape == "compare":  # two case studies or places it names, which the records hold
         return len(named_cases(question, searcher.case_studies(), searcher.boroughs(),
                                searcher.gazetteer)) >= 2
-    if shape == "describe":  # "tell me about Hounslow": the case studies from the place
+    if shape not in ("list", "count", "where"):
+        # "tell me about Hounslow", "what is happening in Croydon?", "Newham": a place and
+        # nothing more asks for the case studies from it
         return bool(boroughs_named(question, searcher.boroughs(), searcher.gazetteer)) \
             and not topic_words(searcher.gazetteer.without_places(question), None, ())
-    if shape not in ("list", "count", "where"):
-        return False
     if not topic_words(question, None, ()) and shape in ("list", "count"):
         return True  # "how many case studies are there?": the whole collection
     if section_named(question, searcher.sections()) or boroughs_named(

@@ -531,8 +531,9 @@ def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     """The answer to a question some case study covers (or that a conversation settled
     they do), shaped like the question."""
     shape = shape or question_shape(ctx.question)
-    if shape == "describe" and _borough_alone(ctx):
-        # "tell me about Lambeth": every case study from it, as a list
+    if shape not in ("list", "count", "where", "compare") and _borough_alone(ctx):
+        # "tell me about Lambeth", "what is happening in Lewisham?": every case study from
+        # it, as a list
         return _listing(ctx, "list")
     if shape in ("list", "count", "where"):
         return _listing(ctx, shape)

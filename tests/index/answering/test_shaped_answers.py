@@ -356,3 +356,16 @@ def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
     # none of them is from Lambeth, though Lambeth has case studies of its own
     elsewhere = then("Which of them is in Lambeth?")
     assert not elsewhere.found and elsewhere.answer == "None of them are in Lambeth."
+
+
+def test_a_place_and_nothing_more_lists_the_case_studies_from_it(searcher: Searcher) -> None:
+    answer = ask(searcher, "What is happening in Lewisham?")
+    assert answer.found and answer.shape == "list"
+    assert answer.sentences[0].text == "Two case studies are from Lewisham."
+    assert all("Lewisham" in i.case_study.boroughs for i in answer.items)
+    reads_whole(answer)
+    alone = ask(searcher, "Croydon")
+    assert alone.found and [c.case_study.id for c in alone.citations][:1] == [
+        "reducing-health-inequalities-supporting-refugees"]
+    # a topic of its own beside the place is still the topic's to answer
+    assert not ask(searcher, "When are the bins collected in Croydon?").found
