@@ -59,6 +59,7 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"third|quarter|once|twice|weekly|monthly|daily|fortnightly|"
                  r"annually|yearly")
 NUMBER = re.compile(rf"\b\d[\d,.]*\b|£\s?\d|\d\s?%|\bper\s?cent\b|\b(?:{_NUMBER_WORDS})\b", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # a capitalised word inside the sentence (not its first word), or an acronym: a name
 NAME = re.compile(r"(?<=[a-z,;:()] )(?:Dr\.? |Mr\.? |Mrs\.? |Ms\.? )?[A-Z][\w&'’-]*"
                   r"(?: (?:of |and |for |by |the |& )?[A-Z][\w&'’-]*)*|\b[A-Z]{2,}[a-z]?s?\b")
@@ -162,8 +163,9 @@ def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
     already give (a date, a number or a name it names itself answers nothing)."""
     if kind == "date":
         return any(m.group(0).lower() not in question.lower() for m in DATE.finditer(sentence))
-    if kind == "number":
-        return any(m.group(0).lower() not in question.lower() for m in NUMBER.finditer(sentence))
+    if kind == "number":  # a year is a date, not how many
+        return any(m.group(0).lower() not in question.lower() and not _YEAR.fullmatch(m.group(0))
+                   for m in NUMBER.finditer(sentence))
     if kind == "name":
         return bool(_new_names(sentence, question))
     if kind == "reason":

@@ -58,6 +58,9 @@ def test_answer_type(question: str, kind: str) -> None:
      ("number", "There are 15 mosques in the borough.", "How many mosques?", True),
      ("number", "Corina is one of four link workers.", "How many link workers?", True),
      ("number", "Over 40% of clients were referred by GPs.", "What share?", True),
+     # a year is when, not how many
+     ("number", "The first link worker was in post in October 2019.", "How many link workers?",
+      False),
      ("number", "It cost £20,000 a year.", "How much did it cost?", True),
      ("number", "The club meets once a week.", "How often does it meet?", True),
      ("number", "The team has grown steadily.", "How many are in the team?", False),
