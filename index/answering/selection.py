@@ -20,6 +20,7 @@ from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import COMMON_SHARE, scarce
 from casebook.index.answering.membership import holds_rarest
 from casebook.index.answering.shapes import UNITS, Shape
+from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
 
@@ -249,7 +250,9 @@ def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[st
     studies it can mean). A borough names the case studies from it; two words in a row from a
     title that at most one other title shares name that case study ("Well Centre", "Bromley
     by")."""
-    shared = Counter(b for c in cases for b in _bigrams(c.title))
+    # a title's acronyms spelled out: "NWL CCG" is named by "North West London"
+    titles = {c.id: _bigrams(expand_acronyms(c.title, keep=False)) for c in cases}
+    shared = Counter(b for c in cases for b in titles[c.id])
     # a name: its first word capitalised in the question and not an article or a joining
     # word ("Well Centre", "Bromley by", "Royal London"; not "The Royal" nor "young people")
     words = WORD.findall(question)
@@ -261,10 +264,14 @@ def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[st
         if at < 0:  # named by its first word ("Richmond" for Richmond upon Thames)
             at = question.lower().find(place.split()[0].lower())
         found.append((at, place, [c.id for c in cases if place in c.boroughs]))
+    by_title = {case.id: {b for b in titles[case.id] & asked if shared[b] <= 2}
+                for case in cases if not any(case.id in ids for _, _, ids in found)}
     for case in cases:
-        hits = [b for b in _bigrams(case.title) & asked if shared[b] <= 2]
-        if hits and not any(case.id in ids for _, _, ids in found):
-            at = min(question.lower().find(" ".join(b)) for b in hits)
-            found.append((at, case.title, [case.id]))
+        hits = by_title.get(case.id)
+        # "West London" of "North West London" names the title that holds all three words
+        if not hits or any(hits < other for other in by_title.values()):
+            continue
+        at = min(question.lower().find(" ".join(b)) for b in hits)
+        found.append((at, case.title, [case.id]))
     found.sort(key=lambda f: f[0])
     return [(label, ids) for _, label, ids in found]

@@ -82,6 +82,16 @@ def test_a_comparison_names_places_and_titles_in_the_order_asked() -> None:
     assert named_cases("Compare the holistic approach and young people", cases, BOROUGHS) == []
 
 
+def test_a_title_is_named_by_its_acronyms_spelled_out_and_the_fullest_match_wins() -> None:
+    cases = [case("nwl", SECTIONS[1], (), "Training link workers during Covid-19 \u2013 NWL CCG"),
+             case("swl", SECTIONS[1], (), "Peer sessions in South West London"),
+             case("newham", SECTIONS[2], ("Newham",), "Peer champions")]
+    named = named_cases("Compare link worker training in North West London with Newham.", cases,
+                        BOROUGHS)
+    # "West London" is in both titles; "North West London" only in the one NWL stands for
+    assert [ids for _, ids in named] == [["nwl"], ["newham"]]
+
+
 def test_a_topic_alone_lists_each_case_study_about_it_whatever_its_rank() -> None:
     # "southwark" scores 0.1 on the calibrated scale, but is as much about myths as the best one
     members = {"hounslow": 0.9, "newham": 0.2, "well": 0.1, "southwark": 0.8, "pain": 0.0}
