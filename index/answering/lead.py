@@ -35,11 +35,17 @@ _WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwho\s+(?:ran|runs|led|leads|deliv
                   r"borough|practice|clinic|centre|hub)s?\b", re.I)
 _WHY = re.compile(r"^\s*why\b|\bwhat\s+(?:made|makes|caused|causes|led)\b|\bfor\s+what\s+reason\b"
                   r"|\bwhat\s+(?:was|were|is|are)\s+the\s+reasons?\b", re.I)
-# asking what came of it: results, impact, whether it worked
-_OUTCOME_ASKED = re.compile(r"\b(?:results?|outcomes?|impact|effects?|achiev\w*|evaluat\w*|"
-                            r"benefit(?:s|ed)?|success(?:ful)?|what\s+came\s+of|"
-                            r"(?:did|does|has)\s+(?:it|this|that|the\s+(?:\w+\s+){1,4}?)\s*"
-                            r"work(?:ed)?\s*[?.!]*\s*$|what\s+difference)", re.I)
+# asking what came of it: the results asked for ("what were the results", "what impact did
+# it have", "what did it achieve", "did it work"), not a word of the topic ("a plan to tackle
+# unequal health outcomes")
+_RESULTS = r"(?:results?|outcomes?|impacts?|effects?|benefits?|difference|evidence)"
+_OUTCOME_ASKED = re.compile(
+    rf"^\s*what\s+(?:were|was|are|is|have\s+been)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?"
+    rf"{_RESULTS}\b|^\s*what\s+(?:\w+\s+)?{_RESULTS}\s+(?:did|does|do|has|have|had)\b|"
+    r"^\s*what\s+(?:did|has|have|does)\s+.+\bachieve\w*|\bhow\s+(?:successful|effective|well)\b|"
+    r"\bwhat\s+came\s+of\b|"
+    r"(?:did|does|has)\s+(?:it|this|that|the\s+(?:\w+\s+){1,4}?)\s*work(?:ed)?\s*[?.!]*\s*$",
+    re.I)
 _ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|"
                      r"would|should)|what\s+(?:\w+\s+)?(?:did|do|does|have|has|was\s+done|were)|"
                      r"in\s+what\s+ways?)\b", re.I)

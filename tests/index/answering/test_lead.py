@@ -38,6 +38,10 @@ from casebook.index.answering.lead import (
      ("What results did the Barnet Wellbeing Hub achieve?", "outcome"),
      ("Did the Merton long Covid clinics work?", "outcome"),
      ("What difference did the club make?", "outcome"),
+     ("How successful was the pilot?", "outcome"),
+     # results as a word of the topic, not what is asked
+     ("What did Sutton put at the heart of its plan for unequal health outcomes?", "action"),
+     ("Which case studies show the impact of link workers?", "any"),
      ("How did the team work together?", "action"),
      ("vaccine hesitancy", "any"),
      ("Tell me about befriending", "any")],
