@@ -1,6 +1,7 @@
 """Answers shaped like their questions, on the real index (the session's searcher)."""
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from casebook.index.answering.ask import ask, ask_conversation, context
 from casebook.index.answering.compose import compose_related
 from casebook.index.retrieval.searcher import Searcher
+from casebook.records import Answer
 
 pytestmark = pytest.mark.slow
 SECONDARY = "Personalised Care in Secondary Care case studies"
@@ -309,14 +311,24 @@ def test_a_question_about_results_says_when_the_summary_tells_none(searcher: Sea
     assert not any("came of it" in s.text for s in told.sentences)
 
 
-def test_a_follow_up_naming_what_the_answer_said_is_about_that_case_study(
-        searcher: Searcher) -> None:
-    first = {"role": "user", "content": "How did Newham address vaccine concerns?"}
-    _, before = ask_conversation(searcher, [first])
+def conversation(searcher: Searcher, first: str) -> tuple[Answer, Callable[[str], Answer]]:
+    """The answer to `first`, and a function that asks a follow-up after it, its answer sent
+    back as the widget sends it (text and cited case studies)."""
+    asked = {"role": "user", "content": first}
+    _, before = ask_conversation(searcher, [asked])
     said = {"role": "assistant", "content": before.answer,
             "case_studies": [c.case_study.id for c in before.citations]}
-    _, after = ask_conversation(searcher, [first, said,
-                                           {"role": "user", "content": "Who are the champions?"}])
+
+    def then(question: str) -> Answer:
+        return ask_conversation(searcher, [asked, said, {"role": "user", "content": question}])[1]
+
+    return before, then
+
+
+def test_a_follow_up_naming_what_the_answer_said_is_about_that_case_study(
+        searcher: Searcher) -> None:
+    before, then = conversation(searcher, "How did Newham address vaccine concerns?")
+    after = then("Who are the champions?")
     assert after.found
     assert after.citations[0].case_study.id == before.citations[0].case_study.id
     assert "Champions" in after.sentences[0].text
@@ -340,14 +352,7 @@ def test_a_related_list_offers_the_case_study_closest_to_its_topic(searcher: Sea
 
 def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
         searcher: Searcher) -> None:
-    first = {"role": "user", "content": "Which case studies involve Macmillan?"}
-    _, listed = ask_conversation(searcher, [first])
-    said = {"role": "assistant", "content": listed.answer,
-            "case_studies": [c.case_study.id for c in listed.citations]}
-
-    def then(question: str):
-        return ask_conversation(searcher, [first, said, {"role": "user", "content": question}])[1]
-
+    _, then = conversation(searcher, "Which case studies involve Macmillan?")
     in_place = then("How many of them are in Hammersmith and Fulham?")
     assert in_place.shape == "count" and in_place.found
     assert in_place.sentences[0].text == "One case study is in Hammersmith and Fulham."
