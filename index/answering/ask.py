@@ -271,7 +271,8 @@ def answer_among(searcher: Searcher, question: str, picked: tuple[str, str],
 
 
 def _none_among(question: str, asked: str, text: str) -> Answer:
-    return Answer(question, text, (), False, 0.0, "related", (AnswerSentence(text, None),),
+    # an answer, and a whole one: the conversation settled which case studies it is about
+    return Answer(question, text, (), True, 0.0, "answered", (AnswerSentence(text, None),),
                   shape=question_shape(asked))
 
 
@@ -342,11 +343,12 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
                        ) -> tuple[str, ...]:
     """The case studies the conversation's last answer was about, the one it was most about
     first; a singular pointer ("it", "that service") keeps that one alone."""
-    earlier = list(messages[:-1])
-    while earlier and _field(earlier[-1], "role") != "assistant":
-        earlier.pop()
+    # the last answer that cited any: one that cited none ("None of them are in Lambeth.")
+    # leaves the conversation about the case studies before it
+    said = [m for m in messages[:-1] if _field(m, "role") == "assistant"]
+    cited = [m for m in said if _field(m, "case_studies")]
     known = set(searcher.case_order)
-    carried = _field(earlier[-1], "case_studies") if earlier else None
+    carried = _field(cited[-1] if cited else said[-1], "case_studies") if said else None
     if isinstance(carried, (list, tuple)) and carried:
         cases = tuple(dict.fromkeys(c for c in carried if isinstance(c, str) and c in known))
     else:

@@ -391,9 +391,10 @@
         box.setAttribute("data-casebook-shape", done.shape || "open");
         if (match !== "answered") {
           // say no case study covers it before quoting the closest
+          // "closest" only where some are offered: "none is close" offers none
           var label = el("p", "casebook-match casebook-match-" + match,
-            match === "related" ? "No exact match: the closest case studies"
-                                : "Outside what the case studies cover");
+            match !== "related" ? "Outside what the case studies cover"
+              : citations.length ? "No exact match: the closest case studies" : "No exact match");
           box.insertBefore(label, paragraph);
         }
         if ((done.items || []).length) {

@@ -251,14 +251,19 @@ def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searche
     expect(answered.locator(".casebook-match")).to_have_count(0)
     # whichever way the tuned thresholds read this question, the widget shows the service's word
     question = "Are there social prescribing case studies for dementia in Manchester?"
-    match = ask(searcher, question).match
+    said = ask(searcher, question)
+    match = said.match
     assert match != "answered"
     other = widget.ask(question)
     expect(other).to_have_attribute("data-casebook-match", match)
     label = other.locator(".casebook-match")
     expect(label).to_be_visible()
-    expect(label).to_have_text("No exact match: the closest case studies" if match == "related"
+    closest = "No exact match: the closest case studies" if said.citations else "No exact match"
+    expect(label).to_have_text(closest if match == "related"
                                else "Outside what the case studies cover")
+    # none offered as closest: the label promises none
+    far = widget.ask("Which case studies are about gardening?")
+    expect(far.locator(".casebook-match")).to_have_text("No exact match")
 
 
 def test_keyboard_alone(widget: Widget) -> None:

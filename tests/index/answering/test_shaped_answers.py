@@ -360,7 +360,19 @@ def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
         "hammersmith-and-fulham-a-holistic-and-integrated-approach"]
     # none of them is from Lambeth, though Lambeth has case studies of its own
     elsewhere = then("Which of them is in Lambeth?")
-    assert not elsewhere.found and elsewhere.answer == "None of them are in Lambeth."
+    assert elsewhere.match == "answered" and not elsewhere.citations
+    assert elsewhere.answer == "None of them are in Lambeth."
+    # an answer that cites none leaves the conversation about the list before it
+    turns = [{"role": "user", "content": "Which case studies involve Macmillan?"},
+             {"role": "assistant", "content": "Four case studies involve Macmillan.",
+              "case_studies": [c.case_study.id for c in in_place.citations] + [
+                  "bromley-by-bow-micro-commissioning"]},
+             {"role": "user", "content": "Which of them is in Lambeth?"},
+             {"role": "assistant", "content": elsewhere.answer, "case_studies": []},
+             {"role": "user", "content": "How many of them are in Tower Hamlets?"}]
+    _, third = ask_conversation(searcher, turns)
+    assert third.sentences[0].text == "One case study is in Tower Hamlets."
+    assert [c.case_study.id for c in third.citations] == ["bromley-by-bow-micro-commissioning"]
 
 
 def test_a_place_and_nothing_more_lists_the_case_studies_from_it(searcher: Searcher) -> None:
