@@ -390,11 +390,10 @@
         box.setAttribute("data-casebook-match", match);
         box.setAttribute("data-casebook-shape", done.shape || "open");
         if (match !== "answered") {
-          // say no case study covers it before quoting the closest
-          // "closest" only where some are offered: "none is close" offers none
+          // say none covers it before quoting the closest, if any
           var label = el("p", "casebook-match casebook-match-" + match,
             match !== "related" ? "Outside what the case studies cover"
-              : citations.length ? "No exact match: the closest case studies" : "No exact match");
+              : "No exact match" + (citations.length ? ": the closest case studies" : ""));
           box.insertBefore(label, paragraph);
         }
         if ((done.items || []).length) {
