@@ -34,6 +34,7 @@ from casebook.index.answering.ask import (
     member_features,
     members,
     out_of_area,
+    themed,
     topic_holds,
 )
 from casebook.index.answering.evidence import case_level
@@ -61,6 +62,9 @@ class Examples:
     # 1 where the case study holds the rarest word of its question's topic (ask.topic_holds;
     # 1 throughout for a topic no text holds a word of)
     holds: np.ndarray | None = None
+    # 1 where the case study carries a theme its question's topic names (ask.themed): on the
+    # list whatever the model reads, as the service serves it
+    themed: np.ndarray | None = None
 
 
 def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
@@ -70,6 +74,7 @@ def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
     qs: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     holds: list[np.ndarray] = []
+    themes: list[np.ndarray] = []
     for q in questions:
         if q.kind not in ("list", "count", "where") or not q.relevant:
             continue
@@ -83,10 +88,11 @@ def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
         scores.append(case_level(scored.final, scored.rows.passage_case, scored.rows.cases))
         held = topic_holds(searcher, q.question)
         holds.append(np.ones(len(searcher.case_order)) if held is None else held)
+        themes.append(themed(searcher, q.question))
     if not xs:
         return Examples(np.zeros((0, len(MEMBERSHIP_FEATURES))), np.zeros(0), np.zeros(0, int))
     return Examples(np.vstack(xs), np.concatenate(ys), np.concatenate(qs),
-                    np.concatenate(scores), np.concatenate(holds))
+                    np.concatenate(scores), np.concatenate(holds), np.concatenate(themes))
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -133,6 +139,7 @@ def list_rates(p: np.ndarray, data: Examples, floor: float) -> tuple[float, floa
 
 def choose_floor(p: np.ndarray, data: Examples) -> tuple[float, dict[str, list[float]]]:
     """The floor of FLOORS that maximises complete less padded (ties: the higher floor)."""
+    p = _themed(p, data)
     rates = {f"{floor:.1f}": list(list_rates(p, data, floor)) for floor in FLOORS}
     best = max(FLOORS, key=lambda f: (rates[f"{f:.1f}"][0] - rates[f"{f:.1f}"][1], f))
     return best, rates
@@ -145,7 +152,8 @@ def choose_unheld(p: np.ndarray, data: Examples, floor: float
     overrules the model only as far as dev shows it must: a topic's rarest word has synonyms,
     "worries" for "concerns")."""
     options: list[float | None] = [None, *UNHELD]
-    rates = {str(u): list(list_rates(_gated(p, data, u, floor), data, floor)) for u in options}
+    rates = {str(u): list(list_rates(_themed(_gated(p, data, u, floor), data), data, floor))
+             for u in options}
     best = max(options, key=lambda u: (rates[str(u)][0] - rates[str(u)][1],
                                        1.0 if u is None else -u))
     return best, rates
@@ -159,6 +167,18 @@ def _gated(p: np.ndarray, data: Examples, unheld: float | None, floor: float) ->
     for q in np.unique(data.question):
         rows = data.question == q
         out[rows] = gated(p[rows], data.holds[rows], unheld, floor)
+    return out
+
+
+def _themed(p: np.ndarray, data: Examples) -> np.ndarray:
+    """`p` where the question's topic names no theme; the theme's case studies where it does."""
+    if data.themed is None:
+        return p
+    out = p.copy()
+    for q in np.unique(data.question):
+        rows = data.question == q
+        if data.themed[rows].any():
+            out[rows] = data.themed[rows]
     return out
 
 

@@ -50,6 +50,7 @@ from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.text.terms import tokenize
 from casebook.records import Answer, AnswerSentence, CaseResult, Scored
+from casebook.themes import themes
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
 # question's scaffolding more often than its topic
@@ -183,7 +184,21 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     p = membership.probabilities(values, model.coef, model.bias, model.features)
     p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld,
                          searcher.tuned.membership_floor)
+    # a theme the topic names is the records' own answer, as a section or a borough is: its
+    # case studies are the list whatever their sentences read ("socialise" for loneliness),
+    # and a sentence that shares a stem with it does not join them ("house" for housing)
+    named = themed(searcher, question)
+    if named.any():
+        p = named
     return dict(zip(searcher.case_order, (float(v) for v in p)))
+
+
+def themed(searcher: Searcher, question: str) -> np.ndarray:
+    """Per case study (in case_order): 1 where it carries a theme the question's topic names
+    (answering/membership.py's themes_named), else 0."""
+    topic = searcher.normalise(" ".join(topic_words(question, None, ())))
+    named = membership.themes_named(topic, themes())
+    return np.array([float(bool(named & set(c.themes))) for c in searcher.case_studies()])
 
 
 def topic_holds(searcher: Searcher, question: str) -> np.ndarray | None:
@@ -208,8 +223,8 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:
-    """A list, count or borough question about a section or a borough, a comparison of case
-    studies or places it names, or a description of a place and nothing more: the records
+    """A list, count or borough question about a section, a borough or a theme, a comparison of
+    case studies or places it names, or a description of a place and nothing more: the records
     answer it, whatever the words' match to the text."""
     shape = question_shape(question)
     if shape == "compare":  # two case studies or places it names, which the records hold
@@ -224,6 +239,8 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
         return True  # "how many case studies are there?": the whole collection
     if section_named(question, searcher.sections()) or boroughs_named(
             question, searcher.boroughs(), searcher.gazetteer):
+        return True
+    if themed(searcher, question).any():  # "is there anything about loneliness?"
         return True
     # a name the texts hold answers a list unless the question's topic is a word no case study
     # holds ("does any GP practice prescribe parkrun?" names GPs, but asks about parkrun)

@@ -37,6 +37,7 @@ from casebook.index.answering.evidence import case_level
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.records import Scored
+from casebook.themes import Themes
 
 MEMBERSHIP_FEATURES: tuple[str, ...] = (
     "fused", "minilm_gap", "bm25_share", "phrase", "topic_minilm", "topic_e5",
@@ -98,6 +99,15 @@ def gated(p: np.ndarray, holds: np.ndarray | None, unheld: float | None,
     if holds is None or unheld is None or not np.any((holds > 0) & (p >= floor)):
         return p
     return np.where((holds > 0) | (p >= unheld), p, 0.0)
+
+
+def themes_named(topic: str, catalogue: Themes) -> set[str]:
+    """The themes (casebook/data/themes.json) a topic names: every word of it is a word of the
+    theme's label ("loneliness", "isolation", "arts and creativity"). One of a theme's terms
+    does not name it: "supervision" is a term of training and workforce, and asks about less;
+    "gardening" is a term of physical activity that no case study says."""
+    stems = set(tokenize(topic))
+    return {t.id for t in catalogue.themes if stems and stems <= set(tokenize(t.label))}
 
 
 def best_sentence(cosines: np.ndarray, sentence_rows: Mapping[str, Sequence[int]],

@@ -41,6 +41,7 @@ MATCH_FLOOR = 0.5
 HOW_FLOOR = 0.7
 MOST = 12  # a list longer than this is cut, and says so
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&\-]*")
+_POSSESSIVE = re.compile(r"'s$")
 _UNIT_WORDS = re.compile(rf"^{UNITS}$|^(?:section|sections|borough|boroughs|area|areas|"
                          r"london|page|list|total|named|places?)$", re.IGNORECASE)
 # a section's own name without what every section says
@@ -69,7 +70,8 @@ class Selection:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in WORD.findall(text)]
+    # a possessive is its noun: "people's mental health" is about "people", a generic word
+    return [_POSSESSIVE.sub("", w.lower()) for w in WORD.findall(text)]
 
 
 def section_named(question: str, sections: Sequence[str]) -> str | None:

@@ -9,8 +9,10 @@ from casebook.index.answering.membership import (
     holds_rarest,
     phrase_shares,
     probabilities,
+    themes_named,
     topic_stems,
 )
+from casebook.themes import Themes
 
 TEXTS = ("Our care coordinators run clinics.", "Care homes and their coordinators.",
          "Nothing here.")
@@ -63,3 +65,21 @@ def test_the_gate_keeps_a_case_study_without_the_word_only_where_the_model_is_su
     assert gated(p, None, 0.6, 0.3).tolist() == p.tolist()
     # the word's only holder is no likely member: a word of the topic in another sense
     assert gated(p, holds, 0.6, 0.4).tolist() == p.tolist()
+
+
+CATALOGUE = Themes.from_dict({"sources": {"s": "a source"}, "themes": [
+    {"id": "lonely", "label": "Loneliness and isolation", "source": "s", "definition": "",
+     "terms": ["lonel*", "isolated", "socialise"]},
+    {"id": "active", "label": "Physical activity", "source": "s", "definition": "",
+     "terms": ["sport*", "exercise", "gardening"]}]})
+
+
+def test_a_topic_names_a_theme_by_the_words_of_its_label() -> None:
+    assert themes_named("loneliness", CATALOGUE) == {"lonely"}
+    assert themes_named("isolation loneliness", CATALOGUE) == {"lonely"}
+    assert themes_named("physical activities", CATALOGUE) == {"active"}
+    # a term is not the theme: "gardening" asks about less than physical activity
+    assert themes_named("gardening", CATALOGUE) == set()
+    # a topic with a word beyond the theme asks for more than the theme
+    assert themes_named("loneliness dementia", CATALOGUE) == set()
+    assert themes_named("", CATALOGUE) == set()
