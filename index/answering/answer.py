@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from casebook.gazetteer import london
 from casebook.index.answering.lead import (
     overlap,
     rarity,
@@ -35,10 +36,20 @@ ENGLISH_SOURCES = "The case studies are in English, so the sentences above are q
 
 def not_found_text(sections: Sequence[str], elsewhere: Sequence[str] = ()) -> str:
     covered = "; ".join(sections)
-    where = ""
-    if elsewhere:
-        where = f" None of the case studies is from {' or '.join(elsewhere)}: they are from London."
+    where = f" {elsewhere_text(elsewhere)}" if elsewhere else ""
     return f"{NOT_FOUND}{where} The case studies cover: {covered}."
+
+
+def elsewhere_text(elsewhere: Sequence[str]) -> str:
+    """That no case study is from the places named: a London borough without one ("Camden")
+    is not told that the case studies are from London."""
+    names = " or ".join(elsewhere)
+    in_london = [place for place in elsewhere if london().find(place)]
+    if not in_london:
+        return f"None of the case studies is from {names}: they are from London."
+    if len(in_london) == len(elsewhere):
+        return f"None of the case studies is from {names}; they are from other London boroughs."
+    return f"None of the case studies is from {names}."
 
 
 @lru_cache(maxsize=4)

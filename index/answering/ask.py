@@ -147,7 +147,10 @@ def ask_scored(searcher: Searcher, question: str,
         ctx.member_floor = searcher.tuned.membership_floor
     if match == "related":
         topic = related_subject(searcher, question, evidence, scored.english)
-        return scored, compose_related(ctx, elsewhere, topic)
+        # "is there a case study from Camden?": nothing but the place, which no score is near
+        alone = bool(elsewhere) and not topic_words(
+            searcher.gazetteer.without_places(question), None, elsewhere)
+        return scored, compose_related(ctx, elsewhere, topic, place_alone=alone)
     return scored, compose_answered(ctx)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from casebook.gazetteer import london
 from casebook.index.answering.answer import (
     ENGLISH_SOURCES,
+    elsewhere_text,
     not_found_text,
     sentence_scores,
 )
@@ -592,19 +593,28 @@ def _closest(ctx: Context) -> list[CaseResult]:
             and r.score >= RELATED_SECOND * ctx.ranked[0].score]
 
 
-def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str) -> Answer:
+def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
+                    place_alone: bool = False) -> Answer:
     """No case study covers the question: say so in the asker's words, then offer the closest
     where they really are close, else what the case studies do cover. `elsewhere`: the places
-    it names that no case study is from; `topic`: what it asks about (answering/subject.py)."""
+    it names that no case study is from; `topic`: what it asks about (answering/subject.py);
+    `place_alone`: it asks about those places and nothing more, so where the case studies are
+    from is what it can be told."""
     ctx = replace(ctx, match="related")
     if elsewhere:
-        head = f"None of the case studies is from {' or '.join(elsewhere)}: they are from London."
+        head = elsewhere_text(elsewhere)
     else:
         head = f"No case study here is about {topic}." if topic else \
             "No case study here answers that."
-    close = _closest(ctx)
     quotes = Quotes(ctx.stored)
     shape = question_shape(ctx.question)
+    if place_alone:
+        intro = [AnswerSentence(f"None of the case studies is from {' or '.join(elsewhere)}.",
+                                None),
+                 AnswerSentence(f"The case studies come from these London boroughs: "
+                                f"{join(list(ctx.boroughs))}.", None)]
+        return _answer(ctx, shape, intro, [], quotes)
+    close = _closest(ctx)
     if not close:
         intro = [AnswerSentence(head, None), AnswerSentence(
             "None is close; the case studies cover: " + "; ".join(ctx.sections) + ".", None)]

@@ -42,6 +42,7 @@ HOW_FLOOR = 0.7
 MOST = 12  # a list longer than this is cut, and says so
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&\-]*")
 _POSSESSIVE = re.compile(r"'s$")
+_BEFORE_CASE = re.compile(r"([A-Za-z]+)\s+case\s+stud", re.IGNORECASE)
 _UNIT_WORDS = re.compile(rf"^{UNITS}$|^(?:section|sections|borough|boroughs|area|areas|"
                          r"london|page|list|total|named|places?)$", re.IGNORECASE)
 # a section's own name without what every section says
@@ -84,12 +85,22 @@ def section_named(question: str, sections: Sequence[str]) -> str | None:
         own = set(tokenize(" ".join(w for w in _words(section) if w not in _SECTION_NOISE)))
         held = len(own & asked)
         share = held / len(own) if own else 0.0
-        # all of a section's own words ("video") name it as surely as two of a longer name
+        # all of a section's own words ("video") name it as surely as two of a longer name,
+        # where the word is the kind of case study asked for, not part of another topic
+        # ("video case studies", "videos"; not "group video clinics")
         if ((held >= 2 and share >= SECTION_SHARE) or (held and says_section)
-                or (own and held == len(own))) \
+                or (own and held == len(own) and _kind_of_case_study(question, own))) \
                 and (best is None or share > best[0]):
             best = (share, section)
     return best[1] if best else None
+
+
+def _kind_of_case_study(question: str, own: set[str]) -> bool:
+    """The section's own words say which case studies are asked for: they stand before "case
+    study" ("video case studies"), or the question asks about nothing else ("any videos?")."""
+    before = {m.group(1) for m in _BEFORE_CASE.finditer(question)}
+    rest = set(tokenize(" ".join(topic_words(question, None, ())))) - own
+    return bool(own & set(tokenize(" ".join(before)))) or not rest
 
 
 def names_in(question: str, texts: Sequence[str]) -> list[str]:
@@ -150,11 +161,14 @@ def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> 
     return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
 
 
-def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...]) -> list[str]:
-    """The topic words beside the places a question names that some case study holds: a word
-    none holds ("how many case studies mention Southwark?") is the question's wording, and
-    the score it earns cannot tell the place's case studies apart."""
-    words = topic_words(question, None, places)
+def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
+               section: str | None = None) -> list[str]:
+    """The topic words beside the places and the section a question names that some case study
+    holds: a word none holds ("how many case studies mention Southwark?") is the question's
+    wording, and the score it earns cannot tell the place's case studies apart."""
+    named = set(tokenize(section or ""))  # stems: "hub" of the section's "training hubs"
+    words = [w for w in topic_words(question, section, places)
+             if not set(tokenize(w)) <= named]
     unheld = scarce(tokenize(" ".join(words)), texts)
     return [w for w in words if not set(tokenize(w)) <= unheld]
 
@@ -228,7 +242,8 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
         pool = [r for r in pool if set(r.case_study.boroughs) & set(places)]
     if fields.named:
         pool = narrowed(holding(pool, fields.named) or pool, question, fields.named)
-    elif places and not section and held_topic(question, places, texts):
+    elif (places or section) and held_topic(question, places, texts, section):
+        # "which video case studies are about young people?": the section's, about the topic
         pool = [r for r in pool if r.score >= floor] or pool
     elif not (section or places) and members is not None:
         pool = [r for r in pool if members.get(r.case_study.id, 0.0) >= keep.member_floor] \

@@ -401,3 +401,28 @@ def test_a_list_of_a_theme_is_the_theme_s_case_studies(searcher: Searcher) -> No
     housing = ask(searcher, "Which case studies talk about housing?")
     assert [i.case_study.id for i in housing.items] == ["reducing-health-inequalities-health-inclusion"]
     reads_whole(answer)
+
+
+def test_a_london_borough_without_a_case_study_is_told_where_they_are_from(
+        searcher: Searcher) -> None:
+    # Camden is in London: "they are from London" told the asker nothing, and the "closest"
+    # case studies of a place and nothing more were any two
+    answer = ask(searcher, "Is there a case study from Camden?")
+    assert answer.match == "related" and not answer.citations
+    assert answer.sentences[0].text == "None of the case studies is from Camden."
+    assert answer.sentences[1].text.startswith(
+        "The case studies come from these London boroughs: Barnet,")
+    assert "London" not in answer.sentences[0].text
+    reads_whole(answer)
+
+
+def test_a_section_s_one_word_in_another_topic_does_not_name_the_section(
+        searcher: Searcher) -> None:
+    # "video" is the video section's own word; "group video clinics" are Merton's
+    answer = ask(searcher, "Does any case study use group video clinics?")
+    assert [i.case_study.id for i in answer.items] == [
+        "reducing-health-inequalities-long-covid-19-clinics-in-merton"]
+    # a section with a topic lists the section's case studies about it, not the whole section
+    young = ask(searcher, "Which video case studies are about young people?")
+    listed = {i.case_study.id for i in young.items}
+    assert "the-well-centre" in listed and "crawley-posh-club" not in listed
