@@ -46,6 +46,7 @@ from casebook.index.answering.selection import (
 )
 from casebook.index.answering.shapes import question_shape
 from casebook.index.answering.subject import grammatical, subject
+from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.text.terms import tokenize
@@ -230,6 +231,8 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
     case studies or places it names, or a description of a place and nothing more: the records
     answer it, whatever the words' match to the text."""
     shape = question_shape(question)
+    if tally_asked(question, topic_words(question, None, ())) is not None:
+        return True  # "which borough has the most case studies?"
     if shape == "compare":  # two case studies or places it names, which the records hold
         return len(named_cases(question, searcher.case_studies(), searcher.boroughs(),
                                searcher.gazetteer)) >= 2

@@ -62,6 +62,7 @@ from casebook.index.answering.shapes import (
     where_clause,
 )
 from casebook.index.answering.subject import is_clause
+from casebook.index.answering.tally import Asked, tally_asked, tally_sentences
 from casebook.index.store import StoredIndex
 from casebook.records import (
     Answer,
@@ -528,10 +529,25 @@ def _borough_alone(ctx: Context) -> bool:
     return sum(bool(set(r.case_study.boroughs) & set(named)) for r in ctx.ranked) >= 2
 
 
+def _tally(ctx: Context, asked: Asked) -> Answer:
+    """"Which boroughs have more than one case study?": counted from the records, with the
+    case studies of the boroughs it names."""
+    said, places = tally_sentences(asked, [r.case_study for r in ctx.ranked])
+    order = {b: i for i, b in enumerate(places)}
+    cases = sorted((r for r in ctx.ranked if set(r.case_study.boroughs) & set(places)),
+                   key=lambda r: min(order.get(b, len(order)) for b in r.case_study.boroughs))
+    quotes = Quotes(ctx.stored)
+    return _answer(ctx, "where", [AnswerSentence(s, None) for s in said],
+                   _items(ctx, cases, quotes, 1), quotes)
+
+
 def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     """The answer to a question some case study covers (or that a conversation settled
     they do), shaped like the question."""
     shape = shape or question_shape(ctx.question)
+    asked = tally_asked(ctx.question, topic_words(ctx.question, None, ()))
+    if asked is not None:
+        return _tally(ctx, asked)
     if shape not in ("list", "count", "where", "compare") and _borough_alone(ctx):
         # "tell me about Lambeth", "what is happening in Lewisham?": every case study from
         # it, as a list

@@ -426,3 +426,17 @@ def test_a_section_s_one_word_in_another_topic_does_not_name_the_section(
     young = ask(searcher, "Which video case studies are about young people?")
     listed = {i.case_study.id for i in young.items}
     assert "the-well-centre" in listed and "crawley-posh-club" not in listed
+
+
+def test_a_question_about_the_boroughs_as_a_whole_is_counted_from_the_records(
+        searcher: Searcher) -> None:
+    # no score tells which borough has the most case studies: the borough field does
+    answer = ask(searcher, "Which boroughs have more than one case study?")
+    assert answer.match == "answered"
+    assert answer.sentences[0].text.startswith("Five boroughs have more than one case study: "
+                                               "Southwark (three); ")
+    boroughs = {b for i in answer.items for b in i.case_study.boroughs}
+    assert {"Southwark", "Lambeth", "Lewisham", "Waltham Forest", "Westminster"} <= boroughs
+    covered = ask(searcher, "How many boroughs are covered?")
+    assert covered.match == "answered" and "nineteen London boroughs" in covered.answer
+    reads_whole(answer)
