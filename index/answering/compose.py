@@ -289,18 +289,28 @@ def _need_only(case: CaseStudy, citation: int) -> AnswerSentence:
     return AnswerSentence(f"{_summary(case)} {NEED_ONLY}; {_more(case)}.", citation)
 
 
-NO_OUTCOME = "does not say what came of it"
+# what a summary does not say, by the answer type the question expects (answering/lead.py)
+UNTOLD = {"outcome": "does not say what came of it", "date": "does not say when",
+          "number": "gives no figure for it", "name": "does not say who"}
 
 
-def _tells_no_outcome(ctx: Context, case: CaseStudy) -> bool:
-    """A question about results, impact or whether it worked, of a case study none of whose
-    sentences tells one."""
-    return answer_type(ctx.question) == "outcome" and not any(
-        OUTCOME.search(ctx.stored.sentences[r].text) for r in ctx.rows(case.id))
+def _untold(ctx: Context, case: CaseStudy) -> str | None:
+    """What the question asks that none of the case study's sentences tells: a result, a date,
+    a figure or a name ("who funds the Crawley Posh Club?" of a summary that names nobody);
+    None where some sentence holds an answer of the type, or the question expects none."""
+    kind = answer_type(ctx.question)
+    if kind not in UNTOLD:
+        return None
+    if kind == "outcome":
+        told = any(OUTCOME.search(ctx.stored.sentences[r].text) for r in ctx.rows(case.id))
+    else:
+        told = any(holds(kind, ctx.stored.sentences[r].text, ctx.question)
+                   for r in ctx.rows(case.id))
+    return None if told else UNTOLD[kind]
 
 
-def _no_outcome(case: CaseStudy, citation: int) -> AnswerSentence:
-    return AnswerSentence(f"{_summary(case)} {NO_OUTCOME}; {_more(case)}.", citation)
+def _not_told(case: CaseStudy, untold: str, citation: int) -> AnswerSentence:
+    return AnswerSentence(f"{_summary(case)} {untold}; {_more(case)}.", citation)
 
 
 def _summary(case: CaseStudy) -> str:
@@ -486,10 +496,12 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         # the need, then what the summary does not tell: nothing cited that is not shown
         first = quotes.sentence(case, rows[0])
         return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes)
-    if shape != "describe" and _tells_no_outcome(ctx, case):
-        # the need or the service is what there is; the reader asked what came of it
+    untold = _untold(ctx, case) if shape != "describe" else None
+    if untold:
+        # the need or the service is what there is; the reader asked for what it does not tell
         first = quotes.sentence(case, rows[0])
-        return _answer(ctx, shape, [first, _no_outcome(case, first.citation or 1)], [], quotes)
+        return _answer(ctx, shape, [first, _not_told(case, untold, first.citation or 1)], [],
+                       quotes)
     sentences = [quotes.sentence(case, r) for r in rows]
     return _answer(ctx, shape, sentences, [], quotes)
 

@@ -312,6 +312,22 @@ def test_a_question_about_results_says_when_the_summary_tells_none(searcher: Sea
     assert not any("came of it" in s.text for s in told.sentences)
 
 
+def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Searcher) -> None:
+    # the Posh Club's summary names nobody and gives no date: quoting it alone reads as if
+    # its first sentence answered
+    who = ask(searcher, "Who funds the Crawley Posh Club?")
+    assert who.sentences[-1].text == (
+        "The summary of \u201cCrawley Posh Club\u201d does not say who; the page says no more "
+        "about it.")
+    when = ask(searcher, "When did the Crawley Posh Club start?")
+    assert "does not say when" in when.sentences[-1].text
+    # a summary that holds the fact is quoted for it, with no such sentence
+    mosques = ask(searcher, "How many mosques does Hounslow have?")
+    assert "15 Mosques" in mosques.sentences[0].text
+    assert not any("does not" in s.text for s in mosques.sentences)
+    reads_whole(who)
+
+
 def conversation(searcher: Searcher, first: str) -> tuple[Answer, Callable[[str], Answer]]:
     """The answer to `first`, and a function that asks a follow-up after it, its answer sent
     back as the widget sends it (text and cited case studies)."""
