@@ -39,6 +39,7 @@ from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     boroughs_named,
     distinctive_names,
+    heading_named,
     named_cases,
     section_named,
     topic_words,
@@ -129,6 +130,8 @@ def ask_scored(searcher: Searcher, question: str,
     elsewhere = out_of_area(searcher, question)
     if match != "answered" and names_a_field(searcher, question):
         match = "answered"  # the records answer "how many case studies are in Southwark?"
+    if match == "related" and not elsewhere and names_a_heading(scored.normalised, results):
+        match = "answered"  # "vaccine hesitancy": the heading of the case studies found
     found = members(searcher, question, scored)
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
@@ -224,6 +227,15 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
     if not found or 2 * len(scarce(list(stems), searcher.case_texts)) > len(stems):
         return 0.0
     return max(found.values())
+
+
+def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
+    """The question names, by two of their own words in a row, the title of one of the two
+    best case studies or the section of the best (selection.heading_named)."""
+    if not results:
+        return False
+    headings = [r.case_study.title for r in results[:2]] + [results[0].case_study.section]
+    return heading_named(question, headings, generic_words())
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:

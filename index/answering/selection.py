@@ -261,6 +261,16 @@ def _bigrams(text: str) -> set[tuple[str, str]]:
     return set(pairwise(words))
 
 
+def heading_named(question: str, headings: Sequence[str], generic: frozenset[str]) -> bool:
+    """The question's topic holds two words in a row of a heading (a title, a section), neither
+    of them generic: "vaccine hesitancy" names the section on it, "welfare checks" the case
+    study, however little else of the question a case study's sentences hold."""
+    plain = set(tokenize(" ".join(generic)))
+    asked = {p for p in pairwise(tokenize(" ".join(topic_words(question, None, ()))))
+             if not set(p) & plain}
+    return any(asked & set(pairwise(tokenize(expand_acronyms(h, keep=False)))) for h in headings)
+
+
 def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[str],
                 gazetteer: Gazetteer | None = None) -> list[tuple[str, list[str]]]:
     """What a comparison names, in the order it names them: (the name, the ids of the case

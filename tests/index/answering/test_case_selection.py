@@ -2,6 +2,7 @@
 
 from casebook.index.answering.selection import (
     Keep,
+    heading_named,
     named_cases,
     names_in,
     section_named,
@@ -162,3 +163,15 @@ def test_a_place_is_narrowed_by_a_topic_its_case_studies_hold_not_by_the_wording
     # "clinicians" is: the Lambeth case study about it is kept, the other is not
     assert ids(select("Which case studies about clinicians are in Lambeth?", "list", lambeth,
                       SECTIONS, BOROUGHS, Keep(0.5)).results) == ["lead"]
+
+
+def test_two_own_words_of_a_heading_in_a_row_name_it() -> None:
+    headings = ["Social prescribing and COVID-19 vaccine hesitancy", "Welfare Checks"]
+    generic = frozenset({"people", "support"})
+    assert heading_named("vaccine hesitancy", headings, generic)
+    assert heading_named("What about welfare checks in lockdown?", headings, generic)
+    # one word of a heading, or words apart, name nothing
+    assert not heading_named("hesitancy about flu jabs", headings, generic)
+    assert not heading_named("checks on welfare", headings, generic)
+    # a pair with a generic word is any heading's
+    assert not heading_named("support people", ["How we support people"], generic)

@@ -456,3 +456,12 @@ def test_a_question_about_the_boroughs_as_a_whole_is_counted_from_the_records(
     covered = ask(searcher, "How many boroughs are covered?")
     assert covered.match == "answered" and "nineteen London boroughs" in covered.answer
     reads_whole(answer)
+
+
+def test_a_topic_that_is_a_heading_s_words_is_answered(searcher: Searcher) -> None:
+    # a whole section is on vaccine hesitancy: "no case study here is about vaccine hesitancy"
+    # told the asker the opposite of the page
+    answer = ask(searcher, "vaccine hesitancy")
+    assert answer.match == "answered"
+    assert answer.citations[0].case_study.section == \
+        "Social prescribing and COVID-19 vaccine hesitancy"
