@@ -22,6 +22,7 @@ from casebook.index.answering.conversation import (
     names_from_answer,
     plural,
     points_back,
+    position,
     topic,
 )
 from casebook.index.answering.corpus_words import generic_words, question_words
@@ -382,6 +383,10 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
     # leaves the conversation about the case studies before it
     said = [m for m in messages[:-1] if _field(m, "role") == "assistant"]
     cited = [m for m in said if _field(m, "case_studies")]
+    at = position(answer_question(messages))
+    if at is not None:
+        # "the second one" points into the last list that has a second
+        cited = [m for m in cited if _count(_field(m, "case_studies")) > max(at, -at - 1)]
     known = set(searcher.case_order)
     carried = _field(cited[-1] if cited else said[-1], "case_studies") if said else None
     if isinstance(carried, (list, tuple)) and carried:
@@ -394,7 +399,15 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
         _, _, before = ask_conversation_scored(searcher, messages[:users[-1] + 1])
         cases = tuple(dict.fromkeys(c.case_study.id for c in before.citations)) \
             if before.found else ()
-    return cases if plural(answer_question(messages)) else cases[:1]
+    question = answer_question(messages)
+    if at is not None:  # "tell me more about the second one"
+        return cases[at:at + 1 or None] if -len(cases) <= at < len(cases) else ()
+    return cases if plural(question) else cases[:1]
+
+
+def _count(carried: object) -> int:
+    """How many case studies an assistant message carries (one cited twice is one)."""
+    return len(set(carried)) if isinstance(carried, (list, tuple)) else 0
 
 
 def last_answer(messages: Sequence[Mapping[str, str] | object]) -> str:

@@ -304,8 +304,9 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
     if kind == "outcome":
         told = any(OUTCOME.search(ctx.stored.sentences[r].text) for r in ctx.rows(case.id))
     else:
-        told = any(holds(kind, ctx.stored.sentences[r].text, ctx.question)
-                   for r in ctx.rows(case.id))
+        # the case study's own name is not who ran it ("Posh Club" of "Crawley Posh Club")
+        given = f"{ctx.question} {case.title}"
+        told = any(holds(kind, ctx.stored.sentences[r].text, given) for r in ctx.rows(case.id))
     return None if told else UNTOLD[kind]
 
 

@@ -70,6 +70,24 @@ POINTING_PHRASE = re.compile(
     r"approach|charity|organi[sz]ation|partnership|network|group|borough|area|place|film|video)s?\b",
     re.IGNORECASE)
 PLURAL = frozenset("they them their theirs these those".split())
+# "the second one", "the last case study", "number 2": a place in the list the answer before
+# gave, read as that case study ("the first link worker" is a topic, not a place in a list)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5,
+             "last": -1}
+ORDINAL = re.compile(
+    rf"\bthe\s+(?P<word>{'|'.join(_ORDINALS)})(?:\s+(?:one|case\s+study|example|project|"
+    r"service)\b|\s*(?=[?.!]|$))|\b(?:number|no\.|#)\s*(?P<digit>[1-9])\b", re.IGNORECASE)
+
+
+def position(question: str) -> int | None:
+    """The place in the last answer's list a follow-up points at (0 the first, -1 the last),
+    None where it points at none."""
+    match = ORDINAL.search(question)
+    if not match:
+        return None
+    if match.group("digit"):
+        return int(match.group("digit")) - 1
+    return _ORDINALS[match.group("word").lower()]
 
 
 def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
@@ -79,13 +97,15 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     names a topic of its own."""
     if _AMONG.match(question) and _points_back(question):
         return True  # "how many of them are in Newham?": the place picks among them
-    if _places(question, gazetteer) or OPENER.match(question):
+    ordinal = bool(ORDINAL.search(question))  # "and the second one?" opens, and points back
+    if not ordinal and (_places(question, gazetteer) or OPENER.match(question)):
         return False
-    if not (_points_back(question) or POINTING_PHRASE.search(question)):
+    if not (ordinal or _points_back(question) or POINTING_PHRASE.search(question)):
         return False
     # what it asks of them, in a few words of its own ("which charity helped set up services
     # there?"): words too common in the corpus to carry a topic do not count
-    own = [w for w in _content_words(POINTING_PHRASE.sub(" it ", question))
+    pointer = ORDINAL.sub(" it ", POINTING_PHRASE.sub(" it ", question))
+    own = [w for w in _content_words(pointer)
            if w.lower() not in ANAPHORA and not is_generic(w)]
     return len(own) <= 3
 

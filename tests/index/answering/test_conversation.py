@@ -12,6 +12,7 @@ from casebook.index.answering.conversation import (
     is_follow_up,
     names_from_answer,
     points_back,
+    position,
     topic,
 )
 
@@ -125,6 +126,10 @@ def test_no_user_message_is_an_error() -> None:
     ("Which borough is that in?", True),
     ("When did that start?", True),
     ("Which case studies that involve Age UK are in Lambeth?", False),
+    # a place in the last answer's list, even after an opener
+    ("Tell me more about the first one", True),
+    ("And number 2?", True),
+    ("Who runs the last one?", True),
 ])
 def test_points_back(question: str, back: bool) -> None:
     assert points_back(question) is back
@@ -163,3 +168,16 @@ def test_names_from_answer(question: str, back: bool) -> None:
 def test_among_asks_a_list_question_of_the_last_answers_case_studies(
         question: str, picked: tuple[str, str] | None) -> None:
     assert among(question) == picked
+
+
+@pytest.mark.parametrize(("question", "at"), [
+    ("Tell me more about the first one", 0),
+    ("What did the second case study do?", 1),
+    ("And the last?", -1),
+    ("number 3 please", 2),
+    # an ordinal that is part of the topic is no place in a list
+    ("When did the first link worker start?", None),
+    ("Who funded it?", None),
+])
+def test_position_is_a_place_in_the_last_answers_list(question: str, at: int | None) -> None:
+    assert position(question) == at

@@ -465,3 +465,14 @@ def test_a_topic_that_is_a_heading_s_words_is_answered(searcher: Searcher) -> No
     assert answer.match == "answered"
     assert answer.citations[0].case_study.section == \
         "Social prescribing and COVID-19 vaccine hesitancy"
+
+
+def test_a_follow_up_naming_a_place_in_the_list_is_about_that_case_study(
+        searcher: Searcher) -> None:
+    listed, then = conversation(searcher, "Is there anything about loneliness?")
+    ids = [i.case_study.id for i in listed.items]
+    assert len(ids) == 2
+    second = then("Who runs the second one?")
+    assert [c.case_study.id for c in second.citations] == [ids[1]]
+    last = then("Tell me more about the last one")
+    assert {c.case_study.id for c in last.citations} == {ids[-1]}
