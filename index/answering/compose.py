@@ -37,6 +37,7 @@ from casebook.index.answering.prose import (
     focus,
     is_title,
     join,
+    leans_back,
     name,
     quoted,
     title_only,
@@ -491,7 +492,12 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         return _answer(ctx, shape, [AnswerSentence(title_only(case), citation)], [], quotes)
     n = DESCRIBE_SENTENCES if shape == "describe" else SINGLE_SENTENCES
     rows = _best_rows(ctx, case, n)
-    if shape == "describe":
+    lead = ctx.stored.sentences[rows[0]].text
+    if shape == "describe" or (shape == "open" and answer_type(ctx.question) == "any"
+                               and leans_back(lead)):
+        # a lead that points back ("Formally launched in 2017, it is delivered by ...") reads
+        # after the sentence it points to, where that one is quoted too; an answer of the type
+        # asked for (a fact, a result) leads wherever it stands
         rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
     if shape == "how" and _tells_only_need(ctx, case):
         # the need, then what the summary does not tell: nothing cited that is not shown
@@ -554,10 +560,17 @@ def _tally(ctx: Context, asked: Asked) -> Answer:
                    _items(ctx, cases, quotes, 1), quotes)
 
 
+_WHERE_FIRST = re.compile(r"^\s*where\b", re.IGNORECASE)
+
+
 def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     """The answer to a question some case study covers (or that a conversation settled
     they do), shaped like the question."""
     shape = shape or question_shape(ctx.question)
+    if shape == "where" and _WHERE_FIRST.match(ctx.question) \
+            and boroughs_named(ctx.question, ctx.boroughs):
+        # "where do Barnet residents get signposted?": the place is given, what is there is not
+        shape = "open"
     asked = tally_asked(ctx.question, topic_words(ctx.question, None, ()))
     if asked is not None:
         return _tally(ctx, asked)

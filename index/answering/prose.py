@@ -21,6 +21,16 @@ from casebook.records import CaseStudy
 POINTING = re.compile(r"^(?:this|these|that|those|they|their|theirs|them|it|its|he|she|his|her|"
                       r"hers|we|our|us|such|both|each|the\s+latter|the\s+former)\b",
                       re.IGNORECASE)
+# a pronoun subject after an opening phrase: "Formally launched in April 2017, it is ..."
+_POINTING_AFTER_OPENER = re.compile(r"^[^,.;:]{1,80},\s+(?:it|its|they|their|this|these|he|she)\b",
+                                    re.IGNORECASE)
+
+
+def leans_back(text: str) -> bool:
+    """Whether a sentence's subject is a pronoun for something said before it."""
+    return bool(POINTING.match(text) or _POINTING_AFTER_OPENER.match(text))
+
+
 THIS_CASE_STUDY = re.compile(r"^(?:this|the)\s+(?:case\s+study|film|video|story)\b", re.IGNORECASE)
 # whole: ends with . ! or ? and, after it, only closing quotes or brackets
 ENDED = re.compile(r"[.!?][\"'”’)\]]*$")

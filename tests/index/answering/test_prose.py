@@ -6,6 +6,7 @@ from casebook.index.answering.prose import (
     focus,
     introduced,
     join,
+    leans_back,
     name,
     quoted,
     whole_sentence,
@@ -56,3 +57,11 @@ def test_names_and_counts_read_as_prose() -> None:
     assert focus(HOUNSLOW) == "Understanding and supporting faith groups"
     assert join(["A"]) == "A" and join(["A", "B", "C"]) == "A, B and C"
     assert count_words(9, capital=True) == "Nine" and count_words(34) == "34"
+
+
+def test_a_pronoun_subject_leans_on_what_came_before_even_after_an_opening_phrase() -> None:
+    assert leans_back("It is delivered by a partnership.")
+    assert leans_back("Formally launched in April 2017, it is delivered by a partnership.")
+    assert not leans_back("The Barnet Wellbeing Hub is the front door.")
+    # a comma far into a sentence of its own is no opening phrase
+    assert not leans_back("Barnet CCG funds the service, and it is run by a charity.")
