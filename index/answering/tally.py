@@ -21,7 +21,7 @@ Tally = Literal["count", "most", "more_than"]
 _BOROUGHS = re.compile(r"\bboroughs?\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\b(?:how\s+many|number\s+of)\s+(?:\w+\s+)?boroughs\b", re.IGNORECASE)
 _MOST = re.compile(r"\bthe\s+most\b", re.IGNORECASE)
-_MORE_THAN = re.compile(r"\b(?:more\s+than\s+(?P<n>one|two|three|four|once|twice|\d+)"
+_MORE_THAN = re.compile(r"\b(?:more\s+than\s+(?P<n>one|two|three|four|once|twice|[1-9]\d*)"
                         r"|several|multiple|two\s+or\s+more)\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "once": 1, "twice": 2}
 # the tally's own words; any other word of the question's topic asks about a topic, whose case

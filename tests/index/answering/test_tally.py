@@ -23,6 +23,7 @@ def test_a_tally_is_read_from_the_question_s_own_words() -> None:
     # a topic of its own asks for the topic's boroughs, not a tally
     assert tally_asked("Which boroughs have the most vaccine work?", ["most", "vaccine"]) is None
     assert tally_asked("How many case studies are there?", []) is None
+    assert tally_asked("Which boroughs have more than 0 case studies?", ["0"]) is None
 
 
 def test_the_tally_counts_each_borough_a_case_study_names() -> None:
