@@ -231,12 +231,12 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
 
 
 def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
-    """The question names, by two of their own words in a row, the title of one of the two
-    best case studies or the section of the best (selection.heading_named)."""
+    """The question names, by two of their own words in a row, the title or the section of
+    the best case study, which the answer is about (selection.heading_named)."""
     if not results:
         return False
-    headings = [r.case_study.title for r in results[:2]] + [results[0].case_study.section]
-    return heading_named(question, headings, generic_words())
+    best = results[0].case_study
+    return heading_named(question, [best.title, best.section], generic_words())
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:

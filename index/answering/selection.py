@@ -262,12 +262,13 @@ def _bigrams(text: str) -> set[tuple[str, str]]:
 
 
 def heading_named(question: str, headings: Sequence[str], generic: frozenset[str]) -> bool:
-    """The question's topic holds two words in a row of a heading (a title, a section), neither
-    of them generic: "vaccine hesitancy" names the section on it, "welfare checks" the case
-    study, however little else of the question a case study's sentences hold."""
+    """The question holds two words in a row of a heading (a title, a section), not both of
+    them generic and neither the question's scaffolding: "vaccine hesitancy" names the section
+    on it, "cancer patients" the title about them, however little else of the question a case
+    study's sentences hold; "social prescribing" and "link workers" name any."""
     plain = set(tokenize(" ".join(generic)))
-    asked = {p for p in pairwise(tokenize(" ".join(topic_words(question, None, ()))))
-             if not set(p) & plain}
+    words = [w for w in _words(question) if w not in question_words()]
+    asked = {p for p in pairwise(tokenize(" ".join(words))) if not set(p) <= plain}
     return any(asked & set(pairwise(tokenize(expand_acronyms(h, keep=False)))) for h in headings)
 
 
