@@ -40,13 +40,14 @@ from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     boroughs_named,
     distinctive_names,
+    group_named,
     heading_named,
     named_cases,
     section_named,
     topic_words,
     topical,
 )
-from casebook.index.answering.shapes import question_shape
+from casebook.index.answering.shapes import question_shape, without_comparison
 from casebook.index.answering.subject import grammatical, subject
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
@@ -246,9 +247,10 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
     shape = question_shape(question)
     if tally_asked(question, topic_words(question, None, ())) is not None:
         return True  # "which borough has the most case studies?"
-    if shape == "compare":  # two case studies or places it names, which the records hold
-        return len(named_cases(question, searcher.case_studies(), searcher.boroughs(),
-                               searcher.gazetteer)) >= 2
+    if shape == "compare":  # two case studies, places or a group it names: the records'
+        cases = searcher.case_studies()
+        return len(named_cases(question, cases, searcher.boroughs(), searcher.gazetteer)) >= 2 \
+            or len(group_named(question, cases, searcher.sections())) >= 2
     if shape not in ("list", "count", "where"):
         # "tell me about Hounslow", "what is happening in Croydon?", "Newham": a place and
         # nothing more asks for the case studies from it
@@ -332,6 +334,7 @@ def related_subject(searcher: Searcher, question: str, evidence: Evidence,
         return topic(question, searcher.gazetteer)
     corpus = searcher.case_texts
     shaping = question_words() | generic_words()
+    question = without_comparison(question)  # "have in common" is no topic
     said = subject(question, scarce(evidence.missing, corpus), (), shaping)
     if said is None:
         said = subject(question, (), scarce(evidence.missing, corpus, RARE), shaping)

@@ -49,6 +49,7 @@ from casebook.index.answering.selection import (
     Keep,
     Selection,
     boroughs_named,
+    group_named,
     named_cases,
     select,
     topic_words,
@@ -424,8 +425,20 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
             chosen.append(result)
     quotes = Quotes(ctx.stored)
     items = _items(ctx, chosen, quotes, 3, aspects=True)
+    left = [by_id[i].case_study for _, ids in named[COMPARE_MOST:] for i in ids[:1]
+            if i in by_id]
     return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes,
-                   _titles_only(items))
+                   [*_titles_only(items), *_not_compared(left)])
+
+
+def _not_compared(left: Sequence[CaseStudy]) -> list[AnswerSentence]:
+    """The case studies a comparison names beyond the few it compares: named, not dropped."""
+    if not left:
+        return []
+    verb = "is" if len(left) == 1 else "are"
+    titles = join([in_sentence(c) for c in left])
+    return [AnswerSentence(f"{count_words(len(left), True)} more {verb} not compared here: "
+                           f"{titles}.", None)]
 
 
 def _titles_only(items: Sequence[AnswerItem]) -> list[AnswerSentence]:
@@ -585,6 +598,11 @@ def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
         if len(named) == 1 and len(named[0][1]) >= 2:
             # "compare the two Lewisham case studies": one name, several case studies
             named = [(named[0][0], [case]) for case in named[0][1]]
+        group = group_named(ctx.question, [r.case_study for r in ctx.ranked], ctx.sections) \
+            if len(named) < 2 else []
+        if len(group) >= 2:
+            # "what do the vaccine case studies have in common?": each of the group
+            named = [(case, [case]) for case in group]
         return _comparison(ctx, named)
     if shape == "how":
         return _how(ctx)

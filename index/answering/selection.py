@@ -18,11 +18,12 @@ from itertools import pairwise
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import COMMON_SHARE, scarce
-from casebook.index.answering.membership import holds_rarest
-from casebook.index.answering.shapes import UNITS, Shape
+from casebook.index.answering.membership import holds_rarest, themes_named
+from casebook.index.answering.shapes import UNITS, Shape, without_comparison
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
+from casebook.themes import themes
 
 # A case study whose calibrated score reaches this floor is counted as matching a list, count
 # or borough question, and quoted beside the best one in a how-answer. Chosen on dev
@@ -270,6 +271,19 @@ def heading_named(question: str, headings: Sequence[str], generic: frozenset[str
     words = [w for w in _words(question) if w not in question_words()]
     asked = {p for p in pairwise(tokenize(" ".join(words))) if not set(p) <= plain}
     return any(asked & set(pairwise(tokenize(expand_acronyms(h, keep=False)))) for h in headings)
+
+
+def group_named(question: str, cases: Sequence[CaseStudy], sections: Sequence[str]
+                ) -> list[str]:
+    """The case studies of a group a comparison names, in `cases`' order: a section's ("the
+    training hub case studies") or a theme's ("what do the vaccine case studies have in
+    common?"); none where it names neither."""
+    section = section_named(question, sections)
+    if section:
+        return [c.id for c in cases if c.section == section]
+    topic = " ".join(topic_words(without_comparison(question), None, ()))
+    named = themes_named(topic, themes())
+    return [c.id for c in cases if named & set(c.themes)]
 
 
 def named_cases(question: str, cases: Sequence[CaseStudy], boroughs: Sequence[str],

@@ -48,6 +48,12 @@ _FACT = re.compile(r"^\s*(?:who|whom|whose|when|how\s+(?:many|much|often|long|ol
                    r"group|partner|gp|practice|team|year)s?|why)\b", re.I)
 
 
+def without_comparison(question: str) -> str:
+    """The question less the words that ask for a comparison ("in common", "compared"): they
+    shape it and never name its topic."""
+    return _COMPARE.sub(" ", question)
+
+
 def question_shape(question: str) -> Shape:
     """The shape of `question`. Order matters: a count names its units ("how many case
     studies"), which a fact's "how many people" does not; "which boroughs" is a list of places;

@@ -2,6 +2,7 @@
 
 from casebook.index.answering.selection import (
     Keep,
+    group_named,
     heading_named,
     named_cases,
     names_in,
@@ -175,3 +176,19 @@ def test_two_own_words_of_a_heading_in_a_row_name_it() -> None:
     assert not heading_named("checks on welfare", headings, generic)
     # a pair with a generic word is any heading's
     assert not heading_named("support people", ["How we support people"], generic)
+
+
+def test_a_comparison_of_a_group_names_a_section_s_or_a_theme_s_case_studies() -> None:
+    def case(cid: str, section: str, *tags: str) -> CaseStudy:
+        return CaseStudy(id=cid, title=cid, section=section, url=f"https://example.org/{cid}",
+                         text="A sentence.", themes=list(tags))
+
+    cases = [case("a", "Training hubs", "training-and-workforce"),
+             case("b", "Training hubs"), case("c", "Vaccines", "vaccination"),
+             case("d", "Other", "vaccination")]
+    sections = ["Training hubs", "Vaccines", "Other"]
+    assert group_named("Compare the training hubs case studies", cases, sections) == ["a", "b"]
+    # "in common" asks for the comparison and names no topic; "vaccine" names the theme
+    assert group_named("What do the vaccine case studies have in common?", cases,
+                       ["Training hubs", "Covid jabs", "Other"]) == ["c", "d"]
+    assert group_named("Compare Hounslow and Newham", cases, sections) == []

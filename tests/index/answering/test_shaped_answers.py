@@ -483,3 +483,14 @@ def test_a_where_question_that_gives_its_place_is_answered_with_what_is_there(
     assert answer.shape == "open" and "is from Barnet" not in answer.answer
     # the lead that says "it" comes after the sentence that names the hub
     assert answer.sentences[0].text.startswith("The Barnet Wellbeing Hub")
+
+
+def test_a_comparison_of_a_group_compares_its_case_studies_and_names_the_rest(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "What do the vaccine case studies have in common?")
+    assert answer.match == "answered" and answer.shape == "compare"
+    compared = {i.case_study.id for i in answer.items}
+    assert len(compared) == 4 and all(c.startswith("covid-19-vaccinations") for c in compared)
+    # the fifth is named, not dropped
+    assert answer.sentences[-1].text.startswith("One more is not compared here: ")
+    assert "No case study here is about common" not in answer.answer
