@@ -269,6 +269,9 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
     for result in cases:
         case = result.case_study
         rows = _aspect_rows(ctx, case, per_case) if aspects else _best_rows(ctx, case, per_case)
+        if rows and leans_back(ctx.stored.sentences[rows[0]].text):
+            # "she was worried about him" after the sentence that says who she is
+            rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
         heading_citation = quotes.head(result, rows)
         sentences = [quotes.sentence(case, r) for r in rows]
         if how and sentences and _tells_only_need(ctx, case):

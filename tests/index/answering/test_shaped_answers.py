@@ -494,3 +494,9 @@ def test_a_comparison_of_a_group_compares_its_case_studies_and_names_the_rest(
     # the fifth is named, not dropped
     assert answer.sentences[-1].text.startswith("One more is not compared here: ")
     assert "No case study here is about common" not in answer.answer
+    # "she was worried about him" reads after the sentence that says who she is
+    story = next(i for i in answer.items
+                 if i.case_study.id == "covid-19-vaccinations-understanding-people-and-their")
+    texts = [s.text for s in story.sentences]
+    said = next(n for n, t in enumerate(texts) if "40-year-old" in t)
+    assert all(n > said for n, t in enumerate(texts) if "she was worried" in t)
