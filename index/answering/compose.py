@@ -521,8 +521,10 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes)
     untold = _untold(ctx, case) if shape != "describe" else None
     if untold:
-        # the need or the service is what there is; the reader asked for what it does not tell
-        first = quotes.sentence(case, rows[0])
+        # the need or the service is what there is; the reader asked for what it does not tell.
+        # No sentence answers, so one that leans on another ("For many, it's ...") gives way
+        first = quotes.sentence(case, min(rows, key=lambda r: (
+            leans_back(ctx.stored.sentences[r].text), rows.index(r))))
         return _answer(ctx, shape, [first, _not_told(case, untold, first.citation or 1)], [],
                        quotes)
     sentences = [quotes.sentence(case, r) for r in rows]

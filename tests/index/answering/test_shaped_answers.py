@@ -318,6 +318,8 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
     assert who.sentences[-1].text == (
         "The summary of \u201cCrawley Posh Club\u201d does not say who; the page says no more "
         "about it.")
+    # no sentence answers, so the one that names the club comes before "For many, it's ..."
+    assert who.sentences[0].text.startswith("Crawley Posh Club brings people")
     when = ask(searcher, "When did the Crawley Posh Club start?")
     assert "does not say when" in when.sentences[-1].text
     # a summary that holds the fact is quoted for it, with no such sentence
