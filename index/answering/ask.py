@@ -156,6 +156,7 @@ def ask_scored(searcher: Searcher, question: str,
         # "is there a case study from Camden?": nothing but the place, which no score is near
         alone = bool(elsewhere) and not topic_words(
             searcher.gazetteer.without_places(question), None, elsewhere)
+        ctx.ranked = titled_first(scored.normalised, ctx.ranked)
         return scored, compose_related(ctx, elsewhere, topic, place_alone=alone)
     return scored, compose_answered(ctx)
 
@@ -238,6 +239,21 @@ def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
         return False
     best = results[0].case_study
     return heading_named(question, [best.title, best.section], generic_words())
+
+
+# how far down the ranking a "related" answer looks for a title the question names
+TITLED_WITHIN = 3
+
+
+def titled_first(question: str, ranked: Sequence[CaseResult]) -> list[CaseResult]:
+    """`ranked` with the best of its first few whose title the question names
+    (selection.heading_named) moved to the front: the closest a "related" answer offers for
+    "social prescribing for cancer patients" is the title about cancer patients."""
+    out = list(ranked)
+    for i, result in enumerate(out[:TITLED_WITHIN]):
+        if heading_named(question, [result.case_study.title], generic_words()):
+            return [out[i], *out[:i], *out[i + 1:]]
+    return out
 
 
 def names_a_field(searcher: Searcher, question: str) -> bool:

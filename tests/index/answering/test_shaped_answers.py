@@ -502,3 +502,11 @@ def test_a_comparison_of_a_group_compares_its_case_studies_and_names_the_rest(
     texts = [s.text for s in story.sentences]
     said = next(n for n, t in enumerate(texts) if "40-year-old" in t)
     assert all(n > said for n, t in enumerate(texts) if "she was worried" in t)
+
+
+def test_a_related_answer_offers_first_the_title_the_question_names(searcher: Searcher) -> None:
+    # search ranks a vaccine story first; the question names the Macmillan title's words
+    answer = ask(searcher, "Tell me about social prescribing for cancer patients")
+    assert answer.match == "related"
+    assert answer.citations[0].case_study.id == \
+        "macmillan-community-link-worker-service-supporting-cancer"
