@@ -1,9 +1,12 @@
-"""Is a question in English? Script and stop words decide (the lists are bm25s's)."""
+"""Is a question in English? Script and stop words decide (the lists are bm25s's), and where
+they say another language, an English lexicon (lemminflect's) can overrule them."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from lemminflect import getAllLemmas
 
 from casebook.index.text.stopwords import stopwords
 
@@ -37,4 +40,8 @@ def is_english(text: str) -> bool:
         # an English sentence of four words or more nearly always has a stop word; a
         # language without a list here (Polish, Romanian...) has none, and has accents
         return False
-    return english >= max(hits.values(), default=0)
+    if english >= max(hits.values(), default=0):
+        return True
+    # a few words can be another language's stop words and English too ("bin" is German's):
+    # where most of them are English words, the question is English ("bin collection day")
+    return latin == 1.0 and 2 * sum(bool(getAllLemmas(w)) for w in words) > len(words)

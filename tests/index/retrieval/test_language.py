@@ -1,0 +1,29 @@
+"""Is a question in English (pure: script, stop words and an English lexicon)."""
+
+import pytest
+
+from casebook.index.retrieval.language import is_english
+
+
+@pytest.mark.parametrize("text", [
+    "loneliness",
+    "How did others reach Muslim communities about vaccines?",
+    # "bin" and "die" are German stop words, "con" Spanish: the rest are English words
+    "bin collection day Lewisham",
+    "die hard movie times",
+    "con artists targeting older people",
+])
+def test_english(text: str) -> None:
+    assert is_english(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Y a-t-il des ateliers artistiques à l'hôpital ?",
+    "hilfe für senioren",
+    "ayuda para mayores",
+    "con mi madre",
+    "aiuto per anziani",
+    "كيف يمكن دعم الأطفال",
+])
+def test_not_english(text: str) -> None:
+    assert not is_english(text)
