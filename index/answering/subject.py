@@ -143,7 +143,15 @@ def grammatical(question: str, said: str) -> str | None:
         return None
     after = WORD.findall(question[start + len(said):])
     rest = question[start + len(said):]
-    if after and after[0].lower() in _HEADS and rest.startswith(" "):
+    if after and rest.startswith(" ") and (after[0].lower() in _HEADS or (
+            _adjective_only(said) and "NOUN" in _senses(after[0]))):
+        # a common noun finishes the phrase ("older people"), as does the noun an adjective
+        # the phrase stops on describes ("regular reflective support")
         said = f"{said} {after[0]}"
     last = WORD.findall(said)[-1].lower()
-    return None if last in _OPEN_ENDED else said
+    return None if last in _OPEN_ENDED or _adjective_only(said) else said
+
+
+def _adjective_only(phrase: str) -> bool:
+    """Whether the phrase's last word can only be an adjective: it stops before its noun."""
+    return _senses(WORD.findall(phrase)[-1]) == {"ADJ"}

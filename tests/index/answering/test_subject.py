@@ -69,8 +69,13 @@ def test_nothing_lacking_says_nothing() -> None:
     ("Who paid for that service?", "paid", None),
     ("What role can a family doctor play in leading it?", "family doctor play", None),
     ("What is the evidence that it works?", "evidence", None),
-    # a phrase that stops mid-way is left out
-    ("loneliness in older age", "loneliness in older", None),
+    # a phrase that stops mid-way is left out, or finished by the noun that follows
+    ("loneliness in older", "loneliness in older", None),
+    ("loneliness in older age", "loneliness in older", "loneliness in older age"),
+    # an adjective is finished by the noun it describes, or the phrase is left out
+    ("How can link workers get regular reflective support from a mentor?",
+     "regular reflective", "regular reflective support"),
+    ("Which projects are reflective?", "reflective", None),
 ])
 def test_grammatical(question: str, said: str, shown: str | None) -> None:
     assert grammatical(question, said) == shown
