@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -33,11 +32,14 @@ from casebook.index.answering.evidence import (
     coverage,
     features,
     scarce,
+    title_bears,
     unheld_words,
 )
 from casebook.index.answering.match import Match, decide, probabilities
+from casebook.index.answering.prose import is_title
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
+    OR,
     boroughs_named,
     distinctive_names,
     group_named,
@@ -53,14 +55,12 @@ from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
 from casebook.index.text.terms import tokenize
-from casebook.records import Answer, AnswerSentence, CaseResult, Scored
+from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Scored
 from casebook.themes import themes
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
 # question's scaffolding more often than its topic
 RARE = 2
-# "X or Y": a topic of two sides, either of which puts a case study on the list
-_OR = re.compile(r"\bor\b", re.IGNORECASE)
 
 
 def out_of_area(searcher: Searcher, question: str) -> list[str]:
@@ -129,6 +129,8 @@ def ask_scored(searcher: Searcher, question: str,
         return scored, answer_about(searcher, question, scored, about)
     results = searcher.group(scored.final, CASES_CONSIDERED)
     match, evidence = judge(searcher, question, scored, results)
+    if match == "answered" and bare_title_unmatched(searcher, scored, results):
+        match = "related"
     elsewhere = out_of_area(searcher, question)
     if match != "answered" and names_a_field(searcher, question):
         match = "answered"  # the records answer "how many case studies are in Southwark?"
@@ -157,21 +159,46 @@ def ask_scored(searcher: Searcher, question: str,
         alone = bool(elsewhere) and not topic_words(
             searcher.gazetteer.without_places(question), None, elsewhere)
         ctx.ranked = titled_first(scored.normalised, ctx.ranked)
+        ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
+                                  if bare_title_off(searcher, scored, r.case_study))
         return scored, compose_related(ctx, elsewhere, topic, place_alone=alone)
     return scored, compose_answered(ctx)
 
 
-def member_features(searcher: Searcher, question: str, scored: Scored
+def bare_title_unmatched(searcher: Searcher, scored: Scored,
+                         results: Sequence[CaseResult]) -> bool:
+    """The best case study is a bare title that bears on nothing the question asks
+    (bare_title_off): nothing read says it answers."""
+    return bool(results) and bare_title_off(searcher, scored, results[0].case_study)
+
+
+def bare_title_off(searcher: Searcher, scored: Scored, case: CaseStudy) -> bool:
+    """`case` is a bare title (the page gives it no summary) that shares no word of the
+    question's topic beyond the field's own. "How have link workers supported unpaid carers?"
+    meets "Macmillan Community Link Worker Service: supporting cancer patients ..." in "link
+    worker" alone. A question not in English shares no words with a title: e5 alone judges."""
+    if not scored.english:
+        return False
+    stored = searcher.stored
+    if any(not is_title(stored.sentences[r].text, case)
+           for r in stored.sentence_rows.get(case.id, ())):
+        return False
+    plain = common_stems(searcher.case_texts) | frozenset(tokenize(" ".join(generic_words())))
+    return not title_bears(" ".join(topic_words(scored.normalised, None, ())), case.title, plain)
+
+
+def member_features(searcher: Searcher, question: str, scored: Scored, side: str = ""
                     ) -> dict[str, np.ndarray] | None:
     """answering/membership.py's features per case study (in case_order) for a list, count or
     borough question about a topic alone; None for any other question, one not in English
-    (the topic's words are English scaffolding removed), or an index without e5."""
+    (the topic's words are English scaffolding removed), or an index without e5. `side`: one
+    side of a topic "X or Y", read as the topic in place of the whole question's."""
     if not scored.english or searcher.e5 is None or searcher.stored.e5_sentence_vectors is None:
         return None
     if not topical(question, question_shape(question), searcher.sections(), searcher.boroughs(),
                    searcher.case_texts):
         return None
-    words = " ".join(topic_words(question, None, ()))
+    words = " ".join(topic_words(side or question, None, ()))
     if not words:
         return None
     topic = searcher.normalise(words)
@@ -192,6 +219,13 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     if model is None or values is None:
         return None
     p = membership.probabilities(values, model.coef, model.bias, model.features)
+    for side in or_sides(question):
+        # "sport or exercise": a case study about either side is on the list, and a side read
+        # alone is not diluted by the other ("low-impact relaxing exercise")
+        apart = member_features(searcher, question, scored, side)
+        if apart is not None:
+            p = np.maximum(p, membership.probabilities(apart, model.coef, model.bias,
+                                                       model.features))
     p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld,
                          searcher.tuned.membership_floor)
     # a theme the topic names is the records' own answer, as a section or a borough is: its
@@ -203,11 +237,20 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     return dict(zip(searcher.case_order, (float(v) for v in p)))
 
 
+def or_sides(question: str) -> list[str]:
+    """The sides of a topic "X or Y" that hold topic words of their own; none for a question
+    with one side."""
+    sides = [side for side in OR.split(question) if topic_words(side, None, ())]
+    return sides if len(sides) > 1 else []
+
+
 def themed(searcher: Searcher, question: str) -> np.ndarray:
-    """Per case study (in case_order): 1 where it carries a theme the question's topic names
-    (answering/membership.py's themes_named), else 0."""
-    topic = searcher.normalise(" ".join(topic_words(question, None, ())))
-    named = membership.themes_named(topic, themes())
+    """Per case study (in case_order): 1 where it carries a theme the question's topic, or
+    one side of a topic "X or Y", names (answering/membership.py's themes_named), else 0."""
+    named: set[str] = set()
+    for part in [question, *or_sides(question)]:
+        topic = searcher.normalise(" ".join(topic_words(part, None, ())))
+        named |= membership.themes_named(topic, themes())
     return np.array([float(bool(named & set(c.themes))) for c in searcher.case_studies()])
 
 
@@ -216,7 +259,7 @@ def topic_holds(searcher: Searcher, question: str) -> np.ndarray | None:
     question's topic ("volunteers or community champions" has two), else 0
     (answering/membership.py's holds_rarest)."""
     sides = [membership.topic_stems(searcher.normalise(" ".join(topic_words(side, None, ()))))
-             for side in _OR.split(question) if side.strip()]
+             for side in OR.split(question) if side.strip()]
     return membership.holds_rarest(sides, searcher.case_texts)
 
 

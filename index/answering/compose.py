@@ -108,6 +108,9 @@ class Context:
     # (answering/membership.py); None: the calibrated score decides
     members: dict[str, float] | None = None
     member_floor: float = 0.5
+    # case studies a "related" answer does not offer as closest: bare titles that bear on
+    # nothing the question asks
+    unoffered: frozenset[str] = frozenset()
 
     def rows(self, case_id: str) -> list[int]:
         return list(self.stored.sentence_rows.get(case_id, ()))
@@ -170,6 +173,15 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -
     kind = answer_type(kind_question or ctx.question)
     lead = pick_lead(own, ctx.relevance, ctx.shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
+    given = f"{ctx.question} {case.title}"
+    if kind in TOLD_BY_ONE and chosen and n > 1 and not holds(kind, texts[chosen[0]], given):
+        # the lead is the most relevant sentence but not the fact asked for; a sentence that
+        # holds one ("Formally launched in April 2017" for "when did it officially open?")
+        # follows it, or the answer would neither give the fact nor say the summary lacks it
+        typed = next((r for r in sorted(own, key=lambda r: (-ctx.relevance[r], r))
+                      if r not in chosen and holds(kind, texts[r], given)), None)
+        if typed is not None:
+            chosen.append(typed)
     seen = {whole_sentence(case, ctx.stored.sentences[r].char_start, texts[r]) for r in chosen}
     for r in sorted(own, key=lambda r: (-ctx.relevance[r], r)):
         if len(chosen) >= n:
@@ -297,6 +309,10 @@ def _need_only(case: CaseStudy, citation: int) -> AnswerSentence:
 # what a summary does not say, by the answer type the question expects (answering/lead.py)
 UNTOLD = {"outcome": "does not say what came of it", "date": "does not say when",
           "number": "gives no figure for it", "name": "does not say who"}
+
+
+# answer types one sentence tells outright: a date, a figure, a name
+TOLD_BY_ONE = ("date", "number", "name")
 
 
 def _untold(ctx: Context, case: CaseStudy) -> str | None:
@@ -655,7 +671,8 @@ def _closest(ctx: Context) -> list[CaseResult]:
         return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= RELATED_MEMBER_FLOOR
                 and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
     return [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
-            and r.score >= RELATED_SECOND * ctx.ranked[0].score]
+            and r.score >= RELATED_SECOND * ctx.ranked[0].score
+            and r.case_study.id not in ctx.unoffered]
 
 
 def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,

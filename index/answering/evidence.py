@@ -109,6 +109,16 @@ def unheld_words(question: str, text: str, common: frozenset[str] = frozenset())
             if w not in shaping and stem(w) not in held]
 
 
+def title_bears(topic: str, title: str, plain: frozenset[str]) -> bool:
+    """Whether a title holds a stem of the question's topic words that is not one of `plain`
+    (the field's common words and its generic ones): "supporting cancer patients" bears on
+    "cancer", and nothing in it on "unpaid carers" but "link worker". Acronyms are spelled out
+    on both sides ("A&E" and "accident and emergency" meet)."""
+    def stems(text: str) -> set[str]:
+        return set(tokenize(expand_acronyms(text, keep=False)))
+    return bool((stems(topic) & stems(title)) - plain)
+
+
 def _entropy(scores: np.ndarray) -> float:
     total = float(scores.sum())
     if total <= 0:

@@ -129,9 +129,19 @@ def distinctive_names(question: str, texts: Sequence[str]) -> list[str]:
     return out
 
 
-def holding(ranked: Sequence[CaseResult], names: Sequence[str]) -> list[CaseResult]:
-    return [r for r in ranked if all(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", r.case_study.text)
-                                     for n in names)]
+# "X or Y": a topic of two sides, either of which puts a case study on the list
+OR = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def holding(ranked: Sequence[CaseResult], names: Sequence[str], question: str = ""
+            ) -> list[CaseResult]:
+    """Those of `ranked` whose text holds every name the question gives; of a question "X or
+    Y", every name of one side ("Latin American or Caribbean people")."""
+    sides = [[n for n in names if n.lower() in side.lower()] for side in OR.split(question)]
+    sides = [side for side in sides if side] or [list(names)]
+    return [r for r in ranked if any(
+        all(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", r.case_study.text) for n in side)
+        for side in sides)]
 
 
 def narrowed(pool: Sequence[CaseResult], question: str, names: Sequence[str]
@@ -242,7 +252,7 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
     if places:
         pool = [r for r in pool if set(r.case_study.boroughs) & set(places)]
     if fields.named:
-        pool = narrowed(holding(pool, fields.named) or pool, question, fields.named)
+        pool = narrowed(holding(pool, fields.named, question) or pool, question, fields.named)
     elif (places or section) and held_topic(question, places, texts, section):
         # "which video case studies are about young people?": the section's, about the topic
         pool = [r for r in pool if r.score >= floor] or pool

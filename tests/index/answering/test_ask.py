@@ -115,3 +115,20 @@ def test_a_health_service_errand_is_outside_the_field(searcher: Searcher, questi
 def test_a_question_about_what_projects_did_is_in_the_field(searcher: Searcher) -> None:
     answer = ask(searcher, "How did link workers support unpaid carers?")
     assert answer.evidence["field_e5"] > 0 and answer.match != "none"
+
+
+def test_a_bare_title_that_shares_only_the_fields_words_does_not_answer(searcher: Searcher
+                                                                         ) -> None:
+    # the closest case studies are titles the page gives no summary for, and they share
+    # "link workers" with the question, nothing of carers or dementia
+    answer = ask(searcher, "Link workers helping carers of people with dementia")
+    assert answer.match == "related" and not answer.found
+    bare = {c.id for c in searcher.case_studies() if c.text.strip() == c.title.strip()}
+    assert not {c.case_study.id for c in answer.citations} & bare
+
+
+def test_a_short_english_question_with_a_foreign_stop_word_is_read_as_english(
+        searcher: Searcher) -> None:
+    # "bin" is a German stop word: read as German, the borough alone carried it to "answered"
+    answer = ask(searcher, "bin day Southwark")
+    assert answer.match == "none" and answer.citations == ()

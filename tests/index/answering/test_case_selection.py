@@ -4,6 +4,7 @@ from casebook.index.answering.selection import (
     Keep,
     group_named,
     heading_named,
+    holding,
     named_cases,
     names_in,
     section_named,
@@ -192,3 +193,15 @@ def test_a_comparison_of_a_group_names_a_section_s_or_a_theme_s_case_studies() -
     assert group_named("What do the vaccine case studies have in common?", cases,
                        ["Training hubs", "Covid jabs", "Other"]) == ["c", "d"]
     assert group_named("Compare Hounslow and Newham", cases, sections) == []
+
+
+def test_names_on_two_sides_of_or_each_hold_a_case_study() -> None:
+    ranked = [CaseResult(case("southwark", SECTIONS[2], text="Latin American communities."), 0.5),
+              CaseResult(case("caribbean", SECTIONS[2], text="A Caribbean woman."), 0.4),
+              CaseResult(case("both", SECTIONS[2], text="Latin American and Caribbean."), 0.3),
+              CaseResult(case("neither", SECTIONS[2], text="Mosques."), 0.2)]
+    names = ["Latin American", "Caribbean"]
+    assert ids(tuple(holding(ranked, names, "Latin American or Caribbean people?"))) == [
+        "southwark", "caribbean", "both"]
+    # without "or", a case study holds every name
+    assert ids(tuple(holding(ranked, names, "Latin American and Caribbean people?"))) == ["both"]

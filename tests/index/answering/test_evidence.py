@@ -7,6 +7,7 @@ from casebook.index.answering.evidence import (
     common_stems,
     coverage,
     features,
+    title_bears,
     unheld_words,
 )
 from casebook.records import CaseResult, CaseRows, CaseStudy, Scored
@@ -69,3 +70,19 @@ def test_features_name_every_feature_and_measure_how_the_best_case_stands_out() 
     assert sharp["fused_z"] > even["fused_z"] and sharp["e5_z"] > even["e5_z"]
     assert sharp["entropy"] < even["entropy"]
     assert sharp["score"] == 0.9 and sharp["english"] == 1.0
+
+
+PLAIN = frozenset({"link", "worker", "support", "servic", "peopl"})
+
+
+@pytest.mark.parametrize(("topic", "title", "bears"), [
+    ("cancer", "Macmillan Community Link Worker Service: supporting cancer patients", True),
+    # the field's own words do not make a title bear on a question
+    ("link workers supported unpaid carers",
+     "Macmillan Community Link Worker Service: supporting cancer patients", False),
+    # an acronym meets its spelling out
+    ("people who keep going to accident and emergency", "Community Alternatives to A&E", True),
+])
+def test_a_title_bears_on_a_topic_by_a_word_beyond_the_fields_own(topic: str, title: str,
+                                                                   bears: bool) -> None:
+    assert title_bears(topic, title, PLAIN) is bears

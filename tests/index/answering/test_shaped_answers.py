@@ -510,3 +510,27 @@ def test_a_related_answer_offers_first_the_title_the_question_names(searcher: Se
     assert answer.match == "related"
     assert answer.citations[0].case_study.id == \
         "macmillan-community-link-worker-service-supporting-cancer"
+
+
+def test_a_when_question_quotes_the_sentence_that_holds_the_date(searcher: Searcher) -> None:
+    # the most relevant sentence names the hub and holds no date; the one that does follows
+    answer = ask(searcher, "When did the Barnet hub start?")
+    assert answer.shape == "fact" and "April 2017" in answer.answer
+    assert "does not say when" not in answer.answer
+
+
+def test_each_side_of_or_puts_its_case_studies_on_the_list(searcher: Searcher) -> None:
+    answer = ask(searcher, "Is there anything about food or money worries?")
+    assert answer.match == "answered" and answer.shape == "list"
+    assert "lewisham-working-in-partnership-to-meet-community-need" in {
+        i.case_study.id for i in answer.items}
+    reads_whole(answer)
+
+
+def test_names_on_each_side_of_or_list_the_case_studies_of_either(searcher: Searcher) -> None:
+    answer = ask(searcher, "Which case studies deal with Latin American or Caribbean people?")
+    holding = {c.id for c in searcher.case_studies()
+               if "Latin American" in c.text or "Caribbean" in c.text}
+    assert len(holding) == 2 and {i.case_study.id for i in answer.items} == holding
+    assert answer.sentences[0].text.startswith("Two case studies deal with")
+    reads_whole(answer)
