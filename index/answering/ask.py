@@ -14,6 +14,7 @@ from casebook.index.answering.compose import (
     compose_answered,
     compose_none,
     compose_related,
+    told_outright,
 )
 from casebook.index.answering.conversation import (
     among,
@@ -39,6 +40,7 @@ from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.prose import is_title
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
+    MATCH_FLOOR,
     OR,
     boroughs_named,
     distinctive_names,
@@ -153,6 +155,10 @@ def ask_scored(searcher: Searcher, question: str,
     if found is not None:
         ctx.members = found
         ctx.member_floor = searcher.tuned.membership_floor
+    if match == "related" and not elsewhere and evidence.score >= MATCH_FLOOR:
+        told = told_outright(ctx)
+        if told is not None:
+            return scored, told
     if match == "related":
         topic = related_subject(searcher, question, evidence, scored.english)
         # "is there a case study from Camden?": nothing but the place, which no score is near

@@ -597,6 +597,22 @@ def _tally(ctx: Context, asked: Asked) -> Answer:
 _WHERE_FIRST = re.compile(r"^\s*where\b", re.IGNORECASE)
 
 
+def told_outright(ctx: Context) -> Answer | None:
+    """The answer to a when or how-many question judged "related", where the best case study's
+    lead sentence holds the date or the figure asked; None otherwise. The judge reads how much
+    of the question a case study covers, and "start" of "when did social prescribing start in
+    Lambeth?" is missing from a summary that says it "went live in December 2019"."""
+    kind = answer_type(ctx.question)
+    if kind not in ("date", "number") or question_shape(ctx.question) != "fact":
+        return None
+    answer = compose_answered(replace(ctx, match="answered"))
+    lead = answer.sentences[0] if answer.sentences else None
+    if lead is None or lead.citation is None:
+        return None
+    case = answer.citations[lead.citation - 1].case_study
+    return answer if holds(kind, lead.text, f"{ctx.question} {case.title}") else None
+
+
 def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     """The answer to a question some case study covers (or that a conversation settled
     they do), shaped like the question."""

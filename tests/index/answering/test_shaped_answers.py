@@ -534,3 +534,18 @@ def test_names_on_each_side_of_or_list_the_case_studies_of_either(searcher: Sear
     assert len(holding) == 2 and {i.case_study.id for i in answer.items} == holding
     assert answer.sentences[0].text.startswith("Two case studies deal with")
     reads_whole(answer)
+
+
+def test_a_date_the_best_case_study_states_answers_a_question_judged_related(
+        searcher: Searcher) -> None:
+    # "begin" is missing from the summary, which says social prescribing "went live"
+    answer = ask(searcher, "When did social prescribing begin in Lambeth?")
+    assert answer.match == "answered" and answer.found
+    assert "December 2019" in answer.sentences[0].text
+    assert answer.citations[0].case_study.id == "stockwell-clinicians-taking-the-lead"
+    reads_whole(answer)
+
+
+def test_a_figure_no_summary_states_is_still_related(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many veterans were helped by link workers?")
+    assert answer.match == "related" and not answer.found
