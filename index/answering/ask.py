@@ -56,6 +56,7 @@ from casebook.index.answering.subject import grammatical, subject
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
+from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Scored
 from casebook.themes import themes
@@ -138,6 +139,10 @@ def ask_scored(searcher: Searcher, question: str,
         match = "answered"  # the records answer "how many case studies are in Southwark?"
     if match == "related" and not elsewhere and names_a_heading(scored.normalised, results):
         match = "answered"  # "vaccine hesitancy": the heading of the case studies found
+    # "what is micro-commissioning?": too few words for the judge, the best case study's name
+    titled = match != "answered" and not elsewhere and names_the_title(searcher, scored, results)
+    if titled:
+        match = "answered"
     found = members(searcher, question, scored)
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
@@ -168,7 +173,10 @@ def ask_scored(searcher: Searcher, question: str,
         ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                                   if bare_title_off(searcher, scored, r.case_study))
         return scored, compose_related(ctx, elsewhere, topic, place_alone=alone)
-    return scored, compose_answered(ctx)
+    # an open question that does no more than name a case study asks what it is: its summary,
+    # in order
+    named = titled and question_shape(question) == "open"
+    return scored, compose_answered(ctx, "describe" if named else None)
 
 
 def bare_title_unmatched(searcher: Searcher, scored: Scored,
@@ -189,8 +197,14 @@ def bare_title_off(searcher: Searcher, scored: Scored, case: CaseStudy) -> bool:
     if any(not is_title(stored.sentences[r].text, case)
            for r in stored.sentence_rows.get(case.id, ())):
         return False
-    plain = common_stems(searcher.case_texts) | frozenset(tokenize(" ".join(generic_words())))
-    return not title_bears(" ".join(topic_words(scored.normalised, None, ())), case.title, plain)
+    return not title_bears(" ".join(topic_words(scored.normalised, None, ())), case.title,
+                           field_words(searcher))
+
+
+def field_words(searcher: Searcher) -> frozenset[str]:
+    """The stems every case study here could be said to be about: the corpus's common ones and
+    the generic words (people, community, London)."""
+    return common_stems(searcher.case_texts) | frozenset(tokenize(" ".join(generic_words())))
 
 
 def member_features(searcher: Searcher, question: str, scored: Scored, side: str = ""
@@ -288,6 +302,18 @@ def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
         return False
     best = results[0].case_study
     return heading_named(question, [best.title, best.section], generic_words())
+
+
+def names_the_title(searcher: Searcher, scored: Scored, results: Sequence[CaseResult]) -> bool:
+    """Every word of the question's topic is a word of the best case study's title, and one
+    of them is not the field's own: the question names that case study ("What is
+    micro-commissioning?"), whatever the judge makes of its few words."""
+    if not results or not scored.english:
+        return False
+    def stems(text: str) -> set[str]:
+        return set(tokenize(expand_acronyms(text, keep=False)))
+    topic = stems(" ".join(topic_words(scored.normalised, None, ())))
+    return bool(topic - field_words(searcher)) and topic <= stems(results[0].case_study.title)
 
 
 # how far down the ranking a "related" answer looks for a title the question names

@@ -549,3 +549,19 @@ def test_a_date_the_best_case_study_states_answers_a_question_judged_related(
 def test_a_figure_no_summary_states_is_still_related(searcher: Searcher) -> None:
     answer = ask(searcher, "How many veterans were helped by link workers?")
     assert answer.match == "related" and not answer.found
+
+
+def test_a_question_that_only_names_a_case_study_is_answered_by_its_summary(
+        searcher: Searcher) -> None:
+    # two words, one of them the field's; the judge alone read it as outside the field
+    answer = ask(searcher, "What is micro-commissioning?")
+    assert answer.match == "answered" and answer.shape == "describe"
+    assert answer.citations[0].case_study.id == "bromley-by-bow-micro-commissioning"
+    assert answer.sentences[0].text.startswith("The Bromley by Bow Centre piloted")
+    reads_whole(answer)
+
+
+def test_a_question_that_names_a_title_among_other_words_is_not_taken_for_it(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "What are the visiting hours at the Royal London Hospital?")
+    assert answer.match == "none"
