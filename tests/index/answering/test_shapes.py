@@ -30,6 +30,8 @@ from casebook.index.answering.shapes import (
     ("Tell me about the Well Centre", "describe"),
     ("What does the Macmillan Cancer Care Navigation Service do?", "describe"),
     ("What did Ealing do for wellbeing?", "how"),
+    # a possessive is one word of the subject
+    ("What did Waltham Forest's link workers do about vaccine rumours?", "how"),
     ("How did others reach Muslim communities about vaccines?", "how"),
     ("Who paid for it?", "fact"),
     ("When did Lewisham pause regular activities?", "fact"),
