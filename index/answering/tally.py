@@ -21,6 +21,8 @@ Tally = Literal["count", "most", "more_than"]
 _BOROUGHS = re.compile(r"\bboroughs?\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\b(?:how\s+many|number\s+of)\s+(?:\w+\s+)?boroughs\b", re.IGNORECASE)
 _MOST = re.compile(r"\bthe\s+most\b", re.IGNORECASE)
+# "which boroughs are covered?": every borough, as a count of them names them all
+_WHICH = re.compile(r"\b(?:which|what)\s+(?:london\s+)?boroughs\b", re.IGNORECASE)
 _MORE_THAN = re.compile(r"\b(?:more\s+than\s+(?P<n>one|two|three|four|once|twice|[1-9]\d*)"
                         r"|several|multiple|two\s+or\s+more)\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "once": 1, "twice": 2}
@@ -29,7 +31,7 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "once": 1, "twice": 2}
 TALLY_WORDS = frozenset({"borough", "boroughs", "most", "more", "than", "one", "two", "three",
                          "four", "once", "twice", "several", "multiple", "covered", "london",
                          "number", "case", "studies", "study", "represented", "appear",
-                         "appears", "listed"})
+                         "appears", "listed", "come", "comes", "from"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def tally_asked(question: str, topic: Sequence[str]) -> Asked | None:
     if more:
         n = more.group("n")
         return Asked("more_than", int(n) if n and n.isdigit() else _NUMBERS.get(n or "", 1))
+    if _WHICH.search(question):
+        return Asked("count")
     return None
 
 

@@ -23,7 +23,13 @@ def test_a_tally_is_read_from_the_question_s_own_words() -> None:
     # a topic of its own asks for the topic's boroughs, not a tally
     assert tally_asked("Which boroughs have the most vaccine work?", ["most", "vaccine"]) is None
     assert tally_asked("How many case studies are there?", []) is None
-    assert tally_asked("Which boroughs have more than 0 case studies?", ["0"]) is None
+    # every borough has more than none: they are named, as when asked which are covered
+    assert tally_asked("Which boroughs have more than 0 case studies?", ["0"]) == Asked("count")
+    assert tally_asked("Which London boroughs are covered?", []) == Asked("count")
+    assert tally_asked("Which boroughs do the case studies come from?", ["come"]) == \
+        Asked("count")
+    assert tally_asked("Which boroughs do the vaccine case studies come from?",
+                       ["vaccine", "come"]) is None
 
 
 def test_the_tally_counts_each_borough_a_case_study_names() -> None:
