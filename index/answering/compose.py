@@ -492,8 +492,15 @@ def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
             if name(c) != focus(c)]
     if not aims:
         return [AnswerSentence(first, None)]
+    # a case study whose name is its whole title is still one of those compared: named after
+    # the others by its place among them, or the sentence reads as if it were left out
+    aims += [f"the {'other' if len(cases) == 2 else ORDINALS[i]} is \u201c{focus(c)}\u201d"
+             for i, c in enumerate(cases) if name(c) == focus(c)]
     second = "; ".join(aims) + "."
     return [AnswerSentence(first, None), AnswerSentence(second[0].upper() + second[1:], None)]
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
 
 def _possessive(label: str) -> str:

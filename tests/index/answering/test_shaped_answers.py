@@ -278,6 +278,16 @@ def test_a_comparison_quotes_a_title_that_is_a_clause_and_names_one_that_is_a_to
         "for supervision\u201d; Wandsworth\u2019s is about recruiting local people into local jobs.")
 
 
+def test_a_compared_case_study_named_by_its_whole_title_is_not_left_out(searcher: Searcher
+                                                                        ) -> None:
+    # the South West London one names no borough: its name is its title
+    answer = ask(searcher, "What do the training hub case studies have in common?")
+    assert answer.shape == "compare" and len(answer.items) == 3
+    assert answer.sentences[1].text.endswith(
+        "; the third is \u201cChampion ARRs roles running monthly peer sessions in South West "
+        "London\u201d.")
+
+
 def test_a_place_alone_is_described_from_its_case_studies(searcher: Searcher) -> None:
     hounslow = ask(searcher, "Tell me about Hounslow")
     assert hounslow.match == "answered" and hounslow.shape == "describe"
