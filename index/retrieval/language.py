@@ -1,5 +1,7 @@
-"""Is a question in English? Script and stop words decide (the lists are bm25s's), and where
-they say another language, an English lexicon (lemminflect's) can overrule them."""
+"""Is a question in English? Script, stop words and an English lexicon decide.
+
+The stop word lists are bm25s's; where they say another language, lemminflect's English lexicon
+can overrule a few of them ("bin collection day": "bin" is a German stop word)."""
 
 from __future__ import annotations
 
