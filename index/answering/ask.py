@@ -12,6 +12,7 @@ from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import (
     Context,
     compose_answered,
+    compose_compared,
     compose_none,
     compose_related,
     told_outright,
@@ -19,10 +20,12 @@ from casebook.index.answering.compose import (
 from casebook.index.answering.conversation import (
     among,
     contextual_query,
+    group_size,
     names_from_answer,
     plural,
     points_back,
     position,
+    standalone,
     topic,
 )
 from casebook.index.answering.corpus_words import generic_words, question_words
@@ -305,15 +308,20 @@ def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
 
 
 def names_the_title(searcher: Searcher, scored: Scored, results: Sequence[CaseResult]) -> bool:
-    """Every word of the question's topic is a word of the best case study's title, and one
-    of them is not the field's own: the question names that case study ("What is
-    micro-commissioning?"), whatever the judge makes of its few words."""
+    """Every word of the question's topic is a word of the best case study's title and of no
+    other title, and one of them is not the field's own: the question names that case study
+    ("What is micro-commissioning?"), whatever the judge makes of its few words. "Royal" is
+    in two titles, and names neither."""
     if not results or not scored.english:
         return False
     def stems(text: str) -> set[str]:
         return set(tokenize(expand_acronyms(text, keep=False)))
-    topic = stems(" ".join(topic_words(scored.normalised, None, ())))
-    return bool(topic - field_words(searcher)) and topic <= stems(results[0].case_study.title)
+    # the field's words count here ("Royal London" is one title's, "Royal" two titles')
+    topic = stems(scored.normalised) - stems(" ".join(question_words()))
+    if not topic - field_words(searcher):
+        return False
+    titled = [c.id for c in searcher.case_studies() if topic <= stems(c.title)]
+    return titled == [results[0].case_study.id]
 
 
 # how far down the ranking a "related" answer looks for a title the question names
@@ -368,12 +376,20 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     picked = among(question)
     if picked is not None:
         return answer_among(searcher, question, picked, about)
-    allowed = {row for row, case in enumerate(searcher.case_order) if case in set(about)}
+    compare = question_shape(question) == "compare"
+    # "compare it with the Well Centre": what it names joins what the conversation was about
+    named = {case for _, ids in named_cases(question, searcher.case_studies(), searcher.boroughs(),
+                                            searcher.gazetteer) for case in ids} if compare else set()
+    allowed = {row for row, case in enumerate(searcher.case_order)
+               if case in set(about) | named}
     ranked = searcher.group(scored.final, len(allowed), allowed=allowed)
     # the conversation's own order: the case study it was about first
     order = {case: i for i, case in enumerate(about)}
     ranked.sort(key=lambda r: order.get(r.case_study.id, len(order)))
-    return compose_answered(context(searcher, question, scored, ranked))
+    ctx = context(searcher, question, scored, ranked)
+    if compare and len(about) >= 2 and not named:
+        return compose_compared(ctx, about)  # "how do the three differ?": each of them
+    return compose_answered(ctx)
 
 
 def answer_among(searcher: Searcher, question: str, picked: tuple[str, str],
@@ -463,7 +479,7 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     query = contextual_query(messages, searcher.settings.max_query_chars, searcher.gazetteer)
     scored, answer = ask_scored(searcher, query)
     if not answer.found and query != question:
-        alone_scored, alone = ask_scored(searcher, question)
+        alone_scored, alone = ask_scored(searcher, standalone(question))
         if alone.found:
             return question, alone_scored, alone
     return query, scored, answer
@@ -494,9 +510,36 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
         cases = tuple(dict.fromkeys(c.case_study.id for c in before.citations)) \
             if before.found else ()
     question = answer_question(messages)
+    size = group_size(question)
+    if size is not None and cited:
+        # "compare the two": the last answer's first few, or each earlier answer's first
+        return _group(cited, size, known)
     if at is not None:  # "tell me more about the second one"
         return cases[at:at + 1 or None] if -len(cases) <= at < len(cases) else ()
     return cases if plural(question) else cases[:1]
+
+
+def _group(cited: Sequence[Mapping[str, str] | object], size: int, known: set[str]
+           ) -> tuple[str, ...]:
+    """The `size` case studies a group follow-up points at: the first of the last answer that
+    gave as many, else the case study each of the last answers was most about, in the
+    conversation's order ("How did Newham ...?", "And Southwark?", "Compare the two")."""
+    def carried(message: Mapping[str, str] | object) -> list[str]:
+        ids = _field(message, "case_studies")
+        ids = ids if isinstance(ids, (list, tuple)) else ()
+        return [c for c in dict.fromkeys(ids) if isinstance(c, str) and c in known]
+    last = carried(cited[-1])
+    if len(last) >= size:
+        return tuple(last[:size])
+    leads: list[str] = []
+    for message in reversed(cited):
+        lead = next((c for c in carried(message) if c not in leads), None)
+        if lead is not None:
+            leads.append(lead)
+        if len(leads) == size:
+            break
+    # one case study is no group: the question is asked afresh
+    return tuple(reversed(leads)) if len(leads) >= 2 else ()
 
 
 def _count(carried: object) -> int:

@@ -444,10 +444,22 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
             chosen.append(result)
     quotes = Quotes(ctx.stored)
     items = _items(ctx, chosen, quotes, 3, aspects=True)
+    if len(chosen) < 2:
+        # a conversation about one case study, asked to compare with nothing it names
+        only = [AnswerSentence(f"There is one case study to compare here, "
+                               f"{in_sentence(chosen[0].case_study)}; name another to compare "
+                               "it with.", None)] if chosen else []
+        return _answer(ctx, "compare", only, items, quotes)
     left = [by_id[i].case_study for _, ids in named[COMPARE_MOST:] for i in ids[:1]
             if i in by_id]
     return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes,
                    [*_titles_only(items), *_not_compared(left)])
+
+
+def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:
+    """A comparison of the case studies a conversation settled ("how do the three differ?"
+    after a list of three): each of them, as a comparison of named ones."""
+    return _comparison(ctx, [(case, [case]) for case in ids])
 
 
 def _not_compared(left: Sequence[CaseStudy]) -> list[AnswerSentence]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import is_generic, question_words
+from casebook.index.answering.shapes import without_comparison
 from casebook.index.text.terms import tokenize
 
 # Words that shape a question (NLTK's stop words and request words) and words so common in
@@ -79,6 +80,22 @@ ORDINAL = re.compile(
     r"service)\b|\s*(?=[?.!]|$))|\b(?:number|no\.|#)\s*(?P<digit>[1-9])\b", re.IGNORECASE)
 
 
+# "compare the two", "both of them", "how do the three differ?": as many case studies as it
+# says, the last ones the conversation was about
+# ("both loneliness and food" joins two topics)
+GROUP = re.compile(r"\b(?:both(?!.*\band\b)|the\s+(?P<n>two|three|four))\b(?!\s*-)", re.IGNORECASE)
+_GROUP_SIZES = {"two": 2, "three": 3, "four": 4}
+
+
+def group_size(question: str) -> int | None:
+    """How many case studies a follow-up that points back at a group names ("the two": 2,
+    "both": 2); None where it names no group."""
+    match = GROUP.search(question)
+    if not match:
+        return None
+    return _GROUP_SIZES[match.group("n").lower()] if match.group("n") else 2
+
+
 def position(question: str) -> int | None:
     """The place in the last answer's list a follow-up points at (0 the first, -1 the last),
     None where it points at none."""
@@ -97,6 +114,11 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     names a topic of its own."""
     if _AMONG.match(question) and _points_back(question):
         return True  # "how many of them are in Newham?": the place picks among them
+    if group_size(question) is not None and not _places(question, gazetteer):
+        # "compare the two", "how do both differ?": nothing asked of them but a comparison
+        # ("compare the two vaccine case studies" names a group of its own)
+        rest = GROUP.sub(" ", without_comparison(question))
+        return not [w for w in _content_words(rest) if not is_generic(w)]
     ordinal = bool(ORDINAL.search(question))  # "and the second one?" opens, and points back
     if not ordinal and (_places(question, gazetteer) or OPENER.match(question)):
         return False
@@ -154,7 +176,8 @@ def among(question: str) -> tuple[str, str] | None:
 
 def plural(question: str) -> bool:
     """Whether the follow-up points back at several ("what did they all do?")."""
-    return any(w.lower() in PLURAL for w in WORD.findall(question))
+    return any(w.lower() in PLURAL for w in WORD.findall(question)) or \
+        group_size(question) is not None
 
 
 def is_follow_up(question: str, gazetteer: Gazetteer | None = None) -> bool:
@@ -185,6 +208,14 @@ def topic(question: str, gazetteer: Gazetteer | None = None) -> str:
         if not proper:
             kept.append(lower if i == 0 else word)
     return " ".join(kept)
+
+
+def standalone(question: str) -> str:
+    """A follow-up asked on its own, less the opener that ties it to the turn before ("And
+    the Royal London?" is asked as "the Royal London?"); the question itself where nothing of
+    its own would remain."""
+    rest = OPENER.sub("", question, count=1).strip()
+    return rest if WORD.search(rest) else question
 
 
 def _tail(question: str) -> str:

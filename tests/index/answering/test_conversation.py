@@ -9,10 +9,12 @@ import pytest
 from casebook.index.answering.conversation import (
     among,
     contextual_query,
+    group_size,
     is_follow_up,
     names_from_answer,
     points_back,
     position,
+    standalone,
     topic,
 )
 
@@ -130,6 +132,13 @@ def test_no_user_message_is_an_error() -> None:
     ("Tell me more about the first one", True),
     ("And number 2?", True),
     ("Who runs the last one?", True),
+    # a group the conversation gave, with nothing asked of it but a comparison
+    ("Compare the two", True),
+    ("How do the three differ?", True),
+    ("What do both have in common?", True),
+    ("Compare the two vaccine case studies", False),  # a group of its own
+    ("Compare the two Lewisham case studies", False),
+    ("Which case studies cover both loneliness and food?", False),
 ])
 def test_points_back(question: str, back: bool) -> None:
     assert points_back(question) is back
@@ -181,3 +190,16 @@ def test_among_asks_a_list_question_of_the_last_answers_case_studies(
 ])
 def test_position_is_a_place_in_the_last_answers_list(question: str, at: int | None) -> None:
     assert position(question) == at
+
+
+@pytest.mark.parametrize(("question", "size"), [
+    ("Compare the two", 2), ("What did the three of them do?", 3), ("Compare both of them", 2),
+    ("Tell me about the two-week programme", None), ("Which cover both food and debt?", None),
+])
+def test_group_size(question: str, size: int | None) -> None:
+    assert group_size(question) == size
+
+
+def test_standalone_drops_the_opener() -> None:
+    assert standalone("And the Royal London?") == "the Royal London?"
+    assert standalone("And?") == "And?"

@@ -575,3 +575,44 @@ def test_a_question_that_names_a_title_among_other_words_is_not_taken_for_it(
         searcher: Searcher) -> None:
     answer = ask(searcher, "What are the visiting hours at the Royal London Hospital?")
     assert answer.match == "none"
+
+
+def _chat(searcher: Searcher, *questions: str) -> list[Answer]:
+    """Each answer of a conversation, every earlier answer sent back as the widget sends it."""
+    messages: list[dict[str, object]] = []
+    answers = []
+    for question in questions:
+        messages.append({"role": "user", "content": question})
+        answer = ask_conversation(searcher, messages)[1]
+        answers.append(answer)
+        messages.append({"role": "assistant", "content": answer.answer,
+                         "case_studies": [c.case_study.id for c in answer.citations]})
+    return answers
+
+
+def test_the_two_a_conversation_was_about_are_compared(searcher: Searcher) -> None:
+    newham, southwark, both = _chat(searcher, "How did Newham tackle vaccine worries?",
+                                    "And Southwark?", "Compare the two")
+    assert both.match == "answered" and both.shape == "compare"
+    assert [i.case_study.id for i in both.items] == [newham.citations[0].case_study.id,
+                                                     southwark.citations[0].case_study.id]
+    reads_whole(both)
+
+
+def test_every_case_study_of_a_list_is_compared_when_asked_how_they_differ(
+        searcher: Searcher) -> None:
+    listed, differ = _chat(searcher, "Which case studies are about training hubs?",
+                           "How do the three differ?")
+    assert len(listed.items) == 3
+    assert {i.case_study.id for i in differ.items} == {i.case_study.id for i in listed.items}
+    assert differ.sentences[0].text.startswith("All three case studies")
+
+
+def test_a_comparison_with_what_a_follow_up_names_joins_the_case_study_before(
+        searcher: Searcher) -> None:
+    _, compared = _chat(searcher, "Tell me about the Posh Club", "Compare it with the Well Centre")
+    assert {i.case_study.id for i in compared.items} == {"crawley-posh-club", "the-well-centre"}
+    # one case study and nothing named: say so, not "All one case studies"
+    _, alone = _chat(searcher, "Tell me about the Posh Club", "Compare them")
+    assert alone.sentences[0].text.startswith("There is one case study to compare here")
+    reads_whole(alone)
