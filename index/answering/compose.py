@@ -162,7 +162,8 @@ class Quotes:
                               self.cite(case, stored.passage_id))
 
 
-def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -> list[int]:
+def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
+               fact: bool = False) -> list[int]:
     """The case study's `n` most relevant sentences, the first holding the expected answer
     type where one nearly as relevant does; title lines left out; in the case's own order
     after the first. Two clauses of one sentence count once."""
@@ -171,7 +172,7 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "") -
         return []
     texts = {r: ctx.stored.sentences[r].text for r in own}
     kind = answer_type(kind_question or ctx.question)
-    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, kind, ctx.question)
+    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, kind, ctx.question, fact)
     chosen = [lead] if lead is not None else []
     given = f"{ctx.question} {case.title}"
     if kind in TOLD_BY_ONE and chosen and n > 1 and not holds(kind, texts[chosen[0]], given):
@@ -542,7 +543,7 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         citation = quotes.cite(case, top.passages[0].passage.id if top.passages else None)
         return _answer(ctx, shape, [AnswerSentence(title_only(case), citation)], [], quotes)
     n = DESCRIBE_SENTENCES if shape == "describe" else SINGLE_SENTENCES
-    rows = _best_rows(ctx, case, n)
+    rows = _best_rows(ctx, case, n, fact=shape == "fact")
     lead = ctx.stored.sentences[rows[0]].text
     if shape == "describe" or (shape == "open" and answer_type(ctx.question) == "any"
                                and leans_back(lead)):
