@@ -184,12 +184,13 @@ def predicate(question: str) -> str | None:
 
 def singular(verb_phrase: str) -> str:
     """The phrase's first verb agreeing with one subject: "are in" -> "is in", "involve" ->
-    "involves"; a past tense ("worked") stays."""
+    "involves"; a past tense ("worked", "had", "ran") stays."""
     first, _, rest = verb_phrase.partition(" ")
     lower = first.lower()
     if lower in _BE:
         word = _BE[lower]
-    elif lower.endswith("ed") or (lower.endswith("s") and not re.search(r"(?:ss|us)$", lower)):
+    elif lower.endswith("ed") or (lower.endswith("s") and not re.search(r"(?:ss|us)$", lower)) \
+            or _inflected(lower):
         word = first
     elif re.search(r"(?:ch|sh|ss|us|x|z|o)$", lower):
         word = first + "es"
@@ -198,3 +199,12 @@ def singular(verb_phrase: str) -> str:
     else:
         word = first + "s"
     return f"{word} {rest}".strip()
+
+
+def _inflected(word: str) -> bool:
+    """Whether an English verb is already inflected, not its base form ("had", "ran", "did":
+    lemminflect's lexicon gives another lemma and never the word itself)."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    lemmas = getAllLemmas(word).get("VERB", ())
+    return bool(lemmas) and word not in lemmas
