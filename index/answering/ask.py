@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -146,6 +147,9 @@ def ask_scored(searcher: Searcher, question: str,
     titled = match != "answered" and not elsewhere and names_the_title(searcher, scored, results)
     if titled:
         match = "answered"
+    named = named_alone(searcher, question)
+    if match == "related" and not elsewhere and named is not None:
+        match = "answered"  # "what is Groundswell?": a name one case study alone holds
     found = members(searcher, question, scored)
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
@@ -176,10 +180,13 @@ def ask_scored(searcher: Searcher, question: str,
         ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                                   if bare_title_off(searcher, scored, r.case_study))
         return scored, compose_related(ctx, elsewhere, topic, place_alone=alone)
+    if named is not None:
+        # the case study the question names leads, whatever the whole question's ranking
+        ctx.ranked = sorted(ctx.ranked, key=lambda r: r.case_study.id != named)
     # an open question that does no more than name a case study asks what it is: its summary,
     # in order
-    named = titled and question_shape(question) == "open"
-    return scored, compose_answered(ctx, "describe" if named else None)
+    describe = titled and question_shape(question) == "open"
+    return scored, compose_answered(ctx, "describe" if describe else None)
 
 
 def bare_title_unmatched(searcher: Searcher, scored: Scored,
@@ -305,6 +312,23 @@ def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
         return False
     best = results[0].case_study
     return heading_named(question, [best.title, best.section], generic_words())
+
+
+def named_alone(searcher: Searcher, question: str) -> str | None:
+    """The one case study whose text holds the names a fact, how, describe or open question
+    gives ("Groundswell", "Complete Care Community", "the Royal London"), where one alone holds
+    them; None otherwise. A place is a borough's to read, and an acronym ("CCG", "VCSE") is the
+    field's vocabulary, not a name of one case study."""
+    if question_shape(question) in ("list", "count", "where", "compare"):
+        return None
+    names = [n for n in distinctive_names(question, searcher.case_texts)
+             if not n.isupper() and not searcher.gazetteer.find(n)]
+    if not names:
+        return None
+    cases = searcher.case_studies()
+    held = [c.id for c in cases
+            if all(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", c.text) for n in names)]
+    return held[0] if len(held) == 1 else None
 
 
 def names_the_title(searcher: Searcher, scored: Scored, results: Sequence[CaseResult]) -> bool:

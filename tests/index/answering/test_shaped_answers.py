@@ -616,3 +616,13 @@ def test_a_comparison_with_what_a_follow_up_names_joins_the_case_study_before(
     _, alone = _chat(searcher, "Tell me about the Posh Club", "Compare them")
     assert alone.sentences[0].text.startswith("There is one case study to compare here")
     reads_whole(alone)
+
+
+def test_a_name_one_case_study_alone_holds_leads_its_answer(searcher: Searcher) -> None:
+    # the whole question's ranking put Stockwell first and judged it related
+    answer = ask(searcher, "What is Groundswell?")
+    assert answer.match == "answered"
+    assert answer.citations[0].case_study.id == "reducing-health-inequalities-health-inclusion"
+    assert any("Groundswell" in s.text for s in answer.sentences)
+    # a name does not pull an errand into the field
+    assert ask(searcher, "Is Age UK Lambeth open today?").match == "none"
