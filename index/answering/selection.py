@@ -211,6 +211,12 @@ def fields_named(question: str, shape: Shape, sections: Sequence[str], boroughs:
     places = boroughs_named(question, boroughs) if shape != "where" else ()
     named = [n for n in distinctive_names(question, texts)
              if n not in places and (not section or n not in section)]
+    sides = [side for side in OR.split(question) if side.strip()]
+    if len(sides) > 1 and any(not any(n.lower() in side.lower() for n in named)
+                              for side in sides):
+        # "high intensity users or community alternatives to A&E": a side that gives no name
+        # is a topic, and the names of the other do not make the set: both are read as topics
+        named = []
     return Fields(section, tuple(places),
                   tuple(named) if shape in ("list", "count", "where") else ())
 

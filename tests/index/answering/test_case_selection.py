@@ -2,6 +2,7 @@
 
 from casebook.index.answering.selection import (
     Keep,
+    fields_named,
     group_named,
     heading_named,
     holding,
@@ -205,3 +206,12 @@ def test_names_on_two_sides_of_or_each_hold_a_case_study() -> None:
         "southwark", "caribbean", "both"]
     # without "or", a case study holds every name
     assert ids(tuple(holding(ranked, names, "Latin American and Caribbean people?"))) == ["both"]
+
+
+def test_a_side_of_or_that_gives_no_name_leaves_the_set_to_the_topic() -> None:
+    texts = ["Community Alternatives to A&E.", "High intensity users of emergency services.",
+             *(f"Other {i}." for i in range(8))]
+    question = "How many case studies are about high intensity users or alternatives to A&E?"
+    assert fields_named(question, "count", SECTIONS, BOROUGHS, texts).named == ()
+    assert fields_named("How many case studies are about alternatives to A&E?", "count", SECTIONS,
+                        BOROUGHS, texts).named == ("A&E",)
