@@ -51,6 +51,7 @@ from casebook.index.answering.selection import (
     group_named,
     heading_named,
     named_cases,
+    scopes,
     section_named,
     topic_words,
     topical,
@@ -167,19 +168,8 @@ def ask_scored(searcher: Searcher, question: str,
     if found is not None:
         ctx.members = found
         ctx.member_floor = searcher.tuned.membership_floor
-    if match == "related" and not elsewhere and evidence.score >= MATCH_FLOOR:
-        told = told_outright(ctx)
-        if told is not None:
-            return scored, told
     if match == "related":
-        topic = related_subject(searcher, question, evidence, scored.english)
-        # "is there a case study from Camden?": nothing but the place, which no score is near
-        alone = bool(elsewhere) and not topic_words(
-            searcher.gazetteer.without_places(question), None, elsewhere)
-        ctx.ranked = titled_first(scored.normalised, ctx.ranked)
-        ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
-                                  if bare_title_off(searcher, scored, r.case_study))
-        return scored, compose_related(ctx, elsewhere, topic, place_alone=alone)
+        return scored, answer_related(searcher, ctx, evidence, elsewhere)
     if named is not None:
         # the case study the question names leads, whatever the whole question's ranking
         ctx.ranked = sorted(ctx.ranked, key=lambda r: r.case_study.id != named)
@@ -187,6 +177,25 @@ def ask_scored(searcher: Searcher, question: str,
     # in order
     describe = titled and question_shape(question) == "open"
     return scored, compose_answered(ctx, "describe" if describe else None)
+
+
+def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
+                   elsewhere: Sequence[str]) -> Answer:
+    """The answer to a question no case study covers: the closest, or none close; or, where
+    the best case study leads with the date or figure a fact question asks, that answer."""
+    question, scored = ctx.question, ctx.scored
+    if not elsewhere and evidence.score >= MATCH_FLOOR:
+        told = told_outright(ctx)
+        if told is not None:
+            return told
+    topic = related_subject(searcher, question, evidence, scored.english)
+    # "is there a case study from Camden?": nothing but the place, which no score is near
+    alone = bool(elsewhere) and not topic_words(
+        searcher.gazetteer.without_places(question), None, elsewhere)
+    ctx.ranked = titled_first(scored.normalised, ctx.ranked)
+    ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
+                              if bare_title_off(searcher, scored, r.case_study))
+    return compose_related(ctx, elsewhere, topic, place_alone=alone)
 
 
 def bare_title_unmatched(searcher: Searcher, scored: Scored,
@@ -382,7 +391,7 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
     if not topic_words(question, None, ()) and shape in ("list", "count"):
         return True  # "how many case studies are there?": the whole collection
     if section_named(question, searcher.sections()) or boroughs_named(
-            question, searcher.boroughs(), searcher.gazetteer):
+            question, searcher.boroughs(), searcher.gazetteer) or scopes(question):
         return True
     if themed(searcher, question).any():  # "is there anything about loneliness?"
         return True

@@ -75,6 +75,7 @@ from casebook.records import (
     Citation,
     Scored,
 )
+from casebook.regions import regions
 
 HOW_MOST = 4  # case studies a how-question across case studies quotes
 COMPARE_MOST = 4
@@ -172,7 +173,12 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
         return []
     texts = {r: ctx.stored.sentences[r].text for r in own}
     kind = answer_type(kind_question or ctx.question)
-    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, kind, ctx.question, fact)
+    shares = ctx.shares
+    if fact and kind in ("date", "number") and not any(ctx.shares[r] for r in own):
+        # no sentence holds a word of the question's own ("when did it run?" of the case
+        # study a conversation is about): words cannot tell them apart, the date or figure does
+        shares = {r: 1.0 for r in own}
+    lead = pick_lead(own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
     given = f"{ctx.question} {case.title}"
     if kind in TOLD_BY_ONE and chosen and n > 1 and not holds(kind, texts[chosen[0]], given):
@@ -354,12 +360,14 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) ->
     if said and shape in ("list", "count"):
         return f"{number} {units} {singular(said) if n <= 1 else said}."
     setting = where_clause(ctx.question) if shape in ("list", "count") else None
-    if setting and not (selection.section or selection.boroughs):
+    if setting and not (selection.section or selection.boroughs or selection.region):
         return f"In {count_words(n)} {units}, {setting}."
     if selection.section:
         return f"{number} {units} {'is' if n <= 1 else 'are'} in the \u201c{selection.section}\u201d section."
     if selection.boroughs:
         return f"{number} {units} {'is' if n <= 1 else 'are'} from {join(selection.boroughs)}."
+    if selection.region:
+        return f"{number} {units} {'is' if n <= 1 else 'are'} from {selection.region}."
     if shape == "count" and re.search(r"\bare\s+there\b", ctx.question, re.I):
         # "how many video case studies are there?": the kind it asked about, in its own words
         kind = _COUNT_KIND.match(ctx.question)
@@ -376,7 +384,8 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
                        Quotes(ctx.stored))
     cases = selection.results
     quotes = Quotes(ctx.stored)
-    structural = shape == "count" and (selection.section or selection.boroughs)
+    structural = shape == "count" and (selection.section or selection.boroughs or
+                                       selection.region)
     total = len(cases) + selection.cut
     if shape == "where":
         intro = _where_sentences(ctx, cases)
@@ -384,11 +393,24 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
         cases = tuple(c for c in cases if c.case_study.boroughs) or cases
     else:
         intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape), None)]
+    if selection.region:
+        intro.append(AnswerSentence(region_read(selection.region), None))
     items = _items(ctx, cases, quotes, 0 if structural else 1)
     if selection.cut:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
     return _answer(ctx, shape, intro, items, quotes)
+
+
+def region_read(phrase: str) -> str:
+    """What a part of London a question names is read as: the integrated care systems it
+    stands for, and how a case study counts as in one (its borough, or its text naming it)."""
+    parts = regions().find(phrase)[0].regions
+    several = len(parts) > 1
+    systems = f"{join(list(parts))} integrated care system{'s' if several else ''}"
+    return (f"{phrase[0].upper()}{phrase[1:]} is read as the {systems}: a case study from one "
+            f"of {'their' if several else 'its'} boroughs, or one that names "
+            f"{'them' if several else 'it'}.")
 
 
 def _collection(cases: Sequence[CaseResult], order: Sequence[str]) -> list[AnswerSentence]:

@@ -204,22 +204,17 @@ def problem_only(kind: AnswerType, lead: str, sentences: Sequence[str], question
 
 def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
               share: Mapping[int, float], texts: Mapping[int, str], kind: AnswerType,
-              question: str, fact: bool = False) -> int | None:
+              question: str) -> int | None:
     """The lead among `candidates`: the type is a tie-breaker among the relevant ones, namely the
     most relevant sentence and those holding at least NEAR of the best share of the question's
     words; the most relevant of them that holds the expected answer type, else the most relevant,
-    one that does not open by pointing back first. `fact`: the question asks one fact of one
-    case study (not a count of case studies, whose "how many" asks no figure of its own)."""
+    one that does not open by pointing back first."""
     if not candidates:
         return None
     ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
     best_share = max(share[i] for i in candidates)
-    # where no sentence holds a word of the question's own ("when did it run?" of the case
-    # study a conversation is about), words cannot tell the sentences apart: a date or a figure
-    # asked for does
-    unread = fact and best_share == 0 and kind in ("date", "number")
     relevant = [i for n, i in enumerate(ranked)
-                if n == 0 or unread or (best_share > 0 and share[i] >= NEAR * best_share)]
+                if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)]
     # a sentence that points back ("she was worried about him") reads second-hand even when
     # introduced: among the tied, one that stands alone leads
     return min(relevant, key=lambda i: (not holds(kind, texts[i], question),

@@ -23,6 +23,7 @@ from casebook.index.answering.shapes import UNITS, Shape, without_comparison
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.records import CaseResult, CaseStudy
+from casebook.regions import Named, regions
 from casebook.themes import themes
 
 # A case study whose calibrated score reaches this floor is counted as matching a list, count
@@ -69,6 +70,7 @@ class Selection:
     boroughs: tuple[str, ...] = ()  # the boroughs the question names
     cut: int = 0  # how many more matched than are listed
     everything: bool = False  # the question names no field and no topic: every case study
+    region: str | None = None  # the part of London the question names, as it names it
 
 
 def _words(text: str) -> list[str]:
@@ -189,6 +191,21 @@ def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
     return kept or list(ranked[:1])
 
 
+# a part of London a question asks within ("in south London", "from north west London",
+# "south London case studies"), not one that names a service ("the North Central London high
+# intensity user service")
+_SCOPE_BEFORE = re.compile(r"\b(?:in|from|across|around|within|throughout|covering|of)\s+"
+                           r"(?:the\s+)?$", re.IGNORECASE)
+_SCOPE_AFTER = re.compile(rf"^\s+(?:{UNITS}|boroughs?|areas?|work)\b", re.IGNORECASE)
+
+
+def scopes(question: str) -> list[Named]:
+    """The parts of London (casebook/regions.py) a question asks within."""
+    return [found for found in regions().find(question)
+            if _SCOPE_BEFORE.search(question[:found.start])
+            or _SCOPE_AFTER.match(question[found.end:])]
+
+
 @dataclass(frozen=True)
 class Fields:
     """What a question names that the records hold: a section, boroughs, names in the texts."""
@@ -196,10 +213,11 @@ class Fields:
     section: str | None
     places: tuple[str, ...]
     named: tuple[str, ...]
+    regions: tuple[str, ...] = ()  # London sub-regions ("south London"), casebook/regions.py
 
     @property
     def any(self) -> bool:
-        return bool(self.section or self.places or self.named)
+        return bool(self.section or self.places or self.named or self.regions)
 
 
 def fields_named(question: str, shape: Shape, sections: Sequence[str], boroughs: Sequence[str],
@@ -209,8 +227,10 @@ def fields_named(question: str, shape: Shape, sections: Sequence[str], boroughs:
     section = section_named(question, sections) \
         if shape in ("list", "count", "where") and not one_place else None
     places = boroughs_named(question, boroughs) if shape != "where" else ()
+    parts = tuple(dict.fromkeys(r for found in scopes(question) for r in found.regions)) \
+        if shape in ("list", "count", "where") else ()
     named = [n for n in distinctive_names(question, texts)
-             if n not in places and (not section or n not in section)]
+             if n not in places and (not section or n not in section) and not regions().named(n)]
     sides = [side for side in OR.split(question) if side.strip()]
     if len(sides) > 1 and any(not any(n.lower() in side.lower() for n in named)
                               for side in sides):
@@ -218,7 +238,7 @@ def fields_named(question: str, shape: Shape, sections: Sequence[str], boroughs:
         # is a topic, and the names of the other do not make the set: both are read as topics
         named = []
     return Fields(section, tuple(places),
-                  tuple(named) if shape in ("list", "count", "where") else ())
+                  tuple(named) if shape in ("list", "count", "where") else (), parts)
 
 
 def topical(question: str, shape: Shape, sections: Sequence[str], boroughs: Sequence[str],
@@ -257,20 +277,24 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
         pool = [r for r in pool if r.case_study.section == section]
     if places:
         pool = [r for r in pool if set(r.case_study.boroughs) & set(places)]
+    if fields.regions:
+        pool = [r for r in pool if regions().holds(r.case_study, fields.regions)]
+    fielded = bool(section or places or fields.regions)
     if fields.named:
         pool = narrowed(holding(pool, fields.named, question) or pool, question, fields.named)
-    elif (places or section) and held_topic(question, places, texts, section):
+    elif fielded and held_topic(regions().without(question), places, texts, section):
         # "which video case studies are about young people?": the section's, about the topic
         pool = [r for r in pool if r.score >= floor] or pool
-    elif not (section or places) and members is not None:
+    elif not fielded and members is not None:
         pool = [r for r in pool if members.get(r.case_study.id, 0.0) >= keep.member_floor] \
             or pool[:1]
-    elif not (section or places):
+    elif not fielded:
         pool = _by_score(pool, floor)
     if one_place:
         pool = pool[:1]
     cut = max(0, len(pool) - MOST)
-    return Selection(tuple(pool[:MOST]), section, tuple(places), cut)
+    region = next((found.phrase for found in scopes(question)), None) if fields.regions else None
+    return Selection(tuple(pool[:MOST]), section, tuple(places), cut, region=region)
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:

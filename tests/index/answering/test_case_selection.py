@@ -1,5 +1,7 @@
 """Which case studies a list, count, borough or comparison answer covers (pure)."""
 
+import pytest
+
 from casebook.index.answering.selection import (
     Keep,
     fields_named,
@@ -8,6 +10,7 @@ from casebook.index.answering.selection import (
     holding,
     named_cases,
     names_in,
+    scopes,
     section_named,
     select,
     topical,
@@ -215,3 +218,15 @@ def test_a_side_of_or_that_gives_no_name_leaves_the_set_to_the_topic() -> None:
     assert fields_named(question, "count", SECTIONS, BOROUGHS, texts).named == ()
     assert fields_named("How many case studies are about alternatives to A&E?", "count", SECTIONS,
                         BOROUGHS, texts).named == ("A&E",)
+
+
+@pytest.mark.parametrize(("question", "scope"), [
+    ("How many case studies are from south London?", ["south London"]),
+    ("Which south London case studies are about vaccines?", ["south London"]),
+    ("Which boroughs in North West London have case studies?", ["North West London"]),
+    # a region in a service's name is not where the question asks within
+    ("Which boroughs does the North Central London high intensity user service cover?", []),
+])
+def test_scopes_are_the_parts_of_london_a_question_asks_within(question: str,
+                                                               scope: list[str]) -> None:
+    assert [found.phrase for found in scopes(question)] == scope

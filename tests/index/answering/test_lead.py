@@ -186,13 +186,3 @@ def test_among_tied_sentences_one_that_stands_alone_leads() -> None:
     # not tied (it holds too few of the question's words): the most relevant still leads
     assert pick_lead([0, 1, 2], relevance, {0: 0.5, 1: 0.1, 2: 0.0}, texts,
                      answer_type(question), question) == 0
-
-
-def test_a_fact_no_sentence_shares_a_word_with_is_told_by_its_type() -> None:
-    texts = {0: "Macmillan signed off on use of the budget to fill this gap.",
-             1: "The centre piloted a service from 2015 to 2019."}
-    relevance, share = {0: 0.6, 1: 0.5}, {0: 0.0, 1: 0.0}
-    # "when did it run?" of the case study a conversation is about: the date leads
-    assert pick_lead([0, 1], relevance, share, texts, "date", "When did it run?", fact=True) == 1
-    # a count of case studies asks no figure of any one sentence
-    assert pick_lead([0, 1], relevance, share, texts, "number", "How many case studies?") == 0

@@ -626,3 +626,27 @@ def test_a_name_one_case_study_alone_holds_leads_its_answer(searcher: Searcher) 
     assert any("Groundswell" in s.text for s in answer.sentences)
     # a name does not pull an errand into the field
     assert ask(searcher, "Is Age UK Lambeth open today?").match == "none"
+
+
+def test_a_part_of_london_is_read_as_its_integrated_care_systems(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many case studies are from south London?")
+    assert answer.match == "answered" and answer.shape == "count"
+    ids = {i.case_study.id for i in answer.items}
+    # a borough in South East or South West London, or a text that names South West London
+    assert {"stockwell-clinicians-taking-the-lead", "reducing-health-inequalities-supporting-refugees",
+            "champion-arrs-roles-running-monthly-peer-sessions-in-south"} <= ids
+    assert "barnet-community-embedded-social-prescribing" not in ids
+    assert answer.sentences[1].text.startswith("South London is read as the South East London "
+                                               "and South West London integrated care systems")
+    reads_whole(answer)
+
+
+def test_a_date_follow_up_no_sentence_shares_a_word_with_leads_with_the_date(
+        searcher: Searcher) -> None:
+    # "when did it run?" shares no word with the summary: its date is what it asks
+    _, when = _chat(searcher, "Tell me about the Bromley by Bow case study", "When did it run?")
+    assert "2015 to 2019" in when.sentences[0].text
+    # a count's items quote what the case study is about, not a figure it happens to give
+    count = ask(searcher, "How many case studies cover Covid-19 vaccine hesitancy?")
+    hounslow = next(i for i in count.items if "Hounslow" in i.case_study.boroughs)
+    assert "15 Mosques" not in hounslow.sentences[0].text
