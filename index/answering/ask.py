@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -50,6 +49,7 @@ from casebook.index.answering.selection import (
     distinctive_names,
     group_named,
     heading_named,
+    holds_name,
     named_cases,
     scopes,
     section_named,
@@ -336,7 +336,7 @@ def named_alone(searcher: Searcher, question: str) -> str | None:
         return None
     cases = searcher.case_studies()
     held = [c.id for c in cases
-            if all(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", c.text) for n in names)]
+            if all(holds_name(c.text, n) for n in names)]
     return held[0] if len(held) == 1 else None
 
 

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from casebook.gazetteer import Gazetteer, london
@@ -106,15 +107,28 @@ def _kind_of_case_study(question: str, own: set[str]) -> bool:
     return bool(own & set(tokenize(" ".join(before)))) or not rest
 
 
+@lru_cache(maxsize=256)
+def _text_stems(text: str) -> tuple[str, ...]:
+    return tuple(tokenize(expand_acronyms(text)))
+
+
+def holds_name(text: str, name: str) -> bool:
+    """`text` holds `name` as a run of its stems, acronyms spelled out on both sides: the
+    page writes one name many ways ("Primary Care Networks", "Hampton PCN", "primary care
+    network (PCN)-based"; "Healthy London partnership"), and a reader asks in any of them. A
+    name of no stems is matched as written."""
+    needle = tuple(tokenize(expand_acronyms(name, keep=False)))
+    if not needle:
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+    hay, n = _text_stems(text), len(needle)
+    return any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+
+
 def names_in(question: str, texts: Sequence[str]) -> list[str]:
     """Names the question gives ("Macmillan", "Age UK", "CCG") that some case study's text
     holds: a case study that holds them is about them, whatever its score."""
-    found = []
-    for match in PROPER.finditer(question):
-        name = match.group(0)
-        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", t) for t in texts):
-            found.append(name)
-    return found
+    return [m.group(0) for m in PROPER.finditer(question)
+            if any(holds_name(t, m.group(0)) for t in texts)]
 
 
 def distinctive_names(question: str, texts: Sequence[str]) -> list[str]:
@@ -125,8 +139,7 @@ def distinctive_names(question: str, texts: Sequence[str]) -> list[str]:
     for name in names_in(question, texts):
         if all(_UNIT_WORDS.match(w) for w in _words(name)):
             continue
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-        if sum(bool(pattern.search(t)) for t in texts) < COMMON_SHARE * len(texts):
+        if sum(holds_name(t, name) for t in texts) < COMMON_SHARE * len(texts):
             out.append(name)
     return out
 
@@ -142,7 +155,7 @@ def holding(ranked: Sequence[CaseResult], names: Sequence[str], question: str = 
     sides = [[n for n in names if n.lower() in side.lower()] for side in OR.split(question)]
     sides = [side for side in sides if side] or [list(names)]
     return [r for r in ranked if any(
-        all(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", r.case_study.text) for n in side)
+        all(holds_name(r.case_study.text, n) for n in side)
         for side in sides)]
 
 
