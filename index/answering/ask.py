@@ -30,6 +30,7 @@ from casebook.index.answering.conversation import (
 )
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import (
+    COMMON_SHARE,
     Evidence,
     SentenceEvidence,
     common_stems,
@@ -45,6 +46,7 @@ from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     MATCH_FLOOR,
     OR,
+    asked_words,
     boroughs_named,
     distinctive_names,
     group_named,
@@ -265,6 +267,7 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
         if apart is not None:
             p = np.maximum(p, membership.probabilities(apart, model.coef, model.bias,
                                                        model.features))
+    p = np.maximum(p, said(searcher, question))
     p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld,
                          searcher.tuned.membership_floor)
     # a theme the topic names is the records' own answer, as a section or a borough is: its
@@ -281,6 +284,18 @@ def or_sides(question: str) -> list[str]:
     with one side."""
     sides = [side for side in OR.split(question) if topic_words(side, None, ())]
     return sides if len(sides) > 1 else []
+
+
+def said(searcher: Searcher, question: str) -> np.ndarray:
+    """Per case study (in case_order): 1 where its text says the question's topic, or one side
+    of a topic "X or Y", outright in the asker's words (answering/membership.py's
+    said_outright), else 0."""
+    out = np.zeros(len(searcher.case_order))
+    for part in [question, *or_sides(question)]:
+        stems = membership.topic_stems(searcher.normalise(" ".join(asked_words(part))))
+        out = np.maximum(out, membership.said_outright(stems, searcher.case_texts,
+                                                       COMMON_SHARE))
+    return out
 
 
 def themed(searcher: Searcher, question: str) -> np.ndarray:

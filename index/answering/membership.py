@@ -73,6 +73,37 @@ def phrase_shares(stems: Sequence[str], texts: tuple[str, ...]) -> np.ndarray:
     return out
 
 
+# a case study says a topic outright where the topic's stems all stand within this many more
+# stems than the topic has: "hospital based Social Prescribing Link Workers" says "link workers
+# based in a hospital" (two stems between), a sentence that only passes by each word does not
+SAID_SLACK = 2
+
+
+@lru_cache(maxsize=4)
+def _case_sequences(texts: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(tokenize(expand_acronyms(text))) for text in texts)
+
+
+def _says(stems: frozenset[str], sequence: tuple[str, ...], width: int) -> bool:
+    return any(term in stems and stems <= set(sequence[i:i + width])
+               for i, term in enumerate(sequence))
+
+
+def said_outright(stems: Sequence[str], texts: tuple[str, ...],
+                  common: float) -> np.ndarray:
+    """Per case study: 1 where its text says every stem of the topic close together, in any
+    order (SAID_SLACK), else 0. A case study that says the topic in the asker's own words is
+    about it, however its sentences score: a list of what mentions "welfare checks" holds the
+    one that mentions them in passing. All 0 where `common` (a share) or more of the texts say
+    it: the field's own words ("link workers") pick no case study out."""
+    wanted = frozenset(stems)
+    if not wanted:
+        return np.zeros(len(texts))
+    width = len(wanted) + SAID_SLACK
+    said = np.array([float(_says(wanted, seq, width)) for seq in _case_sequences(texts)])
+    return np.zeros(len(texts)) if said.sum() >= common * len(texts) else said
+
+
 def holds_rarest(sides: Sequence[Sequence[str]], texts: tuple[str, ...]) -> np.ndarray | None:
     """Per case study: 1 where its text holds the rarest stem of some side of the topic (a
     topic "X or Y" has two sides), the stem that sets the topic apart from what the field's

@@ -187,6 +187,13 @@ def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> 
     return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
 
 
+def asked_words(question: str) -> list[str]:
+    """The question's words less its scaffolding, the field's own words kept: the topic as the
+    asker says it ("community champions", "link workers based in a hospital")."""
+    return [w for w in _words(question) if w not in question_words()
+            and not _UNIT_WORDS.match(w)]
+
+
 def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
                section: str | None = None) -> list[str]:
     """The topic words beside the places and the section a question names that some case study

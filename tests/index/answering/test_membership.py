@@ -9,6 +9,7 @@ from casebook.index.answering.membership import (
     holds_rarest,
     phrase_shares,
     probabilities,
+    said_outright,
     themes_named,
     topic_stems,
 )
@@ -32,6 +33,29 @@ def test_a_phrase_counts_only_where_its_words_stand_side_by_side() -> None:
 def test_a_one_word_topic_is_held_or_not_and_no_words_is_nowhere() -> None:
     assert phrase_shares(topic_stems("homes"), TEXTS).tolist() == [0.0, 1.0, 0.0]
     assert phrase_shares([], TEXTS).tolist() == [0.0, 0.0, 0.0]
+
+
+SAYING = ("Hospital based social prescribing link workers see children.",
+          "Link workers meet the hospital board, then the team is based elsewhere in town.",
+          "The link workers are based in the community.", "Nothing here.")
+
+
+def test_a_topic_said_close_together_in_any_order_is_said_outright() -> None:
+    stems = topic_stems("link workers based in a hospital")
+    # two stems stand between "hospital based" and "link workers": said; the second text
+    # holds every word, but spread over a sentence
+    assert said_outright(stems, SAYING, common=0.5).tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert said_outright(topic_stems("workers based"), SAYING, common=0.9).tolist() == \
+        [0.0, 0.0, 1.0, 0.0]
+
+
+def test_a_topic_most_texts_say_picks_none_out_and_no_words_say_nothing() -> None:
+    # "link workers": three texts of four, the field's own words
+    assert said_outright(topic_stems("link workers"), SAYING, common=0.5).tolist() == \
+        [0.0, 0.0, 0.0, 0.0]
+    assert said_outright(topic_stems("link workers"), SAYING, common=0.9).tolist() == \
+        [1.0, 1.0, 1.0, 0.0]
+    assert said_outright([], SAYING, common=0.5).tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
 def test_a_case_studys_best_sentence_speaks_for_it_and_none_reads_zero() -> None:

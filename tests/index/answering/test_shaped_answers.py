@@ -75,6 +75,26 @@ def test_a_name_with_more_topic_keeps_the_case_studies_that_hold_the_rest(
     reads_whole(answer)
 
 
+def test_a_case_study_that_says_the_topic_in_passing_is_on_the_list(searcher: Searcher) -> None:
+    # Bromley by Bow's "low-impact relaxing exercise" is one clause of a sentence about cancer,
+    # and its sentences score far below Ealing's
+    answer = ask(searcher, "Is there anything on relaxation?")
+    assert answer.found and answer.shape == "list"
+    assert {i.case_study.id for i in answer.items} == {"ealing-guided-meditation-for-wellbeing",
+                                                       "bromley-by-bow-micro-commissioning"}
+    reads_whole(answer)
+
+
+def test_a_name_is_held_however_the_text_writes_it(searcher: Searcher) -> None:
+    # "Primary Care Networks (PCNs)", "Hampton PCN", "primary care network (PCN)-based"
+    answer = ask(searcher, "Which case studies involve Primary Care Networks?")
+    listed = {i.case_study.id for i in answer.items}
+    assert answer.found and {"reducing-health-inequalities-deprived-areas-and-long-term",
+                             "hammersmith-and-fulham-a-holistic-and-integrated-approach",
+                             "stockwell-clinicians-taking-the-lead"} <= listed
+    reads_whole(answer)
+
+
 def test_a_comparison_of_title_only_case_studies_says_so(searcher: Searcher) -> None:
     answer = ask(searcher, "How do the Westminster and Kensington A&E projects differ?")
     assert answer.shape == "compare"
