@@ -389,8 +389,9 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
     total = len(cases) + selection.cut
     if shape == "where":
         intro = _where_sentences(ctx, cases)
-        # a case study that names no borough says nothing of where: counted, not listed
-        cases = tuple(c for c in cases if c.case_study.boroughs) or cases
+        # a case study that names no borough nor a part of London says nothing of where:
+        # counted, not listed
+        cases = tuple(c for c in cases if c.case_study.boroughs or _parts(c.case_study)) or cases
     else:
         intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape), None)]
     if selection.region:
@@ -442,11 +443,33 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
         first = (f"The case studies that answer this come from {count_words(len(places))} "
                  f"{units}: {join(places)}.")
     out = [AnswerSentence(first, None)]
-    if unplaced and places:
-        more = "one more case study names" if unplaced == 1 else \
-            f"{count_words(unplaced)} more case studies name"
+    if not (unplaced and places):
+        return out
+    # "Champion ARRs roles ... in South West London": where, though no borough
+    parted = [c.case_study for c in cases if not c.case_study.boroughs and _parts(c.case_study)]
+    if parted:
+        more = "One more case study covers" if len(parted) == 1 else \
+            f"{count_words(len(parted), capital=True)} more case studies cover"
+        said = join([_placed_title(c) for c in parted])
+        out.append(AnswerSentence(f"{more} a part of London rather than a borough: {said}.",
+                                  None))
+    if unplaced > len(parted):
+        rest = unplaced - len(parted)
+        more = "one more case study names" if rest == 1 else \
+            f"{count_words(rest)} more case studies name"
         out.append(AnswerSentence(f"{more[0].upper()}{more[1:]} no borough.", None))
     return out
+
+
+def _placed_title(case: CaseStudy) -> str:
+    # a title that names its part of London says it once
+    title = f"\u201c{focus(case)}\u201d"
+    return title if regions().named(focus(case)) else f"{title} ({join(list(_parts(case)))})"
+
+
+def _parts(case: CaseStudy) -> tuple[str, ...]:
+    """The parts of London (integrated care systems) a case study's title or text names."""
+    return regions().named(f"{case.title}\n{case.text}")
 
 
 def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:

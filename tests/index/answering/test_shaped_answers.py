@@ -44,6 +44,20 @@ def test_a_borough_question_names_every_borough_from_the_records(searcher: Searc
     reads_whole(answer)
 
 
+def test_a_case_study_of_a_part_of_london_is_listed_where_it_names_no_borough(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Where are the training hub case studies from?")
+    assert answer.shape == "where"
+    assert answer.sentences[0].text.endswith("two boroughs: Waltham Forest and Wandsworth.")
+    # its title says South West London: said once, not again in brackets
+    assert answer.sentences[1].text == (
+        "One more case study covers a part of London rather than a borough: \u201cChampion "
+        "ARRs roles running monthly peer sessions in South West London\u201d.")
+    assert "champion-arrs-roles-running-monthly-peer-sessions-in-south" in {
+        i.case_study.id for i in answer.items}
+    reads_whole(answer)
+
+
 def test_a_list_of_a_name_lists_every_case_study_that_holds_it(searcher: Searcher) -> None:
     answer = ask(searcher, "Which case studies involve Macmillan?")
     holding = {c.id for c in searcher.case_studies() if "Macmillan" in c.text}
