@@ -299,11 +299,25 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
     return items
 
 
-def _tells_only_need(ctx: Context, case: CaseStudy) -> bool:
+def _need_row(ctx: Context, case: CaseStudy, shown: Sequence[int]) -> int | None:
+    """Of the lead a how-question would get and the rows it `shown`, the first that tells the
+    need, where no sentence of the summary says what was done; None otherwise. The need may
+    sit beside the lead rather than in it ("some women felt uncomfortable ..." after "There
+    was a low number of vaccinators ...")."""
     texts = [ctx.stored.sentences[r].text for r in ctx.rows(case.id)]
     lead = _best_rows(ctx, case, 1, "how did they do it")
-    return bool(lead) and problem_only("action", ctx.stored.sentences[lead[0]].text, texts,
-                                       ctx.question)
+    if not lead:
+        return None
+    def seen(row: int) -> str:  # the sentence as shown, a clause with the rest of it
+        stored = ctx.stored.sentences[row]
+        return whole_sentence(case, stored.char_start, stored.text)
+
+    return next((r for r in dict.fromkeys([lead[0], *shown])
+                 if problem_only("action", seen(r), texts, ctx.question)), None)
+
+
+def _tells_only_need(ctx: Context, case: CaseStudy) -> bool:
+    return _need_row(ctx, case, ()) is not None
 
 
 NEED_ONLY = "describes the need, not what was done"
@@ -596,10 +610,13 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         # after the sentence it points to, where that one is quoted too; an answer of the type
         # asked for (a fact, a result) leads wherever it stands
         rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
-    if shape == "how" and _tells_only_need(ctx, case):
-        # the need, then what the summary does not tell: nothing cited that is not shown
-        first = quotes.sentence(case, rows[0])
-        return _answer(ctx, shape, [first, _need_only(case, first.citation or 1)], [], quotes)
+    need = _need_row(ctx, case, rows) if shape == "how" else None
+    if need is not None:
+        # what bears on the question as far as the need, then what the summary does not tell
+        shown = rows[:rows.index(need) + 1] if need in rows else [need]
+        quoted = [quotes.sentence(case, r) for r in shown]
+        return _answer(ctx, shape, [*quoted, _need_only(case, quoted[0].citation or 1)], [],
+                       quotes)
     untold = _untold(ctx, case) if shape != "describe" else None
     if untold:
         # the need or the service is what there is; the reader asked for what it does not tell.

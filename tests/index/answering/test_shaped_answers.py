@@ -341,6 +341,20 @@ def test_a_summary_without_a_place_is_named_by_its_quoted_title(searcher: Search
            "describes the need, not what was done; the page says no more about it." in said
 
 
+def test_a_need_told_beside_the_lead_still_says_the_summary_tells_only_the_need(
+        searcher: Searcher) -> None:
+    # the lead is the clause about the women; the need is the clause before its semicolon, and
+    # the next sentence the answer quotes ("they both hear the ... concerns")
+    answer = ask(searcher, "How did Hounslow make women more comfortable getting vaccinated?")
+    said = [s.text for s in answer.sentences]
+    assert said[-1].startswith("The Hounslow summary describes the need, not what was done")
+    waltham = ask(searcher, "How did Farah and Saiba use their own communities to counter "
+                            "rumours about the jab?")
+    said = [s.text for s in waltham.sentences]
+    assert any(s.startswith("Farah is Pakistani and Saiba is Bangladeshi") for s in said)
+    assert said[-1].startswith("The Waltham Forest summary describes the need")
+
+
 def test_a_question_about_results_says_when_the_summary_tells_none(searcher: Searcher) -> None:
     answer = ask(searcher, "What impact did the Posh Club have?")
     assert answer.found and [c.case_study.id for c in answer.citations] == ["crawley-posh-club"]
