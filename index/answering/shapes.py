@@ -150,9 +150,16 @@ def where_clause(question: str) -> str | None:
     return tail if first.lower() == "where" and tail else None
 
 
+# a second question asked after the first ("..., and what did Age UK do in each?"): the list's
+# sentence says what the first asks; its items' quotes answer the second
+_SECOND_QUESTION = re.compile(r"\s*(?:[,;]\s*|\s+)(?:and|but)\s+(?:what|how|who|when|where|why|"
+                              r"which|did|do|does|can|could)\b.*$", re.IGNORECASE | re.DOTALL)
+
+
 def predicate(question: str) -> str | None:
     """What a list or count question says its case studies do, in the plural ("involve Age
     UK", "are about vaccines"); None where the question gives nothing a sentence can reuse."""
+    question = _SECOND_QUESTION.sub("?", question)
     anyone = _ANYONE_DID.match(question)
     if anyone:
         verb = _present(anyone.group("verb"))

@@ -62,6 +62,11 @@ def test_shape(question: str, shape: str) -> None:
     ("Is there anything involving Age UK?", "involve Age UK"),
     ("Is there anything interesting?", None),
     ("Are there case studies where coaches are part of the team?", None),  # where_clause's
+    # a second question after the first: the sentence says what the first asks
+    ("Which case studies involve Age UK, and what did Age UK do in each?", "involve Age UK"),
+    ("How many case studies involve care coordinators and where are they?",
+     "involve care coordinators"),
+    ("Which case studies are about sport and exercise?", "are about sport and exercise"),
 ])
 def test_predicate(question: str, said: str | None) -> None:
     assert predicate(question) == said
