@@ -291,10 +291,14 @@ def said(searcher: Searcher, question: str) -> np.ndarray:
     of a topic "X or Y", outright in the asker's words (answering/membership.py's
     said_outright), else 0."""
     out = np.zeros(len(searcher.case_order))
+    titles = tuple(c.title for c in searcher.case_studies())
     for part in [question, *or_sides(question)]:
         stems = membership.topic_stems(searcher.normalise(" ".join(asked_words(part))))
         out = np.maximum(out, membership.said_outright(stems, searcher.case_texts,
                                                        COMMON_SHARE))
+        # a title says what its case study is about: one that says the topic is on the
+        # list however many others do ("Covid" is in ten titles of 34)
+        out = np.maximum(out, membership.said_outright(stems, titles, 1.0 + 1e-9))
     return out
 
 

@@ -99,6 +99,18 @@ def test_a_case_study_that_says_the_topic_in_passing_is_on_the_list(searcher: Se
     reads_whole(answer)
 
 
+def test_a_title_that_says_a_common_topic_puts_its_case_study_on_the_list(
+        searcher: Searcher) -> None:
+    # "Covid" is in ten titles and more texts: too common for a text's passing mention to
+    # count, but a title says what its case study is about
+    answer = ask(searcher, "Which case studies are about Covid?")
+    listed = {i.case_study.id for i in answer.items}
+    titled = {c.id for c in searcher.case_studies() if "covid" in c.title.lower()}
+    assert answer.found and answer.shape == "list" and len(titled) == 10
+    assert titled <= listed
+    reads_whole(answer)
+
+
 def test_a_name_is_held_however_the_text_writes_it(searcher: Searcher) -> None:
     # "Primary Care Networks (PCNs)", "Hampton PCN", "primary care network (PCN)-based"
     answer = ask(searcher, "Which case studies involve Primary Care Networks?")
