@@ -73,10 +73,11 @@ def phrase_shares(stems: Sequence[str], texts: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-# a case study says a topic outright where the topic's stems all stand within this many more
-# stems than the topic has: "hospital based Social Prescribing Link Workers" says "link workers
-# based in a hospital" (two stems between), a sentence that only passes by each word does not
-SAID_SLACK = 2
+# a case study says a topic outright where the topic's stems all stand within one more stem
+# for every two the topic has: "hospital based Social Prescribing Link Workers" says "link
+# workers based in a hospital" (two between four), "from their peers but also due to the
+# support needed" does not say "peer support" (two between two)
+SAID_SLACK_PER_STEM = 0.5
 
 
 @lru_cache(maxsize=4)
@@ -92,14 +93,14 @@ def _says(stems: frozenset[str], sequence: tuple[str, ...], width: int) -> bool:
 def said_outright(stems: Sequence[str], texts: tuple[str, ...],
                   common: float) -> np.ndarray:
     """Per case study: 1 where its text says every stem of the topic close together, in any
-    order (SAID_SLACK), else 0. A case study that says the topic in the asker's own words is
-    about it, however its sentences score: a list of what mentions "welfare checks" holds the
-    one that mentions them in passing. All 0 where `common` (a share) or more of the texts say
+    order (SAID_SLACK_PER_STEM), else 0. A case study that says the topic in the asker's own
+    words is about it, however its sentences score: a list of what mentions "welfare checks"
+    holds the one that mentions them in passing. All 0 where `common` (a share) or more of the texts say
     it: the field's own words ("link workers") pick no case study out."""
     wanted = frozenset(stems)
     if not wanted:
         return np.zeros(len(texts))
-    width = len(wanted) + SAID_SLACK
+    width = len(wanted) + int(len(wanted) * SAID_SLACK_PER_STEM)
     said = np.array([float(_says(wanted, seq, width)) for seq in _case_sequences(texts)])
     return np.zeros(len(texts)) if said.sum() >= common * len(texts) else said
 

@@ -37,7 +37,8 @@ def test_a_one_word_topic_is_held_or_not_and_no_words_is_nowhere() -> None:
 
 SAYING = ("Hospital based social prescribing link workers see children.",
           "Link workers meet the hospital board, then the team is based elsewhere in town.",
-          "The link workers are based in the community.", "Nothing here.")
+          "The link workers are based in the community.",
+          "Pressure from their peers, and also due to the support needed.")
 
 
 def test_a_topic_said_close_together_in_any_order_is_said_outright() -> None:
@@ -47,6 +48,11 @@ def test_a_topic_said_close_together_in_any_order_is_said_outright() -> None:
     assert said_outright(stems, SAYING, common=0.5).tolist() == [1.0, 0.0, 0.0, 0.0]
     assert said_outright(topic_stems("workers based"), SAYING, common=0.9).tolist() == \
         [0.0, 0.0, 1.0, 0.0]
+    # one stem may stand between two, not two: "peers ... also due ... support"
+    assert said_outright(topic_stems("peer support"), SAYING, common=0.9).tolist() == \
+        [0.0, 0.0, 0.0, 0.0]
+    assert said_outright(topic_stems("peer support"), ("Peers give support.",), common=1.1
+                         ).tolist() == [1.0]
 
 
 def test_a_topic_most_texts_say_picks_none_out_and_no_words_say_nothing() -> None:
