@@ -35,15 +35,17 @@ CASCADE_MRR_LOSS = 0.02
 FLOOR_TOP_SCORE_AUC = 0.90
 CEILING_CALIBRATION_ERROR = 0.03
 # Answers as a reader meets them (eval/answers.jsonl, eval/answer_checks.py), achieved on test
-# (`casebook eval`, 111 answer questions): content right fact 1.000, list 0.700 [0.40,1.00],
-# count, where, compare, how, describe and follow-up 1.000, all 0.973 [0.94,1.00] (before
+# (`casebook eval`, 124 answer questions, 13 of them lists and counts added on 2026-12-06): content
+# right fact 1.000, list 0.762 [0.57,0.95], count 0.929 [0.79,1.00], where, compare, how,
+# describe and follow-up 1.000, all 0.952 [0.91,0.98] (the 111 before those: list 0.700, all
+# 0.973; before
 # issue 18's rewrite: all 0.171; before list membership: list 0.400, count 0.500, where 0.600,
 # all 0.820); reads badly 0.000 of them and 0.081 [0.05,0.12] of questions.jsonl's answers
 # (before: 0.94 and 0.84), every failure an off-topic sentence (a wrong case study first): no
 # fragment, no pronoun with nothing before it, no bare title. Each floor sits at or under the
 # lower end of its interval, each ceiling at the upper end; the three reading failures that no
 # answer has stay at none.
-FLOOR_CONTENT = {"fact": 0.80, "list": 0.40, "count": 0.75, "where": 0.75, "compare": 0.75,
+FLOOR_CONTENT = {"fact": 0.80, "list": 0.55, "count": 0.75, "where": 0.75, "compare": 0.75,
                  "how": 0.80, "describe": 0.95, "followup": 0.75, "all": 0.90}
 CEILING_READS_BADLY = {"answers": 0.05, "questions": 0.12}
 NEVER = ("fragment", "pronoun", "title")
