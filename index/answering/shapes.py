@@ -27,6 +27,8 @@ _COMPARE = re.compile(r"\bcompar\w*|\bdiffer(?!ence\s+(?:did|does|do|has|have|ha
                       r"\bsimilarit\w*|\bin\s+common\b|\bside\s+by\s+side\b", re.I)
 _LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
                    rf"(?:is|are)\s+there\s+(?:any|anything|examples?|{UNITS})|"
+                   # "what support is there for ...?": whatever exists, wherever it is
+                   r"what\s+(?:\w+\s+){1,3}?(?:is|are)\s+there\b|"
                    rf"(?:any|anything)\s+(?:\w+\s+)?(?:on|about|for|of)\b|"
                    rf"(?:list|name|show\s+me|give\s+me|find)\s+(?:\w+\s+){{0,3}}?{UNITS}\b|"
                    rf"(?:do|does)\s+(?:any|anyone|any\s+{UNITS})\b|"

@@ -27,6 +27,10 @@ from casebook.index.answering.shapes import (
     ("Is there anything on gambling?", "list"),
     ("Has anyone used sport to support refugees?", "list"),
     ("What's in the section on social prescribing through the pandemic?", "list"),
+    # what exists, wherever it is: a list; "what is there?" names nothing
+    ("What support is there for people with long-term conditions in hospital?", "list"),
+    ("What help is there for refugees?", "list"),
+    ("What is there?", "open"),
     ("Tell me about the Well Centre", "describe"),
     ("What does the Macmillan Cancer Care Navigation Service do?", "describe"),
     ("What did Ealing do for wellbeing?", "how"),
