@@ -120,7 +120,10 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
         rest = GROUP.sub(" ", without_comparison(question))
         return not [w for w in _content_words(rest) if not is_generic(w)]
     ordinal = bool(ORDINAL.search(question))  # "and the second one?" opens, and points back
-    if not ordinal and (_places(question, gazetteer) or OPENER.match(question)):
+    # an opener swaps what the question before asked about ("and in Newham?"), unless what
+    # follows it points back ("and who manages it?")
+    opens = OPENER.match(question) and not _points_back(standalone(question))
+    if not ordinal and (_places(question, gazetteer) or opens):
         return False
     if not (ordinal or _points_back(question) or POINTING_PHRASE.search(question)):
         return False

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from casebook.index.answering.prose import POINTING
+from casebook.index.answering.shapes import without_carry_on
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 
@@ -109,6 +110,7 @@ NEAR = 2 / 3
 
 
 def answer_type(question: str) -> AnswerType:
+    question = without_carry_on(question)
     if _HOW_MANY.search(question):
         return "number"
     if _WHEN.search(question):

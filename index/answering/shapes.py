@@ -56,10 +56,21 @@ def without_comparison(question: str) -> str:
     return _COMPARE.sub(" ", question)
 
 
+# a word that carries a conversation on ("And who manages it?", "But when did it start?"):
+# the question after it has the shape it would have alone
+_CARRY_ON = re.compile(r"^\s*(?:and|but|so|also|then|now|ok(?:ay)?|well)\b[\s,]*(?=\w)", re.I)
+
+
+def without_carry_on(question: str) -> str:
+    """`question` less a word that opens it only to carry a conversation on."""
+    return _CARRY_ON.sub("", question, count=1)
+
+
 def question_shape(question: str) -> Shape:
     """The shape of `question`. Order matters: a count names its units ("how many case
     studies"), which a fact's "how many people" does not; "which boroughs" is a list of places;
     a comparison may be phrased as a how-question ("how did X differ from Y")."""
+    question = without_carry_on(question)
     if _COUNT.search(question):
         return "count"
     if _WHERE.search(question):
@@ -161,7 +172,7 @@ _SECOND_QUESTION = re.compile(r"\s*(?:[,;]\s*|\s+)(?:and|but)\s+(?:what|how|who|
 def predicate(question: str) -> str | None:
     """What a list or count question says its case studies do, in the plural ("involve Age
     UK", "are about vaccines"); None where the question gives nothing a sentence can reuse."""
-    question = _SECOND_QUESTION.sub("?", question)
+    question = _SECOND_QUESTION.sub("?", without_carry_on(question))
     anyone = _ANYONE_DID.match(question)
     if anyone:
         verb = _present(anyone.group("verb"))

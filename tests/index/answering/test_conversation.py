@@ -122,6 +122,9 @@ def test_no_user_message_is_an_error() -> None:
     ("How is it funded in Hammersmith and Fulham?", False),  # a place of its own
     ("How many of them are in Hammersmith and Fulham?", True),  # the place picks among them
     ("What about in Newham?", False),  # ellipsis that swaps the place: borrows the topic
+    ("And who manages it?", True),  # an opener, then a pronoun: still about the same one
+    ("And in Southwark?", False),
+    ("And how is it funded in Newham?", False),
     ("How did they use sport to support refugees and asylum seekers in sports clubs?", False),
     ("Which case studies involve Age UK?", False),
     # "that" after an auxiliary is the subject pointing back, not a relative pronoun

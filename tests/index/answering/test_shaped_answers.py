@@ -164,6 +164,19 @@ def test_a_follow_up_that_points_back_stays_with_its_case_study(searcher: Search
     assert "funded by Lewisham Council" in answer.answer
 
 
+def test_a_follow_up_that_opens_with_and_still_points_back(searcher: Searcher) -> None:
+    first = "How did Barnet set up its wellbeing hub?"
+    _, before = ask_conversation(searcher, [{"role": "user", "content": first}])
+    messages = [{"role": "user", "content": first},
+                {"role": "assistant", "content": before.answer,
+                 "case_studies": [c.case_study.id for c in before.citations]},
+                {"role": "user", "content": "And who manages it?"}]
+    query, answer = ask_conversation(searcher, messages)
+    # asked of the case study, not glued onto the first question's words
+    assert query == "And who manages it?" and answer.shape == "fact"
+    assert answer.sentences[0].text.startswith("The service is managed by CommUNITY Barnet")
+
+
 def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
     messages = [{"role": "user", "content": "Tell me about the Well Centre"},
                 {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},

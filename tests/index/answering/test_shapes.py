@@ -31,6 +31,11 @@ from casebook.index.answering.shapes import (
     ("What support is there for people with long-term conditions in hospital?", "list"),
     ("What help is there for refugees?", "list"),
     ("What is there?", "open"),
+    # a word that carries the conversation on leaves the question's own shape
+    ("And who manages it?", "fact"),
+    ("But when did it start?", "fact"),
+    ("So which case studies involve Age UK?", "list"),
+    ("Andrew Smith's project?", "open"),
     ("Tell me about the Well Centre", "describe"),
     ("What does the Macmillan Cancer Care Navigation Service do?", "describe"),
     ("What did Ealing do for wellbeing?", "how"),
