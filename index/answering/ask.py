@@ -66,6 +66,7 @@ from casebook.index.retrieval.searcher import Searcher
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Scored
+from casebook.regions import regions
 from casebook.themes import themes
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
@@ -175,10 +176,31 @@ def ask_scored(searcher: Searcher, question: str,
     if named is not None:
         # the case study the question names leads, whatever the whole question's ranking
         ctx.ranked = sorted(ctx.ranked, key=lambda r: r.case_study.id != named)
+    else:
+        ctx.ranked = in_region_first(question, ctx.ranked)
     # an open question that does no more than name a case study asks what it is: its summary,
     # in order
     describe = titled and question_shape(question) == "open"
     return scored, compose_answered(ctx, "describe" if describe else None)
+
+
+# of the best case study's calibrated score, what one in the part of London a question asks
+# within must score to lead in its place
+REGION_SHARE = 0.5
+
+
+def in_region_first(question: str, ranked: Sequence[CaseResult]) -> list[CaseResult]:
+    """`ranked` with the case studies in the part of London a question asks within ("in South
+    West London") first, those of them that score REGION_SHARE of the best or more: words that
+    fit another region's case study better ("link workers ... learn" and "Training Social
+    Prescribing Link Workers ... NWL CCG") do not move the question out of the part it names.
+    A list, count or borough question reads the region as its field (selection.scopes)."""
+    named = tuple(r for found in scopes(question) for r in found.regions)
+    if not named or not ranked or question_shape(question) in ("list", "count", "where"):
+        return list(ranked)
+    floor = REGION_SHARE * ranked[0].score
+    return sorted(ranked, key=lambda r: not (r.score >= floor
+                                             and regions().holds(r.case_study, named)))
 
 
 def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,

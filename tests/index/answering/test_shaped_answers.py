@@ -58,6 +58,16 @@ def test_a_case_study_of_a_part_of_london_is_listed_where_it_names_no_borough(
     reads_whole(answer)
 
 
+def test_a_how_question_within_a_part_of_london_is_answered_from_it(searcher: Searcher) -> None:
+    # the whole question's words fit the North West London training case study better
+    answer = ask(searcher, "How are link workers in South West London supported to learn from "
+                           "each other?")
+    assert answer.found and answer.shape == "how"
+    assert answer.citations[0].case_study.id == \
+        "champion-arrs-roles-running-monthly-peer-sessions-in-south"
+    reads_whole(answer)
+
+
 def test_a_list_of_a_name_lists_every_case_study_that_holds_it(searcher: Searcher) -> None:
     answer = ask(searcher, "Which case studies involve Macmillan?")
     holding = {c.id for c in searcher.case_studies() if "Macmillan" in c.text}
