@@ -27,6 +27,7 @@ to the tuned numbers with the floor a case study's probability must reach.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
@@ -80,9 +81,17 @@ def phrase_shares(stems: Sequence[str], texts: tuple[str, ...]) -> np.ndarray:
 SAID_SLACK_PER_STEM = 0.5
 
 
-@lru_cache(maxsize=4)
-def _case_sequences(texts: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(tokenize(expand_acronyms(text))) for text in texts)
+# a name of two capitalised words or more ("Macmillan Cancer Support", "Croydon Voluntary
+# Action"): a word inside it names the organisation, not what the case study is about
+_NAME = re.compile(r"\b[A-Z][\w'’&-]*(?:\s+(?:of\s+|and\s+|for\s+|by\s+|&\s+)?[A-Z][\w'’&-]*)+")
+
+
+@lru_cache(maxsize=8)
+def _case_sequences(texts: tuple[str, ...], names: bool = True) -> tuple[tuple[str, ...], ...]:
+    """Per text: its stems in order, acronyms spelled out; without the words of its names
+    where `names` is False."""
+    kept = texts if names else tuple(_NAME.sub(" ", text) for text in texts)
+    return tuple(tuple(tokenize(expand_acronyms(text))) for text in kept)
 
 
 def _says(stems: frozenset[str], sequence: tuple[str, ...], width: int) -> bool:
@@ -95,13 +104,17 @@ def said_outright(stems: Sequence[str], texts: tuple[str, ...],
     """Per case study: 1 where its text says every stem of the topic close together, in any
     order (SAID_SLACK_PER_STEM), else 0. A case study that says the topic in the asker's own
     words is about it, however its sentences score: a list of what mentions "welfare checks"
-    holds the one that mentions them in passing. All 0 where `common` (a share) or more of the texts say
-    it: the field's own words ("link workers") pick no case study out."""
+    holds the one that mentions them in passing. All 0 where `common` (a share) or more of the
+    texts say it: the field's own words ("link workers") pick no case study out."""
     wanted = frozenset(stems)
     if not wanted:
         return np.zeros(len(texts))
     width = len(wanted) + int(len(wanted) * SAID_SLACK_PER_STEM)
-    said = np.array([float(_says(wanted, seq, width)) for seq in _case_sequences(texts)])
+    # one word is said only outside a name: "Macmillan Cancer Support" funding a service does
+    # not say the service is about cancer; a phrase may be a name's ("Vaccine Peer Support
+    # Champions" says "peer support")
+    sequences = _case_sequences(texts, names=len(wanted) > 1)
+    said = np.array([float(_says(wanted, seq, width)) for seq in sequences])
     return np.zeros(len(texts)) if said.sum() >= common * len(texts) else said
 
 

@@ -55,6 +55,14 @@ def test_a_topic_said_close_together_in_any_order_is_said_outright() -> None:
                          ).tolist() == [1.0]
 
 
+def test_one_word_inside_a_name_is_not_said_and_a_phrase_inside_one_is() -> None:
+    texts = ("Funded by Macmillan Cancer Support.", "Supporting people with cancer.",
+             "They joined the Vaccine Peer Support Champions.")
+    assert said_outright(topic_stems("cancer"), texts, common=0.9).tolist() == [0.0, 1.0, 0.0]
+    assert said_outright(topic_stems("peer support"), texts, common=0.9).tolist() == \
+        [0.0, 0.0, 1.0]
+
+
 def test_a_topic_most_texts_say_picks_none_out_and_no_words_say_nothing() -> None:
     # "link workers": three texts of four, the field's own words
     assert said_outright(topic_stems("link workers"), SAYING, common=0.5).tolist() == \
