@@ -320,7 +320,8 @@ def said(searcher: Searcher, question: str) -> np.ndarray:
                                                        COMMON_SHARE))
         # a title says what its case study is about: one that says the topic is on the
         # list however many others do ("Covid" is in ten titles of 34)
-        out = np.maximum(out, membership.said_outright(stems, titles, 1.0 + 1e-9))
+        out = np.maximum(out, membership.said_outright(stems, titles, 1.0 + 1e-9,
+                                                       titles=True))
     return out
 
 

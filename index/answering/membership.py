@@ -99,13 +99,14 @@ def _says(stems: frozenset[str], sequence: tuple[str, ...], width: int) -> bool:
                for i, term in enumerate(sequence))
 
 
-def said_outright(stems: Sequence[str], texts: tuple[str, ...],
-                  common: float) -> np.ndarray:
+def said_outright(stems: Sequence[str], texts: tuple[str, ...], common: float,
+                  titles: bool = False) -> np.ndarray:
     """Per case study: 1 where its text says every stem of the topic close together, in any
     order (SAID_SLACK_PER_STEM), else 0. A case study that says the topic in the asker's own
     words is about it, however its sentences score: a list of what mentions "welfare checks"
     holds the one that mentions them in passing. All 0 where `common` (a share) or more of the
-    texts say it: the field's own words ("link workers") pick no case study out."""
+    texts say it: the field's own words ("link workers") pick no case study out. `titles`: the
+    texts are titles, names themselves, whose every word counts."""
     wanted = frozenset(stems)
     if not wanted:
         return np.zeros(len(texts))
@@ -113,7 +114,7 @@ def said_outright(stems: Sequence[str], texts: tuple[str, ...],
     # one word is said only outside a name: "Macmillan Cancer Support" funding a service does
     # not say the service is about cancer; a phrase may be a name's ("Vaccine Peer Support
     # Champions" says "peer support")
-    sequences = _case_sequences(texts, names=len(wanted) > 1)
+    sequences = _case_sequences(texts, names=titles or len(wanted) > 1)
     said = np.array([float(_says(wanted, seq, width)) for seq in sequences])
     return np.zeros(len(texts)) if said.sum() >= common * len(texts) else said
 

@@ -61,6 +61,10 @@ def test_one_word_inside_a_name_is_not_said_and_a_phrase_inside_one_is() -> None
     assert said_outright(topic_stems("cancer"), texts, common=0.9).tolist() == [0.0, 1.0, 0.0]
     assert said_outright(topic_stems("peer support"), texts, common=0.9).tolist() == \
         [0.0, 0.0, 1.0]
+    # a title is a name itself: every word of it counts
+    titles = ("Social Prescribing Case Study COVID-19: Welfare Checks", "The Well Centre")
+    assert said_outright(topic_stems("covid"), titles, common=1.1, titles=True).tolist() == \
+        [1.0, 0.0]
 
 
 def test_a_topic_most_texts_say_picks_none_out_and_no_words_say_nothing() -> None:
