@@ -171,6 +171,8 @@ def ask_scored(searcher: Searcher, question: str,
     if found is not None:
         ctx.members = found
         ctx.member_floor = searcher.tuned.membership_floor
+        ctx.topic = tuple(tuple(membership.topic_stems(searcher.normalise(
+            " ".join(asked_words(part))))) for part in [question, *or_sides(question)])
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     if named is not None:
@@ -289,8 +291,16 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
         if apart is not None:
             p = np.maximum(p, membership.probabilities(apart, model.coef, model.bias,
                                                        model.features))
-    p = np.maximum(p, said(searcher, question))
-    p = membership.gated(p, topic_holds(searcher, question), searcher.tuned.membership_unheld,
+    outright = said(searcher, question)
+    unheld = searcher.tuned.membership_unheld
+    if outright.any() and unheld is not None:
+        # the asker's own words are in some case study's text: one that does not say them is
+        # on the list only where the model is as sure as it must be of a case study that
+        # lacks the topic's rarest word, and one that lacks even that is the topic's
+        # neighbour ("Covid" for "long Covid"), however near
+        p = np.where(p >= unheld, p, 0.0)
+        unheld = np.inf
+    p = membership.gated(np.maximum(p, outright), topic_holds(searcher, question), unheld,
                          searcher.tuned.membership_floor)
     # a theme the topic names is the records' own answer, as a section or a borough is: its
     # case studies are the list whatever their sentences read ("socialise" for loneliness),

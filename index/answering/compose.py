@@ -32,6 +32,7 @@ from casebook.index.answering.lead import (
     problem_only,
 )
 from casebook.index.answering.match import Match
+from casebook.index.answering.membership import says_all
 from casebook.index.answering.prose import (
     count_words,
     focus,
@@ -90,6 +91,9 @@ _AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\
                           r"these|that|those|it|they|he|she|you|we|i|any|case|there)\b", re.I)
 
 
+_PERSON = re.compile(r"(?:she|he|they|her|his|their|him|them)\b", re.IGNORECASE)
+
+
 @dataclass
 class Context:
     """What every shape of answer reads: the question, its views, the stored sentences, and
@@ -112,6 +116,9 @@ class Context:
     # case studies a "related" answer does not offer as closest: bare titles that bear on
     # nothing the question asks
     unoffered: frozenset[str] = frozenset()
+    # a list about a topic alone: the topic's stems as the asker says them, and each side's of
+    # a topic "X or Y"; a listed case study is quoted by a sentence that says one of them
+    topic: tuple[tuple[str, ...], ...] = ()
 
     def rows(self, case_id: str) -> list[int]:
         return list(self.stored.sentence_rows.get(case_id, ()))
@@ -178,7 +185,13 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
         # no sentence holds a word of the question's own ("when did it run?" of the case
         # study a conversation is about): words cannot tell them apart, the date or figure does
         shares = {r: 1.0 for r in own}
-    lead = pick_lead(own, ctx.relevance, shares, texts, kind, ctx.question)
+    # a case study on a list about "vaccinators" is quoted where it says "vaccinator", not by
+    # its sentence nearest the whole question ("concerns about the vaccines")
+    # a sentence that opens on a person ("she uses guided meditation") is not quoted alone
+    # for it: a place put before it ("In Ealing, ...") does not say who she is
+    saying = [r for r in own if says_all(ctx.topic, texts[r]) and not _PERSON.match(texts[r])] \
+        if ctx.topic else []
+    lead = pick_lead(saying or own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
     given = f"{ctx.question} {case.title}"
     if kind in TOLD_BY_ONE and chosen and n > 1 and not holds(kind, texts[chosen[0]], given):

@@ -36,7 +36,7 @@ import numpy as np
 
 from casebook.index.answering.evidence import case_level
 from casebook.index.text.acronyms import expand_acronyms
-from casebook.index.text.terms import tokenize
+from casebook.index.text.terms import tokenize_roles
 from casebook.records import Scored
 from casebook.themes import Themes
 
@@ -47,7 +47,7 @@ MEMBERSHIP_FEATURES: tuple[str, ...] = (
 
 def topic_stems(topic: str) -> list[str]:
     """The topic's stems in order, each once, acronyms spelled out in place."""
-    return list(dict.fromkeys(tokenize(expand_acronyms(topic, keep=False))))
+    return list(dict.fromkeys(tokenize_roles(expand_acronyms(topic, keep=False))))
 
 
 @lru_cache(maxsize=4)
@@ -56,7 +56,7 @@ def _case_terms(texts: tuple[str, ...]) -> tuple[tuple[frozenset[str],
     """Per case study text: its stems, and its stems' pairs side by side."""
     out = []
     for text in texts:
-        stems = tokenize(expand_acronyms(text))
+        stems = tokenize_roles(expand_acronyms(text))
         out.append((frozenset(stems), frozenset(pairwise(stems))))
     return tuple(out)
 
@@ -91,12 +91,17 @@ def _case_sequences(texts: tuple[str, ...], names: bool = True) -> tuple[tuple[s
     """Per text: its stems in order, acronyms spelled out; without the words of its names
     where `names` is False."""
     kept = texts if names else tuple(_NAME.sub(" ", text) for text in texts)
-    return tuple(tuple(tokenize(expand_acronyms(text))) for text in kept)
+    return tuple(tuple(tokenize_roles(expand_acronyms(text))) for text in kept)
 
 
 def _says(stems: frozenset[str], sequence: tuple[str, ...], width: int) -> bool:
     return any(term in stems and stems <= set(sequence[i:i + width])
                for i, term in enumerate(sequence))
+
+
+def _in_order(phrase: tuple[str, ...], sequence: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(sequence[i:i + n] == phrase for i in range(len(sequence) - n + 1))
 
 
 def said_outright(stems: Sequence[str], texts: tuple[str, ...], common: float,
@@ -111,12 +116,22 @@ def said_outright(stems: Sequence[str], texts: tuple[str, ...], common: float,
     if not wanted:
         return np.zeros(len(texts))
     width = len(wanted) + int(len(wanted) * SAID_SLACK_PER_STEM)
-    # one word is said only outside a name: "Macmillan Cancer Support" funding a service does
-    # not say the service is about cancer; a phrase may be a name's ("Vaccine Peer Support
-    # Champions" says "peer support")
-    sequences = _case_sequences(texts, names=titles or len(wanted) > 1)
-    said = np.array([float(_says(wanted, seq, width)) for seq in sequences])
+    # a topic is said outside a name: "Macmillan Cancer Support" funding a service does not
+    # say the service is about cancer, nor about "supporting cancer"; a name says a phrase
+    # in the asker's own order ("Vaccine Peer Support Champions" says "peer support")
+    said = np.array([float(_says(wanted, seq, width))
+                     for seq in _case_sequences(texts, names=titles)])
+    if len(stems) > 1 and not titles:
+        phrase = tuple(stems)
+        said = np.maximum(said, [float(_in_order(phrase, seq))
+                                 for seq in _case_sequences(texts, names=True)])
     return np.zeros(len(texts)) if said.sum() >= common * len(texts) else said
+
+
+def says_all(sides: Sequence[Sequence[str]], text: str) -> bool:
+    """Whether `text` (a sentence) holds every stem of some side of a topic."""
+    held = set(tokenize_roles(expand_acronyms(text)))
+    return any(side and set(side) <= held for side in sides)
 
 
 def holds_rarest(sides: Sequence[Sequence[str]], texts: tuple[str, ...]) -> np.ndarray | None:
@@ -152,8 +167,8 @@ def themes_named(topic: str, catalogue: Themes) -> set[str]:
     theme's label ("loneliness", "isolation", "arts and creativity"). One of a theme's terms
     does not name it: "supervision" is a term of training and workforce, and asks about less;
     "gardening" is a term of physical activity that no case study says."""
-    stems = set(tokenize(topic))
-    return {t.id for t in catalogue.themes if stems and stems <= set(tokenize(t.label))}
+    stems = set(tokenize_roles(topic))
+    return {t.id for t in catalogue.themes if stems and stems <= set(tokenize_roles(t.label))}
 
 
 def best_sentence(cosines: np.ndarray, sentence_rows: Mapping[str, Sequence[int]],

@@ -22,7 +22,7 @@ from casebook.index.answering.evidence import COMMON_SHARE, scarce
 from casebook.index.answering.membership import holds_rarest, themes_named
 from casebook.index.answering.shapes import UNITS, Shape, without_comparison
 from casebook.index.text.acronyms import expand_acronyms
-from casebook.index.text.terms import tokenize
+from casebook.index.text.terms import tokenize, tokenize_roles
 from casebook.records import CaseResult, CaseStudy
 from casebook.regions import Named, regions
 from casebook.themes import themes
@@ -166,7 +166,7 @@ def narrowed(pool: Sequence[CaseResult], question: str, names: Sequence[str]
     which six case studies hold, but asks about federations, which three of them hold."""
     named = {w for n in names for w in _words(n)}
     rest = [w for w in topic_words(question, None, ()) if w not in named]
-    holds = holds_rarest([tokenize(" ".join(rest))], tuple(r.case_study.text for r in pool)) \
+    holds = holds_rarest([tokenize_roles(" ".join(rest))], tuple(r.case_study.text for r in pool)) \
         if rest else None
     if holds is None or not holds.any():
         return list(pool)
@@ -180,18 +180,36 @@ def boroughs_named(question: str, boroughs: Sequence[str], gazetteer: Gazetteer 
     return tuple(b for b in found if b in boroughs)
 
 
+_HEAD_LINKS = frozenset({"with", "in", "from", "who", "that", "living", "affected", "experiencing"})
+# "which case studies say who funded the service?": the verb whose object is a question of its
+# own tells how the case study holds the topic, and is no part of it
+_TELLING = re.compile(rf"(?:\b{UNITS}|\banything|\bany)\s+(?:that\s+|which\s+)?([a-z]+)\s+"
+                      r"(?=(?:who|what|how|where|when|whether|why)\b)", re.IGNORECASE)
+
+
+def telling_verbs(question: str) -> set[str]:
+    """The verbs that put an embedded question to the case studies ("say", "explain")."""
+    return {m.group(1).lower() for m in _TELLING.finditer(question)}
+
+
 def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> list[str]:
     """The question's words that are neither its scaffolding nor the fields it names."""
     named = set(_words(section or "")) | {w for b in boroughs for w in _words(b)}
-    skip = question_words() | generic_words() | named
+    skip = question_words() | generic_words() | named | telling_verbs(question)
     return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
 
 
 def asked_words(question: str) -> list[str]:
     """The question's words less its scaffolding, the field's own words kept: the topic as the
     asker says it ("community champions", "link workers based in a hospital")."""
-    return [w for w in _words(question) if w not in question_words()
-            and not _UNIT_WORDS.match(w)]
+    skip = question_words() | telling_verbs(question)
+    said = _words(question)
+    # "people with long Covid" is about long Covid: a generic head ("people", "residents")
+    # whose topic follows it is no word of the topic
+    heads = {i for i, (w, after) in enumerate(pairwise(said))
+             if w in generic_words() and after in _HEAD_LINKS}
+    return [w for i, w in enumerate(said)
+            if w not in skip and i not in heads and not _UNIT_WORDS.match(w)]
 
 
 def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...],

@@ -45,3 +45,19 @@ def tokenize(text: str) -> list[str]:
     stop = _stopwords()
     kept = [w for w in words(text) if w not in stop]
     return list(_stemmer().stemWords(kept))
+
+
+# Snowball strips "-ator" and "-iser" down to the stem of the act: "vaccinators", "vaccination"
+# and "vaccine" are all "vaccin", "coordinators" and "coordination" both "coordin". The person
+# who does a thing is not the thing: a list of what talks about vaccinators is not every case
+# study about vaccines
+_AGENT = re.compile(r"\w{3,}(?:ator|iser|izer)s?$")
+
+
+def tokenize_roles(text: str) -> list[str]:
+    """tokenize's terms, with an agent noun ("vaccinator", "organiser") kept apart from its
+    act: its stem is marked "+"."""
+    stop = _stopwords()
+    kept = [w for w in words(text) if w not in stop]
+    return [f"{s}+" if _AGENT.match(w) else s
+            for w, s in zip(kept, _stemmer().stemWords(kept))]

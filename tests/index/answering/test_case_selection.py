@@ -4,6 +4,7 @@ import pytest
 
 from casebook.index.answering.selection import (
     Keep,
+    asked_words,
     fields_named,
     group_named,
     heading_named,
@@ -13,6 +14,8 @@ from casebook.index.answering.selection import (
     scopes,
     section_named,
     select,
+    telling_verbs,
+    topic_words,
     topical,
 )
 from casebook.records import CaseResult, CaseStudy
@@ -230,3 +233,28 @@ def test_a_side_of_or_that_gives_no_name_leaves_the_set_to_the_topic() -> None:
 def test_scopes_are_the_parts_of_london_a_question_asks_within(question: str,
                                                                scope: list[str]) -> None:
     assert [found.phrase for found in scopes(question)] == scope
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("Which case studies say who funded the service?", ["funded"]),
+    ("Is there anything that explains how they measured impact?", ["measured", "impact"]),
+    ("Which case studies involve recruiting staff?", ["recruiting", "staff"]),
+])
+def test_a_verb_that_puts_a_question_of_its_own_is_no_word_of_the_topic(
+        question: str, topic: list[str]) -> None:
+    assert asked_words(question) == topic
+    assert topic_words(question, None, ()) == topic
+
+
+def test_only_a_verb_before_a_question_word_tells() -> None:
+    assert telling_verbs("Which case studies say who funded the service?") == {"say"}
+    assert telling_verbs("Which projects recruited volunteers who speak Spanish?") == set()
+
+
+def test_a_generic_head_whose_topic_follows_it_is_no_word_of_the_topic() -> None:
+    assert asked_words("How many case studies are about people with long Covid?") == \
+        ["long", "covid"]
+    assert asked_words("Is there anything on residents living in care homes?") == \
+        ["living", "care", "homes"]
+    # a generic word that is the topic stays
+    assert asked_words("Which case studies involve older people?") == ["older", "people"]

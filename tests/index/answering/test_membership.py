@@ -10,6 +10,7 @@ from casebook.index.answering.membership import (
     phrase_shares,
     probabilities,
     said_outright,
+    says_all,
     themes_named,
     topic_stems,
 )
@@ -20,7 +21,7 @@ TEXTS = ("Our care coordinators run clinics.", "Care homes and their coordinator
 
 
 def test_a_topic_is_its_stems_in_order_with_acronyms_spelled_out() -> None:
-    assert topic_stems("care coordinators care") == ["care", "coordin"]
+    assert topic_stems("care coordinators care") == ["care", "coordin+"]
     assert topic_stems("CCG") == topic_stems("clinical commissioning group")
 
 
@@ -125,3 +126,20 @@ def test_a_topic_names_a_theme_by_the_words_of_its_label() -> None:
     # a topic with a word beyond the theme asks for more than the theme
     assert themes_named("loneliness dementia", CATALOGUE) == set()
     assert themes_named("", CATALOGUE) == set()
+
+
+def test_the_person_who_does_a_thing_is_not_the_thing() -> None:
+    texts = ("Concerns about the vaccine were common.", "There was a low number of vaccinators.",
+             "They trained as a vaccinator.")
+    assert said_outright(topic_stems("vaccinators"), texts, common=0.9).tolist() == \
+        [0.0, 1.0, 1.0]
+    assert holds_rarest([topic_stems("vaccinators")], texts).tolist() == [0.0, 1.0, 1.0]
+    assert phrase_shares(topic_stems("care coordination"), TEXTS).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_sentence_says_a_topic_where_it_holds_every_stem_of_one_side() -> None:
+    sides = (tuple(topic_stems("peer support")), tuple(topic_stems("volunteers")))
+    assert says_all(sides, "Vaccine Peer Support Champions share facts.")
+    assert says_all(sides, "Volunteers rang people.")
+    assert not says_all(sides, "Peers gave advice.")
+    assert not says_all((), "Anything at all.")

@@ -90,6 +90,28 @@ def test_a_list_verb_is_not_the_topic(searcher: Searcher) -> None:
     reads_whole(answer)
 
 
+def test_a_list_of_the_people_who_do_a_thing_is_not_every_case_study_about_the_thing(
+        searcher: Searcher) -> None:
+    # "vaccinators" and "vaccine" share a stem; the three other vaccine case studies say
+    # nothing of who gave the vaccines
+    answer = ask(searcher, "Which case studies mention vaccinators?")
+    assert answer.found and answer.shape == "list"
+    assert [i.case_study.id for i in answer.items] == [
+        "covid-19-vaccinations-understanding-and-supporting-faith",
+        "covid-19-vaccinations-utilising-opportunities-to-support"]
+    # each is quoted where it says so, not by its sentence nearest the whole question
+    assert all("vaccinator" in i.sentences[0].text for i in answer.items)
+    reads_whole(answer)
+
+
+def test_a_topic_some_case_study_says_outright_keeps_its_neighbours_off_the_list(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Is there anything on patients with long Covid?")
+    assert answer.found and [i.case_study.id for i in answer.items] == [
+        "reducing-health-inequalities-long-covid-19-clinics-in-merton"]
+    reads_whole(answer)
+
+
 def test_a_name_with_more_topic_keeps_the_case_studies_that_hold_the_rest(
         searcher: Searcher) -> None:
     # six case studies say "GP"; the question asks about federations
