@@ -91,7 +91,7 @@ _AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\
                           r"these|that|those|it|they|he|she|you|we|i|any|case|there)\b", re.I)
 
 
-_PERSON = re.compile(r"(?:she|he|they|her|his|their|him|them)\b", re.IGNORECASE)
+_PERSON = re.compile(r"(?:she|he|her|his|him)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -164,9 +164,10 @@ class Quotes:
             self.marker[passage.id] = len(self.citations)
         return self.marker[passage.id]
 
-    def sentence(self, case: CaseStudy, row: int) -> AnswerSentence:
+    def sentence(self, case: CaseStudy, row: int, follows: bool = False) -> AnswerSentence:
+        """`follows`: the sentence is shown right after the one before it in the text."""
         stored = self.stored.sentences[row]
-        return AnswerSentence(quoted(case, stored.char_start, stored.text),
+        return AnswerSentence(quoted(case, stored.char_start, stored.text, follows),
                               self.cite(case, stored.passage_id))
 
 
@@ -301,15 +302,59 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
     for result in cases:
         case = result.case_study
         rows = _aspect_rows(ctx, case, per_case) if aspects else _best_rows(ctx, case, per_case)
+        rows = _with_antecedents(ctx, case, rows)
         if rows and leans_back(ctx.stored.sentences[rows[0]].text):
             # "she was worried about him" after the sentence that says who she is
             rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
         heading_citation = quotes.head(result, rows)
-        sentences = [quotes.sentence(case, r) for r in rows]
+        sentences = _quote_rows(ctx, quotes, case, rows)
         if how and sentences and _tells_only_need(ctx, case):
             sentences.append(_need_only(case, heading_citation))
         items.append(AnswerItem(case, tuple(sentences), focus(case)))
     return items
+
+
+def _quote_rows(ctx: Context, quotes: Quotes, case: CaseStudy, rows: Sequence[int]
+                ) -> list[AnswerSentence]:
+    """`rows` quoted, a sentence shown right after the one before it in the text not
+    introduced again ("They have hired ..." after the sentence that says who they are)."""
+    own = ctx.rows(case.id)
+    return [quotes.sentence(case, r, i > 0 and _next_in(own, rows[i - 1]) == r)
+            for i, r in enumerate(rows)]
+
+
+def _next_in(own: Sequence[int], row: int) -> int | None:
+    at = own.index(row) if row in own else -1
+    return own[at + 1] if 0 <= at < len(own) - 1 else None
+
+
+def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> list[int]:
+    """`rows`, each sentence whose subject is a person said before it ("She uses a range of
+    techniques") preceded by the sentence before it, where that is not shown: the place an
+    orphan pronoun is introduced by ("In Ealing, she ...") does not say who she is."""
+    own = ctx.rows(case.id)
+
+    def whole(row: int) -> str:
+        return whole_sentence(case, ctx.stored.sentences[row].char_start,
+                              ctx.stored.sentences[row].text)
+
+    out: list[int] = []
+    for r in rows:
+        added: list[int] = []
+        at = r
+        # back to the sentence that names the person ("A 40-year-old Caribbean woman ...
+        # She also has a son ... She was worried about him"), three at most
+        while at in own and _PERSON.match(whole(at)) and len(added) < 3:
+            before = next((b for b in reversed(own[:own.index(at)]) if whole(b) != whole(at)),
+                          None)
+            if before is None or before in rows or before in out \
+                    or is_title(ctx.stored.sentences[before].text, case):
+                break
+            added.insert(0, before)
+            at = before
+        out.extend(added)
+        out.append(r)
+    return out
 
 
 def _need_row(ctx: Context, case: CaseStudy, shown: Sequence[int]) -> int | None:
@@ -623,11 +668,13 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         # after the sentence it points to, where that one is quoted too; an answer of the type
         # asked for (a fact, a result) leads wherever it stands
         rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
+    if shape != "fact":
+        rows = _with_antecedents(ctx, case, rows)
     need = _need_row(ctx, case, rows) if shape == "how" else None
     if need is not None:
         # what bears on the question as far as the need, then what the summary does not tell
         shown = rows[:rows.index(need) + 1] if need in rows else [need]
-        quoted = [quotes.sentence(case, r) for r in shown]
+        quoted = _quote_rows(ctx, quotes, case, shown)
         return _answer(ctx, shape, [*quoted, _need_only(case, quoted[0].citation or 1)], [],
                        quotes)
     untold = _untold(ctx, case) if shape != "describe" else None
@@ -638,8 +685,7 @@ def _single(ctx: Context, shape: Shape) -> Answer:
             leans_back(ctx.stored.sentences[r].text), rows.index(r))))
         return _answer(ctx, shape, [first, _not_told(case, untold, first.citation or 1)], [],
                        quotes)
-    sentences = [quotes.sentence(case, r) for r in rows]
-    return _answer(ctx, shape, sentences, [], quotes)
+    return _answer(ctx, shape, _quote_rows(ctx, quotes, case, rows), [], quotes)
 
 
 def _how(ctx: Context) -> Answer:

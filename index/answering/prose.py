@@ -129,10 +129,11 @@ def title_only(case: CaseStudy) -> str:
     return f"The page gives only its title: \u201c{case.title.strip()}\u201d."
 
 
-def quoted(case: CaseStudy, start: int, text: str) -> str:
-    """A sentence of `case` as a reader sees it: whole, finished, introduced; a title is shown
-    as a title inside a sentence of Casebook's own."""
+def quoted(case: CaseStudy, start: int, text: str, follows: bool = False) -> str:
+    """A sentence of `case` as a reader sees it: whole, finished, introduced unless it
+    `follows` the sentence it points to; a title is shown as a title inside a sentence of
+    Casebook's own."""
     sentence = whole_sentence(case, start, text)
     if is_title(sentence, case):
         return title_only(case)
-    return introduced(finished(sentence), case)
+    return finished(sentence) if follows else introduced(finished(sentence), case)

@@ -47,6 +47,13 @@ def test_a_sentence_that_points_back_is_introduced_by_what_it_points_to() -> Non
     assert introduced("SPLWs ran it.", HOUNSLOW) == "SPLWs ran it."
 
 
+def test_a_sentence_shown_after_the_one_it_points_to_is_not_introduced_again() -> None:
+    start = HOUNSLOW.text.index("This includes")
+    text = "This includes partnering with the mosques."
+    assert quoted(HOUNSLOW, start, text) == "In Hounslow, this includes partnering with the mosques."
+    assert quoted(HOUNSLOW, start, text, follows=True) == text
+
+
 def test_a_title_is_shown_as_a_title_never_as_a_sentence() -> None:
     shown = quoted(BARE, 0, BARE.text)
     assert shown == f"The page gives only its title: \u201c{BARE.title}\u201d."
