@@ -283,25 +283,13 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     values = member_features(searcher, question, scored) if model is not None else None
     if model is None or values is None:
         return None
-    p = membership.probabilities(values, model.coef, model.bias, model.features)
+    p = part_members(searcher, question, values)
     for side in or_sides(question):
         # "sport or exercise": a case study about either side is on the list, and a side read
         # alone is not diluted by the other ("low-impact relaxing exercise")
         apart = member_features(searcher, question, scored, side)
         if apart is not None:
-            p = np.maximum(p, membership.probabilities(apart, model.coef, model.bias,
-                                                       model.features))
-    outright = said(searcher, question)
-    unheld = searcher.tuned.membership_unheld
-    if outright.any() and unheld is not None:
-        # the asker's own words are in some case study's text: one that does not say them is
-        # on the list only where the model is as sure as it must be of a case study that
-        # lacks the topic's rarest word, and one that lacks even that is the topic's
-        # neighbour ("Covid" for "long Covid"), however near
-        p = np.where(p >= unheld, p, 0.0)
-        unheld = np.inf
-    p = membership.gated(np.maximum(p, outright), topic_holds(searcher, question), unheld,
-                         searcher.tuned.membership_floor)
+            p = np.maximum(p, part_members(searcher, side, apart))
     # a theme the topic names is the records' own answer, as a section or a borough is: its
     # case studies are the list whatever their sentences read ("socialise" for loneliness),
     # and a sentence that shares a stem with it does not join them ("house" for housing)
@@ -309,6 +297,27 @@ def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, floa
     if named.any():
         p = named
     return dict(zip(searcher.case_order, (float(v) for v in p)))
+
+
+def part_members(searcher: Searcher, part: str, values: Mapping[str, np.ndarray]
+                 ) -> np.ndarray:
+    """Per case study: P(about the topic of `part`, a question or one side of its "X or Y"),
+    from its membership features, what says it outright and the gate."""
+    model = searcher.tuned.membership
+    assert model is not None
+    p = membership.probabilities(values, model.coef, model.bias, model.features)
+    outright = said(searcher, part)
+    unheld = searcher.tuned.membership_unheld
+    if outright.any() and unheld is not None:
+        # the asker's own words are in some case study's text: one that does not say them is
+        # on the list only where the model is as sure as it must be of a case study that
+        # lacks the topic's rarest word, and one that lacks even that is the topic's
+        # neighbour ("Covid" for "long Covid"), however near. Read side by side: that one
+        # side of "X or Y" is said outright asks nothing more of the case studies of the other
+        p = np.where(p >= unheld, p, 0.0)
+        unheld = np.inf
+    return membership.gated(np.maximum(p, outright), topic_holds(searcher, part), unheld,
+                            searcher.tuned.membership_floor)
 
 
 def or_sides(question: str) -> list[str]:
