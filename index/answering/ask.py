@@ -49,8 +49,10 @@ from casebook.index.answering.selection import (
     asked_words,
     boroughs_named,
     distinctive_names,
+    fields_named,
     group_named,
     heading_named,
+    held_topic,
     holds_name,
     named_cases,
     scopes,
@@ -168,13 +170,14 @@ def ask_scored(searcher: Searcher, question: str,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
     ctx = context(searcher, question, scored, ranked, match, evidence)
+    ctx.member_floor = searcher.tuned.membership_floor
     if found is not None:
         ctx.members = found
-        ctx.member_floor = searcher.tuned.membership_floor
         ctx.topic = tuple(tuple(membership.topic_stems(searcher.normalise(
             " ".join(asked_words(part))))) for part in [question, *or_sides(question)])
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
+    ctx.field_members = field_topic_members(searcher, question) if found is None else None
     if named is not None:
         # the case study the question names leads, whatever the whole question's ranking
         ctx.ranked = sorted(ctx.ranked, key=lambda r: r.case_study.id != named)
@@ -318,6 +321,25 @@ def part_members(searcher: Searcher, part: str, values: Mapping[str, np.ndarray]
         unheld = np.inf
     return membership.gated(np.maximum(p, outright), topic_holds(searcher, part), unheld,
                             searcher.tuned.membership_floor)
+
+
+def field_topic_members(searcher: Searcher, question: str) -> dict[str, float] | None:
+    """Of a list, count or borough question that names a field (a section, a borough, a part
+    of London) and a topic: each case study's P(about the topic asked alone). The whole
+    question's score is lifted by the field's own name ("Lambeth" lifts every Lambeth case
+    study for "which case studies in Lambeth are about cancer?"). None for any other."""
+    shape = question_shape(question)
+    if shape not in ("list", "count", "where"):
+        return None
+    texts = searcher.case_texts
+    fields = fields_named(question, shape, searcher.sections(), searcher.boroughs(), texts)
+    if fields.named or not (fields.section or fields.places or fields.regions):
+        return None
+    words = held_topic(regions().without(question), fields.places, texts, fields.section)
+    if not words:
+        return None
+    alone = f"Which case studies are about {' '.join(words)}?"
+    return members(searcher, alone, searcher.score(alone, full=True))
 
 
 def or_sides(question: str) -> list[str]:

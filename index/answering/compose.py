@@ -52,6 +52,7 @@ from casebook.index.answering.selection import (
     boroughs_named,
     group_named,
     named_cases,
+    scopes,
     select,
     topic_words,
 )
@@ -113,6 +114,8 @@ class Context:
     # (answering/membership.py); None: the calibrated score decides
     members: dict[str, float] | None = None
     member_floor: float = 0.5
+    # a list that names a field and a topic: each case study's P(about the topic asked alone)
+    field_members: dict[str, float] | None = None
     # case studies a "related" answer does not offer as closest: bare titles that bear on
     # nothing the question asks
     unoffered: frozenset[str] = frozenset()
@@ -425,15 +428,86 @@ def _more(case: CaseStudy) -> str:
             "the page says no more about it")
 
 
+# a predicate that opens on where its case studies are: "in Lambeth are about cancer", "based
+# in Lambeth involve ...", "are in west London about anxiety"
+_LEADING_SETTING = re.compile(r"^(?P<be>(?:are|is)\s+)?(?:(?!are\b|is\b)[a-z]+\s+)?"
+                              r"(?:in|from|within|across|around|covering|at)\s+(?:the\s+)?",
+                              re.IGNORECASE)
+_SECTION_SETTING = re.compile(r"^(?:in|from)\s+the\s+.+?\bsection\b\s*", re.IGNORECASE)
+_AUXILIARY = re.compile(r"\b(?:have|has|are|is|were|was|do|does|did)\b", re.IGNORECASE)
+
+
+def _field_phrases(selection: Selection) -> list[str]:
+    return [p for p in (*selection.boroughs, selection.region or "") if p]
+
+
+def _setting(selection: Selection) -> str:
+    """Where a selection's case studies are, as a phrase after "case studies"."""
+    if selection.boroughs:
+        return f"from {join(selection.boroughs)}"
+    if selection.region:
+        return f"from {selection.region}"
+    return f"in the \u201c{selection.section}\u201d section" if selection.section else ""
+
+
+def leading_setting(said: str, phrases: Sequence[str]) -> tuple[str, str]:
+    """A predicate as the setting it opens on and the verb phrase after it: "in Lambeth are
+    about cancer" -> ("in Lambeth", "are about cancer"); "are in west London about anxiety"
+    -> ("in west London", "are about anxiety"); ("", said) where it opens on none."""
+    if match := _SECTION_SETTING.match(said):
+        return said[:match.end()].strip(), said[match.end():].strip()
+    match = _LEADING_SETTING.match(said)
+    if not match:
+        return "", said
+    rest = said[match.end():]
+    be = match.group("be") or ""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if rest.lower().startswith(phrase.lower()):
+            tail = rest[len(phrase):].strip()
+            if not tail:  # "are from Lambeth": where they are is all the predicate says
+                return "", said
+            return said[len(be):match.end() + len(phrase)], f"{be}{tail}".strip()
+    auxiliary = _AUXILIARY.search(rest)
+    if not be and auxiliary:  # "in south London have case studies about ..."
+        return said[:match.end() + auxiliary.start()].strip(), rest[auxiliary.start():]
+    return "", said
+
+
+def _without_setting(verb: str, selection: Selection) -> str:
+    """A verb phrase less the field it names ("involve refugees in north London" -> "involve
+    refugees"): what the case studies elsewhere do."""
+    for phrase in _field_phrases(selection):
+        verb = re.sub(rf"\s*\b(?:in|from|within|across|around)\s+(?:the\s+)?"
+                      rf"{re.escape(phrase)}\b", "", verb, flags=re.IGNORECASE)
+    return verb.strip()
+
+
+def split_setting(said: str, selection: Selection) -> tuple[str, str]:
+    """A list's predicate as the setting it names and its verb phrase (leading_setting). A
+    setting the question gives before its unit ("which Southwark case studies ...") is the
+    selection's own; none where the selection names no field, or the predicate names it
+    further on ("are in Southwark")."""
+    setting, verb = leading_setting(said, _field_phrases(selection))
+    if setting:
+        return setting, verb
+    named = _field_phrases(selection) or [w for w in (selection.section or "").split()
+                                           if len(w) > 3]
+    if any(p.lower() in said.lower() for p in named):
+        return "", said
+    return _setting(selection), said
+
+
 def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:
     units = "case study" if n <= 1 else "case studies"
     number = count_words(n, capital=True)
     said = predicate(ctx.question)
     if said and shape in ("list", "count"):
-        return f"{number} {units} {singular(said) if n <= 1 else said}."
-    setting = where_clause(ctx.question) if shape in ("list", "count") else None
-    if setting and not (selection.section or selection.boroughs or selection.region):
-        return f"In {count_words(n)} {units}, {setting}."
+        setting, verb = split_setting(said, selection)
+        return " ".join(filter(None, (number, units, setting,
+                                      singular(verb) if n <= 1 else verb))) + "."
+    clause = where_clause(ctx.question) if shape in ("list", "count") else None
+    if clause and not (selection.section or selection.boroughs or selection.region):
+        return f"In {count_words(n)} {units}, {clause}."
     if selection.section:
         return f"{number} {units} {'is' if n <= 1 else 'are'} in the \u201c{selection.section}\u201d section."
     if selection.boroughs:
@@ -450,14 +524,19 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) ->
 
 def _listing(ctx: Context, shape: Shape) -> Answer:
     selection = select(ctx.question, shape, ctx.ranked, ctx.sections, ctx.boroughs,
-                       Keep(members=ctx.members, member_floor=ctx.member_floor))
+                       Keep(members=ctx.members, member_floor=ctx.member_floor,
+                            topic_members=ctx.field_members))
     if selection.everything:
         return _answer(ctx, shape, _collection(selection.results, ctx.sections), [],
                        Quotes(ctx.stored))
+    if selection.unmatched:
+        return _none_in_field(ctx, shape, selection)
     cases = selection.results
     quotes = Quotes(ctx.stored)
-    structural = shape == "count" and (selection.section or selection.boroughs or
-                                       selection.region)
+    # "how many case studies are in Lambeth?" is answered by the records; one with a topic
+    # quotes what says it
+    structural = shape == "count" and ctx.field_members is None and (
+        selection.section or selection.boroughs or selection.region)
     total = len(cases) + selection.cut
     if shape == "where":
         intro = _where_sentences(ctx, cases)
@@ -473,6 +552,31 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
     return _answer(ctx, shape, intro, items, quotes)
+
+
+def _none_in_field(ctx: Context, shape: Shape, selection: Selection) -> Answer:
+    """No case study in the field the question names is about its topic: said so, with the
+    case studies about it elsewhere. Not an answer to what was asked: related."""
+    said = predicate(ctx.question) if shape in ("list", "count") else None
+    setting, verb = split_setting(said, selection) if said else (_setting(selection), "")
+    intro = [AnswerSentence(" ".join(filter(None, ("No case study", setting,
+                                                   singular(verb) if verb else "answers this")))
+                            + ".", None)]
+    if selection.region:
+        intro.append(AnswerSentence(region_read(selection.region), None))
+    quotes = Quotes(ctx.stored)
+    found = selection.elsewhere
+    alone = _without_setting(verb, selection)
+    units = "case study" if len(found) <= 1 else "case studies"
+    if found and alone:
+        intro.append(AnswerSentence(f"Elsewhere, {count_words(len(found))} {units} "
+                                    f"{singular(alone) if len(found) <= 1 else alone}.", None))
+    elif found:
+        intro.append(AnswerSentence(f"{count_words(len(found), capital=True)} {units} "
+                                    f"elsewhere {'answers' if len(found) <= 1 else 'answer'} "
+                                    "it.", None))
+    ctx.match = "related"
+    return _answer(ctx, shape, intro, _items(ctx, found, quotes, 1), quotes)
 
 
 def region_read(phrase: str) -> str:
@@ -507,8 +611,10 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
     if not places:
         first = "None of the case studies that answer this names a borough."
     elif rest and not _AUX_SUBJECT.match(rest):
-        verb = singular(rest) if len(places) == 1 else rest
-        first = f"{count_words(len(places), capital=True)} {units} {verb}: {join(places)}."
+        setting, verb = leading_setting(rest, [f.phrase for f in scopes(ctx.question)])
+        verb = singular(verb) if len(places) == 1 else verb
+        said = " ".join(filter(None, (setting, verb)))
+        first = f"{count_words(len(places), capital=True)} {units} {said}: {join(places)}."
     elif len(cases) == 1:
         first = f"The case study \u201c{focus(cases[0].case_study)}\u201d is from {join(places)}."
     else:

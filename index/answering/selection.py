@@ -72,6 +72,11 @@ class Selection:
     cut: int = 0  # how many more matched than are listed
     everything: bool = False  # the question names no field and no topic: every case study
     region: str | None = None  # the part of London the question names, as it names it
+    # the question names a field and a topic no case study in the field is about ("which
+    # case studies in Lambeth are about cancer?"): `results` is empty, `elsewhere` holds the
+    # case studies about the topic outside the field
+    unmatched: bool = False
+    elsewhere: tuple[CaseResult, ...] = ()
 
 
 def _words(text: str) -> list[str]:
@@ -192,10 +197,22 @@ def telling_verbs(question: str) -> set[str]:
     return {m.group(1).lower() for m in _TELLING.finditer(question)}
 
 
+# "how many case studies are set in Westminster?": the word between the unit and where it is
+# says where, and is no topic ("set", "based", "located")
+_SETTING = re.compile(rf"\b{UNITS}\s+(?:are\s+|is\s+)?([a-z]+)\s+"
+                      r"(?=(?:in|from|within|across|around|at)\b)", re.IGNORECASE)
+
+
+def setting_verbs(question: str) -> set[str]:
+    """The words that place a list's case studies ("set", "based") rather than tell its topic."""
+    return {m.group(1).lower() for m in _SETTING.finditer(question)}
+
+
 def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> list[str]:
     """The question's words that are neither its scaffolding nor the fields it names."""
     named = set(_words(section or "")) | {w for b in boroughs for w in _words(b)}
-    skip = question_words() | generic_words() | named | telling_verbs(question)
+    skip = question_words() | generic_words() | named | telling_verbs(question) \
+        | setting_verbs(question)
     return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
 
 
@@ -221,7 +238,9 @@ def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
     words = [w for w in topic_words(question, section, places)
              if not set(tokenize(w)) <= named]
     unheld = scarce(tokenize(" ".join(words)), texts)
-    return [w for w in words if not set(tokenize(w)) <= unheld]
+    # a word that names a theme is a topic whatever the texts say ("loneliness": Crawley Posh
+    # Club says "socialise")
+    return [w for w in words if not set(tokenize(w)) <= unheld or themes_named(w, themes())]
 
 
 def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
@@ -296,6 +315,9 @@ class Keep:
     floor: float = MATCH_FLOOR
     members: Mapping[str, float] | None = None
     member_floor: float = MATCH_FLOOR
+    # a question that names a field and a topic: each case study's P(about the topic asked
+    # alone), which the whole question's score, lifted by the field's own name, is not
+    topic_members: Mapping[str, float] | None = None
 
 
 def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: Sequence[str],
@@ -321,8 +343,17 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
     if fields.named:
         pool = narrowed(holding(pool, fields.named, question) or pool, question, fields.named)
     elif fielded and held_topic(regions().without(question), places, texts, section):
-        # "which video case studies are about young people?": the section's, about the topic
-        pool = [r for r in pool if r.score >= floor] or pool
+        # "which video case studies are about young people?": the section's, about the topic;
+        # none of them is: the field has nothing on it, and the reader learns where it is
+        about = _about_topic(pool, keep)
+        if not about:
+            region = next((found.phrase for found in scopes(question)), None) \
+                if fields.regions else None
+            inside = {r.case_study.id for r in pool}
+            outside = [r for r in _about_topic(ranked, keep) if r.case_study.id not in inside]
+            return Selection((), section, tuple(places), region=region, unmatched=True,
+                             elsewhere=tuple(outside[:MOST]))
+        pool = about
     elif not fielded and members is not None:
         pool = [r for r in pool if members.get(r.case_study.id, 0.0) >= keep.member_floor] \
             or pool[:1]
@@ -333,6 +364,16 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
     cut = max(0, len(pool) - MOST)
     region = next((found.phrase for found in scopes(question)), None) if fields.regions else None
     return Selection(tuple(pool[:MOST]), section, tuple(places), cut, region=region)
+
+
+def _about_topic(pool: Sequence[CaseResult], keep: Keep) -> list[CaseResult]:
+    """Those of `pool` about the topic: by its membership asked alone where there is one,
+    likeliest first, else by the whole question's calibrated score."""
+    if keep.topic_members is None:
+        return [r for r in pool if r.score >= keep.floor]
+    chance = keep.topic_members
+    return sorted((r for r in pool if chance.get(r.case_study.id, 0.0) >= keep.member_floor),
+                  key=lambda r: -chance.get(r.case_study.id, 0.0))
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:

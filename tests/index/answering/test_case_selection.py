@@ -174,6 +174,23 @@ def test_a_place_is_narrowed_by_a_topic_its_case_studies_hold_not_by_the_wording
                       SECTIONS, BOROUGHS, Keep(0.5)).results) == ["lead"]
 
 
+def test_a_field_with_nothing_on_the_topic_says_so_and_keeps_what_is_elsewhere() -> None:
+    # the whole question's score is lifted by the place's own name; the topic asked alone
+    # is not
+    lambeth = [CaseResult(case("lead", SECTIONS[3], ("Lambeth",), "Clinicians lead",
+                               "Clinicians lead. Age UK."), 0.9), *RANKED]
+    alone = {"hounslow": 0.9, "lead": 0.1, "well": 0.05}
+    picked = select("Which case studies in Lambeth are about mosques?", "list", lambeth,
+                    SECTIONS, BOROUGHS, Keep(0.5, member_floor=0.5, topic_members=alone))
+    assert picked.unmatched and picked.results == ()
+    assert ids(picked.elsewhere) == ["hounslow"] and picked.boroughs == ("Lambeth",)
+    # one in the field about it: the list, likeliest first
+    alone = {"hounslow": 0.9, "lead": 0.1, "well": 0.7}
+    picked = select("Which case studies in Lambeth are about young people?", "list", lambeth,
+                    SECTIONS, BOROUGHS, Keep(0.5, member_floor=0.5, topic_members=alone))
+    assert not picked.unmatched and ids(picked.results) == ["well"]
+
+
 def test_two_own_words_of_a_heading_in_a_row_name_it() -> None:
     headings = ["Social prescribing and COVID-19 vaccine hesitancy", "Welfare Checks"]
     generic = frozenset({"people", "support"})

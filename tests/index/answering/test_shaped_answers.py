@@ -772,3 +772,35 @@ def test_a_date_follow_up_no_sentence_shares_a_word_with_leads_with_the_date(
     count = ask(searcher, "How many case studies cover Covid-19 vaccine hesitancy?")
     hounslow = next(i for i in count.items if "Hounslow" in i.case_study.boroughs)
     assert "15 Mosques" not in hounslow.sentences[0].text
+
+
+def test_a_field_with_nothing_on_the_topic_says_so_and_points_elsewhere(
+        searcher: Searcher) -> None:
+    # "Lambeth" lifts both Lambeth case studies' scores; neither is about cancer
+    answer = ask(searcher, "Which case studies in Lambeth are about cancer?")
+    assert answer.match == "related" and not answer.found
+    assert answer.sentences[0].text == "No case study in Lambeth is about cancer."
+    listed = {i.case_study.id for i in answer.items}
+    assert "bromley-by-bow-micro-commissioning" in listed
+    assert not any("Lambeth" in i.case_study.boroughs for i in answer.items)
+    assert re.match(r"Elsewhere, \w+ case stud(?:y is|ies are) about cancer\.$",
+                    answer.sentences[1].text)
+    reads_whole(answer)
+
+
+def test_a_part_of_london_with_nothing_on_the_topic_lists_none_of_its_own(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Which case studies involve refugees in north London?")
+    assert not answer.found
+    assert [i.case_study.id for i in answer.items] == [
+        "reducing-health-inequalities-supporting-refugees"]
+    assert answer.sentences[0].text == "No case study involves refugees in north London."
+
+
+def test_a_field_and_a_topic_read_as_one_sentence(searcher: Searcher) -> None:
+    answer = ask(searcher, "Which video case studies are about young people?")
+    assert answer.found
+    assert {"the-well-centre", "the-royal-london-hospital-barts-health-nhs-trust"} <= {
+        i.case_study.id for i in answer.items}
+    assert answer.sentences[0].text.startswith("Two case studies in the \u201cSocial prescribing")
+    assert answer.sentences[0].text.endswith("section are about young people.")
