@@ -136,12 +136,14 @@ def worker_env(index_settings: Settings, index_dir: Path) -> dict[str, str]:
             "CASEBOOK_RELOAD_POLL_S": "0", "CASEBOOK_DRAIN_S": "2"}
 
 
-def start_workers(index_settings: Settings, tmp_path: Path) -> tuple[ServeProcess, Path]:
+def start_workers(index_settings: Settings, tmp_path: Path, **env: str
+                  ) -> tuple[ServeProcess, Path]:
     """`casebook serve --workers 2` on a private copy of the index, both workers loaded (by the
-    log, or where workers do not log, by /readyz)."""
+    log, or where workers do not log, by /readyz). `env`: settings on top of worker_env's."""
     index_dir = copy_index(index_settings.index_dir, tmp_path / "index")
     server = start_with_workers(
-        ServeProcess(worker_env(index_settings, index_dir), tmp_path / "serve.log"), 2, timeout=90)
+        ServeProcess({**worker_env(index_settings, index_dir), **env}, tmp_path / "serve.log"),
+        2, timeout=90)
     return server, index_dir
 
 
@@ -167,7 +169,9 @@ def test_workers_reload_in_place_under_load(index_settings: Settings, tmp_path: 
 
 
 def test_workers_drain_on_sigterm(index_settings: Settings, tmp_path: Path) -> None:
-    server, _ = start_workers(index_settings, tmp_path)
+    # a drain long enough for four /readyz calls behind the load on a busy two-core machine
+    # (two seconds was not, once, in CI beside another test run)
+    server, _ = start_workers(index_settings, tmp_path, CASEBOOK_DRAIN_S="6")
     try:
         # SIGTERM under load: every worker drains (/readyz 503), answers what it has, exits 0
         load = Load(server.url).start()
