@@ -22,6 +22,7 @@ from casebook.index.answering.answer import (
     not_found_text,
     sentence_scores,
 )
+from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import (
     OUTCOME,
@@ -65,9 +66,10 @@ from casebook.index.answering.shapes import (
     singular,
     where_clause,
 )
-from casebook.index.answering.subject import is_clause
+from casebook.index.answering.subject import grammatical, is_clause, subject
 from casebook.index.answering.tally import Asked, tally_asked, tally_sentences
 from casebook.index.store import StoredIndex
+from casebook.index.text.terms import tokenize
 from casebook.records import (
     Answer,
     AnswerItem,
@@ -497,10 +499,13 @@ def split_setting(said: str, selection: Selection) -> tuple[str, str]:
     return _setting(selection), said
 
 
-def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape) -> str:
+def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
+                    topic: bool = True) -> str:
+    """The first sentence of a list: its number and what its case studies do, in the
+    question's words; where `topic` is False, only where they are."""
     units = "case study" if n <= 1 else "case studies"
     number = count_words(n, capital=True)
-    said = predicate(ctx.question)
+    said = predicate(ctx.question) if topic else None
     if said and shape in ("list", "count"):
         setting, verb = split_setting(said, selection)
         return " ".join(filter(None, (number, units, setting,
@@ -544,7 +549,13 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
         # counted, not listed
         cases = tuple(c for c in cases if c.case_study.boroughs or _parts(c.case_study)) or cases
     else:
-        intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape), None)]
+        unsaid = _unsaid(ctx.question, selection, total)
+        intro = [AnswerSentence(_count_sentence(ctx, selection, total, shape,
+                                                topic=unsaid is None), None)]
+        if unsaid is not None:
+            # the field is listed, but what the question asks of it no case study says
+            intro.append(AnswerSentence(unsaid, None))
+            ctx.match = "related"
     if selection.region:
         intro.append(AnswerSentence(region_read(selection.region), None))
     items = _items(ctx, cases, quotes, 0 if structural else 1)
@@ -552,6 +563,21 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
     return _answer(ctx, shape, intro, items, quotes)
+
+
+def _unsaid(question: str, selection: Selection, n: int) -> str | None:
+    """"None of them mentions Black people.": what a list of a field asks of it that no case
+    study says; None where the question asks nothing more of it, or its words beside the
+    field are no phrase a sentence can name (a verb: "which case studies showcase Lambeth?")."""
+    if not selection.unsaid:
+        return None
+    shaping = question_words() | generic_words()
+    said = subject(question, set(tokenize(" ".join(selection.unsaid))), (), shaping)
+    phrase = grammatical(question, said) if said else None
+    if not phrase or any(f.lower() in phrase.lower() for f in _field_phrases(selection)):
+        return None  # "showcase Lambeth": the field's own name is no topic beside it
+    return (f"The case study does not mention {phrase}." if n == 1 else
+            f"Neither mentions {phrase}." if n == 2 else f"None of them mentions {phrase}.")
 
 
 def _none_in_field(ctx: Context, shape: Shape, selection: Selection) -> Answer:

@@ -77,6 +77,10 @@ class Selection:
     # case studies about the topic outside the field
     unmatched: bool = False
     elsewhere: tuple[CaseResult, ...] = ()
+    # the question names a field and topic words no case study holds ("which case studies in
+    # Southwark are about Black people?"): the field is listed, and the answer says none of
+    # its case studies says them
+    unsaid: tuple[str, ...] = ()
 
 
 def _words(text: str) -> list[str]:
@@ -229,18 +233,32 @@ def asked_words(question: str) -> list[str]:
             if w not in skip and i not in heads and not _UNIT_WORDS.match(w)]
 
 
+def _field_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
+                 section: str | None) -> tuple[list[str], frozenset[str]]:
+    """The topic words beside the places and the section a question names, and the stems of
+    them no case study holds."""
+    named = set(tokenize(section or ""))  # stems: "hub" of the section's "training hubs"
+    words = [w for w in topic_words(question, section, places)
+             if not set(tokenize(w)) <= named]
+    return words, frozenset(scarce(tokenize(" ".join(words)), texts))
+
+
 def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
                section: str | None = None) -> list[str]:
     """The topic words beside the places and the section a question names that some case study
     holds: a word none holds ("how many case studies mention Southwark?") is the question's
     wording, and the score it earns cannot tell the place's case studies apart."""
-    named = set(tokenize(section or ""))  # stems: "hub" of the section's "training hubs"
-    words = [w for w in topic_words(question, section, places)
-             if not set(tokenize(w)) <= named]
-    unheld = scarce(tokenize(" ".join(words)), texts)
+    words, unheld = _field_topic(question, places, texts, section)
     # a word that names a theme is a topic whatever the texts say ("loneliness": Crawley Posh
     # Club says "socialise")
     return [w for w in words if not set(tokenize(w)) <= unheld or themes_named(w, themes())]
+
+
+def unheld_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
+                 section: str | None = None) -> list[str]:
+    """The topic words beside the fields a question names that no case study holds."""
+    words, unheld = _field_topic(question, places, texts, section)
+    return [w for w in words if set(tokenize(w)) <= unheld and not themes_named(w, themes())]
 
 
 def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:
@@ -333,6 +351,7 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
         # "how many case studies are there?": the whole collection, which no score orders
         return Selection(tuple(ranked), everything=True)
     pool = list(ranked)
+    held: list[str] = []
     if section:
         pool = [r for r in pool if r.case_study.section == section]
     if places:
@@ -342,7 +361,8 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
     fielded = bool(section or places or fields.regions)
     if fields.named:
         pool = narrowed(holding(pool, fields.named, question) or pool, question, fields.named)
-    elif fielded and held_topic(regions().without(question), places, texts, section):
+    elif fielded and (held := held_topic(regions().without(question), places, texts,
+                                         section)):
         # "which video case studies are about young people?": the section's, about the topic;
         # none of them is: the field has nothing on it, and the reader learns where it is
         about = _about_topic(pool, keep)
@@ -363,7 +383,11 @@ def select(question: str, shape: Shape, ranked: Sequence[CaseResult], sections: 
         pool = pool[:1]
     cut = max(0, len(pool) - MOST)
     region = next((found.phrase for found in scopes(question)), None) if fields.regions else None
-    return Selection(tuple(pool[:MOST]), section, tuple(places), cut, region=region)
+    # the field listed whole, though the question asked more of it
+    unsaid = tuple(unheld_topic(regions().without(question), places, texts, section)) \
+        if fielded and not fields.named and not held else ()
+    return Selection(tuple(pool[:MOST]), section, tuple(places), cut, region=region,
+                     unsaid=unsaid)
 
 
 def _about_topic(pool: Sequence[CaseResult], keep: Keep) -> list[CaseResult]:

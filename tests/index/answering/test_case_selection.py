@@ -191,6 +191,15 @@ def test_a_field_with_nothing_on_the_topic_says_so_and_keeps_what_is_elsewhere()
     assert not picked.unmatched and ids(picked.results) == ["well"]
 
 
+def test_a_field_listed_whole_carries_the_topic_words_no_case_study_holds() -> None:
+    picked = select("Which case studies in Lambeth are about dementia?", "list", RANKED,
+                    SECTIONS, BOROUGHS, Keep(0.5))
+    assert ids(picked.results) == ["well"] and picked.unsaid == ("dementia",)
+    # a topic some case study holds narrows the field instead
+    assert select("Which case studies in Lambeth are about young people?", "list", RANKED,
+                  SECTIONS, BOROUGHS, Keep(0.5)).unsaid == ()
+
+
 def test_two_own_words_of_a_heading_in_a_row_name_it() -> None:
     headings = ["Social prescribing and COVID-19 vaccine hesitancy", "Welfare Checks"]
     generic = frozenset({"people", "support"})

@@ -804,3 +804,18 @@ def test_a_field_and_a_topic_read_as_one_sentence(searcher: Searcher) -> None:
         i.case_study.id for i in answer.items}
     assert answer.sentences[0].text.startswith("Two case studies in the \u201cSocial prescribing")
     assert answer.sentences[0].text.endswith("section are about young people.")
+
+
+def test_a_field_listed_whole_does_not_claim_what_no_case_study_says(searcher: Searcher) -> None:
+    # no case study says "Black": the Southwark case studies are listed as Southwark's, and
+    # the answer says none of them mentions it, where it claimed all three were about it
+    answer = ask(searcher, "Which case studies in Southwark are about Black people?")
+    assert answer.match == "related" and answer.items
+    assert all("Southwark" in i.case_study.boroughs for i in answer.items)
+    assert [s.text for s in answer.sentences[:2]] == [
+        f"{['', 'One', 'Two', 'Three', 'Four'][len(answer.items)]} case studies are from "
+        "Southwark.", "None of them mentions Black people."]
+    # the field's own name beside a verb is no such topic
+    named = ask(searcher, "Which case studies showcase Lambeth?")
+    assert named.found and "mention" not in named.sentences[1].text
+    reads_whole(answer)
