@@ -266,6 +266,27 @@ def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searche
     expect(far.locator(".casebook-match")).to_have_text("No exact match")
 
 
+def test_a_field_with_nothing_on_the_topic_shows_what_is_elsewhere_as_a_list(
+        widget: Widget, live_server: str, artifacts: Path) -> None:
+    question = "Which case studies in Lambeth are about cancer?"
+    api = httpx.post(live_server + "/v1/ask", json={"question": question}, timeout=60).json()
+    assert api["match"] == "related" and api["items"]
+    widget.open()
+    answer = widget.ask(question)
+    expect(answer).to_have_attribute("data-casebook-match", "related")
+    # the label, then the service's own sentences saying none is in Lambeth, then the list
+    expect(answer.locator(".casebook-match")).to_have_text(
+        "No exact match: the closest case studies")
+    expect(answer.locator(".casebook-answer").first).to_contain_text(
+        "No case study in Lambeth is about cancer.")
+    expect(answer.locator("ul.casebook-items > li")).to_have_count(len(api["items"]))
+    top = ("(el) => { const log = el.closest('.casebook-log');"
+           " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
+    answer.evaluate(top)
+    page = widget.page
+    page.screenshot(path=str(artifacts / "widget-none-in-field.png"), animations="disabled")
+
+
 def test_keyboard_alone(widget: Widget) -> None:
     page = widget.page
     for _ in range(10):
