@@ -41,6 +41,7 @@ from casebook.index.answering.prose import (
     join,
     leans_back,
     name,
+    opens_on_person,
     quoted,
     title_only,
     whole_sentence,
@@ -61,6 +62,7 @@ from casebook.index.answering.shapes import (
     Shape,
     across_topic,
     asks_across,
+    leading_setting,
     predicate,
     question_shape,
     singular,
@@ -92,9 +94,6 @@ _COUNT_KIND = re.compile(r"^\s*how\s+many\s+(?P<kind>[\w’'&-]+(?:\s+[\w’'&-]
 # an auxiliary then its subject: the question's own inversion ("was that in?"), no predicate
 _AUX_SUBJECT = re.compile(r"^(?:do|does|did|have|has|are|is|were|was|can|could)\s+(?:the|this|"
                           r"these|that|those|it|they|he|she|you|we|i|any|case|there)\b", re.I)
-
-
-_PERSON = re.compile(r"(?:she|he|her|his|him)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -195,7 +194,7 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
     # its sentence nearest the whole question ("concerns about the vaccines")
     # a sentence that opens on a person ("she uses guided meditation") is not quoted alone
     # for it: a place put before it ("In Ealing, ...") does not say who she is
-    saying = [r for r in own if says_all(ctx.topic, texts[r]) and not _PERSON.match(texts[r])] \
+    saying = [r for r in own if says_all(ctx.topic, texts[r]) and not opens_on_person(texts[r])] \
         if ctx.topic else []
     lead = pick_lead(saying or own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
@@ -349,7 +348,7 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
         at = r
         # back to the sentence that names the person ("A 40-year-old Caribbean woman ...
         # She also has a son ... She was worried about him"), three at most
-        while at in own and _PERSON.match(whole(at)) and len(added) < 3:
+        while at in own and opens_on_person(whole(at)) and len(added) < 3:
             before = next((b for b in reversed(own[:own.index(at)]) if whole(b) != whole(at)),
                           None)
             if before is None or before in rows or before in out \
@@ -430,15 +429,6 @@ def _more(case: CaseStudy) -> str:
             "the page says no more about it")
 
 
-# a predicate that opens on where its case studies are: "in Lambeth are about cancer", "based
-# in Lambeth involve ...", "are in west London about anxiety"
-_LEADING_SETTING = re.compile(r"^(?P<be>(?:are|is)\s+)?(?:(?!are\b|is\b)[a-z]+\s+)?"
-                              r"(?:in|from|within|across|around|covering|at)\s+(?:the\s+)?",
-                              re.IGNORECASE)
-_SECTION_SETTING = re.compile(r"^(?:in|from)\s+the\s+.+?\bsection\b\s*", re.IGNORECASE)
-_AUXILIARY = re.compile(r"\b(?:have|has|are|is|were|was|do|does|did)\b", re.IGNORECASE)
-
-
 def _field_phrases(selection: Selection) -> list[str]:
     return [p for p in (*selection.boroughs, selection.region or "") if p]
 
@@ -450,29 +440,6 @@ def _setting(selection: Selection) -> str:
     if selection.region:
         return f"from {selection.region}"
     return f"in the \u201c{selection.section}\u201d section" if selection.section else ""
-
-
-def leading_setting(said: str, phrases: Sequence[str]) -> tuple[str, str]:
-    """A predicate as the setting it opens on and the verb phrase after it: "in Lambeth are
-    about cancer" -> ("in Lambeth", "are about cancer"); "are in west London about anxiety"
-    -> ("in west London", "are about anxiety"); ("", said) where it opens on none."""
-    if match := _SECTION_SETTING.match(said):
-        return said[:match.end()].strip(), said[match.end():].strip()
-    match = _LEADING_SETTING.match(said)
-    if not match:
-        return "", said
-    rest = said[match.end():]
-    be = match.group("be") or ""
-    for phrase in sorted(phrases, key=len, reverse=True):
-        if rest.lower().startswith(phrase.lower()):
-            tail = rest[len(phrase):].strip()
-            if not tail:  # "are from Lambeth": where they are is all the predicate says
-                return "", said
-            return said[len(be):match.end() + len(phrase)], f"{be}{tail}".strip()
-    auxiliary = _AUXILIARY.search(rest)
-    if not be and auxiliary:  # "in south London have case studies about ..."
-        return said[:match.end() + auxiliary.start()].strip(), rest[auxiliary.start():]
-    return "", said
 
 
 def _without_setting(verb: str, selection: Selection) -> str:

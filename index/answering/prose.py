@@ -26,6 +26,16 @@ _POINTING_AFTER_OPENER = re.compile(r"^[^,.;:]{1,80},\s+(?:it|its|they|their|thi
                                     re.IGNORECASE)
 
 
+# a person said before the sentence: a place put before it ("In Ealing, she ...") does not say
+# who
+_PERSON = re.compile(r"(?:she|he|her|his|him)\b", re.IGNORECASE)
+
+
+def opens_on_person(text: str) -> bool:
+    """Whether a sentence opens on a pronoun for a person named before it."""
+    return bool(_PERSON.match(text))
+
+
 def leans_back(text: str) -> bool:
     """Whether a sentence's subject is a pronoun for something said before it."""
     return bool(POINTING.match(text) or _POINTING_AFTER_OPENER.match(text))

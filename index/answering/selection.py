@@ -196,9 +196,13 @@ _TELLING = re.compile(rf"(?:\b{UNITS}|\banything|\bany)\s+(?:that\s+|which\s+)?(
                       r"(?=(?:who|what|how|where|when|whether|why)\b)", re.IGNORECASE)
 
 
+def _slot_words(slot: re.Pattern[str], question: str) -> set[str]:
+    return {m.group(1).lower() for m in slot.finditer(question)}
+
+
 def telling_verbs(question: str) -> set[str]:
     """The verbs that put an embedded question to the case studies ("say", "explain")."""
-    return {m.group(1).lower() for m in _TELLING.finditer(question)}
+    return _slot_words(_TELLING, question)
 
 
 # "how many case studies are set in Westminster?": the word between the unit and where it is
@@ -209,7 +213,7 @@ _SETTING = re.compile(rf"\b{UNITS}\s+(?:are\s+|is\s+)?([a-z]+)\s+"
 
 def setting_verbs(question: str) -> set[str]:
     """The words that place a list's case studies ("set", "based") rather than tell its topic."""
-    return {m.group(1).lower() for m in _SETTING.finditer(question)}
+    return _slot_words(_SETTING, question)
 
 
 def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> list[str]:

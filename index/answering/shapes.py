@@ -10,6 +10,7 @@ topic words, so they carry over to questions nobody wrote down.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 Shape = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open"]
@@ -228,3 +229,35 @@ def _inflected(word: str) -> bool:
 
     lemmas = getAllLemmas(word).get("VERB", ())
     return bool(lemmas) and word not in lemmas
+
+
+# a predicate that opens on where its case studies are: "in Lambeth are about cancer", "based
+# in Lambeth involve ...", "are in west London about anxiety"
+_LEADING_SETTING = re.compile(r"^(?P<be>(?:are|is)\s+)?(?:(?!are\b|is\b)[a-z]+\s+)?"
+                              r"(?:in|from|within|across|around|covering|at)\s+(?:the\s+)?",
+                              re.IGNORECASE)
+_SECTION_SETTING = re.compile(r"^(?:in|from)\s+the\s+.+?\bsection\b\s*", re.IGNORECASE)
+_AUXILIARY = re.compile(r"\b(?:have|has|are|is|were|was|do|does|did)\b", re.IGNORECASE)
+
+
+def leading_setting(said: str, phrases: Sequence[str]) -> tuple[str, str]:
+    """A predicate as the setting it opens on and the verb phrase after it: "in Lambeth are
+    about cancer" -> ("in Lambeth", "are about cancer"); "are in west London about anxiety"
+    -> ("in west London", "are about anxiety"); ("", said) where it opens on none."""
+    if match := _SECTION_SETTING.match(said):
+        return said[:match.end()].strip(), said[match.end():].strip()
+    match = _LEADING_SETTING.match(said)
+    if not match:
+        return "", said
+    rest = said[match.end():]
+    be = match.group("be") or ""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if rest.lower().startswith(phrase.lower()):
+            tail = rest[len(phrase):].strip()
+            if not tail:  # "are from Lambeth": where they are is all the predicate says
+                return "", said
+            return said[len(be):match.end() + len(phrase)], f"{be}{tail}".strip()
+    auxiliary = _AUXILIARY.search(rest)
+    if not be and auxiliary:  # "in south London have case studies about ..."
+        return said[:match.end() + auxiliary.start()].strip(), rest[auxiliary.start():]
+    return "", said

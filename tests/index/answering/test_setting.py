@@ -2,8 +2,9 @@
 
 import pytest
 
-from casebook.index.answering.compose import leading_setting, split_setting
+from casebook.index.answering.compose import split_setting
 from casebook.index.answering.selection import Selection
+from casebook.index.answering.shapes import leading_setting
 
 
 @pytest.mark.parametrize(("said", "phrases", "split"), [
