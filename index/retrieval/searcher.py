@@ -35,6 +35,7 @@ from casebook.index.retrieval.tuned import (
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import words
+from casebook.index.text.word_meaning import CaseWords, case_words
 from casebook.records import CaseResult, CaseRows, CaseStudy, PassageHit, Scored
 from casebook.settings import Settings
 from casebook.themes import themes
@@ -340,6 +341,12 @@ class Searcher:
             out["fused"] = float(scored.fused[row])
         out.update({f"query_{name}": value for name, value in scored.features.items()})
         return out
+
+    @cached_property
+    def case_words(self) -> CaseWords:
+        """The vectors of the case studies' own words (text/word_meaning.py), in case_texts'
+        order, built on first use: what a list reads a topic's unsaid words by."""
+        return case_words(self.case_texts, self.embedder.encode)
 
     @cached_property
     def projects(self) -> SimilarProjects:

@@ -8,7 +8,7 @@ import pytest
 
 from casebook.errors import BadQuery
 from casebook.index.answering.answer import ENGLISH_SOURCES, NOT_FOUND
-from casebook.index.answering.ask import ask, ask_conversation
+from casebook.index.answering.ask import ask, ask_conversation, in_corpus_words
 from casebook.index.retrieval.searcher import Searcher
 
 HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
@@ -48,6 +48,23 @@ def test_a_near_miss_is_not_claimed_as_answered(searcher: Searcher) -> None:
     # the asker's own phrase for what no case study covers, not a bag of its words
     assert answer.answer.startswith("No case study here is about gambling problems. The closest")
     assert answer.citations
+
+
+def test_a_list_in_words_no_case_study_says_is_read_in_the_words_they_do(
+        searcher: Searcher) -> None:
+    question = "Which case studies are about oncology patients?"
+    assert in_corpus_words(searcher, question) == "Which case studies are about cancer patients?"
+    # a word with nothing near it stays as asked, and the list is not claimed
+    assert in_corpus_words(searcher, "Is there anything on dementia?") == \
+        "Is there anything on dementia?"
+    answer = ask(searcher, question)
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == {
+        "macmillan-community-link-worker-service-supporting-cancer",
+        "macmillan-cancer-care-navigation-service-enhancing-patient",
+        "bromley-by-bow-micro-commissioning"}
+    assert answer.answer.startswith("Three case studies are about oncology patients.")
+    assert ask(searcher, "Is there anything on dementia?").match != "answered"
 
 
 def test_a_related_answer_does_not_name_the_questions_scaffolding(searcher: Searcher) -> None:

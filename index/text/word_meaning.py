@@ -1,0 +1,52 @@
+"""The corpus's own words as vectors, so that a word no case study says can still be matched to
+the nearest word one does say: "teenagers" to "youth", "oncology" to "cancer", "kids" to
+"children".
+
+A topic read as one short text against whole sentences barely moves: a sentence is long and
+about much else, so "teenagers" sits as near a sentence about vaccines as one about "children
+and young people". Word against word, the embedding model (MiniLM) keeps the sense apart.
+Nothing here is a list of synonyms: the nearness is the model's, for words the corpus holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.stopwords import stopwords
+from casebook.index.text.terms import words
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class CaseWords:
+    vocabulary: tuple[str, ...]  # every word of the texts but stop words, once
+    vectors: np.ndarray  # (words x dimension), unit length, in vocabulary order
+
+
+def case_words(texts: Sequence[str], encode: Encode) -> CaseWords:
+    """The vectors of every word of `texts` but stop words, acronyms spelled out ("A&E" holds
+    "accident" and "emergency"): one model run over the vocabulary, about 700 words, under
+    two seconds on two cores."""
+    stop = stopwords("EN")
+    vocabulary = tuple(dict.fromkeys(w for text in texts for w in words(expand_acronyms(text))
+                                     if w not in stop))
+    return CaseWords(vocabulary, _unit(np.asarray(encode(list(vocabulary)), dtype=np.float32)))
+
+
+def nearest_words(word_vectors: np.ndarray, known: CaseWords) -> list[tuple[str, float]]:
+    """Per word `word_vectors` embeds, the nearest word of the texts and its cosine."""
+    if not len(word_vectors) or not len(known.vocabulary):
+        return [("", 0.0)] * len(word_vectors)
+    cosines = _unit(np.asarray(word_vectors, dtype=np.float32)) @ known.vectors.T
+    best = cosines.argmax(axis=1)
+    return [(known.vocabulary[j], float(cosines[i, j])) for i, j in enumerate(best)]
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)

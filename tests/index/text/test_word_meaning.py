@@ -1,0 +1,32 @@
+"""The corpus's words as vectors (text/word_meaning.py), read by the real model."""
+
+import numpy as np
+
+from casebook.index.encoders.minilm.torch_encoder import Embedder
+from casebook.index.text.word_meaning import case_words, nearest_words
+
+TEXTS = ("Supporting cancer patients at A&E.", "A youth hub for children and young people.")
+
+
+def test_the_vocabulary_is_every_word_but_stop_words_with_acronyms_spelled_out(
+        embedder: Embedder) -> None:
+    known = case_words(TEXTS, embedder.encode)
+    assert {"cancer", "accident", "emergency", "youth", "children"} <= set(known.vocabulary)
+    assert not {"and", "for", "at"} & set(known.vocabulary)
+    assert len(set(known.vocabulary)) == len(known.vocabulary) == len(known.vectors)
+    assert np.allclose(np.linalg.norm(known.vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_word_the_texts_never_say_meets_the_nearest_word_they_do(embedder: Embedder) -> None:
+    known = case_words(TEXTS, embedder.encode)
+    (oncology, near), (teenagers, youth), (_, far) = nearest_words(
+        embedder.encode(["oncology", "teenagers", "dementia"]), known)
+    assert (oncology, teenagers) == ("cancer", "youth")
+    assert near > far and youth > far
+
+
+def test_no_words_meet_nothing(embedder: Embedder) -> None:
+    known = case_words(TEXTS, embedder.encode)
+    assert nearest_words(np.zeros((0, len(known.vectors[0]))), known) == []
+    empty = case_words((), embedder.encode)
+    assert empty.vocabulary == () and nearest_words(embedder.encode(["cancer"]), empty) == [("", 0.0)]
