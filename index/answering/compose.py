@@ -769,6 +769,11 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
     if shape != "fact":
         rows = _with_antecedents(ctx, case, rows)
+    elif _told(ctx, case, rows[0]):
+        # the lead gives the date, the figure or the name asked for: a second sentence would
+        # only be the case study's next nearest, about something else ("Although there have
+        # been significant challenges ..." after "There are now 11 link workers")
+        rows = rows[:1]
     need = _need_row(ctx, case, rows) if shape == "how" else None
     if need is not None:
         # what bears on the question as far as the need, then what the summary does not tell
@@ -785,6 +790,15 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         return _answer(ctx, shape, [first, _not_told(case, untold, first.citation or 1)], [],
                        quotes)
     return _answer(ctx, shape, _quote_rows(ctx, quotes, case, rows), [], quotes)
+
+
+def _told(ctx: Context, case: CaseStudy, row: int) -> bool:
+    """The sentence holds an answer of the type a fact question asks for, a date or a figure,
+    one the question does not give itself. A name is not enough: "Barnet CCG" is a name, and
+    not the charity that runs the service, which the next sentence names."""
+    kind = answer_type(ctx.question)
+    return kind in ("date", "number") and holds(kind, ctx.stored.sentences[row].text,
+                                         f"{ctx.question} {case.title}")
 
 
 def _how(ctx: Context) -> Answer:
