@@ -41,6 +41,14 @@ def test_sentences_join_into_the_answer_and_the_lead_comes_first(searcher: Searc
     assert any(ch.isdigit() for ch in answer.sentences[0].text)  # a "how many" lead has a number
 
 
+def test_a_fact_whose_lead_gives_the_figure_stops_there(searcher: Searcher) -> None:
+    answer = ask(searcher, "How many link workers are there in North Southwark now?")
+    assert [s.text[:26] for s in answer.sentences] == ["There are now 11 link work"]
+    # a name in the lead is not enough: "Barnet CCG" is not the charity that runs it
+    named = ask(searcher, "Which charity runs the Barnet Wellbeing Service day to day?")
+    assert "CommUNITY Barnet" in named.answer
+
+
 def test_a_near_miss_is_not_claimed_as_answered(searcher: Searcher) -> None:
     answer = ask(searcher, "Social prescribing for people with gambling problems")
     assert answer.match == "related" and not answer.found
