@@ -227,7 +227,9 @@ def fit_claim(searcher: Searcher, questions: Sequence[Question]
         for q in questions:
             if q.follows or out_of_area(searcher, q.question):
                 continue
-            found = members(searcher, q.question, searcher.score(q.question, full=True))
+            # as the service reads a question the decision did not answer (reworded)
+            found = members(searcher, q.question, searcher.score(q.question, full=True),
+                            reword=True)
             strength = claim_strength(searcher, q.question, found)
             if not strength or ask(searcher, q.question).match == "answered":
                 continue

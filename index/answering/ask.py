@@ -165,7 +165,10 @@ def ask_scored(searcher: Searcher, question: str,
     named = named_alone(searcher, question)
     if match == "related" and not elsewhere and named is not None:
         match = "answered"  # "what is Groundswell?": a name one case study alone holds
-    found = members(searcher, question, scored)
+    # words the case studies do not use are read as the nearest they do only where the
+    # question's own words found no answer: nearness in meaning is also the nearness of
+    # opposites ("small" and "large"), a risk worth taking only where nothing else answers
+    found = members(searcher, question, scored, reword=match != "answered")
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
             and claim_strength(searcher, question, found) >= claim:
@@ -182,6 +185,9 @@ def ask_scored(searcher: Searcher, question: str,
     ctx.member_floor = searcher.tuned.membership_floor
     if found is not None:
         ctx.members = found
+    if found is not None or question_shape(question) in ("list", "count", "where"):
+        # a listed case study is quoted where it says what the list is of: "Groundswell" of
+        # "which case studies mention Groundswell?", an organisation the records read, too
         ctx.topic = tuple(tuple(membership.topic_stems(searcher.normalise(
             " ".join(asked_words(part))))) for part in [question, *or_sides(question)])
     if match == "related":
@@ -288,11 +294,15 @@ def member_features(searcher: Searcher, question: str, scored: Scored, side: str
     return membership.features(scored, phrase, minilm, e5)
 
 
-def members(searcher: Searcher, question: str, scored: Scored) -> dict[str, float] | None:
+def members(searcher: Searcher, question: str, scored: Scored, reword: bool = False
+            ) -> dict[str, float] | None:
     """Each case study's P(about the topic) of a list question about a topic alone (None for
-    any other question: its set is read from the fields it names, or by the calibrated score)."""
+    any other question: its set is read from the fields it names, or by the calibrated score).
+    `reword`: the question as asked found nothing to answer it, and its topic is read in the
+    case studies' own words (in_corpus_words) instead."""
     model = searcher.tuned.membership
-    question = in_corpus_words(searcher, question)
+    if reword:
+        question = in_corpus_words(searcher, question)
     values = member_features(searcher, question, scored) if model is not None else None
     if model is None or values is None:
         return None
@@ -417,8 +427,16 @@ def in_corpus_words(searcher: Searcher, question: str) -> str:
     """`question` with each topic word no case study says put in the nearest word one does,
     where that is NEAR_WORD near in meaning: "oncology patients" is asked as "cancer
     patients", as the case studies say it, so that their words, and not their sentences'
-    diluted vectors alone, say which are on the list."""
-    for word, nearest, cosine in unsaid(searcher, topic_words(question, None, ())):
+    diluted vectors alone, say which are on the list. Opposites are near too ("small" and
+    "large"): the caller reads it only where the question as asked found no answer, and only a
+    topic most of whose words no case study says is reworded; one that keeps most of its own
+    ("a small pot of charity money to commission art classes for people with cancer") is read
+    by them."""
+    words = list(dict.fromkeys(topic_words(question, None, ())))
+    lacked = unsaid(searcher, words)
+    if 2 * len(lacked) <= len(words):
+        return question
+    for word, nearest, cosine in lacked:
         if cosine >= NEAR_WORD:
             question = re.sub(rf"\b{re.escape(word)}\b", nearest, question, flags=re.IGNORECASE)
     return question
