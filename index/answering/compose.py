@@ -624,11 +624,14 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
         said = join([_placed_title(c) for c in parted])
         out.append(AnswerSentence(f"{more} a part of London rather than a borough: {said}.",
                                   None))
-    if unplaced > len(parted):
-        rest = unplaced - len(parted)
-        more = "one more case study names" if rest == 1 else \
-            f"{count_words(rest)} more case studies name"
-        out.append(AnswerSentence(f"{more[0].upper()}{more[1:]} no borough.", None))
+    unnamed = [c.case_study for c in cases if not c.case_study.boroughs
+               and not _parts(c.case_study)]
+    if unnamed:
+        # which they are, by title: the reader is told of them, and the list shows the places
+        more = "One more case study names" if len(unnamed) == 1 else \
+            f"{count_words(len(unnamed), capital=True)} more case studies name"
+        titles = join([in_sentence(c) for c in unnamed])
+        out.append(AnswerSentence(f"{more} no borough: {titles}.", None))
     return out
 
 

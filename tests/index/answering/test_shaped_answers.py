@@ -44,8 +44,11 @@ def test_a_borough_question_names_every_borough_from_the_records(searcher: Searc
     first = answer.sentences[0].text
     for borough in ("Hounslow", "Waltham Forest", "Newham", "Southwark"):
         assert borough in first
-    # the one that names no borough is counted, not listed: it says nothing of where
-    assert len(answer.items) == 4 and answer.sentences[1].text == "One more case study names no borough."
+    # the one that names no borough is named by its title, not listed: it says nothing of
+    # where, and the reader is still told which it is
+    assert len(answer.items) == 4 and answer.sentences[1].text == (
+        "One more case study names no borough: "
+        "\u201cUnderstanding people and their individual circumstances\u201d.")
     reads_whole(answer)
 
 
