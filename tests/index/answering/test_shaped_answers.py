@@ -822,3 +822,15 @@ def test_a_field_listed_whole_does_not_claim_what_no_case_study_says(searcher: S
     named = ask(searcher, "Which case studies showcase Lambeth?")
     assert named.found and "mention" not in named.sentences[1].text
     reads_whole(answer)
+
+
+def test_a_list_of_what_names_an_organisation_quotes_where_it_is_named(
+        searcher: Searcher) -> None:
+    # the records read the name; the quote is the sentence that says it, introduced by its
+    # place where it points back ("this includes ..."), not the case study's first sentence
+    answer = ask(searcher, "Which case studies mention Groundswell?")
+    assert [item.case_study.id for item in answer.items] == [
+        "reducing-health-inequalities-health-inclusion"]
+    assert answer.items[0].sentences[0].text.startswith(
+        "In Lewisham, this includes partnering with charity Groundswell")
+    reads_whole(answer)
