@@ -165,9 +165,6 @@ def ask_scored(searcher: Searcher, question: str,
     named = named_alone(searcher, question)
     if match == "related" and not elsewhere and named is not None:
         match = "answered"  # "what is Groundswell?": a name one case study alone holds
-    # words the case studies do not use are read as the nearest they do only where the
-    # question's own words found no answer: nearness in meaning is also the nearness of
-    # opposites ("small" and "large"), a risk worth taking only where nothing else answers
     found = members(searcher, question, scored, reword=match != "answered")
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
@@ -182,14 +179,9 @@ def ask_scored(searcher: Searcher, question: str,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
     ctx = context(searcher, question, scored, ranked, match, evidence)
-    ctx.member_floor = searcher.tuned.membership_floor
-    if found is not None:
-        ctx.members = found
+    ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
     if found is not None or question_shape(question) in ("list", "count", "where"):
-        # a listed case study is quoted where it says what the list is of: "Groundswell" of
-        # "which case studies mention Groundswell?", an organisation the records read, too
-        ctx.topic = tuple(tuple(membership.topic_stems(searcher.normalise(
-            " ".join(asked_words(part))))) for part in [question, *or_sides(question)])
+        ctx.topic = listed_topic(searcher, question)
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     ctx.field_members = field_topic_members(searcher, question) if found is None else None
@@ -202,6 +194,14 @@ def ask_scored(searcher: Searcher, question: str,
     # in order
     describe = titled and question_shape(question) == "open"
     return scored, compose_answered(ctx, "describe" if describe else None)
+
+
+def listed_topic(searcher: Searcher, question: str) -> tuple[tuple[str, ...], ...]:
+    """The stems of a list's topic as the asker says it, and of each side of "X or Y": a
+    listed case study is quoted where it says what the list is of ("Groundswell" of "which
+    case studies mention Groundswell?", an organisation the records read, too)."""
+    return tuple(tuple(membership.topic_stems(searcher.normalise(" ".join(asked_words(part)))))
+                 for part in [question, *or_sides(question)])
 
 
 # of the best case study's calibrated score, what one in the part of London a question asks
@@ -299,7 +299,9 @@ def members(searcher: Searcher, question: str, scored: Scored, reword: bool = Fa
     """Each case study's P(about the topic) of a list question about a topic alone (None for
     any other question: its set is read from the fields it names, or by the calibrated score).
     `reword`: the question as asked found nothing to answer it, and its topic is read in the
-    case studies' own words (in_corpus_words) instead."""
+    case studies' own words (in_corpus_words) instead: nearness in meaning is also the
+    nearness of opposites ("small" and "large"), a risk worth taking only where nothing else
+    answers."""
     model = searcher.tuned.membership
     if reword:
         question = in_corpus_words(searcher, question)
