@@ -165,6 +165,7 @@ def ask_scored(searcher: Searcher, question: str,
     named = named_alone(searcher, question)
     if match == "related" and not elsewhere and named is not None:
         match = "answered"  # "what is Groundswell?": a name one case study alone holds
+    evidence_match = match
     found = members(searcher, question, scored, reword=match != "answered")
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
@@ -179,9 +180,7 @@ def ask_scored(searcher: Searcher, question: str,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
     ctx = context(searcher, question, scored, ranked, match, evidence)
-    ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
-    if found is not None or question_shape(question) in ("list", "count", "where"):
-        ctx.topic = listed_topic(searcher, question)
+    listing(searcher, ctx, found, reworded=evidence_match != "answered")
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     ctx.field_members = field_topic_members(searcher, question) if found is None else None
@@ -194,6 +193,17 @@ def ask_scored(searcher: Searcher, question: str,
     # in order
     describe = titled and question_shape(question) == "open"
     return scored, compose_answered(ctx, "describe" if describe else None)
+
+
+def listing(searcher: Searcher, ctx: Context, found: dict[str, float] | None,
+            reworded: bool) -> None:
+    """What a list reads into `ctx`: its members and floor, its topic's stems, and the words
+    it read in the case studies' own where the question as asked found no answer."""
+    ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
+    if found is not None or question_shape(ctx.question) in ("list", "count", "where"):
+        ctx.topic = listed_topic(searcher, ctx.question)
+    if found is not None and reworded:
+        ctx.reworded = rewordings(searcher, ctx.question)
 
 
 def listed_topic(searcher: Searcher, question: str) -> tuple[tuple[str, ...], ...]:
@@ -434,14 +444,19 @@ def in_corpus_words(searcher: Searcher, question: str) -> str:
     topic most of whose words no case study says is reworded; one that keeps most of its own
     ("a small pot of charity money to commission art classes for people with cancer") is read
     by them."""
+    for word, nearest in rewordings(searcher, question):
+        question = re.sub(rf"\b{re.escape(word)}\b", nearest, question, flags=re.IGNORECASE)
+    return question
+
+
+def rewordings(searcher: Searcher, question: str) -> list[tuple[str, str]]:
+    """(the asker's word, the case studies' word in its place) for each word in_corpus_words
+    puts in other words; none where the topic keeps most of its own."""
     words = list(dict.fromkeys(topic_words(question, None, ())))
     lacked = unsaid(searcher, words)
     if 2 * len(lacked) <= len(words):
-        return question
-    for word, nearest, cosine in lacked:
-        if cosine >= NEAR_WORD:
-            question = re.sub(rf"\b{re.escape(word)}\b", nearest, question, flags=re.IGNORECASE)
-    return question
+        return []
+    return [(word, nearest) for word, nearest, cosine in lacked if cosine >= NEAR_WORD]
 
 
 def unsaid(searcher: Searcher, words: Sequence[str]) -> list[tuple[str, str, float]]:

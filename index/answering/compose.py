@@ -115,6 +115,9 @@ class Context:
     # (answering/membership.py); None: the calibrated score decides
     members: dict[str, float] | None = None
     member_floor: float = 0.5
+    # a list read in the case studies' words where the question's were none of theirs: each
+    # (asker's word, the word read in its place), said in the answer
+    reworded: Sequence[tuple[str, str]] = ()
     # a list that names a field and a topic: each case study's P(about the topic asked alone)
     field_members: dict[str, float] | None = None
     # case studies a "related" answer does not offer as closest: bare titles that bear on
@@ -523,6 +526,9 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
             # the field is listed, but what the question asks of it no case study says
             intro.append(AnswerSentence(unsaid, None))
             ctx.match = "related"
+    if ctx.reworded and cases:
+        # the reader is told the list was read in other words, and can judge it by them
+        intro.append(AnswerSentence(_reworded(ctx.reworded), None))
     if selection.region:
         intro.append(AnswerSentence(region_read(selection.region), None))
     items = _items(ctx, cases, quotes, 0 if structural else 1)
@@ -530,6 +536,14 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
     return _answer(ctx, shape, intro, items, quotes)
+
+
+def _reworded(pairs: Sequence[tuple[str, str]]) -> str:
+    """"No case study uses the word “oncology”; the list reads it as “cancer”."""
+    asked = join([f"\u201c{word}\u201d" for word, _ in pairs])
+    read = join([f"\u201c{near}\u201d" for _, near in pairs])
+    noun, pronoun = ("the word", "it") if len(pairs) == 1 else ("the words", "them")
+    return f"No case study uses {noun} {asked}; the list reads {pronoun} as {read}."
 
 
 def _unsaid(question: str, selection: Selection, n: int) -> str | None:

@@ -71,7 +71,10 @@ def test_a_list_in_words_no_case_study_says_is_read_in_the_words_they_do(
         "macmillan-community-link-worker-service-supporting-cancer",
         "macmillan-cancer-care-navigation-service-enhancing-patient",
         "bromley-by-bow-micro-commissioning"}
-    assert answer.answer.startswith("Three case studies are about oncology patients.")
+    # the reader is told it was read in other words
+    assert [s.text for s in answer.sentences[:2]] == [
+        "Three case studies are about oncology patients.",
+        "No case study uses the word \u201concology\u201d; the list reads it as \u201ccancer\u201d."]
     assert ask(searcher, "Is there anything on dementia?").match != "answered"
 
 
