@@ -287,6 +287,23 @@ def test_a_field_with_nothing_on_the_topic_shows_what_is_elsewhere_as_a_list(
     page.screenshot(path=str(artifacts / "widget-none-in-field.png"), animations="disabled")
 
 
+def test_a_list_read_in_other_words_says_so_above_its_items(
+        widget: Widget, live_server: str, artifacts: Path) -> None:
+    question = "Which case studies are about oncology patients?"
+    api = httpx.post(live_server + "/v1/ask", json={"question": question}, timeout=60).json()
+    assert api["match"] == "answered" and len(api["items"]) == 3
+    widget.open()
+    answer = widget.ask(question)
+    expect(answer).to_have_attribute("data-casebook-match", "answered")
+    expect(answer.locator(".casebook-answer").first).to_contain_text(
+        "No case study uses the word \u201concology\u201d; the list reads it as \u201ccancer\u201d.")
+    expect(answer.locator("ul.casebook-items > li")).to_have_count(3)
+    top = ("(el) => { const log = el.closest('.casebook-log');"
+           " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
+    answer.evaluate(top)
+    widget.page.screenshot(path=str(artifacts / "widget-reworded.png"), animations="disabled")
+
+
 def test_keyboard_alone(widget: Widget) -> None:
     page = widget.page
     for _ in range(10):
