@@ -74,11 +74,11 @@ from casebook.regions import regions
 from casebook.themes import themes
 
 # A topic word no case study says is still asked of them where one says a word this near it
-# (MiniLM, word against word): on dev, no near miss's unsaid topic word comes nearer a word of
-# the corpus than 0.58 ("pharmacists", "addiction"); "teenagers" comes 0.80 ("youth"),
-# "oncology" 0.70 ("cancer"). Nearness is partly spelling: "carers" comes 0.64 to "care",
-# which is not what carers are, so the bar stands above that
-NEAR_WORD = 0.65
+# (MiniLM, word against word). Chosen on dev: no dev near miss's unsaid topic word comes nearer
+# a word of the corpus than 0.58 ("pharmacists", "addiction"), and 0.60 read dev's lists as
+# well as 0.65 with one off-topic quote fewer; "teenagers" comes 0.80 ("youth"), "oncology"
+# 0.70 ("cancer"). Nearness is partly spelling ("carers" is 0.64 from "care")
+NEAR_WORD = 0.6
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
 # question's scaffolding more often than its topic

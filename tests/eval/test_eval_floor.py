@@ -38,9 +38,9 @@ CEILING_CALIBRATION_ERROR = 0.03
 # Answers as a reader meets them (eval/answers.jsonl, eval/answer_checks.py), achieved on test
 # (`casebook eval`, 138 answer questions; 13 lists and counts were added on 2026-12-06, 14 more on
 # 2026-12-07 in words the case studies do not use: "teenagers", "oncology", "the coronavirus
-# jab"): content right fact 1.000, list 0.719 [0.56,0.84], count 0.824 [0.65,1.00], where 0.900
-# [0.70,1.00], compare, how, describe and follow-up 1.000, all 0.906 [0.86,0.96]. On the 124
-# before the 2026-12-07 ones: list 0.762, count 0.929, all 0.944; on those 14: 0.571 (the
+# jab"): content right fact 1.000, list 0.750 [0.59,0.88], count 0.824 [0.65,1.00], where 0.900
+# [0.70,1.00], compare, how, describe and follow-up 1.000, all 0.913 [0.86,0.96]. On the 124
+# before the 2026-12-07 ones: list 0.762, count 0.929, all 0.944; on those 14: 0.643 (the
 # gate that keeps a topic's neighbours off a list some case study says it in lost one borough
 # question and gained three of 46 independent probe questions; before it: where 1.000; before
 # issue 18's rewrite: all 0.171; before list membership: list 0.400, count 0.500, where 0.600,
