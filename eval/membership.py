@@ -34,8 +34,9 @@ from casebook.index.answering.ask import (
     member_features,
     members,
     out_of_area,
-    themed,
+    part_members,
     topic_holds,
+    topic_themes,
 )
 from casebook.index.answering.evidence import case_level
 from casebook.index.answering.membership import MEMBERSHIP_FEATURES, gated
@@ -62,8 +63,8 @@ class Examples:
     # 1 where the case study holds the rarest word of its question's topic (ask.topic_holds;
     # 1 throughout for a topic no text holds a word of)
     holds: np.ndarray | None = None
-    # 1 where the case study carries a theme its question's topic names (ask.themed): on the
-    # list whatever the model reads, as the service serves it
+    # 1 where the case study carries a theme its question's topic names, or is near in meaning
+    # (ask.topic_themes): on the list whatever the model reads, as the service serves it
     themed: np.ndarray | None = None
 
 
@@ -88,7 +89,11 @@ def examples(searcher: Searcher, questions: Sequence[Question]) -> Examples:
         scores.append(case_level(scored.final, scored.rows.passage_case, scored.rows.cases))
         held = topic_holds(searcher, q.question)
         holds.append(np.ones(len(searcher.case_order)) if held is None else held)
-        themes.append(themed(searcher, q.question))
+        # a theme near the topic in meaning joins where the served model's likeliest case
+        # study carries it (ask.topic_themes)
+        served = part_members(searcher, q.question, values) \
+            if searcher.tuned.membership is not None else None
+        themes.append(topic_themes(searcher, q.question, served))
     if not xs:
         return Examples(np.zeros((0, len(MEMBERSHIP_FEATURES))), np.zeros(0), np.zeros(0, int))
     return Examples(np.vstack(xs), np.concatenate(ys), np.concatenate(qs),

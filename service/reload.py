@@ -178,9 +178,9 @@ class Reloader:
                 raise IndexCorruptError(
                     f"Build {build_of(searcher) or name} changed on disk while it loaded: "
                     f"{change}.", hint="Run `casebook index build` to write a new build.")
-            # the corpus's word vectors a list question reads (about a second): built here, not
-            # on the first asker's request
-            _ = searcher.case_words
+            # the corpus's word and theme vectors a list question reads (about a second): built
+            # here, not on the first asker's request
+            _ = searcher.case_words, searcher.theme_meanings
         except CasebookError as exc:
             return self._failed(name, exc)
         except Exception as exc:  # any failure must reach /readyz, not vanish

@@ -82,6 +82,7 @@ from casebook.records import (
     Scored,
 )
 from casebook.regions import regions
+from casebook.themes import Theme
 
 HOW_MOST = 4  # case studies a how-question across case studies quotes
 COMPARE_MOST = 4
@@ -118,6 +119,10 @@ class Context:
     # a list read in the case studies' words where the question's were none of theirs: each
     # (asker's word, the word read in its place), said in the answer
     reworded: Sequence[tuple[str, str]] = ()
+    # a list read as the themes its topic is near in meaning (no case study says the topic in
+    # the asker's words): said in the answer, and each listed case study quoted where it says
+    # one of the theme's terms
+    themes: Sequence[Theme] = ()
     # a list that names a field and a topic: each case study's P(about the topic asked alone)
     field_members: dict[str, float] | None = None
     # case studies a "related" answer does not offer as closest: bare titles that bear on
@@ -199,6 +204,10 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
     # for it: a place put before it ("In Ealing, ...") does not say who she is
     saying = [r for r in own if says_all(ctx.topic, texts[r]) and not opens_on_person(texts[r])] \
         if ctx.topic else []
+    if not saying and ctx.themes:
+        # a list read as a theme: what puts the case study on it is a term of the theme
+        saying = [r for r in own if any(t.pattern.search(texts[r]) for t in ctx.themes)
+                  and not opens_on_person(texts[r])]
     lead = pick_lead(saying or own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
     given = f"{ctx.question} {case.title}"
@@ -526,9 +535,11 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
             # the field is listed, but what the question asks of it no case study says
             intro.append(AnswerSentence(unsaid, None))
             ctx.match = "related"
-    if ctx.reworded and cases:
-        # the reader is told the list was read in other words, and can judge it by them
-        intro.append(AnswerSentence(_reworded(ctx.reworded), None))
+    read_as = _themes_listed(ctx, selection)
+    if (ctx.reworded or read_as) and cases:
+        # the reader is told the list was read in other words, and can judge it by them: next
+        # to the sentence that says what the list is of, which "it" points back to
+        intro.insert(1, AnswerSentence(_reworded(ctx.reworded, read_as), None))
     if selection.region:
         intro.append(AnswerSentence(region_read(selection.region), None))
     items = _items(ctx, cases, quotes, 0 if structural else 1)
@@ -538,12 +549,25 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
     return _answer(ctx, shape, intro, items, quotes)
 
 
-def _reworded(pairs: Sequence[tuple[str, str]]) -> str:
-    """"No case study uses the word “oncology”; the list reads it as “cancer”."""
+def _reworded(pairs: Sequence[tuple[str, str]], read_as: Sequence[Theme] = ()) -> str:
+    """"No case study uses the word “oncology”; the list reads it as “cancer”.", or, of a list
+    read as themes, "...; the list holds those on children and young people."."""
     asked = join([f"\u201c{word}\u201d" for word, _ in pairs])
     read = join([f"\u201c{near}\u201d" for _, near in pairs])
     noun, pronoun = ("the word", "it") if len(pairs) == 1 else ("the words", "them")
-    return f"No case study uses {noun} {asked}; the list reads {pronoun} as {read}."
+    said = f"No case study uses {noun} {asked}" if pairs \
+        else "No case study puts it in the question's words"
+    if read_as:
+        return f"{said}; the list holds those on {join([_lowered(t.label) for t in read_as])}."
+    return f"{said}; the list reads {pronoun} as {read}."
+
+
+def _themes_listed(ctx: Context, selection: Selection) -> list[Theme]:
+    """The themes a list was read as whose every case study it lists: "where did ...?" names
+    one place of a theme's several, and is not the theme's list."""
+    listed = {r.case_study.id for r in selection.results}
+    return [t for t in ctx.themes
+            if {r.case_study.id for r in ctx.ranked if t.id in r.case_study.themes} <= listed]
 
 
 def _unsaid(question: str, selection: Selection, n: int) -> str | None:

@@ -35,7 +35,12 @@ from casebook.index.retrieval.tuned import (
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.terms import words
-from casebook.index.text.word_meaning import CaseWords, case_words
+from casebook.index.text.word_meaning import (
+    CaseWords,
+    ThemeMeanings,
+    case_words,
+    theme_meanings,
+)
 from casebook.records import CaseResult, CaseRows, CaseStudy, PassageHit, Scored
 from casebook.settings import Settings
 from casebook.themes import themes
@@ -347,6 +352,12 @@ class Searcher:
         """The vectors of the case studies' own words (text/word_meaning.py), in case_texts'
         order, built on first use: what a list reads a topic's unsaid words by."""
         return case_words(self.case_texts, self.embedder.encode)
+
+    @cached_property
+    def theme_meanings(self) -> ThemeMeanings:
+        """The vectors of the themes' labels and definitions (text/word_meaning.py), built on
+        first use: what a list reads a topic by where no case study says it outright."""
+        return theme_meanings(themes(), self.embedder.encode)
 
     @cached_property
     def projects(self) -> SimilarProjects:

@@ -6,6 +6,10 @@ A topic read as one short text against whole sentences barely moves: a sentence 
 about much else, so "teenagers" sits as near a sentence about vaccines as one about "children
 and young people". Word against word, the embedding model (MiniLM) keeps the sense apart.
 Nothing here is a list of synonyms: the nearness is the model's, for words the corpus holds.
+
+The themes (casebook/data/themes.json) are read the same way: a topic the case studies never put
+in its asker's words ("the Covid jab", "getting people exercising") can still be near a theme's
+name or definition ("Vaccination", "Physical activity: exercise, sport, walking and gardening").
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.stopwords import stopwords
 from casebook.index.text.terms import words
+from casebook.themes import Themes
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -45,6 +50,36 @@ def nearest_words(word_vectors: np.ndarray, known: CaseWords) -> list[tuple[str,
     cosines = _unit(np.asarray(word_vectors, dtype=np.float32)) @ known.vectors.T
     best = cosines.argmax(axis=1)
     return [(known.vocabulary[j], float(cosines[i, j])) for i, j in enumerate(best)]
+
+
+@dataclass(frozen=True)
+class ThemeMeanings:
+    ids: tuple[str, ...]  # the themes' ids, in the catalogue's order
+    labels: np.ndarray  # (themes x dimension), unit length: each theme's label
+    definitions: np.ndarray  # the same for "label: definition"
+
+
+def theme_meanings(catalogue: Themes, encode: Encode) -> ThemeMeanings:
+    """The vectors of each theme's label and of its label with its definition: a topic can be
+    near either ("teenagers" to "Children and young people", "frequent A&E users" to what
+    urgent and emergency care is defined to hold)."""
+    ids = tuple(t.id for t in catalogue.themes)
+    labels = [t.label for t in catalogue.themes]
+    defined = [f"{t.label}: {t.definition}" for t in catalogue.themes]
+    if not ids:
+        return ThemeMeanings((), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32))
+    return ThemeMeanings(ids, _unit(np.asarray(encode(labels), dtype=np.float32)),
+                         _unit(np.asarray(encode(defined), dtype=np.float32)))
+
+
+def themes_near(topic_vector: np.ndarray, meanings: ThemeMeanings, bar: float) -> set[str]:
+    """The ids of the themes whose label or label with definition is `bar` near the topic
+    (cosine, the topic's vector as the same model embeds it)."""
+    if not meanings.ids:
+        return set()
+    v = _unit(np.asarray(topic_vector, dtype=np.float32).reshape(1, -1))[0]
+    near = np.maximum(meanings.labels @ v, meanings.definitions @ v)
+    return {meanings.ids[i] for i in np.nonzero(near >= bar)[0]}
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -78,6 +78,35 @@ def test_a_list_in_words_no_case_study_says_is_read_in_the_words_they_do(
     assert ask(searcher, "Is there anything on dementia?").match != "answered"
 
 
+CHILDREN = {"a-holistic-approach-to-support-children-and-young-people-cyp",
+            "the-royal-london-hospital-barts-health-nhs-trust", "the-well-centre"}
+
+
+def test_a_list_no_case_study_says_in_its_words_holds_the_theme_it_means(
+        searcher: Searcher) -> None:
+    # no case study says "adolescents": the theme Children and young people is near it in
+    # meaning, and its case studies are the list, whichever of their words says so
+    answer = ask(searcher, "Which projects help adolescents?")
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == CHILDREN
+    assert [s.text for s in answer.sentences[:2]] == [
+        "Three case studies help adolescents.",
+        "No case study uses the word \u201cadolescents\u201d; the list holds those on children "
+        "and young people."]
+
+
+def test_a_theme_near_in_meaning_does_not_read_an_opposite_or_a_narrower_topic(
+        searcher: Searcher) -> None:
+    # "older adults" is near Children and young people too: its sentences do not claim it
+    answer = ask(searcher, "Which case studies help older adults?")
+    assert not CHILDREN & {c.case_study.id for c in answer.citations}
+    # a topic said outright keeps its own words: two case studies mention vaccinators, not
+    # every case study on vaccination
+    assert {c.case_study.id for c in ask(
+        searcher, "Which case studies mention vaccinators?").citations} == {
+        HOUNSLOW, "covid-19-vaccinations-utilising-opportunities-to-support"}
+
+
 def test_a_related_answer_does_not_name_the_questions_scaffolding(searcher: Searcher) -> None:
     # "set" (of "set up") is missing from the closest case studies but common in the others
     answer = ask(searcher, "How can I set up social prescribing in a care home?")

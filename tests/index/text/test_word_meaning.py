@@ -3,7 +3,8 @@
 import numpy as np
 
 from casebook.index.encoders.minilm.torch_encoder import Embedder
-from casebook.index.text.word_meaning import case_words, nearest_words
+from casebook.index.text.word_meaning import case_words, nearest_words, theme_meanings, themes_near
+from casebook.themes import Themes, themes
 
 TEXTS = ("Supporting cancer patients at A&E.", "A youth hub for children and young people.")
 
@@ -30,3 +31,23 @@ def test_no_words_meet_nothing(embedder: Embedder) -> None:
     assert nearest_words(np.zeros((0, len(known.vectors[0]))), known) == []
     empty = case_words((), embedder.encode)
     assert empty.vocabulary == () and nearest_words(embedder.encode(["cancer"]), empty) == [("", 0.0)]
+
+
+def test_a_topic_meets_the_themes_near_it_in_meaning(embedder: Embedder) -> None:
+    meanings = theme_meanings(themes(), embedder.encode)
+    assert meanings.ids == themes().ids
+    assert np.allclose(np.linalg.norm(meanings.definitions, axis=1), 1.0, atol=1e-5)
+    assert themes_near(embedder.encode_one("teenagers"), meanings, 0.55) == \
+        {"children-and-young-people"}
+    assert themes_near(embedder.encode_one("the Covid jab"), meanings, 0.55) == {"vaccination"}
+    # the definition counts as well as the label: "frequent A&E users" are what urgent and
+    # emergency care is defined to hold
+    assert "emergency-care" in themes_near(
+        embedder.encode_one("frequent accident and emergency users"), meanings, 0.55)
+    assert themes_near(embedder.encode_one("parking fines"), meanings, 0.55) == set()
+    assert themes_near(embedder.encode_one("teenagers"), meanings, 1.01) == set()
+
+
+def test_no_themes_are_near_nothing(embedder: Embedder) -> None:
+    empty = theme_meanings(Themes(()), embedder.encode)
+    assert empty.ids == () and themes_near(embedder.encode_one("teenagers"), empty, 0.0) == set()
