@@ -38,9 +38,10 @@ CEILING_CALIBRATION_ERROR = 0.03
 # Answers as a reader meets them (eval/answers.jsonl, eval/answer_checks.py), achieved on test
 # (`casebook eval`, 138 answer questions; 13 lists and counts were added on 2026-12-06, 14 more on
 # 2026-12-07 in words the case studies do not use: "teenagers", "oncology", "the coronavirus
-# jab"): content right fact 1.000, list 0.750 [0.59,0.88], count 0.824 [0.65,1.00], where 0.900
-# [0.70,1.00], compare, how, describe and follow-up 1.000, all 0.913 [0.86,0.96]. On the 124
-# before the 2026-12-07 ones: list 0.762, count 0.929, all 0.944; on those 14: 0.643 (the
+# jab"): content right fact 1.000, list 0.750 [0.59,0.88], count 0.941 [0.82,1.00], where 0.900
+# [0.70,1.00], compare, how, describe and follow-up 1.000, all 0.928 [0.88,0.97]. On the 124
+# before the 2026-12-07 ones: list 0.762, count 0.929, all 0.944; on those 14: 0.786 (0.643
+# before a topic no case study says outright was read as the themes near it in meaning; the
 # gate that keeps a topic's neighbours off a list some case study says it in lost one borough
 # question and gained three of 46 independent probe questions; before it: where 1.000; before
 # issue 18's rewrite: all 0.171; before list membership: list 0.400, count 0.500, where 0.600,
@@ -49,8 +50,8 @@ CEILING_CALIBRATION_ERROR = 0.03
 # fragment, no pronoun with nothing before it, no bare title. Each floor sits at or under the
 # lower end of its interval, each ceiling at the upper end; the three reading failures that no
 # answer has stay at none.
-FLOOR_CONTENT = {"fact": 0.80, "list": 0.55, "count": 0.65, "where": 0.70, "compare": 0.75,
-                 "how": 0.80, "describe": 0.95, "followup": 0.75, "all": 0.85}
+FLOOR_CONTENT = {"fact": 0.80, "list": 0.55, "count": 0.80, "where": 0.70, "compare": 0.75,
+                 "how": 0.80, "describe": 0.95, "followup": 0.75, "all": 0.88}
 CEILING_READS_BADLY = {"answers": 0.05, "questions": 0.12}
 NEVER = ("fragment", "pronoun", "title")
 FLOOR_FOLLOW_UP = 0.75
