@@ -213,12 +213,12 @@ def listing(searcher: Searcher, ctx: Context, found: dict[str, float] | None,
     ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
     if found is not None or question_shape(ctx.question) in ("list", "count", "where"):
         ctx.topic = listed_topic(searcher, ctx.question)
-    asked = read_as(searcher, ctx.question, reworded)
-    if found is not None and asked != ctx.question:
+    read = read_as(searcher, ctx.question, reworded)
+    if found is not None and read != ctx.question:
         ctx.reworded = rewordings(searcher, ctx.question)
     if found is not None:
         # the themes the list was read as: those near the topic whose every case study it holds
-        meant = themes_meant(searcher, asked)
+        meant = themes_meant(searcher, ctx.question, read)
         ctx.themes = tuple(t for t in themes().themes if t.id in meant and all(
             found.get(c.id) == 1.0 for c in searcher.case_studies() if t.id in c.themes))
 
@@ -330,7 +330,7 @@ def members(searcher: Searcher, question: str, scored: Scored, reword: bool = Fa
     nearness of opposites ("small" and "large"), a risk worth taking only where nothing else
     answers."""
     model = searcher.tuned.membership
-    question = read_as(searcher, question, reword)
+    asked, question = question, read_as(searcher, question, reword)
     values = member_features(searcher, question, scored) if model is not None else None
     if model is None or values is None:
         return None
@@ -344,7 +344,7 @@ def members(searcher: Searcher, question: str, scored: Scored, reword: bool = Fa
     # a theme the topic names is the records' own answer, as a section or a borough is: its
     # case studies are the list whatever their sentences read ("socialise" for loneliness),
     # and a sentence that shares a stem with it does not join them ("house" for housing)
-    named = topic_themes(searcher, question, p)
+    named = topic_themes(searcher, question, p, asked)
     if named.any():
         p = named
     return dict(zip(searcher.case_order, (float(v) for v in p)))
@@ -424,34 +424,52 @@ def themed(searcher: Searcher, question: str) -> np.ndarray:
     return np.array([float(bool(named & set(c.themes))) for c in searcher.case_studies()])
 
 
-def topic_themes(searcher: Searcher, question: str, p: np.ndarray | None = None
-                 ) -> np.ndarray:
+def topic_themes(searcher: Searcher, question: str, p: np.ndarray | None = None,
+                 asked: str = "") -> np.ndarray:
     """Per case study (in case_order): 1 where it carries a theme the topic names (themed), or
-    one the topic is near in meaning (themes_meant) where it names none, else 0. A theme near
-    in meaning completes a list its sentences already claim (`p`, each case study's P(about
-    the topic), reaches the claim) and whose likeliest case study carries it: nearness in
-    meaning is also the nearness of opposites ("adults" is 0.62 from Children and young
-    people), so it never makes a claim the sentences do not."""
+    one the topic is near in meaning (themes_read) where it names none, else 0. `question`:
+    as the list reads it, `asked` (where it differs) as the asker put it; `p`: each case
+    study's P(about the topic), from its sentences."""
     named = themed(searcher, question)
     if named.any():
         return named
     cases = searcher.case_studies()
-    meant = themes_meant(searcher, question)
+    read = themes_read(searcher, asked or question, question, p)
+    return np.array([float(bool(read & set(c.themes))) for c in cases])
+
+
+def themes_read(searcher: Searcher, asked: str, question: str, p: np.ndarray | None) -> set[str]:
+    """The themes near the topic in meaning (themes_meant) that a list reads it as. Nearness in
+    meaning is also the nearness of opposites ("adults" is 0.62 from Children and young
+    people), so a theme is read only with more than nearness behind it: a word the topic was
+    read as in the case studies' words (in_corpus_words) is one of the theme's terms
+    ("teenagers" read as "youth", "workouts" as "exercise"; the asker's own word is not
+    enough: "recruiting" is one part of Training and workforce, and "gardening", a term no
+    case study says, has no word of theirs near it), or the topic's sentences already claim
+    the list (`p` reaches the claim) and its likeliest case study carries the theme ("the
+    Covid jab")."""
+    meant = themes_meant(searcher, asked, question)
+    if not meant:
+        return set()
+    own = set(topic_words(asked, None, ()))
+    read = " ".join(w for w in topic_words(question, None, ()) if w not in own)
+    supported = {t.id for t in themes().themes if t.id in meant and t.pattern.search(read)}
     claim = searcher.tuned.membership_claim
-    if p is None or claim is None or p.max() < claim:
-        return np.zeros(len(cases))
-    meant &= set(cases[int(np.argmax(p))].themes)
-    return np.array([float(bool(meant & set(c.themes))) for c in cases])
+    if p is not None and claim is not None and p.max() >= claim:
+        supported |= meant & set(searcher.case_studies()[int(np.argmax(p))].themes)
+    return supported
 
 
-def themes_meant(searcher: Searcher, question: str) -> set[str]:
-    """The ids of the themes the question's topic, or a side of "X or Y", is NEAR_THEME near in
-    meaning; none where the topic names a theme in its label's words, or a case study says it
-    outright (its own words are then the better reading: "vaccinators", not Vaccination)."""
-    if themed(searcher, question).any() or said(searcher, question).any():
+def themes_meant(searcher: Searcher, asked: str, question: str = "") -> set[str]:
+    """The ids of the themes the topic, as asked or as read in the case studies' words
+    (`question`), or a side of "X or Y", is NEAR_THEME near in meaning; none where the topic
+    names a theme in its label's words, or a case study says it outright in the asker's words
+    (they are then the better reading: "vaccinators", not Vaccination)."""
+    question = question or asked
+    if themed(searcher, question).any() or said(searcher, asked).any():
         return set()
     meant: set[str] = set()
-    for part in [question, *or_sides(question)]:
+    for part in dict.fromkeys([asked, question, *or_sides(asked), *or_sides(question)]):
         words = topic_words(part, None, ())
         if words:
             vector = searcher.embedder.encode_one(searcher.normalise(" ".join(words)))
@@ -474,16 +492,18 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
     with no topic list, or where most of the topic's words are ones no case study holds, nor
     a word near it in meaning (the best of the others is then the topic's neighbour, not the
     topic: "dementia"; "vaccine worries in ethnic minority communities" keeps half its words,
-    and its case studies; "teenagers" has "youth" near, and "young people" are the topic)."""
+    and its case studies; "teenagers" has "youth" near, and "young people" are the topic). A
+    topic "X or Y" is held where one side is: "workouts or keeping fit"."""
     if not found:
         return 0.0
-    words = topic_words(question, None, ())
-    stems = set(tokenize(" ".join(words)))
-    unheld = {t for word, _, cosine in unsaid(searcher, words) if cosine < NEAR_WORD
-              for t in tokenize(word)}
-    if 2 * len(unheld) > len(stems):
-        return 0.0
-    return max(found.values())
+    for side in or_sides(question) or [question]:
+        words = topic_words(side, None, ())
+        stems = set(tokenize(" ".join(words)))
+        unheld = {t for word, _, cosine in unsaid(searcher, words) if cosine < NEAR_WORD
+                  for t in tokenize(word)}
+        if 2 * len(unheld) <= len(stems):
+            return max(found.values())
+    return 0.0
 
 
 def read_as(searcher: Searcher, question: str, reword: bool) -> str:
