@@ -84,12 +84,15 @@ NEAR_WORD = 0.6
 # theme this near it in meaning (MiniLM, the topic against a theme's label, or its label with its
 # definition): "the Covid jab" as Vaccination, "teenagers" as Children and young people. Chosen
 # on dev (scripts/sweep_near_theme.py) as the bar that gets most of dev's lists, counts and
-# borough questions right less those padded, the highest on a tie: at 0.55, 74 of 83 right
-# with 5 padded; at 0.50, 75 with 6 (a theme broader than the topic: "kids with long-term
-# illnesses" as every long-term condition); from 0.575, 73 with 5 ("Covid jab" is 0.56 from
-# Vaccination); reading no theme by meaning, 69 with 5. A topic said outright keeps its own
-# words: "vaccinators" are fewer than Vaccination
+# borough questions right less those padded, the highest on a tie: from 0.50 to 0.55, 75 of 83
+# right with 5 padded; at 0.45, 75 with 7 (a theme broader than the topic); at 0.575, 74 with 5
+# ("Covid jab" is 0.56 from Vaccination); reading no theme by meaning, 69 with 5. A topic said
+# outright keeps its own words: "vaccinators" are fewer than Vaccination
 NEAR_THEME = 0.55
+
+# the themes a topic list is read as by meaning: one set of theme ids per part of its topic, a
+# case study on the list carrying a theme of every part
+Reading = tuple[frozenset[str], ...]
 
 # A word the best case studies lack but three or more others hold ("set" of "set up") is the
 # question's scaffolding more often than its topic
@@ -177,7 +180,8 @@ def ask_scored(searcher: Searcher, question: str,
     if match == "related" and not elsewhere and named is not None:
         match = "answered"  # "what is Groundswell?": a name one case study alone holds
     evidence_match = match
-    found = members(searcher, question, scored, reword=match != "answered")
+    listed = topic_list(searcher, question, scored, reword=match != "answered")
+    found = None if listed is None else listed.members
     claim = searcher.tuned.membership_claim
     if match != "answered" and not elsewhere and claim is not None \
             and claim_strength(searcher, question, found) >= claim:
@@ -191,7 +195,7 @@ def ask_scored(searcher: Searcher, question: str,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
     ctx = context(searcher, question, scored, ranked, match, evidence)
-    listing(searcher, ctx, found, reworded=evidence_match != "answered")
+    listing(searcher, ctx, listed, reworded=evidence_match != "answered")
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     ctx.field_members = field_topic_members(searcher, question) if found is None else None
@@ -206,21 +210,20 @@ def ask_scored(searcher: Searcher, question: str,
     return scored, compose_answered(ctx, "describe" if describe else None)
 
 
-def listing(searcher: Searcher, ctx: Context, found: dict[str, float] | None,
+def listing(searcher: Searcher, ctx: Context, listed: TopicList | None,
             reworded: bool) -> None:
-    """What a list reads into `ctx`: its members and floor, its topic's stems, and the words
-    it read in the case studies' own where the question as asked found no answer."""
+    """What a list reads into `ctx`: its members and floor, its topic's stems, the words it
+    read in the case studies' own where the question as asked found no answer, and the themes
+    it was read as."""
+    found = None if listed is None else listed.members
     ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
     if found is not None or question_shape(ctx.question) in ("list", "count", "where"):
         ctx.topic = listed_topic(searcher, ctx.question)
-    read = read_as(searcher, ctx.question, reworded)
-    if found is not None and read != ctx.question:
+    if listed is not None and read_as(searcher, ctx.question, reworded) != ctx.question:
         ctx.reworded = rewordings(searcher, ctx.question)
-    if found is not None:
-        # the themes the list was read as: those near the topic whose every case study it holds
-        meant = themes_meant(searcher, ctx.question, read)
-        ctx.themes = tuple(t for t in themes().themes if t.id in meant and all(
-            found.get(c.id) == 1.0 for c in searcher.case_studies() if t.id in c.themes))
+    if listed is not None:
+        ctx.themes = tuple(tuple(t for t in themes().themes if t.id in part)
+                           for part in listed.themes)
 
 
 def listed_topic(searcher: Searcher, question: str) -> tuple[tuple[str, ...], ...]:
@@ -329,6 +332,23 @@ def members(searcher: Searcher, question: str, scored: Scored, reword: bool = Fa
     case studies' own words (in_corpus_words) instead: nearness in meaning is also the
     nearness of opposites ("small" and "large"), a risk worth taking only where nothing else
     answers."""
+    listed = topic_list(searcher, question, scored, reword)
+    return None if listed is None else listed.members
+
+
+@dataclasses.dataclass(frozen=True)
+class TopicList:
+    """A topic list's members (each case study's P(about the topic)), and the themes it was
+    read as by meaning (Reading: one set of theme ids per part of the topic; none where it
+    was read by its words)."""
+
+    members: dict[str, float]
+    themes: Reading = ()
+
+
+def topic_list(searcher: Searcher, question: str, scored: Scored, reword: bool = False
+               ) -> TopicList | None:
+    """members, with the themes the list was read as."""
     model = searcher.tuned.membership
     asked, question = question, read_as(searcher, question, reword)
     values = member_features(searcher, question, scored) if model is not None else None
@@ -344,10 +364,15 @@ def members(searcher: Searcher, question: str, scored: Scored, reword: bool = Fa
     # a theme the topic names is the records' own answer, as a section or a borough is: its
     # case studies are the list whatever their sentences read ("socialise" for loneliness),
     # and a sentence that shares a stem with it does not join them ("house" for housing)
-    named = topic_themes(searcher, question, p, asked)
+    named = themed(searcher, question)
+    reading: Reading = ()
+    if not named.any():
+        reading = themes_read(searcher, asked, question, p)
+        named = carrying(searcher, reading)
+        reading = reading if named.any() else ()  # parts no case study carries together
     if named.any():
         p = named
-    return dict(zip(searcher.case_order, (float(v) for v in p)))
+    return TopicList(dict(zip(searcher.case_order, (float(v) for v in p))), reading)
 
 
 def part_members(searcher: Searcher, part: str, values: Mapping[str, np.ndarray]
@@ -427,18 +452,24 @@ def themed(searcher: Searcher, question: str) -> np.ndarray:
 def topic_themes(searcher: Searcher, question: str, p: np.ndarray | None = None,
                  asked: str = "") -> np.ndarray:
     """Per case study (in case_order): 1 where it carries a theme the topic names (themed), or
-    one the topic is near in meaning (themes_read) where it names none, else 0. `question`:
-    as the list reads it, `asked` (where it differs) as the asker put it; `p`: each case
-    study's P(about the topic), from its sentences."""
+    the themes the topic is read as by meaning (themes_read) where it names none, else 0.
+    `question`: as the list reads it, `asked` (where it differs) as the asker put it; `p`:
+    each case study's P(about the topic), from its sentences."""
     named = themed(searcher, question)
     if named.any():
         return named
-    cases = searcher.case_studies()
-    read = themes_read(searcher, asked or question, question, p)
-    return np.array([float(bool(read & set(c.themes))) for c in cases])
+    return carrying(searcher, themes_read(searcher, asked or question, question, p))
 
 
-def themes_read(searcher: Searcher, asked: str, question: str, p: np.ndarray | None) -> set[str]:
+def carrying(searcher: Searcher, reading: Reading) -> np.ndarray:
+    """Per case study (in case_order): 1 where it carries a theme of every part of `reading`,
+    else 0 (all 0 for no reading)."""
+    return np.array([float(bool(reading) and all(part & set(c.themes) for part in reading))
+                     for c in searcher.case_studies()])
+
+
+def themes_read(searcher: Searcher, asked: str, question: str, p: np.ndarray | None
+                ) -> Reading:
     """The themes near the topic in meaning (themes_meant) that a list reads it as. Nearness in
     meaning is also the nearness of opposites ("adults" is 0.62 from Children and young
     people), so a theme is read only with more than nearness behind it: a word the topic was
@@ -447,34 +478,51 @@ def themes_read(searcher: Searcher, asked: str, question: str, p: np.ndarray | N
     enough: "recruiting" is one part of Training and workforce, and "gardening", a term no
     case study says, has no word of theirs near it), or the topic's sentences already claim
     the list (`p` reaches the claim) and its likeliest case study carries the theme ("the
-    Covid jab")."""
+    Covid jab"). Each part of the topic must keep a theme."""
     meant = themes_meant(searcher, asked, question)
-    if not meant:
-        return set()
     own = set(topic_words(asked, None, ()))
     read = " ".join(w for w in topic_words(question, None, ()) if w not in own)
-    supported = {t.id for t in themes().themes if t.id in meant and t.pattern.search(read)}
     claim = searcher.tuned.membership_claim
+    likeliest: set[str] = set()
     if p is not None and claim is not None and p.max() >= claim:
-        supported |= meant & set(searcher.case_studies()[int(np.argmax(p))].themes)
-    return supported
+        likeliest = set(searcher.case_studies()[int(np.argmax(p))].themes)
+    kept = tuple(frozenset(t.id for t in themes().themes if t.id in part
+                           and (t.pattern.search(read) or t.id in likeliest)) for part in meant)
+    return kept if kept and all(kept) else ()
 
 
-def themes_meant(searcher: Searcher, asked: str, question: str = "") -> set[str]:
-    """The ids of the themes the topic, as asked or as read in the case studies' words
-    (`question`), or a side of "X or Y", is NEAR_THEME near in meaning; none where the topic
-    names a theme in its label's words, or a case study says it outright in the asker's words
-    (they are then the better reading: "vaccinators", not Vaccination)."""
+# a topic that a second one restricts: "kids with long-term illnesses", "vaccines for children"
+RESTRICTED = re.compile(r"\b(?:with|for|who|whose)\b", re.IGNORECASE)
+
+
+def themes_meant(searcher: Searcher, asked: str, question: str = "") -> Reading:
+    """The themes the topic, as asked or as read in the case studies' words (`question`), or a
+    side of "X or Y", is NEAR_THEME near in meaning, as one part; none where the topic names a
+    theme in its label's words, or a case study says it outright in the asker's words (they
+    are then the better reading: "vaccinators", not Vaccination). A topic another restricts
+    has a part for each, and is read only where each is near a theme: "children with
+    long-term conditions" are the case studies on both, not every long-term condition, and
+    "young people with mental health problems", whose "young people" is near no theme, is
+    read by its words."""
     question = question or asked
     if themed(searcher, question).any() or said(searcher, asked).any():
-        return set()
+        return ()
+    parts = [part for part in RESTRICTED.split(asked) if topic_words(part, None, ())]
+    if len(parts) > 1:
+        near = tuple(frozenset(_themes_near(searcher, part)) for part in parts)
+        return near if all(near) else ()
     meant: set[str] = set()
     for part in dict.fromkeys([asked, question, *or_sides(asked), *or_sides(question)]):
-        words = topic_words(part, None, ())
-        if words:
-            vector = searcher.embedder.encode_one(searcher.normalise(" ".join(words)))
-            meant |= themes_near(vector, searcher.theme_meanings, NEAR_THEME)
-    return meant
+        meant |= _themes_near(searcher, part)
+    return (frozenset(meant),) if meant else ()
+
+
+def _themes_near(searcher: Searcher, part: str) -> set[str]:
+    words = topic_words(part, None, ())
+    if not words:
+        return set()
+    vector = searcher.embedder.encode_one(searcher.normalise(" ".join(words)))
+    return themes_near(vector, searcher.theme_meanings, NEAR_THEME)
 
 
 def topic_holds(searcher: Searcher, question: str) -> np.ndarray | None:

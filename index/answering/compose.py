@@ -120,9 +120,10 @@ class Context:
     # (asker's word, the word read in its place), said in the answer
     reworded: Sequence[tuple[str, str]] = ()
     # a list read as the themes its topic is near in meaning (no case study says the topic in
-    # the asker's words): said in the answer, and each listed case study quoted where it says
-    # one of the theme's terms
-    themes: Sequence[Theme] = ()
+    # the asker's words), one group per part of the topic, a listed case study carrying a
+    # theme of each: said in the answer, and each listed case study quoted where it says one
+    # of the themes' terms
+    themes: Sequence[Sequence[Theme]] = ()
     # a list that names a field and a topic: each case study's P(about the topic asked alone)
     field_members: dict[str, float] | None = None
     # case studies a "related" answer does not offer as closest: bare titles that bear on
@@ -206,8 +207,8 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
         if ctx.topic else []
     if not saying and ctx.themes:
         # a list read as a theme: what puts the case study on it is a term of the theme
-        saying = [r for r in own if any(t.pattern.search(texts[r]) for t in ctx.themes)
-                  and not opens_on_person(texts[r])]
+        saying = [r for r in own if any(t.pattern.search(texts[r]) for part in ctx.themes
+                                        for t in part) and not opens_on_person(texts[r])]
     lead = pick_lead(saying or own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
     given = f"{ctx.question} {case.title}"
@@ -549,25 +550,30 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
     return _answer(ctx, shape, intro, items, quotes)
 
 
-def _reworded(pairs: Sequence[tuple[str, str]], read_as: Sequence[Theme] = ()) -> str:
+def _reworded(pairs: Sequence[tuple[str, str]],
+              read_as: Sequence[Sequence[Theme]] = ()) -> str:
     """"No case study uses the word “oncology”; the list reads it as “cancer”.", or, of a list
-    read as themes, "...; the list holds those on children and young people."."""
+    read as themes, "...; the list holds those on children and young people." (of a topic
+    another restricts, "... those on children and young people that are also on long-term
+    conditions.")."""
     asked = join([f"\u201c{word}\u201d" for word, _ in pairs])
     read = join([f"\u201c{near}\u201d" for _, near in pairs])
     noun, pronoun = ("the word", "it") if len(pairs) == 1 else ("the words", "them")
     said = f"No case study uses {noun} {asked}" if pairs \
         else "No case study puts it in the question's words"
     if read_as:
-        return f"{said}; the list holds those on {join([_lowered(t.label) for t in read_as])}."
+        labels = [join([_lowered(t.label) for t in part]) for part in read_as]
+        return f"{said}; the list holds those on {' that are also on '.join(labels)}."
     return f"{said}; the list reads {pronoun} as {read}."
 
 
-def _themes_listed(ctx: Context, selection: Selection) -> list[Theme]:
-    """The themes a list was read as whose every case study it lists: "where did ...?" names
-    one place of a theme's several, and is not the theme's list."""
+def _themes_listed(ctx: Context, selection: Selection) -> Sequence[Sequence[Theme]]:
+    """The themes a list was read as, where it lists every case study they hold: "where did
+    ...?" names one place of a theme's several, and is not the theme's list."""
     listed = {r.case_study.id for r in selection.results}
-    return [t for t in ctx.themes
-            if {r.case_study.id for r in ctx.ranked if t.id in r.case_study.themes} <= listed]
+    held = {r.case_study.id for r in ctx.ranked if ctx.themes and all(
+        {t.id for t in part} & set(r.case_study.themes) for part in ctx.themes)}
+    return ctx.themes if held and held <= listed else ()
 
 
 def _unsaid(question: str, selection: Selection, n: int) -> str | None:

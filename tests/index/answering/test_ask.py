@@ -104,6 +104,23 @@ def test_a_side_of_x_or_y_in_other_words_reads_its_theme(searcher: Searcher) -> 
         "reducing-health-inequalities-supporting-refugees", "bromley-by-bow-micro-commissioning"}
 
 
+def test_a_topic_another_restricts_is_read_as_the_case_studies_on_both_themes(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Which case studies support children with long-term conditions?")
+    assert {c.case_study.id for c in answer.citations} == {
+        "a-holistic-approach-to-support-children-and-young-people-cyp",
+        "the-royal-london-hospital-barts-health-nhs-trust"}
+    assert answer.sentences[1].text == (
+        "No case study puts it in the question's words; the list holds those on children and "
+        "young people that are also on long-term conditions.")
+    # "young people" is near no theme: the topic is read by its words, not as every case
+    # study on mental health
+    answer = ask(searcher, "Which case studies support young people with mental health problems?")
+    assert "the list holds" not in answer.answer
+    assert "barnet-community-embedded-social-prescribing" not in {
+        c.case_study.id for c in answer.citations}
+
+
 def test_a_theme_near_in_meaning_does_not_read_an_opposite_or_a_narrower_topic(
         searcher: Searcher) -> None:
     # "older adults" and "adults" are near Children and young people too: their sentences do
