@@ -491,8 +491,9 @@ def themes_read(searcher: Searcher, asked: str, question: str, p: np.ndarray | N
     return kept if kept and all(kept) else ()
 
 
-# a topic that a second one restricts: "kids with long-term illnesses", "vaccines for children"
-RESTRICTED = re.compile(r"\b(?:with|for|who|whose)\b", re.IGNORECASE)
+# a topic that a second one restricts: "kids with long-term illnesses", "vaccines for children",
+# "knife crime among young people", "children's mental health"
+RESTRICTED = re.compile(r"\b(?:with|for|who|whose|among)\b|['\u2019]s\b", re.IGNORECASE)
 
 
 def themes_meant(searcher: Searcher, asked: str, question: str = "") -> Reading:
@@ -500,7 +501,7 @@ def themes_meant(searcher: Searcher, asked: str, question: str = "") -> Reading:
     side of "X or Y", is NEAR_THEME near in meaning, as one part; none where the topic names a
     theme in its label's words, or a case study says it outright in the asker's words (they
     are then the better reading: "vaccinators", not Vaccination). A topic another restricts
-    has a part for each, and is read only where each is near a theme: "children with
+    ("with", "for", "who", "among", a possessive) has a part for each, and is read only where each is near a theme: "children with
     long-term conditions" are the case studies on both, not every long-term condition, and
     "young people with mental health problems", whose "young people" is near no theme, is
     read by its words."""

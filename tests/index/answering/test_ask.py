@@ -113,6 +113,10 @@ def test_a_topic_another_restricts_is_read_as_the_case_studies_on_both_themes(
     assert answer.sentences[1].text == (
         "No case study puts it in the question's words; the list holds those on children and "
         "young people that are also on long-term conditions.")
+    # a possessive restricts too: the one case study on both children and mental health
+    assert {c.case_study.id for c in ask(
+        searcher, "Which case studies are about children's mental health?").citations} == {
+        "the-well-centre"}
     # "young people" is near no theme: the topic is read by its words, not as every case
     # study on mental health
     answer = ask(searcher, "Which case studies support young people with mental health problems?")
