@@ -304,6 +304,23 @@ def test_a_list_read_in_other_words_says_so_above_its_items(
     widget.page.screenshot(path=str(artifacts / "widget-reworded.png"), animations="disabled")
 
 
+def test_a_list_read_as_a_theme_says_which_above_its_items(
+        widget: Widget, live_server: str, artifacts: Path) -> None:
+    question = "Which case studies cover workouts or keeping fit?"
+    api = httpx.post(live_server + "/v1/ask", json={"question": question}, timeout=60).json()
+    assert api["match"] == "answered" and len(api["items"]) == 2
+    widget.open()
+    answer = widget.ask(question)
+    expect(answer.locator(".casebook-answer").first).to_contain_text(
+        "No case study uses the word \u201cworkouts\u201d; the list holds those on physical "
+        "activity.")
+    expect(answer.locator("ul.casebook-items > li")).to_have_count(2)
+    top = ("(el) => { const log = el.closest('.casebook-log');"
+           " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
+    answer.evaluate(top)
+    widget.page.screenshot(path=str(artifacts / "widget-theme.png"), animations="disabled")
+
+
 def test_keyboard_alone(widget: Widget) -> None:
     page = widget.page
     for _ in range(10):
