@@ -287,38 +287,39 @@ def test_a_field_with_nothing_on_the_topic_shows_what_is_elsewhere_as_a_list(
     page.screenshot(path=str(artifacts / "widget-none-in-field.png"), animations="disabled")
 
 
-def test_a_list_read_in_other_words_says_so_above_its_items(
-        widget: Widget, live_server: str, artifacts: Path) -> None:
-    question = "Which case studies are about oncology patients?"
+def _list_said_above_items(widget: Widget, live_server: str, question: str, said: str,
+                           items: int) -> Page:
+    """Ask `question` of the API and of the widget: an answered list of `items` case studies
+    whose answer shows `said` above them, scrolled into view for its screenshot."""
     api = httpx.post(live_server + "/v1/ask", json={"question": question}, timeout=60).json()
-    assert api["match"] == "answered" and len(api["items"]) == 3
+    assert api["match"] == "answered" and len(api["items"]) == items
     widget.open()
     answer = widget.ask(question)
     expect(answer).to_have_attribute("data-casebook-match", "answered")
-    expect(answer.locator(".casebook-answer").first).to_contain_text(
-        "No case study uses the word \u201concology\u201d; the list reads it as \u201ccancer\u201d.")
-    expect(answer.locator("ul.casebook-items > li")).to_have_count(3)
+    expect(answer.locator(".casebook-answer").first).to_contain_text(said)
+    expect(answer.locator("ul.casebook-items > li")).to_have_count(items)
     top = ("(el) => { const log = el.closest('.casebook-log');"
            " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
     answer.evaluate(top)
-    widget.page.screenshot(path=str(artifacts / "widget-reworded.png"), animations="disabled")
+    return widget.page
+
+
+def test_a_list_read_in_other_words_says_so_above_its_items(
+        widget: Widget, live_server: str, artifacts: Path) -> None:
+    page = _list_said_above_items(
+        widget, live_server, "Which case studies are about oncology patients?",
+        "No case study uses the word \u201concology\u201d; the list reads it as \u201ccancer\u201d.",
+        3)
+    page.screenshot(path=str(artifacts / "widget-reworded.png"), animations="disabled")
 
 
 def test_a_list_read_as_a_theme_says_which_above_its_items(
         widget: Widget, live_server: str, artifacts: Path) -> None:
-    question = "Which case studies cover workouts or keeping fit?"
-    api = httpx.post(live_server + "/v1/ask", json={"question": question}, timeout=60).json()
-    assert api["match"] == "answered" and len(api["items"]) == 2
-    widget.open()
-    answer = widget.ask(question)
-    expect(answer.locator(".casebook-answer").first).to_contain_text(
+    page = _list_said_above_items(
+        widget, live_server, "Which case studies cover workouts or keeping fit?",
         "No case study uses the word \u201cworkouts\u201d; the list holds those on physical "
-        "activity.")
-    expect(answer.locator("ul.casebook-items > li")).to_have_count(2)
-    top = ("(el) => { const log = el.closest('.casebook-log');"
-           " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
-    answer.evaluate(top)
-    widget.page.screenshot(path=str(artifacts / "widget-theme.png"), animations="disabled")
+        "activity.", 2)
+    page.screenshot(path=str(artifacts / "widget-theme.png"), animations="disabled")
 
 
 def test_keyboard_alone(widget: Widget) -> None:
