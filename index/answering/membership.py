@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 import numpy as np
 
@@ -164,11 +164,29 @@ def gated(p: np.ndarray, holds: np.ndarray | None, unheld: float | None,
 
 def themes_named(topic: str, catalogue: Themes) -> set[str]:
     """The themes (casebook/data/themes.json) a topic names: every word of it is a word of the
-    theme's label ("loneliness", "isolation", "arts and creativity"). One of a theme's terms
+    theme's label ("loneliness", "isolation", "arts and creativity"), in any form ("lonely"). One of a theme's terms
     does not name it: "supervision" is a term of training and workforce, and asks about less;
     "gardening" is a term of physical activity that no case study says."""
     stems = set(tokenize_roles(topic))
-    return {t.id for t in catalogue.themes if stems and stems <= set(tokenize_roles(t.label))}
+    said = re.findall(r"[a-z]+", topic.lower())
+    return {t.id for t in catalogue.themes if stems and (
+        stems <= set(tokenize_roles(t.label)) or all(
+            any(same_word(w, n) for n in re.findall(r"[a-z]+", t.label.lower())) for w in said))}
+
+
+def same_word(a: str, b: str) -> bool:
+    """Two forms of one word, as a stemmer may not see them: "lonely" and "loneliness",
+    "isolated" and "isolation" (a shared start of five letters or more, with three at most
+    left over of the shorter), an agent noun apart, as tokenize_roles keeps it."""
+    if a == b:
+        return True
+    if bool(_AGENT.search(a)) != bool(_AGENT.search(b)):
+        return False  # an agent noun is not its act: "vaccinators" are not "vaccination"
+    shared = sum(1 for _ in takewhile(lambda pair: pair[0] == pair[1], zip(a, b)))
+    return shared >= 5 and min(len(a), len(b)) - shared <= 3
+
+
+_AGENT = re.compile(r"(?:at|is|iz)(?:or|er)s?$")
 
 
 def best_sentence(cosines: np.ndarray, sentence_rows: Mapping[str, Sequence[int]],

@@ -104,6 +104,15 @@ def test_a_side_of_x_or_y_in_other_words_reads_its_theme(searcher: Searcher) -> 
         "reducing-health-inequalities-supporting-refugees", "bromley-by-bow-micro-commissioning"}
 
 
+def test_a_list_that_names_a_theme_in_another_form_of_its_label_holds_it(
+        searcher: Searcher) -> None:
+    # no case study says "lonely"; Crawley Posh Club says "socialise"
+    answer = ask(searcher, "Which case studies help lonely people?")
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == {
+        "crawley-posh-club", "lewisham-working-in-partnership-to-meet-community-need"}
+
+
 def test_a_topic_another_restricts_is_read_as_the_case_studies_on_both_themes(
         searcher: Searcher) -> None:
     answer = ask(searcher, "Which case studies support children with long-term conditions?")

@@ -10,6 +10,7 @@ from casebook.index.answering.membership import (
     phrase_shares,
     probabilities,
     said_outright,
+    same_word,
     says_all,
     themes_named,
     topic_stems,
@@ -126,6 +127,15 @@ def test_a_topic_names_a_theme_by_the_words_of_its_label() -> None:
     # a topic with a word beyond the theme asks for more than the theme
     assert themes_named("loneliness dementia", CATALOGUE) == set()
     assert themes_named("", CATALOGUE) == set()
+
+
+def test_a_topic_names_a_theme_by_its_label_in_another_form() -> None:
+    # the stemmer reads "lonely" and "loneliness" apart; one word in two forms still names it
+    assert themes_named("lonely", CATALOGUE) == {"lonely"}
+    assert same_word("isolated", "isolation") and same_word("vaccinated", "vaccination")
+    # an agent noun is not its act, and a shared start alone is not one word
+    assert not same_word("vaccinators", "vaccination")
+    assert not same_word("training", "transport") and not same_word("care", "career")
 
 
 def test_the_person_who_does_a_thing_is_not_the_thing() -> None:
