@@ -179,7 +179,6 @@ def ask_scored(searcher: Searcher, question: str,
     named = named_alone(searcher, question)
     if match == "related" and not elsewhere and named is not None:
         match = "answered"  # "what is Groundswell?": a name one case study alone holds
-    evidence_match = match
     listed = topic_list(searcher, question, scored, reword=match != "answered")
     found = None if listed is None else listed.members
     claim = searcher.tuned.membership_claim
@@ -195,7 +194,7 @@ def ask_scored(searcher: Searcher, question: str,
                                     evidence.score, evidence)
     ranked = searcher.group(scored.final, len(searcher.case_order))
     ctx = context(searcher, question, scored, ranked, match, evidence)
-    listing(searcher, ctx, listed, reworded=evidence_match != "answered")
+    listing(searcher, ctx, listed)
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     ctx.field_members = field_topic_members(searcher, question) if found is None else None
@@ -210,8 +209,7 @@ def ask_scored(searcher: Searcher, question: str,
     return scored, compose_answered(ctx, "describe" if describe else None)
 
 
-def listing(searcher: Searcher, ctx: Context, listed: TopicList | None,
-            reworded: bool) -> None:
+def listing(searcher: Searcher, ctx: Context, listed: TopicList | None) -> None:
     """What a list reads into `ctx`: its members and floor, its topic's stems, the words it
     read in the case studies' own where the question as asked found no answer, and the themes
     it was read as."""
@@ -219,7 +217,7 @@ def listing(searcher: Searcher, ctx: Context, listed: TopicList | None,
     ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
     if found is not None or question_shape(ctx.question) in ("list", "count", "where"):
         ctx.topic = listed_topic(searcher, ctx.question)
-    if listed is not None and read_as(searcher, ctx.question, reworded) != ctx.question:
+    if listed is not None and listed.read != ctx.question:
         ctx.reworded = rewordings(searcher, ctx.question)
     if listed is not None:
         ctx.themes = tuple(tuple(t for t in themes().themes if t.id in part)
@@ -338,11 +336,13 @@ def members(searcher: Searcher, question: str, scored: Scored, reword: bool = Fa
 
 @dataclasses.dataclass(frozen=True)
 class TopicList:
-    """A topic list's members (each case study's P(about the topic)), and the themes it was
-    read as by meaning (Reading: one set of theme ids per part of the topic; none where it
-    was read by its words)."""
+    """A topic list's members (each case study's P(about the topic)), the question as it was
+    read (in the case studies' own words where it was reworded), and the themes it was read as
+    by meaning (Reading: one set of theme ids per part of the topic; none where it was read by
+    its words)."""
 
     members: dict[str, float]
+    read: str
     themes: Reading = ()
 
 
@@ -350,7 +350,8 @@ def topic_list(searcher: Searcher, question: str, scored: Scored, reword: bool =
                ) -> TopicList | None:
     """members, with the themes the list was read as."""
     model = searcher.tuned.membership
-    asked, question = question, read_as(searcher, question, reword)
+    asked = question
+    question = in_corpus_words(searcher, question) if reword else question
     values = member_features(searcher, question, scored) if model is not None else None
     if model is None or values is None:
         return None
@@ -364,15 +365,10 @@ def topic_list(searcher: Searcher, question: str, scored: Scored, reword: bool =
     # a theme the topic names is the records' own answer, as a section or a borough is: its
     # case studies are the list whatever their sentences read ("socialise" for loneliness),
     # and a sentence that shares a stem with it does not join them ("house" for housing)
-    named = themed(searcher, question)
-    reading: Reading = ()
-    if not named.any():
-        reading = themes_read(searcher, asked, question, p)
-        named = carrying(searcher, reading)
-        reading = reading if named.any() else ()  # parts no case study carries together
+    named, reading = theme_reading(searcher, question, p, asked)
     if named.any():
         p = named
-    return TopicList(dict(zip(searcher.case_order, (float(v) for v in p))), reading)
+    return TopicList(dict(zip(searcher.case_order, (float(v) for v in p))), question, reading)
 
 
 def part_members(searcher: Searcher, part: str, values: Mapping[str, np.ndarray]
@@ -455,10 +451,19 @@ def topic_themes(searcher: Searcher, question: str, p: np.ndarray | None = None,
     the themes the topic is read as by meaning (themes_read) where it names none, else 0.
     `question`: as the list reads it, `asked` (where it differs) as the asker put it; `p`:
     each case study's P(about the topic), from its sentences."""
+    return theme_reading(searcher, question, p, asked)[0]
+
+
+def theme_reading(searcher: Searcher, question: str, p: np.ndarray | None = None,
+                  asked: str = "") -> tuple[np.ndarray, Reading]:
+    """topic_themes, with the themes read by meaning (none where the topic names a theme, or
+    where no case study carries a theme of every part)."""
     named = themed(searcher, question)
     if named.any():
-        return named
-    return carrying(searcher, themes_read(searcher, asked or question, question, p))
+        return named, ()
+    reading = themes_read(searcher, asked or question, question, p)
+    held = carrying(searcher, reading)
+    return held, reading if held.any() else ()
 
 
 def carrying(searcher: Searcher, reading: Reading) -> np.ndarray:
@@ -501,10 +506,10 @@ def themes_meant(searcher: Searcher, asked: str, question: str = "") -> Reading:
     side of "X or Y", is NEAR_THEME near in meaning, as one part; none where the topic names a
     theme in its label's words, or a case study says it outright in the asker's words (they
     are then the better reading: "vaccinators", not Vaccination). A topic another restricts
-    ("with", "for", "who", "among", a possessive) has a part for each, and is read only where each is near a theme: "children with
-    long-term conditions" are the case studies on both, not every long-term condition, and
-    "young people with mental health problems", whose "young people" is near no theme, is
-    read by its words."""
+    ("with", "for", "who", "among", a possessive) has a part for each, and is read only where
+    each is near a theme: "children with long-term conditions" are the case studies on both,
+    not every long-term condition, and "young people with mental health problems", whose
+    "young people" is near no theme, is read by its words."""
     question = question or asked
     if themed(searcher, question).any() or said(searcher, asked).any():
         return ()
@@ -553,12 +558,6 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
         if 2 * len(unheld) <= len(stems):
             return max(found.values())
     return 0.0
-
-
-def read_as(searcher: Searcher, question: str, reword: bool) -> str:
-    """The question a topic list reads: `question` in the case studies' own words
-    (in_corpus_words) where `reword`."""
-    return in_corpus_words(searcher, question) if reword else question
 
 
 def in_corpus_words(searcher: Searcher, question: str) -> str:
