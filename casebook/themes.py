@@ -27,13 +27,27 @@ class Theme:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        def one(term: str) -> str:
-            word = re.escape(term.rstrip("*")).replace(r"\ ", r"\s+")
-            return word + (r"\w*" if term.endswith("*") else "")
+        return _whole(self.terms)
 
-        # (?<!\w) and (?!\w) rather than \b: terms such as "A&E" end in punctuation
-        alternatives = "|".join(one(t) for t in self.terms)
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    @cached_property
+    def term_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """One pattern per term, in the data file's order."""
+        return tuple(_whole((term,)) for term in self.terms)
+
+    def terms_in(self, text: str) -> tuple[str, ...]:
+        """The terms of this theme that `text` says."""
+        return tuple(term for term, found in zip(self.terms, self.term_patterns)
+                     if found.search(text))
+
+
+def _whole(terms: tuple[str, ...]) -> re.Pattern[str]:
+    def one(term: str) -> str:
+        word = re.escape(term.rstrip("*")).replace(r"\ ", r"\s+")
+        return word + (r"\w*" if term.endswith("*") else "")
+
+    # (?<!\w) and (?!\w) rather than \b: terms such as "A&E" end in punctuation
+    alternatives = "|".join(one(t) for t in terms)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,10 @@ class Themes:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.themes)
+
+    def is_term(self, name: str) -> bool:
+        """`name` is, whole, one of some theme's terms ("A&E", "CYP")."""
+        return any(found.fullmatch(name) for t in self.themes for found in t.term_patterns)
 
     def assign(self, text: str) -> tuple[str, ...]:
         """The ids of the themes whose terms `text` contains, in the data file's order."""

@@ -36,6 +36,15 @@ def test_a_term_matches_whole_words_ignoring_case(terms: tuple[str, ...], text: 
     assert rule(*terms).assign(text) == (("t",) if matches else ())
 
 
+def test_a_theme_tells_which_of_its_terms_a_text_says_and_whether_a_name_is_one() -> None:
+    catalogue = rule("A&E", "emergency", "high intensity user*")
+    assert catalogue.themes[0].terms_in("High Intensity Users of emergency services") == (
+        "emergency", "high intensity user*")
+    assert catalogue.is_term("A&E") and catalogue.is_term("high intensity users")
+    # the whole name, not a word of it
+    assert not catalogue.is_term("A&E users") and not catalogue.is_term("Emergency Care")
+
+
 def test_themes_come_in_the_data_files_order() -> None:
     shipped = themes()
     text = "Refugees find food, sport and vaccines; young people with anxiety."

@@ -477,23 +477,31 @@ def themes_read(searcher: Searcher, asked: str, question: str, p: np.ndarray | N
                 ) -> Reading:
     """The themes near the topic in meaning (themes_meant) that a list reads it as. Nearness in
     meaning is also the nearness of opposites ("adults" is 0.62 from Children and young
-    people), so a theme is read only with more than nearness behind it: a word the topic was
-    read as in the case studies' words (in_corpus_words) is one of the theme's terms
-    ("teenagers" read as "youth", "workouts" as "exercise"; the asker's own word is not
-    enough: "recruiting" is one part of Training and workforce, and "gardening", a term no
-    case study says, has no word of theirs near it), or the topic's sentences already claim
-    the list (`p` reaches the claim) and its likeliest case study carries the theme ("the
-    Covid jab"). Each part of the topic must keep a theme."""
+    people), so a theme is read only with more than nearness behind it: the topic says one
+    of the theme's terms, in the asker's words where some case study says that term too
+    ("frequent A&E users", "people who feel lonely"; not "fuel poverty" or "gardening",
+    terms no case study says) or in the words it was read as (in_corpus_words: "teenagers"
+    read as "youth"); or the topic's sentences already claim the list (`p` reaches the claim)
+    and its likeliest case study carries the theme ("the Covid jab"). Each part of the topic
+    must keep a theme."""
     meant = themes_meant(searcher, asked, question)
-    own = set(topic_words(asked, None, ()))
-    read = " ".join(w for w in topic_words(question, None, ()) if w not in own)
+    own = topic_words(asked, None, ())
+    read = " ".join(w for w in topic_words(question, None, ()) if w not in set(own))
     claim = searcher.tuned.membership_claim
     likeliest: set[str] = set()
     if p is not None and claim is not None and p.max() >= claim:
         likeliest = set(searcher.case_studies()[int(np.argmax(p))].themes)
-    kept = tuple(frozenset(t.id for t in themes().themes if t.id in part
-                           and (t.pattern.search(read) or t.id in likeliest)) for part in meant)
+    termed = terms_said(searcher, " ".join(own))
+    kept = tuple(frozenset(t.id for t in themes().themes if t.id in part and (
+        t.pattern.search(read) or t.id in likeliest or t.id in termed)) for part in meant)
     return kept if kept and all(kept) else ()
+
+
+def terms_said(searcher: Searcher, words: str) -> set[str]:
+    """The themes one of whose terms `words` says and some case study says too."""
+    texts = searcher.case_texts
+    return {t.id for t in themes().themes
+            if any(term in t.terms_in(text) for term in t.terms_in(words) for text in texts)}
 
 
 # a topic that a second one restricts: "kids with long-term illnesses", "vaccines for children",

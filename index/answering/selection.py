@@ -143,10 +143,16 @@ def names_in(question: str, texts: Sequence[str]) -> list[str]:
 def distinctive_names(question: str, texts: Sequence[str]) -> list[str]:
     """The names of `names_in` that pick some case studies out: not "London" (the whole corpus's
     city, a unit word as in topic_words), nor a name a quarter or more of the texts hold
-    ("Covid", "GP": the field's own words, as evidence.COMMON_SHARE reads stems)."""
+    ("Covid", "GP": the field's own words, as evidence.COMMON_SHARE reads stems), nor a
+    theme's term."""
     out = []
     for name in names_in(question, texts):
         if all(_UNIT_WORDS.match(w) for w in _words(name)):
+            continue
+        if themes().is_term(name):
+            # a theme's own term ("A&E", "CYP") is a topic, which case studies may hold in
+            # other words ("High Intensity Users of emergency services"), not a name that
+            # only those that write it hold
             continue
         if sum(holds_name(t, name) for t in texts) < COMMON_SHARE * len(texts):
             out.append(name)
@@ -242,8 +248,10 @@ def _field_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
     """The topic words beside the places and the section a question names, and the stems of
     them no case study holds."""
     named = set(tokenize(section or ""))  # stems: "hub" of the section's "training hubs"
+    # a word of no stems ("A&E") is the section's where its name writes it
     words = [w for w in topic_words(question, section, places)
-             if not set(tokenize(w)) <= named]
+             if not (set(tokenize(w)) <= named if tokenize(w)
+                     else holds_name(section or "", w))]
     return words, frozenset(scarce(tokenize(" ".join(words)), texts))
 
 
@@ -255,14 +263,21 @@ def held_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
     words, unheld = _field_topic(question, places, texts, section)
     # a word that names a theme is a topic whatever the texts say ("loneliness": Crawley Posh
     # Club says "socialise")
-    return [w for w in words if not set(tokenize(w)) <= unheld or themes_named(w, themes())]
+    return [w for w in words if _held(w, unheld, texts) or themes_named(w, themes())]
 
 
 def unheld_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
                  section: str | None = None) -> list[str]:
     """The topic words beside the fields a question names that no case study holds."""
     words, unheld = _field_topic(question, places, texts, section)
-    return [w for w in words if set(tokenize(w)) <= unheld and not themes_named(w, themes())]
+    return [w for w in words if not _held(w, unheld, texts) and not themes_named(w, themes())]
+
+
+def _held(word: str, unheld: frozenset[str], texts: Sequence[str]) -> bool:
+    """Some case study holds `word`: one of its stems, or, for a word of none ("A&E"), the
+    word as written."""
+    stems = set(tokenize(word))
+    return not stems <= unheld if stems else any(holds_name(t, word) for t in texts)
 
 
 def _by_score(ranked: Sequence[CaseResult], floor: float) -> list[CaseResult]:

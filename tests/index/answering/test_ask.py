@@ -113,6 +113,20 @@ def test_a_list_that_names_a_theme_in_another_form_of_its_label_holds_it(
         "crawley-posh-club", "lewisham-working-in-partnership-to-meet-community-need"}
 
 
+def test_a_topic_that_says_a_themes_term_is_read_as_the_theme(searcher: Searcher) -> None:
+    # "A&E" is a term of Urgent and emergency care that two case studies write; the two high
+    # intensity user services, which write "emergency services" or nothing of it, are on the
+    # list too
+    answer = ask(searcher, "Which case studies help people who use A&E a lot?")
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == {
+        "community-alternatives-to-a-and-e-working-with-clinical",
+        "community-alternatives-to-a-and-e-working-with-community",
+        "a-high-intensity-user-service-for-individuals-with-complex",
+        "westminster-high-intensity-care-hub-which-population-health"}
+    assert "the list holds those on urgent and emergency care" in answer.answer
+
+
 def test_a_topic_another_restricts_is_read_as_the_case_studies_on_both_themes(
         searcher: Searcher) -> None:
     answer = ask(searcher, "Which case studies support children with long-term conditions?")
