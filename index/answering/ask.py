@@ -62,7 +62,7 @@ from casebook.index.answering.selection import (
     topical,
 )
 from casebook.index.answering.shapes import question_shape, without_comparison
-from casebook.index.answering.subject import grammatical, subject
+from casebook.index.answering.subject import grammatical, only_a_verb, subject
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
@@ -685,8 +685,10 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
     if themed(searcher, question).any():  # "is there anything about loneliness?"
         return True
     # a name the texts hold answers a list unless the question's topic is a word no case study
-    # holds ("does any GP practice prescribe parkrun?" names GPs, but asks about parkrun)
-    topic = tokenize(" ".join(topic_words(question, None, ())))
+    # holds ("does any GP practice prescribe parkrun?" names GPs, but asks about parkrun); a
+    # word that can only be a verb tells what the name did ("which did Healthy London
+    # Partnership write?"), and is no topic
+    topic = tokenize(" ".join(w for w in topic_words(question, None, ()) if not only_a_verb(w)))
     return bool(distinctive_names(question, searcher.case_texts)) and not scarce(
         topic, searcher.case_texts)
 

@@ -61,6 +61,7 @@ from casebook.index.answering.selection import (
 from casebook.index.answering.shapes import (
     Shape,
     across_topic,
+    acted_on,
     asks_across,
     leading_setting,
     predicate,
@@ -490,6 +491,10 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
         setting, verb = split_setting(said, selection)
         return " ".join(filter(None, (number, units, setting,
                                       singular(verb) if n <= 1 else verb))) + "."
+    acted = acted_on(ctx.question) if topic and shape in ("list", "count") else None
+    if acted:  # "Healthy London Partnership wrote five case studies."
+        subject, verb = acted
+        return f"{subject[0].upper()}{subject[1:]} {verb} {count_words(n)} {units}."
     clause = where_clause(ctx.question) if shape in ("list", "count") else None
     if clause and not (selection.section or selection.boroughs or selection.region):
         return f"In {count_words(n)} {units}, {clause}."

@@ -97,9 +97,12 @@ _PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UN
 _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
                     rf"(?:any\s+|anything\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
                     r"in|with|from|that|which|who|where|\w+ing)\s+.+?)\s*[?.!]*\s*$", re.I)
-_AUXILIARY_SUBJECT = re.compile(r"^(?:do|does|did|have|has|had|can|could|would|should|will)\s+"
-                                r"(?:the|this|these|that|those|it|they|he|she|you|we|i|"
-                                r"casebook|there)\b", re.I)
+# the case studies are what the rest's subject acted on ("did they run", "did Healthy London
+# Partnership write"): the rest is no predicate of theirs; "have" may be their own verb
+# ("have a video")
+_AUXILIARY_SUBJECT = re.compile(r"^(?:(?:do|does|did|can|could|would|should|will)\s+\w|"
+                                r"(?:have|has|had)\s+(?:the|this|these|that|those|it|they|he|"
+                                r"she|you|we|i|casebook|there)\b)", re.I)
 _BE = {"are": "is", "were": "was", "have": "has", "do": "does"}
 
 
@@ -201,6 +204,44 @@ def predicate(question: str) -> str | None:
     if rest.lower().startswith("are there "):
         return f"are {rest[len('are there '):]}"
     return rest
+
+
+_ACTED_ON = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UNITS}\s+"
+                       r"(?P<aux>do|does|did)\s+(?P<after>.+?)"
+                       r"\s*[?.!]*\s*$", re.I)
+
+
+def acted_on(question: str) -> tuple[str, str] | None:
+    """A list question whose case studies are what its subject acted on, as (subject, the rest
+    of a sentence after the number): "which case studies did Healthy London Partnership
+    write?" -> ("Healthy London Partnership", "wrote"), "which case studies did Age UK work
+    with?" -> ("Age UK", "worked with"); None for any other, where the subject points back
+    ("they") or must agree with a present verb ("do", "does"), where no word after its first can be
+    a verb, or where words other than a stranded preposition follow the verb."""
+    from lemminflect import getAllLemmas, getInflection  # lexicon loads on first use
+
+    match = _ACTED_ON.match(_SECOND_QUESTION.sub("?", without_carry_on(question)))
+    if not match:
+        return None
+    words = match.group("after").split()
+    aux = match.group("aux").lower()
+    if aux != "did" or words[0].lower() in _PRONOUNS:
+        return None  # a subject to agree with, or one that points back: no sentence of its own
+    for i, word in enumerate(words[1:], start=1):
+        lemmas = getAllLemmas(word.lower(), upos="VERB").get("VERB", ())
+        if not (word.islower() and word in lemmas):
+            continue
+        rest = words[i + 1:]
+        if any(w.lower() not in _STRANDED for w in rest):
+            return None  # an object or a time of its own: the number's place is unclear
+        verb = (getInflection(word, "VBD") or (word,))[0]
+        return " ".join(words[:i]), " ".join([verb, *rest])
+    return None
+
+
+_PRONOUNS = frozenset("they it he she you we i this that these those".split())
+# the prepositions a question leaves at its end ("which did they work with?")
+_STRANDED = frozenset("to with on up for about in out from by into".split())
 
 
 def singular(verb_phrase: str) -> str:

@@ -85,6 +85,11 @@ def _senses(word: str) -> frozenset[str]:
     return frozenset(getAllLemmas(word.lower()))
 
 
+def only_a_verb(word: str) -> bool:
+    """`word` can be nothing but a verb ("write", "funded"), not a noun a topic is named by."""
+    return _senses(word) == {"VERB"}
+
+
 def _holds_a_verb(said: str, before: str) -> bool:
     """Whether `said` is a clause, not a noun phrase: it holds an auxiliary or interrogative
     ("where everyone could see"), a word that can only be a verb ("older people avoid scams",

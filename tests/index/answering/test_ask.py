@@ -113,6 +113,17 @@ def test_a_list_that_names_a_theme_in_another_form_of_its_label_holds_it(
         "crawley-posh-club", "lewisham-working-in-partnership-to-meet-community-need"}
 
 
+def test_a_verb_no_case_study_says_does_not_unname_a_list(searcher: Searcher) -> None:
+    # no case study says "write", which tells what the name did; "parkrun", a noun none says,
+    # is the topic, and the name's case studies do not answer it
+    answer = ask(searcher, "Which case studies did Healthy London Partnership write?")
+    assert answer.match == "answered"
+    assert answer.sentences[0].text == "Healthy London Partnership wrote five case studies."
+    assert {c.case_study.id for c in answer.citations} == {
+        c.id for c in searcher.case_studies() if "healthy london partnership" in c.text.lower()}
+    assert ask(searcher, "Does any GP practice prescribe parkrun?").match != "answered"
+
+
 def test_a_topic_that_says_a_themes_term_is_read_as_the_theme(searcher: Searcher) -> None:
     # "A&E" is a term of Urgent and emergency care that two case studies write; the two high
     # intensity user services, which write "emergency services" or nothing of it, are on the

@@ -4,6 +4,7 @@ import pytest
 
 from casebook.index.answering.shapes import (
     across_topic,
+    acted_on,
     asks_across,
     predicate,
     question_shape,
@@ -59,6 +60,8 @@ def test_shape(question: str, shape: str) -> None:
     # nothing a sentence can reuse: an auxiliary and its subject, or no units named
     ("How many case studies does the page have about vaccines?", None),
     ("How many case studies are there?", None),
+    ("Which case studies did Healthy London Partnership write?", None),  # acted_on's
+    ("Which case studies have a video?", "have a video"),  # "have" their own verb
     # asked of whoever did it: the verb in its plain present, for "Two case studies use sport."
     ("Has anyone used sport?", "use sport"),
     ("Has anyone dealt with vaccine worries?", "deal with vaccine worries"),
@@ -79,6 +82,20 @@ def test_shape(question: str, shape: str) -> None:
 ])
 def test_predicate(question: str, said: str | None) -> None:
     assert predicate(question) == said
+
+
+@pytest.mark.parametrize(("question", "acted"), [
+    ("Which case studies did Healthy London Partnership write?",
+     ("Healthy London Partnership", "wrote")),
+    ("How many case studies did Age UK work with?", ("Age UK", "worked with")),
+    ("Which case studies did they run?", None),  # points back: a sentence would too
+    ("Which case studies does the CCG fund?", None),  # a present verb agrees with its subject
+    ("Which case studies did the CCG commission in 2020?", None),  # where would the number go?
+    ("Which case studies involve Age UK?", None),
+])
+def test_a_list_whose_case_studies_its_subject_acted_on(
+        question: str, acted: tuple[str, str] | None) -> None:
+    assert acted_on(question) == acted
 
 
 @pytest.mark.parametrize(("plural", "one"), [
