@@ -41,6 +41,7 @@ from casebook.index.answering.evidence import (
     title_bears,
     unheld_words,
 )
+from casebook.index.answering.exception import Excepted, excepted
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.prose import is_title
 from casebook.index.answering.scope import uncovered_places
@@ -158,12 +159,15 @@ def ask_scored(searcher: Searcher, question: str,
     """The answer, with the per-passage views it was read from (for evaluation and explain).
     `about`: case study ids a follow-up that points back is about; the answer keeps to them."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
+    # "apart from the training hubs, ...": asked without them, answered without their case studies
+    question = (aside := excepted(question, searcher.sections(), searcher.boroughs())).question
     # every view, whatever the cascade would skip: deciding answered / related / none reads
     # e5's sense of the domain, which a search result list does not need
     scored = searcher.score(question, full=True)
     if about:
         return scored, answer_about(searcher, question, scored, about)
-    results = searcher.group(scored.final, CASES_CONSIDERED)
+    ranked = every_case(searcher, scored, aside)
+    results = ranked[:CASES_CONSIDERED]
     match, evidence = judge(searcher, question, scored, results)
     if match == "answered" and bare_title_unmatched(searcher, scored, results):
         match = "related"
@@ -192,8 +196,9 @@ def ask_scored(searcher: Searcher, question: str,
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
                                     evidence.score, evidence)
-    ranked = searcher.group(scored.final, len(searcher.case_order))
     ctx = context(searcher, question, scored, ranked, match, evidence)
+    # a section set aside is no field the rest is read through ("a hub ... support")
+    ctx.sections = [x for x in ctx.sections if x != aside.section]
     listing(searcher, ctx, listed)
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
@@ -207,6 +212,12 @@ def ask_scored(searcher: Searcher, question: str,
     # in order
     describe = titled and question_shape(question) == "open"
     return scored, compose_answered(ctx, "describe" if describe else None)
+
+
+def every_case(searcher: Searcher, scored: Scored, aside: Excepted) -> list[CaseResult]:
+    """Every case study, best first, but those the question sets aside."""
+    return [r for r in searcher.group(scored.final, len(searcher.case_order))
+            if aside.keeps(r.case_study)]
 
 
 def listing(searcher: Searcher, ctx: Context, listed: TopicList | None) -> None:

@@ -125,6 +125,8 @@ def is_clause(phrase: str) -> bool:
 
 
 _AUXILIARIES = frozenset("can could did does do will would should may might must".split())
+# the adverbs that finish a phrasal verb ("cut off", "drop out", "set up")
+_PARTICLES = frozenset("off out up down away back over".split())
 
 
 def grammatical(question: str, said: str) -> str | None:
@@ -148,6 +150,11 @@ def grammatical(question: str, said: str) -> str | None:
         return None
     after = WORD.findall(question[start + len(said):])
     rest = question[start + len(said):]
+    if after and rest.startswith(" ") and after[0].lower() in _PARTICLES \
+            and "VERB" in _senses(WORD.findall(said)[-1]):
+        # a verb's particle is part of it: "people being cut off", not "people being cut"
+        said, after = f"{said} {after[0]}", after[1:]
+        rest = question[start + len(said):]
     if after and rest.startswith(" ") and (after[0].lower() in _HEADS or (
             _adjective_only(said) and "NOUN" in _senses(after[0]))):
         # a common noun finishes the phrase ("older people"), as does the noun an adjective

@@ -113,6 +113,14 @@ def test_a_list_that_names_a_theme_in_another_form_of_its_label_holds_it(
         "crawley-posh-club", "lewisham-working-in-partnership-to-meet-community-need"}
 
 
+def test_a_borough_set_aside_is_not_in_the_answer(searcher: Searcher) -> None:
+    answer = ask(searcher, "Which boroughs other than Lambeth have case studies about young people?")
+    assert answer.match == "answered"
+    assert answer.citations and all("Lambeth" not in c.case_study.boroughs
+                                    for c in answer.citations)
+    assert "Lambeth" not in answer.sentences[0].text
+
+
 def test_a_verb_no_case_study_says_does_not_unname_a_list(searcher: Searcher) -> None:
     # no case study says "write", which tells what the name did; "parkrun", a noun none says,
     # is the topic, and the name's case studies do not answer it

@@ -71,6 +71,9 @@ def test_nothing_lacking_says_nothing() -> None:
     ("What is the evidence that it works?", "evidence", None),
     # a phrase that stops mid-way is left out, or finished by the noun that follows
     ("loneliness in older", "loneliness in older", None),
+    # a verb's particle finishes it
+    ("Is there anything on people being cut off from others?", "people being cut",
+     "people being cut off"),
     ("loneliness in older age", "loneliness in older", "loneliness in older age"),
     # an adjective is finished by the noun it describes, or the phrase is left out
     ("How can link workers get regular reflective support from a mentor?",
