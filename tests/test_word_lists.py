@@ -8,7 +8,13 @@ from importlib import resources
 import pytest
 
 from casebook.elsewhere import generate, places_elsewhere
-from casebook.index.answering.corpus_words import GENERIC_FILE, QUESTION_FILE, entries, question_words
+from casebook.index.answering.corpus_words import (
+    GENERIC_FILE,
+    QUESTION_FILE,
+    asks,
+    entries,
+    question_words,
+)
 
 
 def _data(name: str) -> dict:
@@ -39,3 +45,10 @@ def test_stop_words_start_from_the_library_list() -> None:
 
     assert set(STOPWORDS_EN_PLUS) <= question_words()
     assert all(w == w.lower() for e in entries(QUESTION_FILE) for w in e["words"])
+
+
+def test_a_verb_form_of_a_question_word_asks_and_a_noun_form_does_not() -> None:
+    # "describe" is listed: its forms that can only be verbs shape a question too
+    assert asks("describing") and asks("Explains") and asks("describe")
+    # "finding" is also a noun, "recruiting" no question word's form
+    assert not asks("finding") and not asks("recruiting") and not asks("holistic")

@@ -33,3 +33,16 @@ def is_generic(word: str) -> bool:
 def question_words() -> frozenset[str]:
     """Words that shape a question but say nothing about its topic."""
     return stopwords("EN_PLUS") | {w for e in entries(QUESTION_FILE) for w in e["words"]}
+
+
+@lru_cache(maxsize=4096)
+def asks(word: str) -> bool:
+    """`word` shapes a question: a question word, or a form of one that can only be a verb
+    ("describing", "explains": the list gives "describe" and "explain")."""
+    lower = word.lower()
+    if lower in question_words():
+        return True
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    senses = getAllLemmas(lower)
+    return set(senses) == {"VERB"} and any(lemma in question_words() for lemma in senses["VERB"])

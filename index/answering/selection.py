@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from casebook.gazetteer import Gazetteer, london
-from casebook.index.answering.corpus_words import generic_words, question_words
+from casebook.index.answering.corpus_words import asks, generic_words, question_words
 from casebook.index.answering.evidence import COMMON_SHARE, scarce
 from casebook.index.answering.membership import holds_rarest, themes_named
 from casebook.index.answering.shapes import UNITS, Shape, without_comparison
@@ -227,7 +227,8 @@ def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> 
     named = set(_words(section or "")) | {w for b in boroughs for w in _words(b)}
     skip = question_words() | generic_words() | named | telling_verbs(question) \
         | setting_verbs(question)
-    return [w for w in _words(question) if w not in skip and not _UNIT_WORDS.match(w)]
+    return [w for w in _words(question)
+            if w not in skip and not _UNIT_WORDS.match(w) and not asks(w)]
 
 
 def asked_words(question: str) -> list[str]:
@@ -240,7 +241,7 @@ def asked_words(question: str) -> list[str]:
     heads = {i for i, (w, after) in enumerate(pairwise(said))
              if w in generic_words() and after in _HEAD_LINKS}
     return [w for i, w in enumerate(said)
-            if w not in skip and i not in heads and not _UNIT_WORDS.match(w)]
+            if w not in skip and i not in heads and not _UNIT_WORDS.match(w) and not asks(w)]
 
 
 def _field_topic(question: str, places: Sequence[str], texts: tuple[str, ...],
