@@ -41,7 +41,7 @@ from casebook.index.answering.evidence import (
     title_bears,
     unheld_words,
 )
-from casebook.index.answering.exception import Excepted, excepted
+from casebook.index.answering.exception import Excepted, excepted, said_aside
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.prose import is_title
 from casebook.index.answering.scope import uncovered_places
@@ -159,8 +159,16 @@ def ask_scored(searcher: Searcher, question: str,
     """The answer, with the per-passage views it was read from (for evaluation and explain).
     `about`: case study ids a follow-up that points back is about; the answer keeps to them."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
-    # "apart from the training hubs, ...": asked without them, answered without their case studies
-    question = (aside := excepted(question, searcher.sections(), searcher.boroughs())).question
+    # "apart from the training hubs, ...": asked without them, answered without their case
+    # studies, and the answer says so
+    aside = excepted(question, searcher.sections(), searcher.boroughs())
+    scored, answer = _ask_scored(searcher, aside, about)
+    return scored, said_aside(answer, aside)
+
+
+def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
+                ) -> tuple[Scored, Answer]:
+    question = aside.question
     # every view, whatever the cascade would skip: deciding answered / related / none reads
     # e5's sense of the domain, which a search result list does not need
     scored = searcher.score(question, full=True)

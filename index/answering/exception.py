@@ -4,13 +4,15 @@ its case studies are left out of the answer (pure)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from casebook.index.answering.prose import join
 from casebook.index.answering.selection import boroughs_named, section_named
 from casebook.index.answering.shapes import UNITS
-from casebook.records import CaseStudy
+from casebook.records import Answer, AnswerSentence, CaseStudy
 
 _EXCEPT = re.compile(r"\b(?:apart\s+from|other\s+than|except(?:\s+for)?|excluding|aside\s+from|"
                      r"besides|not\s+counting)\s+", re.IGNORECASE)
@@ -54,3 +56,20 @@ def excepted(question: str, sections: Sequence[str], boroughs: Sequence[str]) ->
             rest = re.sub(r"\s+([?.!])$", r"\1", rest)
             return Excepted(rest[:1].upper() + rest[1:], section, places)
     return Excepted(question)
+
+
+def said_aside(answer: Answer, aside: Excepted) -> Answer:
+    """`answer` telling, after its first sentence, what it left out: "Lambeth's case studies are
+    left out, as asked."; as it is where nothing was set aside or it cites nothing."""
+    if not (aside.section or aside.places) or not answer.sentences:
+        return answer
+    left = [f"the \u201c{aside.section}\u201d section\u2019s"] if aside.section else []
+    left += [f"{place}\u2019s" for place in aside.places]
+    said = join(left)
+    sentence = AnswerSentence(f"{said[:1].upper()}{said[1:]} case studies are left out, as asked.",
+                              None)
+    first = answer.sentences[0]
+    shown = first.text if first.citation is None else f"{first.text} [{first.citation}]"
+    text = answer.answer.replace(shown, f"{shown} {sentence.text}", 1)
+    return dataclasses.replace(answer, answer=text, sentences=(
+        first, sentence, *answer.sentences[1:]))

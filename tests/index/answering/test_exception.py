@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casebook.index.answering.exception import Excepted, excepted
-from casebook.records import CaseStudy
+from casebook.index.answering.exception import Excepted, excepted, said_aside
+from casebook.records import Answer, AnswerSentence, CaseStudy
 
 SECTIONS = ["Supporting Personalised Care Roles through Training Hubs case studies",
             "Social prescribing – video case study"]
@@ -41,3 +41,15 @@ def test_the_case_studies_set_aside_are_not_kept() -> None:
     assert not aside.keeps(case(SECTIONS[0], ()))
     assert not aside.keeps(case(SECTIONS[1], ("Lambeth", "Southwark")))
     assert aside.keeps(case(SECTIONS[1], ("Westminster",)))
+
+
+def test_the_answer_says_what_it_left_out_after_its_first_sentence() -> None:
+    answer = Answer("q", "One borough has one: Westminster. It is there. [1]", (), True, 0.5,
+                    sentences=(AnswerSentence("One borough has one: Westminster.", None),
+                               AnswerSentence("It is there.", 1)))
+    told = said_aside(answer, Excepted("q", SECTIONS[1], ("Lambeth",)))
+    assert told.answer == ("One borough has one: Westminster. The \u201cSocial prescribing \u2013 "
+                           "video case study\u201d section\u2019s and Lambeth\u2019s case studies "
+                           "are left out, as asked. It is there. [1]")
+    assert [s.text for s in told.sentences][1].endswith("left out, as asked.")
+    assert said_aside(answer, Excepted("q")) is answer
