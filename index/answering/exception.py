@@ -53,6 +53,8 @@ def excepted(question: str, sections: Sequence[str], boroughs: Sequence[str]) ->
             before = question[:found.start()].rstrip().removesuffix(",")
             after = question[end:].strip().removeprefix(",").lstrip()
             rest = " ".join(filter(None, (before, after)))
+            if not re.search(r"\w", rest):
+                return Excepted(question)  # nothing asked beside it: the question as it is
             rest = re.sub(r"\s+([?.!])$", r"\1", rest)
             return Excepted(rest[:1].upper() + rest[1:], section, places)
     return Excepted(question)

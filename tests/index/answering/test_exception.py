@@ -26,6 +26,8 @@ BOROUGHS = ["Lambeth", "Westminster"]
     ("Apart from vaccines, what did link workers do?",
      Excepted("Apart from vaccines, what did link workers do?")),
     ("Which case studies are about Westminster?", Excepted("Which case studies are about Westminster?")),
+    # nothing asked beside what is set aside: the question as it is
+    ("Other than Westminster?", Excepted("Other than Westminster?")),
 ])
 def test_a_section_or_borough_set_aside_leaves_the_question(question: str,
                                                             expected: Excepted) -> None:
