@@ -62,7 +62,7 @@ def excepted(question: str, sections: Sequence[str], boroughs: Sequence[str]) ->
 
 def said_aside(answer: Answer, aside: Excepted) -> Answer:
     """`answer` telling, after its first sentence, what it left out: "Lambeth's case studies are
-    left out, as asked."; as it is where nothing was set aside or it cites nothing."""
+    left out, as asked."; as it is where nothing was set aside or it has no sentence."""
     if not (aside.section or aside.places) or not answer.sentences:
         return answer
     left = [f"the \u201c{aside.section}\u201d section\u2019s"] if aside.section else []

@@ -206,9 +206,9 @@ def predicate(question: str) -> str | None:
     return rest
 
 
+# "did": a past verb agrees with any subject ("does" and "do" would have to agree)
 _ACTED_ON = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UNITS}\s+"
-                       r"(?P<aux>do|does|did)\s+(?P<after>.+?)"
-                       r"\s*[?.!]*\s*$", re.I)
+                       r"did\s+(?P<after>.+?)\s*[?.!]*\s*$", re.I)
 
 
 def acted_on(question: str) -> tuple[str, str] | None:
@@ -216,17 +216,16 @@ def acted_on(question: str) -> tuple[str, str] | None:
     of a sentence after the number): "which case studies did Healthy London Partnership
     write?" -> ("Healthy London Partnership", "wrote"), "which case studies did Age UK work
     with?" -> ("Age UK", "worked with"); None for any other, where the subject points back
-    ("they") or must agree with a present verb ("do", "does"), where no word after its first can be
-    a verb, or where words other than a stranded preposition follow the verb."""
+    ("they"), where no word after its first can be a verb, or where words other than a stranded
+    preposition follow the verb."""
     from lemminflect import getAllLemmas, getInflection  # lexicon loads on first use
 
     match = _ACTED_ON.match(_SECOND_QUESTION.sub("?", without_carry_on(question)))
     if not match:
         return None
     words = match.group("after").split()
-    aux = match.group("aux").lower()
-    if aux != "did" or words[0].lower() in _PRONOUNS:
-        return None  # a subject to agree with, or one that points back: no sentence of its own
+    if words[0].lower() in _PRONOUNS:
+        return None  # a subject that points back: no sentence of its own
     for i, word in enumerate(words[1:], start=1):
         lemmas = getAllLemmas(word.lower(), upos="VERB").get("VERB", ())
         if not (word.islower() and word in lemmas):
