@@ -212,12 +212,11 @@ _ACTED_ON = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UNI
 
 
 def acted_on(question: str) -> tuple[str, str] | None:
-    """A list question whose case studies are what its subject acted on, as (subject, the rest
-    of a sentence after the number): "which case studies did Healthy London Partnership
-    write?" -> ("Healthy London Partnership", "wrote"), "which case studies did Age UK work
-    with?" -> ("Age UK", "worked with"); None for any other, where the subject points back
-    ("they"), where no word after its first can be a verb, or where words other than a stranded
-    preposition follow the verb."""
+    """A list question whose case studies are what its subject acted on, as (subject, its verb
+    in the past): "which case studies did Healthy London Partnership
+    write?" -> ("Healthy London Partnership", "wrote"); None for any other, where the subject
+    points back ("they"), where no word after its first can be a verb, or where any word
+    follows the verb."""
     from lemminflect import getAllLemmas, getInflection  # lexicon loads on first use
 
     match = _ACTED_ON.match(_SECOND_QUESTION.sub("?", without_carry_on(question)))
@@ -230,17 +229,15 @@ def acted_on(question: str) -> tuple[str, str] | None:
         lemmas = getAllLemmas(word.lower(), upos="VERB").get("VERB", ())
         if not (word.islower() and word in lemmas):
             continue
-        rest = words[i + 1:]
-        if any(w.lower() not in _STRANDED for w in rest):
-            return None  # an object or a time of its own: the number's place is unclear
-        verb = (getInflection(word, "VBD") or (word,))[0]
-        return " ".join(words[:i]), " ".join([verb, *rest])
+        if words[i + 1:]:
+            # an object, a time or a preposition of its own ("did Age UK work with"): where
+            # the number goes, and what the sentence would claim, is unclear
+            return None
+        return " ".join(words[:i]), (getInflection(word, "VBD") or (word,))[0]
     return None
 
 
 _PRONOUNS = frozenset("they it he she you we i this that these those".split())
-# the prepositions a question leaves at its end ("which did they work with?")
-_STRANDED = frozenset("to with on up for about in out from by into".split())
 
 
 def singular(verb_phrase: str) -> str:
