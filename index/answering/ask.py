@@ -41,7 +41,7 @@ from casebook.index.answering.evidence import (
     title_bears,
     unheld_words,
 )
-from casebook.index.answering.exception import Excepted, excepted, said_aside
+from casebook.index.answering.exception import Excepted, excepted, said_aside, sets_aside
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.prose import is_title
 from casebook.index.answering.scope import uncovered_places
@@ -161,7 +161,8 @@ def ask_scored(searcher: Searcher, question: str,
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
     # "apart from the training hubs, ...": asked without them, answered without their case
     # studies, and the answer says so
-    aside = excepted(question, searcher.sections(), searcher.boroughs())
+    aside = excepted(question, searcher.sections(), searcher.boroughs()) \
+        if sets_aside(question) else Excepted(question)
     scored, answer = _ask_scored(searcher, aside, about)
     return scored, said_aside(answer, aside)
 

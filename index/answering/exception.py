@@ -35,6 +35,11 @@ class Excepted:
         return case.section != self.section and not set(case.boroughs) & set(self.places)
 
 
+def sets_aside(question: str) -> bool:
+    """The question says "apart from", "other than", "except" or the like."""
+    return _EXCEPT.search(question) is not None
+
+
 def excepted(question: str, sections: Sequence[str], boroughs: Sequence[str]) -> Excepted:
     """The question less "apart from X" where X is a section or borough (the shortest run of
     words after the phrase that names one); the question as it is where it sets aside nothing

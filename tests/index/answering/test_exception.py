@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casebook.index.answering.exception import Excepted, excepted, said_aside
+from casebook.index.answering.exception import Excepted, excepted, said_aside, sets_aside
 from casebook.records import Answer, AnswerSentence, CaseStudy
 
 SECTIONS = ["Supporting Personalised Care Roles through Training Hubs case studies",
@@ -55,3 +55,8 @@ def test_the_answer_says_what_it_left_out_after_its_first_sentence() -> None:
                            "are left out, as asked. It is there. [1]")
     assert [s.text for s in told.sentences][1].endswith("left out, as asked.")
     assert said_aside(answer, Excepted("q")) is answer
+
+
+def test_only_a_question_that_sets_something_aside_is_read_for_it() -> None:
+    assert sets_aside("Which boroughs other than Lambeth ...?") and sets_aside("Apart from X, y?")
+    assert not sets_aside("Which case studies are about vaccines?")
