@@ -96,11 +96,13 @@ def focus(case: CaseStudy) -> str:
 
 
 def join(names: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """"A", "A and B", "A, B and C"; a comma before the last "and" where a name holds one of
+    its own ("Kensington and Chelsea, Enfield, and Haringey": three, not two)."""
     names = list(names)
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    serial = "," if len(names) > 2 and any(" and " in name for name in names) else ""
+    return f"{', '.join(names[:-1])}{serial} and {names[-1]}"
 
 
 def count_words(n: int, capital: bool = False) -> str:

@@ -63,6 +63,8 @@ def test_names_and_counts_read_as_prose() -> None:
     assert name(HOUNSLOW) == "Hounslow" and name(BARE) == "Macmillan Cancer Care Navigation Service"
     assert focus(HOUNSLOW) == "Understanding and supporting faith groups"
     assert join(["A"]) == "A" and join(["A", "B", "C"]) == "A, B and C"
+    assert join(["Kensington and Chelsea", "Enfield", "Haringey"]) == (
+        "Kensington and Chelsea, Enfield, and Haringey")
     assert count_words(9, capital=True) == "Nine" and count_words(34) == "34"
 
 
