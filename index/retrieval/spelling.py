@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from lemminflect import getAllLemmas
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -17,7 +18,9 @@ class SpellCorrector:
     """Maps an unknown query word to the nearest frequent corpus word.
 
     Words the corpus lacks but a general dictionary knows ("parking") are left alone, so an
-    out-of-scope question is not bent into an in-scope one.
+    out-of-scope question is not bent into an in-scope one. The dictionary is the model's
+    whole-word vocabulary and lemminflect's English lexicon, which holds the inflections the
+    vocabulary lacks: "jabs" is a word, not a misspelling of "jobs".
     """
 
     def __init__(self, corpus_words: Iterable[str], known_words: Iterable[str] = ()) -> None:
@@ -40,7 +43,8 @@ class SpellCorrector:
 
     def _correct_word(self, word: str) -> str:
         limit = self.max_distance(word)
-        if limit == 0 or word in self.counts or word in self.known or not word.isalpha():
+        if limit == 0 or word in self.counts or word in self.known or not word.isalpha() \
+                or getAllLemmas(word):
             return word
         # optimal string alignment distance (a transposition costs 1), every word within limit
         near = process.extract(word, self._words, scorer=OSA.distance, score_cutoff=limit,

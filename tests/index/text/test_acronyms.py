@@ -52,6 +52,15 @@ def test_corrector_fixes_typos_against_the_corpus_only() -> None:
     assert corrector.correct("gp") == "gp"  # too short to guess
 
 
+def test_an_inflected_english_word_is_a_word_not_a_typo() -> None:
+    # neither "jabs" nor "pensioners" is a whole word of a model vocabulary; an English
+    # lexicon knows both, so neither is bent into the corpus word one letter away
+    corrector = SpellCorrector(["jobs", "jobs", "pensions", "vaccine"], known_words={"parking"})
+    assert corrector.correct("covid jabs") == "covid jabs"
+    assert corrector.correct("pensioners") == "pensioners"
+    assert corrector.correct("vaccne jobs") == "vaccine jobs"  # a typo is still corrected
+
+
 def test_corrector_counts_a_transposition_as_one_edit_and_prefers_frequent_words() -> None:
     corrector = SpellCorrector(["farm", "form", "form", "meditation", "medication"])
     assert corrector.correct("meditaiton") == "meditation"  # one swap, not two substitutions
