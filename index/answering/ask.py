@@ -63,7 +63,7 @@ from casebook.index.answering.selection import (
     topical,
 )
 from casebook.index.answering.shapes import question_shape, without_comparison
-from casebook.index.answering.subject import grammatical, only_a_verb, subject
+from casebook.index.answering.subject import HEADS, grammatical, only_a_verb, subject
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
@@ -580,8 +580,11 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
         return 0.0
     for side in or_sides(question) or [question]:
         words = topic_words(side, None, ())
-        stems = set(tokenize(" ".join(words)))
-        unheld = {t for word, _, cosine in unsaid(searcher, words) if cosine < NEAR_WORD
+        # a head noun common to many topics holds none alone: "pregnant women" is held only
+        # where "pregnant" is
+        told = [w for w in words if w.lower() not in HEADS] or words
+        stems = set(tokenize(" ".join(told)))
+        unheld = {t for word, _, cosine in unsaid(searcher, told) if cosine < NEAR_WORD
                   for t in tokenize(word)}
         if 2 * len(unheld) <= len(stems):
             return max(found.values())

@@ -73,7 +73,7 @@ _DETERMINERS = frozenset("a an the any some this that these those my our your th
 _OPEN_ENDED = frozenset("in on of for with to at by from about and or but than as into older "
                         "younger more less very most new old other".split())
 # nouns too common to name a topic alone that still finish one ("older people")
-_HEADS = frozenset("people residents patients communities families adults children men women "
+HEADS = frozenset("people residents patients communities families adults children men women "
                    "workers services groups carers".split())
 
 
@@ -155,7 +155,7 @@ def grammatical(question: str, said: str) -> str | None:
         # a verb's particle is part of it: "people being cut off", not "people being cut"
         said, after = f"{said} {after[0]}", after[1:]
         rest = question[start + len(said):]
-    if after and rest.startswith(" ") and (after[0].lower() in _HEADS or (
+    if after and rest.startswith(" ") and (after[0].lower() in HEADS or (
             _adjective_only(said) and "NOUN" in _senses(after[0]))):
         # a common noun finishes the phrase ("older people"), as does the noun an adjective
         # the phrase stops on describes ("regular reflective support")

@@ -78,6 +78,19 @@ def test_a_list_in_words_no_case_study_says_is_read_in_the_words_they_do(
     assert ask(searcher, "Is there anything on dementia?").match != "answered"
 
 
+def test_a_list_whose_topic_only_its_head_noun_holds_is_not_claimed(searcher: Searcher) -> None:
+    # "women" is said (Hounslow's women vaccinators), "pregnant" nowhere, nor a word near it:
+    # a head noun that finishes many topics holds none alone
+    answer = ask(searcher, "Are there case studies about pregnant women?")
+    assert answer.match == "related"
+    assert answer.answer.startswith("No case study here is about pregnant women.")
+    # where the word before it is held, the list stands ("homeless people")
+    homeless = ask(searcher, "Which case studies help homeless people?")
+    assert homeless.match == "answered"
+    assert "reducing-health-inequalities-health-inclusion" in {
+        c.case_study.id for c in homeless.citations}
+
+
 CHILDREN = {"a-holistic-approach-to-support-children-and-young-people-cyp",
             "the-royal-london-hospital-barts-health-nhs-trust", "the-well-centre"}
 
