@@ -28,7 +28,7 @@ TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 ENCODER_DIR = "encoder"
 # bump when export.py changes what it writes: older exports are redone
-EXPORT_VERSION = 4  # 3: BERT fusions; 4: the weights in WEIGHTS_FILE
+EXPORT_VERSION = 5  # 3: BERT fusions; 4: the weights in WEIGHTS_FILE; 5: 7-bit int8 weights
 
 
 def encoder_digest(directory: Path) -> str:

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
 
 # the lowest cosine an int8 vector may keep to the full-precision one (see the int8 tests)
-INT8_FLOOR = 0.96
+INT8_FLOOR = 0.955
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,9 @@ def test_int8_vectors_stay_close_to_pytorch(onnx: OnnxEmbedder, embedder: Embedd
                                             questions: list[str]) -> None:
     texts = [*questions, "x", "social prescribing " * 400]
     cosines = np.sum(onnx.encode(texts) * embedder.encode(texts), axis=1)
-    # INT8_FLOOR: the worst text's cosine moves with the quantiser's release (0.9694 with the
-    # locked onnx 1.23.2 / onnxruntime 1.32.0); the median says the vectors as a whole stay put
+    # INT8_FLOOR: the worst text's cosine moves with the quantiser's release and settings
+    # (0.9607 with the locked onnx 1.23.2 / onnxruntime 1.32.0 and 7-bit weights, the same on
+    # every CPU); the median says the vectors as a whole stay put
     assert cosines.min() > INT8_FLOOR and float(np.median(cosines)) > 0.99
 
 
@@ -143,6 +144,7 @@ def test_int8_quantisation_keeps_the_vectors_close(tmp_path: Path, fp32_dir: Pat
                                                    fp32: OnnxEmbedder,
                                                    questions: list[str]) -> None:
     import onnx as onnx_format
+    from onnx import numpy_helper
 
     from casebook.index.encoders.minilm.export import quantise_int8
 
@@ -154,6 +156,12 @@ def test_int8_quantisation_keeps_the_vectors_close(tmp_path: Path, fp32_dir: Pat
     # every matrix product runs on int8: attention and the feed-forward layers
     assert {"QAttention", "DynamicQuantizeMatMul"} <= ops and not {"Attention", "MatMul"} & ops
     assert (int8 / WEIGHTS_FILE).stat().st_size < (fp32_dir / WEIGHTS_FILE).stat().st_size / 3
+    # 7-bit weights: no uint8 x int8 pair saturates 16 bits on a CPU without VNNI, so every
+    # CPU computes the same vectors (quantise_int8)
+    graph = onnx_format.load(str(int8 / MODEL_FILE)).graph
+    weights = [numpy_helper.to_array(t) for t in graph.initializer
+               if t.data_type == onnx_format.TensorProto.INT8]
+    assert weights and max(int(np.abs(w).max()) for w in weights) <= 64
     quantised = OnnxEmbedder(int8, query_cache_size=0).load()
     alone = np.stack([quantised._run([q])[0] for q in questions])
     cosines = np.sum(alone * fp32.encode(questions), axis=1)
