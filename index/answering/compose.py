@@ -47,8 +47,8 @@ from casebook.index.answering.prose import (
     whole_sentence,
 )
 from casebook.index.answering.selection import (
+    ACROSS_FLOOR,
     HOW_FLOOR,
-    MATCH_FLOOR,
     Keep,
     Selection,
     boroughs_named,
@@ -855,7 +855,7 @@ def _told(ctx: Context, case: CaseStudy, row: int) -> bool:
 
 def _how(ctx: Context) -> Answer:
     # "how did others ...?" asks across case studies: each that matches is quoted, as in a list
-    floor = MATCH_FLOOR if asks_across(ctx.question) else HOW_FLOOR
+    floor = ACROSS_FLOOR if asks_across(ctx.question) else HOW_FLOOR
     selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
     cases = selection.results[:HOW_MOST]
     if len(cases) < 2:
