@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 # achieved on test with casebook/data/tuned.json, fitted on dev with the default int8 MiniLM
 # views (`casebook eval`, 269 test questions; since 2026-12-07 the int8 weights are 7-bit, so
-# every CPU computes the same vectors): fusion Hit@1 0.895 [0.85,0.94], Recall@5 0.940
+# CPUs with and without VNNI compute the same vectors): fusion Hit@1 0.895 [0.85,0.94], Recall@5 0.940
 # [0.91,0.97], MRR@10 0.926 [0.89,0.96]; the served cascade 0.895 / 0.944 / 0.928; non-English
 # Hit@1 0.810 [0.62,0.95]; in scope answered 0.937 [0.90,0.97], near miss not answered 0.907
 # [0.81,0.98] of 43 (0.882 [0.76,0.97] of the 34 before 2026-12-07's list-shaped ones; 0.824

@@ -199,7 +199,8 @@ def quantise_int8(directory: Path) -> None:
     Weights in 7 bits (reduce_range): a CPU without VNNI multiplies uint8 activations by int8
     weights in pairs summed into 16 bits, which saturate at full range, so the same build gave
     other vectors there (cosine ~0.99 to a VNNI CPU's) and other answers near any floor. In 7
-    bits no pair saturates: every x86-64 CPU computes the same vectors, bit for bit.
+    bits no pair saturates: CPUs with and without VNNI compute the same vectors (bit for bit
+    on a VNNI CPU and on `qemu-x86_64 -cpu Haswell`).
     """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
