@@ -422,10 +422,22 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
     if kind == "outcome":
         told = any(OUTCOME.search(ctx.stored.sentences[r].text) for r in ctx.rows(case.id))
     else:
-        # the case study's own name is not who ran it ("Posh Club" of "Crawley Posh Club")
-        given = f"{ctx.question} {case.title}"
+        # the case study's own name is not who ran it ("Posh Club" of "Crawley Posh Club"), nor
+        # is a name of the field's own words ("Social Prescribing Link Workers") who funded it
+        given = " ".join([ctx.question, case.title, *sorted(generic_words())])
         told = any(holds(kind, ctx.stored.sentences[r].text, given) for r in ctx.rows(case.id))
-    return None if told else UNTOLD[kind]
+    if told:
+        return None
+    verb = _WHO_DID.match(ctx.question) if kind == "name" else None
+    # "does not say who funds it": the asker's own verb, where "who" is its subject
+    return f"{UNTOLD[kind]} {verb.group(1).lower()} it" if verb else UNTOLD[kind]
+
+
+# "who funds ...", "who founded ...": not "who is ...", nor a verb that takes a preposition
+# ("who paid for ...": "who paid it" would misquote it)
+_WHO_DID = re.compile(r"^\s*who\s+(?!(?:is|are|was|were|has|have|had|does|do|did|will|would|can|"
+                      r"could|should|may|might|must)\b)([a-z]+(?:ed|s))\s+(?!(?:for|to|with|on|in|"
+                      r"at|by|from|of|about|into|up|out)\b)", re.IGNORECASE)
 
 
 def _not_told(case: CaseStudy, untold: str, citation: int) -> AnswerSentence:

@@ -160,10 +160,14 @@ def rarity(texts: Iterable[str]) -> dict[str, float]:
     return {t: math.log((count + 1) / (n + 0.5)) for t, n in df.items()}
 
 
+def _name_words(text: str) -> set[str]:
+    # a possessive is its name: "The Royal London's nurses" names the Royal London
+    return {re.sub(r"['’]s$", "", w.lower()) for w in re.findall(r"[\w&'’-]+", text)}
+
+
 def _new_names(sentence: str, question: str) -> list[str]:
-    given = {w.lower() for w in re.findall(r"[\w&'’-]+", question)}
-    return [m.group(0) for m in NAME.finditer(sentence)
-            if not {w.lower() for w in re.findall(r"[\w&'’-]+", m.group(0))} <= given]
+    given = _name_words(question)
+    return [m.group(0) for m in NAME.finditer(sentence) if not _name_words(m.group(0)) <= given]
 
 
 def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:

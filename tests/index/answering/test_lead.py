@@ -74,6 +74,9 @@ def test_answer_type(question: str, kind: str) -> None:
      ("name", "Watch how The Well Centre supports young people.", "Who founded The Well Centre?",
       False),
      ("name", "the team was led by local people.", "Who led the team?", False),
+     # a possessive is the name the question gives: "The Royal London's nurses" answer no "who"
+     ("name", "Watch how The Royal London\u2019s nurses help.", "Who funds the Royal London?",
+      False),
      ("reason", "They were reluctant due to concerns it may contain pork.", "Why?", True),
      ("reason", "Few speak English, which has made sharing information hard.", "Why?", True),
      ("reason", "There are 15 mosques in the borough.", "Why?", False),

@@ -464,8 +464,8 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
     # its first sentence answered
     who = ask(searcher, "Who funds the Crawley Posh Club?")
     assert who.sentences[-1].text == (
-        "The summary of \u201cCrawley Posh Club\u201d does not say who; the page says no more "
-        "about it.")
+        "The summary of \u201cCrawley Posh Club\u201d does not say who funds it; the page says "
+        "no more about it.")
     # no sentence answers, so the one that names the club comes before "For many, it's ..."
     assert who.sentences[0].text.startswith("Crawley Posh Club brings people")
     when = ask(searcher, "When did the Crawley Posh Club start?")
@@ -475,6 +475,15 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
     assert "15 Mosques" in mosques.sentences[0].text
     assert not any("does not" in s.text for s in mosques.sentences)
     reads_whole(who)
+    # the Royal London's nurses and "Social Prescribing Link Workers", the field's own words,
+    # are not who funds it
+    royal = ask(searcher, "Who funds the Royal London hospital link worker?")
+    assert royal.sentences[-1].text == (
+        "The summary of \u201cThe Royal London Hospital Barts Health NHS Trust\u201d does not "
+        "say who funds it; the page says no more about it.")
+    # a verb that takes a preposition is not quoted without it
+    paid = ask(searcher, "Who paid for the Crawley Posh Club?")
+    assert "does not say who;" in paid.sentences[-1].text
 
 
 def conversation(searcher: Searcher, first: str) -> tuple[Answer, Callable[[str], Answer]]:
