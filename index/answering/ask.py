@@ -56,6 +56,7 @@ from casebook.index.answering.selection import (
     heading_named,
     held_topic,
     holds_name,
+    mentions,
     named_cases,
     scopes,
     section_named,
@@ -388,6 +389,10 @@ def topic_list(searcher: Searcher, question: str, scored: Scored, reword: bool =
     named, reading = theme_reading(searcher, question, p, asked)
     if named.any():
         p = named
+    if mentions(asked):
+        # "which case studies mention Covid-19?": every one that says it is on the list,
+        # however many do ("Covid" is otherwise the field's own word, which picks none out)
+        p = np.maximum(p, said(searcher, asked, common=EVERY))
     return TopicList(dict(zip(searcher.case_order, (float(v) for v in p))), question, reading)
 
 
@@ -438,16 +443,19 @@ def or_sides(question: str) -> list[str]:
     return sides if len(sides) > 1 else []
 
 
-def said(searcher: Searcher, question: str) -> np.ndarray:
+# a share no count of case studies reaches: said_outright then cuts none as too common
+EVERY = 1.0 + 1e-9
+
+
+def said(searcher: Searcher, question: str, common: float = COMMON_SHARE) -> np.ndarray:
     """Per case study (in case_order): 1 where its text says the question's topic, or one side
     of a topic "X or Y", outright in the asker's words (answering/membership.py's
-    said_outright), else 0."""
+    said_outright), else 0; all 0 where `common` of them or more say it."""
     out = np.zeros(len(searcher.case_order))
     titles = tuple(c.title for c in searcher.case_studies())
     for part in [question, *or_sides(question)]:
         stems = membership.topic_stems(searcher.normalise(" ".join(asked_words(part))))
-        out = np.maximum(out, membership.said_outright(stems, searcher.case_texts,
-                                                       COMMON_SHARE))
+        out = np.maximum(out, membership.said_outright(stems, searcher.case_texts, common))
         # a title says what its case study is about: one that says the topic is on the
         # list however many others do ("Covid" is in ten titles of 34)
         out = np.maximum(out, membership.said_outright(stems, titles, 1.0 + 1e-9,

@@ -218,6 +218,22 @@ def telling_verbs(question: str) -> set[str]:
     return _slot_words(_TELLING, question)
 
 
+# "which case studies mention Covid-19?": the verb after the unit takes the words themselves as
+# its object, so a case study is on the list where it says them
+_MENTIONING_SLOT = re.compile(rf"\b{UNITS}\s+(?:that\s+|which\s+)?(?:also\s+|ever\s+)?([a-z]+)\b",
+                              re.IGNORECASE)
+MENTIONING = frozenset({"mention", "name", "cite", "reference", "quote"})
+
+
+def mentions(question: str) -> bool:
+    """The question lists the case studies that say its words ("mention", "name", "cite", in
+    any form), not those about its topic."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    return any(set(getAllLemmas(verb).get("VERB", ())) & MENTIONING
+               for verb in _slot_words(_MENTIONING_SLOT, question))
+
+
 # "how many case studies are set in Westminster?": the word between the unit and where it is
 # says where, and is no topic ("set", "based", "located")
 _SETTING = re.compile(rf"\b{UNITS}\s+(?:are\s+|is\s+)?([a-z]+)\s+"
@@ -326,8 +342,10 @@ def fields_named(question: str, shape: Shape, sections: Sequence[str], boroughs:
                  texts: Sequence[str]) -> Fields:
     """The fields a set-shaped question is read through; none named: it asks about a topic."""
     one_place = shape == "where" and bool(SINGULAR_WHERE.search(question))
-    section = section_named(question, sections) \
-        if shape in ("list", "count", "where") and not one_place else None
+    # "which case studies mention Covid-19?" asks who says it, not which are in the section
+    # whose name says it
+    section = section_named(question, sections) if shape in ("list", "count", "where") \
+        and not one_place and not mentions(question) else None
     places = boroughs_named(question, boroughs) if shape != "where" else ()
     parts = tuple(dict.fromkeys(r for found in scopes(question) for r in found.regions)) \
         if shape in ("list", "count", "where") else ()

@@ -9,6 +9,7 @@ from casebook.index.answering.selection import (
     group_named,
     heading_named,
     holding,
+    mentions,
     named_cases,
     names_in,
     scopes,
@@ -44,6 +45,19 @@ RANKED = [
 
 def ids(results: tuple[CaseResult, ...]) -> list[str]:
     return [r.case_study.id for r in results]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Which case studies mention Covid-19?", True),
+    ("How many case studies mentioned Macmillan?", True),
+    ("Which projects that name a particular doctor are there?", True),
+    ("Which case studies cite the NHS Long Term Plan?", True),
+    ("Which case studies are about Covid-19?", False),
+    ("Which case studies say who funded the service?", False),
+    ("How many case studies help young people?", False),
+])
+def test_a_question_that_asks_what_mentions_its_words(question: str, expected: bool) -> None:
+    assert mentions(question) is expected
 
 
 def test_a_section_is_named_by_its_own_words() -> None:
