@@ -228,10 +228,16 @@ MENTIONING = frozenset({"mention", "name", "cite", "reference", "quote"})
 def mentions(question: str) -> bool:
     """The question lists the case studies that say its words ("mention", "name", "cite", in
     any form), not those about its topic."""
+    return mention_end(question) is not None
+
+
+def mention_end(question: str) -> int | None:
+    """Where the verb of `mentions` ends: what follows it is the words asked for; None where
+    the question has no such verb."""
     from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
 
-    return any(set(getAllLemmas(verb).get("VERB", ())) & MENTIONING
-               for verb in _slot_words(_MENTIONING_SLOT, question))
+    return next((m.end() for m in _MENTIONING_SLOT.finditer(question)
+                 if set(getAllLemmas(m.group(1).lower()).get("VERB", ())) & MENTIONING), None)
 
 
 # "how many case studies are set in Westminster?": the word between the unit and where it is
@@ -343,9 +349,10 @@ def fields_named(question: str, shape: Shape, sections: Sequence[str], boroughs:
     """The fields a set-shaped question is read through; none named: it asks about a topic."""
     one_place = shape == "where" and bool(SINGULAR_WHERE.search(question))
     # "which case studies mention Covid-19?" asks who says it, not which are in the section
-    # whose name says it
-    section = section_named(question, sections) if shape in ("list", "count", "where") \
-        and not one_place and not mentions(question) else None
+    # whose name says it; "which video case studies mention ...?" names its section first
+    said_from = mention_end(question)
+    section = section_named(question[:said_from], sections) \
+        if shape in ("list", "count", "where") and not one_place else None
     places = boroughs_named(question, boroughs) if shape != "where" else ()
     parts = tuple(dict.fromkeys(r for found in scopes(question) for r in found.regions)) \
         if shape in ("list", "count", "where") else ()

@@ -104,6 +104,10 @@ def test_a_list_of_what_mentions_a_word_holds_every_case_study_that_says_it(
     # asked what they are about, the vaccine section is still read from its name
     about = ask(searcher, "Which case studies are about Covid-19 vaccine hesitancy?")
     assert len(about.items) == 5
+    # a section named before the verb is still the field the words are looked for in
+    videos = ask(searcher, "Which video case studies mention young people?")
+    assert {i.case_study.id for i in videos.items} == {
+        "the-well-centre", "the-royal-london-hospital-barts-health-nhs-trust"}
 
 
 CHILDREN = {"a-holistic-approach-to-support-children-and-young-people-cyp",
