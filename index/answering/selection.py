@@ -21,7 +21,7 @@ from casebook.index.answering.corpus_words import asks, generic_words, question_
 from casebook.index.answering.evidence import COMMON_SHARE, scarce
 from casebook.index.answering.membership import holds_rarest, themes_named
 from casebook.index.answering.shapes import UNITS, Shape, without_comparison
-from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.acronyms import expand_acronyms, without_expansions
 from casebook.index.text.terms import tokenize, tokenize_roles
 from casebook.records import CaseResult, CaseStudy
 from casebook.regions import Named, regions
@@ -463,9 +463,23 @@ def heading_named(question: str, headings: Sequence[str], generic: frozenset[str
     on it, "cancer patients" the title about them, however little else of the question a case
     study's sentences hold; "social prescribing" and "link workers" name any."""
     plain = set(tokenize(" ".join(generic)))
-    words = [w for w in _words(question) if w not in question_words()]
-    asked = {p for p in pairwise(tokenize(" ".join(words))) if not set(p) <= plain}
+    asked = {p for p in _asked_pairs(question) if not set(p) <= plain}
     return any(asked & set(pairwise(tokenize(expand_acronyms(h, keep=False)))) for h in headings)
+
+
+def _asked_pairs(question: str) -> set[tuple[str, str]]:
+    """The stems of each two of the asker's words in a row. An acronym is one word, spelled
+    out in the stems of its expansion: those make no pair among themselves ("the NHS app" is
+    not "national health" of "Barts Health NHS Trust"), but its first and last make one with
+    the words either side of it."""
+    words = [w for w in _words(without_expansions(question)) if w not in question_words()]
+    spelled = [(w, tokenize(expand_acronyms(w, keep=False))) for w in words]
+    spelled = [(w, stems) for w, stems in spelled if stems]
+    pairs = {(a[-1], b[0]) for (_, a), (_, b) in pairwise(spelled)}
+    for word, stems in spelled:
+        if expand_acronyms(word, keep=False) == word:
+            pairs |= set(pairwise(stems))
+    return pairs
 
 
 def group_named(question: str, cases: Sequence[CaseStudy], sections: Sequence[str]

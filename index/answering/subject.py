@@ -77,12 +77,17 @@ HEADS = frozenset("people residents patients communities families adults childre
                    "workers services groups carers".split())
 
 
-def _senses(word: str) -> frozenset[str]:
-    """The parts of speech an English word can take (lemminflect's bundled lexicon); empty
-    for a word it does not know (a name, a misspelling)."""
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """Part of speech -> the lemmas an English word has as it (lemminflect's bundled
+    lexicon); empty for a word it does not know (a name, a misspelling)."""
     from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
 
-    return frozenset(getAllLemmas(word.lower()))
+    return dict(getAllLemmas(word.lower()))
+
+
+def _senses(word: str) -> frozenset[str]:
+    """The parts of speech an English word can take; empty for a word it does not know."""
+    return frozenset(_lemmas(word))
 
 
 def only_a_verb(word: str) -> bool:
@@ -124,6 +129,7 @@ def is_clause(phrase: str) -> bool:
     return bool(words) and _holds_a_verb(phrase, "")
 
 
+_FUNCTION = _DETERMINERS | _OPEN_ENDED | _VERB_BEFORE | {"you", "we", "they", "he", "she", "it"}
 _AUXILIARIES = frozenset("can could did does do will would should may might must".split())
 # the adverbs that finish a phrasal verb ("cut off", "drop out", "set up")
 _PARTICLES = frozenset("off out up down away back over".split())
@@ -161,7 +167,35 @@ def grammatical(question: str, said: str) -> str | None:
         # the phrase stops on describes ("regular reflective support")
         said = f"{said} {after[0]}"
     last = WORD.findall(said)[-1].lower()
-    return None if last in _OPEN_ENDED or _adjective_only(said) else said
+    if last in _OPEN_ENDED or _adjective_only(said):
+        return None
+    # the asker's article stays with the noun it introduces: "the NHS app", "a phone line"
+    article = re.search(r"\b(the|a|an)\s+$", question[:start], re.IGNORECASE)
+    if article:
+        return f"{article.group(1).lower()} {said}"
+    return _as_gerund(said, before)
+
+
+def _as_gerund(said: str, before: list[str]) -> str:
+    """A phrase that opens on the question's own verb, after its auxiliary and subject ("how
+    did link workers keep in touch with patients?"), named as an activity: "keeping in touch
+    with patients", not "about keep in touch". A subject that could itself be the verb ("do
+    any case studies cover sleep problems?") leaves the phrase as it is."""
+    from lemminflect import getInflection  # its lexicon loads on first use, not at import
+
+    first = WORD.findall(said)[0]
+    lemmas = _lemmas(first)
+    if not before or not set(before) & _AUXILIARIES or not first.islower() \
+            or lemmas.get("VERB", ())[:1] != (first,):
+        return said
+    # the subject: a noun or a name ("link workers", "Croydon"); not a verb that could be the
+    # question's own, nor a preposition ("refer people to stop smoking services")
+    senses = _senses(before[-1])
+    named = not senses and before[-1] not in _FUNCTION
+    if senses != {"NOUN"} and not named:
+        return said
+    gerund = getInflection(first, tag="VBG")
+    return f"{gerund[0]}{said[len(first):]}" if gerund else said
 
 
 def _adjective_only(phrase: str) -> bool:

@@ -65,3 +65,16 @@ def expand_acronyms(text: str, *, keep: bool = True) -> str:
         return f"{match.group(0)} ({table[key]})" if keep else table[key]
 
     return _pattern().sub(replace, text)
+
+
+def without_expansions(text: str) -> str:
+    """`text` as it was before expand_acronyms(keep=True): each acronym without the
+    expansion it was given ("NHS (national health service) app" -> "NHS app")."""
+    table = acronyms()
+    written = re.compile(_pattern().pattern + r" \(([^()]*)\)", re.IGNORECASE)
+
+    def strip(match: re.Match[str]) -> str:
+        given = table[match.group(1).upper()]
+        return match.group(1) + match.group(2) if match.group(3) == given else match.group(0)
+
+    return written.sub(strip, text)

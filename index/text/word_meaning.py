@@ -43,11 +43,19 @@ def case_words(texts: Sequence[str], encode: Encode) -> CaseWords:
     return CaseWords(vocabulary, _unit(np.asarray(encode(list(vocabulary)), dtype=np.float32)))
 
 
-def nearest_words(word_vectors: np.ndarray, known: CaseWords) -> list[tuple[str, float]]:
-    """Per word `word_vectors` embeds, the nearest word of the texts and its cosine."""
+def nearest_words(word_vectors: np.ndarray, known: CaseWords,
+                  asked: Sequence[str] = ()) -> list[tuple[str, float]]:
+    """Per word `word_vectors` embeds, the nearest word of the texts and its cosine. Where
+    `asked` gives the words themselves, a word spelled inside another but no form of it is
+    passed over: the model's word pieces make "men" near "women" and "carers" near "care",
+    nearness of spelling, not of meaning."""
     if not len(word_vectors) or not len(known.vocabulary):
         return [("", 0.0)] * len(word_vectors)
     cosines = _unit(np.asarray(word_vectors, dtype=np.float32)) @ known.vectors.T
+    for i, word in enumerate(asked):
+        for j, near in enumerate(known.vocabulary):
+            if spelled_alike(word.lower(), near):
+                cosines[i, j] = -1.0
     best = cosines.argmax(axis=1)
     return [(known.vocabulary[j], float(cosines[i, j])) for i, j in enumerate(best)]
 
@@ -57,6 +65,20 @@ class ThemeMeanings:
     ids: tuple[str, ...]  # the themes' ids, in the catalogue's order
     labels: np.ndarray  # (themes x dimension), unit length: each theme's label
     definitions: np.ndarray  # the same for "label: definition"
+
+
+def spelled_alike(word: str, other: str) -> bool:
+    """One word is spelled inside the other ("men", "women"; "care", "carers"), and they share
+    no lemma: not two forms of one word ("vaccine", "vaccines")."""
+    if word == other or (word not in other and other not in word):
+        return False
+    return not _lemmas(word) & _lemmas(other)
+
+
+def _lemmas(word: str) -> set[str]:
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    return {lemma for forms in getAllLemmas(word).values() for lemma in forms} or {word}
 
 
 def theme_meanings(catalogue: Themes, encode: Encode) -> ThemeMeanings:

@@ -19,6 +19,7 @@ from casebook.index.answering.selection import (
     topic_words,
     topical,
 )
+from casebook.index.text.acronyms import expand_acronyms
 from casebook.records import CaseResult, CaseStudy
 
 SECTIONS = ["Personalised Care in Secondary Care case studies",
@@ -224,6 +225,12 @@ def test_two_own_words_of_a_heading_in_a_row_name_it() -> None:
     assert not heading_named("checks on welfare", headings, generic)
     # a pair with a generic word is any heading's
     assert not heading_named("support people", ["How we support people"], generic)
+    # an acronym is one word: its spelled-out words are no pair ("NHS" is not "national
+    # health" of "Health NHS Trust"), but it pairs with the words beside it
+    trust = ["The Royal London Hospital Barts Health NHS Trust"]
+    assert not heading_named(expand_acronyms("Which case studies mention the NHS app?"),
+                             trust, generic)
+    assert heading_named(expand_acronyms("the NHS trust"), trust, generic)
 
 
 def test_a_comparison_of_a_group_names_a_section_s_or_a_theme_s_case_studies() -> None:

@@ -3,7 +3,13 @@
 import numpy as np
 
 from casebook.index.encoders.minilm.torch_encoder import Embedder
-from casebook.index.text.word_meaning import case_words, nearest_words, theme_meanings, themes_near
+from casebook.index.text.word_meaning import (
+    case_words,
+    nearest_words,
+    spelled_alike,
+    theme_meanings,
+    themes_near,
+)
 from casebook.themes import Themes, themes
 
 TEXTS = ("Supporting cancer patients at A&E.", "A youth hub for children and young people.")
@@ -24,6 +30,25 @@ def test_a_word_the_texts_never_say_meets_the_nearest_word_they_do(embedder: Emb
         embedder.encode(["oncology", "teenagers", "dementia"]), known)
     assert (oncology, teenagers) == ("cancer", "youth")
     assert near > far and youth > far
+
+
+def test_a_word_spelled_inside_another_is_not_its_meaning(embedder: Embedder) -> None:
+    known = case_words(("Women felt uncomfortable.", "Men's health checks for men."),
+                       embedder.encode)
+    # word pieces alone make "men" near "women": a text that says "men" has it, one that
+    # does not offers no other word spelled around it
+    (near, _), = nearest_words(embedder.encode(["women"]), known)
+    assert near == "women"
+    only_women = case_words(("Women felt uncomfortable.",), embedder.encode)
+    (unguarded, _), = nearest_words(embedder.encode(["men"]), only_women)
+    (guarded, _), = nearest_words(embedder.encode(["men"]), only_women, ["men"])
+    assert unguarded == "women" and guarded != "women"
+
+
+def test_spelled_alike_is_two_words_not_two_forms_of_one() -> None:
+    assert spelled_alike("men", "women") and spelled_alike("carers", "care")
+    assert not spelled_alike("vaccines", "vaccine") and not spelled_alike("gardening", "garden")
+    assert not spelled_alike("men", "man") and not spelled_alike("cancer", "youth")
 
 
 def test_no_words_meet_nothing(embedder: Embedder) -> None:
