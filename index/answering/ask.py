@@ -630,7 +630,7 @@ def unsaid(searcher: Searcher, words: Sequence[str]) -> list[tuple[str, str, flo
     asked = [w for w in dict.fromkeys(words) if set(tokenize(w)) & lacked]
     if not asked:
         return []
-    near = nearest_words(searcher.embedder.encode(asked), searcher.case_words)
+    near = nearest_words(searcher.embedder.encode(asked), searcher.case_words, asked)
     return [(word, nearest, cosine) for word, (nearest, cosine) in zip(asked, near)]
 
 
@@ -701,7 +701,9 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
         return True  # "which borough has the most case studies?"
     if shape == "compare":  # two case studies, places or a group it names: the records'
         cases = searcher.case_studies()
-        return len(named_cases(question, cases, searcher.boroughs(), searcher.gazetteer)) >= 2 \
+        named = named_cases(question, cases, searcher.boroughs(), searcher.gazetteer)
+        # "compare the two Lewisham case studies": one place, several case studies
+        return sum(len(ids) for _, ids in named) >= 2 \
             or len(group_named(question, cases, searcher.sections())) >= 2
     if shape not in ("list", "count", "where"):
         # "tell me about Hounslow", "what is happening in Croydon?", "Newham": a place and

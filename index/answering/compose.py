@@ -53,6 +53,7 @@ from casebook.index.answering.selection import (
     Selection,
     boroughs_named,
     group_named,
+    mentions,
     named_cases,
     scopes,
     select,
@@ -68,6 +69,7 @@ from casebook.index.answering.shapes import (
     question_shape,
     singular,
     where_clause,
+    without_comparison,
 )
 from casebook.index.answering.subject import grammatical, is_clause, subject
 from casebook.index.answering.tally import Asked, tally_asked, tally_sentences
@@ -239,11 +241,16 @@ ASPECTS: tuple[Callable[[str], bool], ...] = (
     lambda t: bool(OUTCOME.search(t)))
 
 
-def _aspect_rows(ctx: Context, case: CaseStudy, n: int) -> list[int]:
-    """Up to `n` sentences of `case`, the most relevant of each aspect in the aspects' order."""
+def _aspect_rows(ctx: Context, case: CaseStudy, n: int, asked: bool = False) -> list[int]:
+    """Up to `n` sentences of `case`, the most relevant of each aspect in the aspects' order;
+    where the comparison asks about one thing (`asked`: "who runs it", "funding"), first the
+    sentence that best tells it, as an answer to that alone would lead."""
     own = [r for r in ctx.rows(case.id) if not is_title(ctx.stored.sentences[r].text, case)]
     ranked = sorted(own, key=lambda r: (-ctx.relevance[r], r))
-    chosen: list[int] = []
+    texts = {r: ctx.stored.sentences[r].text for r in own}
+    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, answer_type(ctx.question),
+                     ctx.question) if asked else None
+    chosen: list[int] = [lead] if lead is not None else []
     for tells in ASPECTS:
         row = next((r for r in ranked if r not in chosen and tells(ctx.stored.sentences[r].text)),
                    None)
@@ -319,7 +326,8 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
     items = []
     for result in cases:
         case = result.case_study
-        rows = _aspect_rows(ctx, case, per_case) if aspects else _best_rows(ctx, case, per_case)
+        rows = _aspect_rows(ctx, case, per_case, _asks_aspect(ctx, cases)) if aspects \
+            else _best_rows(ctx, case, per_case)
         rows = _with_antecedents(ctx, case, rows)
         if rows and leans_back(ctx.stored.sentences[rows[0]].text):
             # "she was worried about him" after the sentence that says who she is
@@ -330,6 +338,18 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
             sentences.append(_need_only(case, heading_citation))
         items.append(AnswerItem(case, tuple(sentences), focus(case)))
     return items
+
+
+def _asks_aspect(ctx: Context, cases: Sequence[CaseResult]) -> bool:
+    """A comparison asks about one thing beyond the case studies it names: a fact ("who runs
+    social prescribing in each?") or a topic word none of their titles or places holds
+    ("funding", "vaccine hesitancy"); "compare the two Lewisham case studies" asks none."""
+    if answer_type(ctx.question) != "any":
+        return True
+    named = set(tokenize(" ".join(f"{r.case_study.title} {' '.join(r.case_study.boroughs)}"
+                                  for r in cases)))
+    asked = tokenize(" ".join(topic_words(without_comparison(ctx.question), None, ())))
+    return any(word not in named for word in asked)
 
 
 def _quote_rows(ctx: Context, quotes: Quotes, case: CaseStudy, rows: Sequence[int]
@@ -770,19 +790,18 @@ def _titles_only(items: Sequence[AnswerItem]) -> list[AnswerSentence]:
 def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
     """Built from the records: where each sits on the page and what each title says it did."""
     cases = [c.case_study for c in chosen]
+    named = _told_apart(cases)
     sections = {c.section for c in cases}
     if len(sections) == 1:
         both = "Both" if len(cases) == 2 else f"All {count_words(len(cases))}"
         first = f"{both} case studies are in the \u201c{cases[0].section}\u201d section."
     else:
         first = "They sit in different sections: " + join(
-            [f"{name(c)} in \u201c{c.section}\u201d" for c in cases]) + "."
+            [f"{who} in \u201c{c.section}\u201d" for who, c in zip(named, cases)]) + "."
         first = "The case studies sit in different sections: " + first.split(": ", 1)[1]
     # what each title says it is about, where the title says more than the name
     # a title that is a clause is quoted, not named as a topic
-    aims = [f"{_possessive(name(c))} title is \u201c{focus(c)}\u201d" if is_clause(focus(c))
-            else f"{_possessive(name(c))} is about {_lowered(focus(c))}" for c in cases
-            if name(c) != focus(c)]
+    aims = [_aim(who, c, who == name(c)) for who, c in zip(named, cases) if name(c) != focus(c)]
     if not aims:
         return [AnswerSentence(first, None)]
     # a case study whose name is its whole title is still one of those compared: named after
@@ -794,6 +813,25 @@ def _compare_sentences(chosen: Sequence[CaseResult]) -> list[AnswerSentence]:
 
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _aim(who: str, case: CaseStudy, by_name: bool) -> str:
+    """What one compared case study's title says it is about: "Barnet's is about ...", or,
+    of one told apart by its place, "the first is about ..."; a title that is a clause is
+    quoted, not named as a topic."""
+    if is_clause(focus(case)):
+        return f"{_possessive(who)} title is \u201c{focus(case)}\u201d" if by_name \
+            else f"{who} is titled \u201c{focus(case)}\u201d"
+    return f"{_possessive(who) if by_name else who} is about {_lowered(focus(case))}"
+
+
+def _told_apart(cases: Sequence[CaseStudy]) -> list[str]:
+    """What the comparison calls each case study: its name, or where two share one (the two
+    from Westminster), its place among them: "the first", "the second"."""
+    names = [name(c) for c in cases]
+    if len(set(names)) == len(names):
+        return names
+    return [f"the {ORDINALS[i]}" if i < len(ORDINALS) else names[i] for i in range(len(names))]
 
 
 def _possessive(label: str) -> str:
@@ -1020,8 +1058,9 @@ def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
     if elsewhere:
         head = elsewhere_text(elsewhere)
     else:
-        head = f"No case study here is about {topic}." if topic else \
-            "No case study here answers that."
+        # "which case studies mention the NHS app?" asks what they say, not what they are about
+        verb = "mentions" if mentions(ctx.question) else "here is about"
+        head = f"No case study {verb} {topic}." if topic else "No case study here answers that."
     quotes = Quotes(ctx.stored)
     shape = question_shape(ctx.question)
     if place_alone:

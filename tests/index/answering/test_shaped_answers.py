@@ -862,3 +862,39 @@ def test_a_list_of_what_names_an_organisation_quotes_where_it_is_named(
     assert answer.items[0].sentences[0].text.startswith(
         "In Lewisham, this includes partnering with charity Groundswell")
     reads_whole(answer)
+
+
+def test_a_comparison_of_one_place_s_case_studies_compares_them(searcher: Searcher) -> None:
+    # one name, two case studies: the records answer it, and two of one name are told apart
+    # by their place among them
+    answer = ask(searcher, "Compare the Westminster case studies.")
+    assert answer.match == "answered" and answer.shape == "compare"
+    assert [i.case_study.boroughs for i in answer.items] == [("Westminster",)] * 2
+    assert answer.sentences[1].text.startswith("The first is about ")
+    assert "; the second is about " in answer.sentences[1].text
+    reads_whole(answer)
+
+
+def test_a_comparison_that_asks_one_thing_leads_each_case_study_with_it(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "How do Ealing and Barnet differ in who runs social prescribing?")
+    ealing = next(i for i in answer.items if i.case_study.boroughs == ("Ealing",))
+    assert ealing.sentences[0].text == \
+        "Social prescribing in Ealing is delivered by the Ealing GP Federation."
+    # asked nothing but the comparison, each opens on its need, as before
+    plain = ask(searcher, "Compare the Hounslow and Newham vaccine approaches")
+    assert plain.items[0].sentences[0].text.startswith("People in the Muslim community")
+
+
+def test_a_mention_no_case_study_makes_is_said_in_the_askers_words(searcher: Searcher) -> None:
+    # "NHS" is in a title, "app" nowhere: the trust's name is no mention of the NHS app
+    answer = ask(searcher, "Which case studies mention the NHS app?")
+    assert answer.match == "related"
+    assert answer.answer.startswith("No case study mentions the NHS app.")
+
+
+def test_a_word_spelled_inside_another_is_not_read_as_it(searcher: Searcher) -> None:
+    # "women" holds "men", and the model's word pieces make them near: not the same topic
+    answer = ask(searcher, "Which case studies are about men?")
+    assert answer.match == "related"
+    assert answer.answer.startswith("No case study here is about men.")
