@@ -27,7 +27,8 @@ _COMPARE = re.compile(r"\bcompar\w*|\bdiffer(?!ence\s+(?:did|does|do|has|have|ha
                       r"can|could|it|this|that|to|for|in)\b)\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
                       r"\bsimilarit\w*|\bin\s+common\b|\bside\s+by\s+side\b", re.I)
 _LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
-                   rf"(?:is|are)\s+there\s+(?:any|anything|examples?|{UNITS})|"
+                   # "is there an example of ...?", "is there a case study about ...?"
+                   rf"(?:is|are)\s+there\s+(?:an?\s+)?(?:any|anything|examples?|{UNITS})|"
                    # "what support is there for ...?": whatever exists, wherever it is
                    r"what\s+(?:\w+\s+){1,3}?(?:is|are)\s+there\b|"
                    rf"(?:any|anything)\s+(?:\w+\s+)?(?:on|about|for|of)\b|"
@@ -95,7 +96,7 @@ def question_shape(question: str) -> Shape:
 _PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UNITS}\s+(?P<rest>.+?)"
                         r"\s*[?.!]*\s*$", re.I)
 _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
-                    rf"(?:any\s+|anything\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
+                    rf"(?:any\s+|anything\s+|an?\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
                     r"in|with|from|that|which|who|where|\w+ing)\s+.+?)\s*[?.!]*\s*$", re.I)
 # the case studies are what the rest's subject acted on ("did they run", "did Healthy London
 # Partnership write"): the rest is no predicate of theirs; "have" may be their own verb

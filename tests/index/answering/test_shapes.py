@@ -26,6 +26,9 @@ from casebook.index.answering.shapes import (
     ("What difference did guided meditation make in Ealing?", "open"),
     ("Which case studies involve Age UK?", "list"),
     ("Is there anything on gambling?", "list"),
+    # one asked for is any of them: "is there an example of ...?"
+    ("Is there an example of a service paying for activities?", "list"),
+    ("Is there a case study about carers?", "list"),
     ("Has anyone used sport to support refugees?", "list"),
     ("What's in the section on social prescribing through the pandemic?", "list"),
     # what exists, wherever it is: a list; "what is there?" names nothing
