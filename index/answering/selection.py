@@ -251,11 +251,26 @@ def setting_verbs(question: str) -> set[str]:
     return _slot_words(_SETTING, question)
 
 
+# "social prescribing run by a GP federation": a participle before its agent is a passive verb
+_BEFORE_AGENT = re.compile(r"\b([a-z]+)\s+by\b", re.IGNORECASE)
+
+
+def passive_verbs(question: str) -> set[str]:
+    """The past participles followed by "by" ("run by", "funded by", "led by"): what was done
+    to the topic, said by whom, and no word a case study must hold (they say "delivered by",
+    "overseen by")."""
+    from lemminflect import getAllLemmas, getInflection  # lexicon loads on first use
+
+    return {word for word in _slot_words(_BEFORE_AGENT, question)
+            if any(word in getInflection(lemma, tag="VBN")
+                   for lemma in getAllLemmas(word).get("VERB", ()))}
+
+
 def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> list[str]:
     """The question's words that are neither its scaffolding nor the fields it names."""
     named = set(_words(section or "")) | {w for b in boroughs for w in _words(b)}
     skip = question_words() | generic_words() | named | telling_verbs(question) \
-        | setting_verbs(question)
+        | setting_verbs(question) | passive_verbs(question)
     return [w for w in _words(question)
             if w not in skip and not _UNIT_WORDS.match(w) and not asks(w)]
 

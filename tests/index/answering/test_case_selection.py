@@ -12,6 +12,7 @@ from casebook.index.answering.selection import (
     mentions,
     named_cases,
     names_in,
+    passive_verbs,
     scopes,
     section_named,
     select,
@@ -314,3 +315,14 @@ def test_a_generic_head_whose_topic_follows_it_is_no_word_of_the_topic() -> None
         ["living", "care", "homes"]
     # a generic word that is the topic stays
     assert asked_words("Which case studies involve older people?") == ["older", "people"]
+
+
+def test_a_participle_before_its_agent_is_no_topic_word() -> None:
+    # the case studies say "delivered by" and "overseen by": "run" is what was done, not what
+    # a case study must say
+    question = "In which areas is social prescribing run by a GP federation?"
+    assert passive_verbs(question) == {"run"}
+    assert topic_words(question, None, ()) == ["gp", "federation"]
+    assert passive_verbs("Which services are funded by the council?") == {"funded"}
+    # a noun before "by" stays ("support by volunteers")
+    assert passive_verbs("Is there support by volunteers?") == set()
