@@ -14,6 +14,7 @@ from casebook.index.answering.compose import (
     Context,
     compose_answered,
     compose_compared,
+    compose_field_alone,
     compose_none,
     compose_related,
     told_outright,
@@ -176,7 +177,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     scored = searcher.score(question, full=True)
     if about:
         return scored, answer_about(searcher, question, scored, about)
-    ranked = every_case(searcher, scored, aside)
+    ranked = behind_bare_titles(searcher, question, scored, every_case(searcher, scored, aside))
     results = ranked[:CASES_CONSIDERED]
     match, evidence = judge(searcher, question, scored, results)
     if match == "answered" and bare_title_unmatched(searcher, scored, results):
@@ -210,6 +211,10 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     # a section set aside is no field the rest is read through ("a hub ... support")
     ctx.sections = [x for x in ctx.sections if x != aside.section]
     listing(searcher, ctx, listed)
+    if asks_the_field_alone(searcher, question, scored):
+        # "what is social prescribing?": every case study is about that, and no one of them
+        # answers it; quoting the best match's sentences would pass an example off as the answer
+        return scored, compose_field_alone(ctx)
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     ctx.field_members = field_topic_members(searcher, question) if found is None else None
@@ -289,6 +294,22 @@ def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
     ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                               if bare_title_off(searcher, scored, r.case_study))
     return compose_related(ctx, elsewhere, topic, place_alone=alone)
+
+
+def behind_bare_titles(searcher: Searcher, question: str, scored: Scored,
+                       ranked: list[CaseResult]) -> list[CaseResult]:
+    """`ranked` with the bare titles among the first two that share only the field's words
+    with the question (bare_title_off) moved behind the rest, for a question one case study
+    answers: "What do link workers do for
+    refugees?" meets "Art Prescription Link Worker ..." in "link workers" alone, and is
+    judged, and answered, on the Croydon refugees case study after it."""
+    if question_shape(question) in ("list", "count", "where", "compare"):
+        return ranked  # a set is read by each case study's membership, not by who leads
+    off = {r.case_study.id for r in ranked[:2] if bare_title_off(searcher, scored, r.case_study)}
+    if not off:
+        return ranked
+    return [r for r in ranked if r.case_study.id not in off] + \
+        [r for r in ranked if r.case_study.id in off]
 
 
 def bare_title_unmatched(searcher: Searcher, scored: Scored,
@@ -632,6 +653,14 @@ def unsaid(searcher: Searcher, words: Sequence[str]) -> list[tuple[str, str, flo
         return []
     near = nearest_words(searcher.embedder.encode(asked), searcher.case_words, asked)
     return [(word, nearest, cosine) for word, (nearest, cosine) in zip(asked, near)]
+
+
+def asks_the_field_alone(searcher: Searcher, question: str, scored: Scored) -> bool:
+    """A question that is not a list and holds no word but the field's own and its
+    scaffolding ("what is social prescribing?", "tell me about link workers"), nor asks what
+    the records count ("how many boroughs are covered?")."""
+    return scored.english and question_shape(question) in ("open", "how", "describe", "fact") \
+        and not topic_words(question, None, ()) and not names_a_field(searcher, question)
 
 
 def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:

@@ -1042,9 +1042,22 @@ def _closest(ctx: Context) -> list[CaseResult]:
         best = p.get(by_topic[0].case_study.id, 0.0) if by_topic else 0.0
         return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= RELATED_MEMBER_FLOOR
                 and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
-    return [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
-            and r.score >= RELATED_SECOND * ctx.ranked[0].score
-            and r.case_study.id not in ctx.unoffered]
+    # a bare title that shares only the field's words is not offered, nor sets the bar for
+    # those that are
+    offered = [r for r in ctx.ranked if r.case_study.id not in ctx.unoffered][:2]
+    return [r for r in offered if r.score >= RELATED_FLOOR
+            and r.score >= RELATED_SECOND * offered[0].score]
+
+
+def compose_field_alone(ctx: Context) -> Answer:
+    """A question in the field's own words and nothing more ("what is social prescribing?",
+    "tell me about link workers"): every case study is about that, so none is closer than
+    another, and the answer says what they cover instead. Not an answer to it: related."""
+    ctx = replace(ctx, match="related")
+    intro = [AnswerSentence("Every case study here is about that, and none explains it on its "
+                            "own; ask about a topic, a place or a project.", None),
+             AnswerSentence("The case studies cover: " + "; ".join(ctx.sections) + ".", None)]
+    return _answer(ctx, question_shape(ctx.question), intro, [], Quotes(ctx.stored))
 
 
 def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,

@@ -22,9 +22,12 @@ _COUNT = re.compile(rf"\bhow\s+many\s+(?:\w+\s+){{0,2}}?{UNITS}\b|\bnumber\s+of\
                     rf"\bcount\s+(?:the\s+)?{UNITS}\b", re.I)
 _WHERE = re.compile(r"\b(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?|parts\s+of\s+"
                     r"london|councils?|locations?)\b|^\s*where\b|\bin\s+which\s+boroughs?\b", re.I)
-# "what difference did it make" asks what came of one thing, not how two differ
+# "what difference did it make" asks what came of one thing, not how two differ; "different"
+# before its noun ("in different surgeries") describes, where "how are they different (from
+# ...)?" compares
 _COMPARE = re.compile(r"\bcompar\w*|\bdiffer(?!ence\s+(?:did|does|do|has|have|had|will|would|"
-                      r"can|could|it|this|that|to|for|in)\b)\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
+                      r"can|could|it|this|that|to|for|in)\b)(?!ent\s+(?!from\b|to\b|than\b|"
+                      r"in\b|and\b|or\b)[a-z])\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
                       r"\bsimilarit\w*|\bin\s+common\b|\bside\s+by\s+side\b", re.I)
 _LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
                    # "is there an example of ...?", "is there a case study about ...?"

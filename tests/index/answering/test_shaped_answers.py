@@ -898,3 +898,26 @@ def test_a_word_spelled_inside_another_is_not_read_as_it(searcher: Searcher) -> 
     answer = ask(searcher, "Which case studies are about men?")
     assert answer.match == "related"
     assert answer.answer.startswith("No case study here is about men.")
+
+
+@pytest.mark.parametrize("question", ["What is social prescribing?",
+                                      "Tell me about social prescribing link workers"])
+def test_a_question_in_the_fields_own_words_alone_quotes_no_example_as_its_answer(
+        searcher: Searcher, question: str) -> None:
+    # every case study is about social prescribing: the best match's sentences would pass an
+    # example off as the definition
+    answer = ask(searcher, question)
+    assert answer.match == "related" and not answer.citations and not answer.items
+    assert answer.sentences[0].text.startswith("Every case study here is about that")
+    assert answer.sentences[1].text.startswith("The case studies cover: ")
+    # a word of a topic beside them is asked about as before
+    assert ask(searcher, "What do link workers do for refugees?").match == "answered"
+
+
+def test_a_bare_title_sharing_only_the_fields_words_does_not_stand_before_the_answer(
+        searcher: Searcher) -> None:
+    # "Art Prescription Link Worker ..." (a title, no summary) scores first on "link workers"
+    # alone; the Croydon refugees case study after it answers
+    answer = ask(searcher, "What do link workers do for refugees?")
+    assert answer.match == "answered"
+    assert answer.citations[0].case_study.id == "reducing-health-inequalities-supporting-refugees"

@@ -29,6 +29,10 @@ from casebook.index.answering.shapes import (
     # one asked for is any of them: "is there an example of ...?"
     ("Is there an example of a service paying for activities?", "list"),
     ("Is there a case study about carers?", "list"),
+    # "different" before its noun describes; asked of two things, it compares
+    ("People in different surgeries getting together to swap ideas", "open"),
+    ("How is Barnet different from Ealing?", "compare"),
+    ("How are Barnet and Ealing different?", "compare"),
     ("Has anyone used sport to support refugees?", "list"),
     ("What's in the section on social prescribing through the pandemic?", "list"),
     # what exists, wherever it is: a list; "what is there?" names nothing
