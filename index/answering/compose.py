@@ -198,9 +198,10 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
     texts = {r: ctx.stored.sentences[r].text for r in own}
     kind = answer_type(kind_question or ctx.question)
     shares = ctx.shares
-    if fact and kind in ("date", "number") and not any(ctx.shares[r] for r in own):
-        # no sentence holds a word of the question's own ("when did it run?" of the case
-        # study a conversation is about): words cannot tell them apart, the date or figure does
+    if fact and kind in ("date", "number", "name") and not any(ctx.shares[r] for r in own):
+        # no sentence holds a word of the question's own ("when did it run?", "who runs it?"
+        # of the case study a conversation is about): words cannot tell them apart, the date,
+        # the figure or the name does
         shares = {r: 1.0 for r in own}
     # a case study on a list about "vaccinators" is quoted where it says "vaccinator", not by
     # its sentence nearest the whole question ("concerns about the vaccines")

@@ -224,4 +224,20 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
     # a sentence that points back ("she was worried about him") reads second-hand even when
     # introduced: among the tied, one that stands alone leads
     return min(relevant, key=lambda i: (not holds(kind, texts[i], question),
+                                         kind == "name" and not _agent(texts[i], question),
                                          bool(POINTING.match(texts[i]))))
+
+
+# "delivered by Quay Health Solutions", "managed by CommUNITY Barnet": the doer of a passive
+# verb, named; what a "who" question asks
+_AGENT = re.compile(r"\b[a-z]+(?:ed|en|wn|un|id|lt)\s+by\s+(?:the\s+)?(?=[A-Z])")
+
+
+def _agent(sentence: str, question: str) -> bool:
+    """Whether the sentence names, after a passive verb's "by", someone the question does not."""
+    given = _name_words(question)
+    for verb in _AGENT.finditer(sentence):
+        doer = NAME.match(sentence, verb.end())
+        if doer is not None and not _name_words(doer.group(0)) <= given:
+            return True
+    return False

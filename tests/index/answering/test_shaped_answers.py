@@ -921,3 +921,20 @@ def test_a_bare_title_sharing_only_the_fields_words_does_not_stand_before_the_an
     answer = ask(searcher, "What do link workers do for refugees?")
     assert answer.match == "answered"
     assert answer.citations[0].case_study.id == "reducing-health-inequalities-supporting-refugees"
+
+
+@pytest.mark.parametrize(("first", "lead"), [
+    ("Tell me about North Southwark", "Delivery of social prescribing in North Southwark began"),
+    ("Tell me about the Barnet Wellbeing Service", "The service is managed by CommUNITY Barnet"),
+])
+def test_who_runs_it_after_a_case_study_leads_with_the_name_its_passive_verb_gives(
+        searcher: Searcher, first: str, lead: str) -> None:
+    # "who runs it?" shares no word with any sentence: the sentence that names a doer after
+    # "delivered by" / "managed by" answers it
+    _, before = ask_conversation(searcher, [{"role": "user", "content": first}])
+    _, answer = ask_conversation(searcher, [
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": before.answer,
+         "citations": [{"case_study_id": c.case_study.id} for c in before.citations]},
+        {"role": "user", "content": "Who runs it?"}])
+    assert answer.sentences[0].text.startswith(lead)
