@@ -194,8 +194,8 @@ def test_among_tied_sentences_one_that_stands_alone_leads() -> None:
 def test_a_who_question_prefers_the_sentence_that_names_a_doer_after_by() -> None:
     texts = {0: "There are now 11 link workers in place, using the Elemental system.",
              1: "Delivery began in April 2020 delivered by Quay Health Solutions CIC."}
-    flat = {0: 0.0, 1: 0.0}
-    # both hold a name and share nothing with the question: the doer of "delivered by" leads
+    flat = {0: 1.0, 1: 1.0}
+    # both hold a name and tie on the question's words: the doer of "delivered by" leads
     assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "name", "Who runs it?") == 1
     # asked for no name, relevance decides as before
     assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "any", "What happened?") == 0
