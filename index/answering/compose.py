@@ -41,6 +41,7 @@ from casebook.index.answering.prose import (
     join,
     leans_back,
     name,
+    opens_on_connective,
     opens_on_person,
     quoted,
     title_only,
@@ -369,8 +370,9 @@ def _next_in(own: Sequence[int], row: int) -> int | None:
 
 def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> list[int]:
     """`rows`, each sentence whose subject is a person said before it ("She uses a range of
-    techniques") preceded by the sentence before it, where that is not shown: the place an
-    orphan pronoun is introduced by ("In Ealing, she ...") does not say who she is."""
+    techniques"), or that opens by joining itself to the sentence before ("However, since the
+    pandemic hit, ..."), preceded by the sentence before it, where that is not shown: the place
+    an orphan pronoun is introduced by ("In Ealing, she ...") does not say who she is."""
     own = ctx.rows(case.id)
 
     def whole(row: int) -> str:
@@ -383,7 +385,8 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
         at = r
         # back to the sentence that names the person ("A 40-year-old Caribbean woman ...
         # She also has a son ... She was worried about him"), three at most
-        while at in own and opens_on_person(whole(at)) and len(added) < 3:
+        while at in own and (opens_on_person(whole(at)) or opens_on_connective(whole(at))) \
+                and len(added) < 3:
             before = next((b for b in reversed(own[:own.index(at)]) if whole(b) != whole(at)),
                           None)
             if before is None or before in rows or before in out \

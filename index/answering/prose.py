@@ -36,6 +36,19 @@ def opens_on_person(text: str) -> bool:
     return bool(_PERSON.match(text))
 
 
+# a sentence that opens by setting itself against, or adding to, the one before it
+_CONNECTIVE = re.compile(r"^(?:however|but|yet|also|in\s+addition|additionally|furthermore|"
+                         r"moreover|therefore|as\s+a\s+result|despite\s+this|instead|"
+                         r"meanwhile|similarly|likewise|nevertheless|nonetheless)\b", re.IGNORECASE)
+
+
+def opens_on_connective(text: str) -> bool:
+    """Whether a sentence opens on a word that joins it to the sentence before ("However,
+    since the pandemic hit, ..."): alone it sets itself against something the reader has not
+    seen."""
+    return bool(_CONNECTIVE.match(text))
+
+
 def leans_back(text: str) -> bool:
     """Whether a sentence's subject is a pronoun for something said before it."""
     return bool(POINTING.match(text) or _POINTING_AFTER_OPENER.match(text))

@@ -938,3 +938,13 @@ def test_who_runs_it_after_a_case_study_leads_with_the_name_its_passive_verb_giv
          "citations": [{"case_study_id": c.case_study.id} for c in before.citations]},
         {"role": "user", "content": "Who runs it?"}])
     assert answer.sentences[0].text.startswith(lead)
+
+
+def test_a_sentence_that_opens_on_however_follows_the_one_it_answers(searcher: Searcher) -> None:
+    # Ealing's "However, since the pandemic hit, ..." sets itself against the sentence before
+    # it: quoted alone, it contrasts with nothing the reader has seen
+    answer = ask(searcher, "Which case studies talk about anxiety?")
+    ealing = next(i for i in answer.items if i.case_study.boroughs == ("Ealing",))
+    texts = [s.text for s in ealing.sentences]
+    at = next(i for i, t in enumerate(texts) if t.startswith("However, since the pandemic"))
+    assert at > 0 and texts[at - 1].startswith("Corina Pall is one of four link workers")
