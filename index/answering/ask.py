@@ -226,7 +226,24 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     # an open question that does no more than name a case study asks what it is: its summary,
     # in order
     describe = titled and question_shape(question) == "open"
+    ctx.shared = shared_names(searcher, question) if named is None and not titled else []
+    if ctx.shared:
+        # "what does Age UK do in these case studies?": a partner several case studies name,
+        # not a case study; each that names it, as a list of them
+        return scored, compose_answered(ctx, "list")
     return scored, compose_answered(ctx, "describe" if describe else None)
+
+
+def shared_names(searcher: Searcher, question: str) -> list[str]:
+    """The names a description is asked of ("what does Age UK do?") where two or more case
+    studies hold them and none is named by them: its holders each say what it does there.
+    Empty for any other question."""
+    if question_shape(question) != "describe":
+        return []
+    names = [n for n in distinctive_names(question, searcher.case_texts)
+             if not searcher.gazetteer.find(n)]
+    held = sum(all(holds_name(t, n) for n in names) for t in searcher.case_texts)
+    return names if names and held >= 2 else []
 
 
 def every_case(searcher: Searcher, scored: Scored, aside: Excepted) -> list[CaseResult]:

@@ -133,6 +133,9 @@ class Context:
     # case studies a "related" answer does not offer as closest: bare titles that bear on
     # nothing the question asks
     unoffered: frozenset[str] = frozenset()
+    # a description asked of a name several case studies hold ("what does Age UK do?"): the
+    # name, listed as the case studies that name it
+    shared: Sequence[str] = ()
     # a list about a topic alone: the topic's stems as the asker says them, and each side's of
     # a topic "X or Y"; a listed case study is quoted by a sentence that says one of them
     topic: tuple[tuple[str, ...], ...] = ()
@@ -522,6 +525,8 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
     question's words; where `topic` is False, only where they are."""
     units = "case study" if n <= 1 else "case studies"
     number = count_words(n, capital=True)
+    if ctx.shared:  # "what does Age UK do?": the case studies that name it
+        return f"{number} {units} {'names' if n <= 1 else 'name'} {join(list(ctx.shared))}."
     said = predicate(ctx.question) if topic else None
     if said and shape in ("list", "count"):
         setting, verb = split_setting(said, selection)

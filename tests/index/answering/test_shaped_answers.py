@@ -948,3 +948,17 @@ def test_a_sentence_that_opens_on_however_follows_the_one_it_answers(searcher: S
     texts = [s.text for s in ealing.sentences]
     at = next(i for i, t in enumerate(texts) if t.startswith("However, since the pandemic"))
     assert at > 0 and texts[at - 1].startswith("Corina Pall is one of four link workers")
+
+
+def test_what_a_name_several_case_studies_hold_does_lists_each_that_names_it(
+        searcher: Searcher) -> None:
+    # Age UK is a partner in Lambeth and in Lewisham, not a case study of its own: describing
+    # the first case study found would quote nothing about it
+    answer = ask(searcher, "What does Age UK do in these case studies?")
+    assert answer.shape == "list" and answer.match == "answered"
+    assert answer.sentences[0].text == "Two case studies name Age UK."
+    assert {i.case_study.id for i in answer.items} == {
+        "stockwell-clinicians-taking-the-lead", "lewisham-working-in-partnership-to-meet-community-need"}
+    assert all("Age UK" in i.sentences[0].text for i in answer.items)
+    # a name one case study alone holds is still that case study described
+    assert ask(searcher, "What does Groundswell do?").shape == "describe"
