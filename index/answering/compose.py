@@ -399,6 +399,25 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
             at = before
         out.extend(added)
         out.append(r)
+    return _after_their_antecedents(out, own, whole)
+
+
+def _after_their_antecedents(rows: list[int], own: Sequence[int],
+                             whole: Callable[[int], str]) -> list[int]:
+    """`rows` with each that opens by joining itself to the sentence before it in the text
+    moved to right after that sentence where both are shown but that one comes later
+    ("However, since the pandemic hit, ..." after the sentence on the referrals it sets itself
+    against). A sentence on a person that leads stays first: it tells what was asked, and the
+    sentence that names her follows it."""
+    out = list(rows)
+    for r in rows:
+        if not opens_on_connective(whole(r)) or r not in own:
+            continue
+        at = own.index(r)
+        before = own[at - 1] if at > 0 else None
+        if before is not None and before in out and out.index(before) > out.index(r):
+            out.remove(r)
+            out.insert(out.index(before) + 1, r)
     return out
 
 

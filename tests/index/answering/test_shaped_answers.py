@@ -881,6 +881,10 @@ def test_a_comparison_that_asks_one_thing_leads_each_case_study_with_it(
     ealing = next(i for i in answer.items if i.case_study.boroughs == ("Ealing",))
     assert ealing.sentences[0].text == \
         "Social prescribing in Ealing is delivered by the Ealing GP Federation."
+    # "However, ..." follows the sentence it sets itself against, wherever that is shown
+    texts = [s.text for s in ealing.sentences]
+    at = next(i for i, t in enumerate(texts) if t.startswith("However,"))
+    assert texts[at - 1].startswith("Corina Pall is one of four link workers")
     # asked nothing but the comparison, each opens on its need, as before
     plain = ask(searcher, "Compare the Hounslow and Newham vaccine approaches")
     assert plain.items[0].sentences[0].text.startswith("People in the Muslim community")
