@@ -217,6 +217,14 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
         return scored, compose_field_alone(ctx)
     if match == "related":
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
+    return scored, answered(searcher, ctx, found, named, titled)
+
+
+def answered(searcher: Searcher, ctx: Context, found: Mapping[str, float] | None,
+             named: str | None, titled: bool) -> Answer:
+    """The answer to a question some case study answers. `found`: its topic list's members;
+    `named`: the case study a name in it picks out; `titled`: it names the best one's title."""
+    question = ctx.question
     ctx.field_members = field_topic_members(searcher, question) if found is None else None
     if named is not None:
         # the case study the question names leads, whatever the whole question's ranking
@@ -230,8 +238,8 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     if ctx.shared:
         # "what does Age UK do in these case studies?": a partner several case studies name,
         # not a case study; each that names it, as a list of them
-        return scored, compose_answered(ctx, "list")
-    return scored, compose_answered(ctx, "describe" if describe else None)
+        return compose_answered(ctx, "list")
+    return compose_answered(ctx, "describe" if describe else None)
 
 
 def shared_names(searcher: Searcher, question: str) -> list[str]:
