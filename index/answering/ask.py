@@ -177,7 +177,8 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     scored = searcher.score(question, full=True)
     if about:
         return scored, answer_about(searcher, question, scored, about)
-    ranked = behind_bare_titles(searcher, question, scored, every_case(searcher, scored, aside))
+    found_first = every_case(searcher, scored, aside)
+    ranked = behind_bare_titles(searcher, question, scored, found_first)
     results = ranked[:CASES_CONSIDERED]
     match, evidence = judge(searcher, question, scored, results)
     if match == "answered" and bare_title_unmatched(searcher, scored, results):
@@ -216,6 +217,9 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
         # answers it; quoting the best match's sentences would pass an example off as the answer
         return scored, compose_field_alone(ctx)
     if match == "related":
+        # what no case study answers offers as closest only what scores near the best, a
+        # bare title included: it is not offered, but one far below it is no closer
+        ctx.ranked = found_first
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     return scored, answered(searcher, ctx, found, named, titled)
 

@@ -1070,11 +1070,9 @@ def _closest(ctx: Context) -> list[CaseResult]:
         best = p.get(by_topic[0].case_study.id, 0.0) if by_topic else 0.0
         return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= RELATED_MEMBER_FLOOR
                 and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
-    # a bare title that shares only the field's words is not offered, nor sets the bar for
-    # those that are
-    offered = [r for r in ctx.ranked if r.case_study.id not in ctx.unoffered][:2]
-    return [r for r in offered if r.score >= RELATED_FLOOR
-            and r.score >= RELATED_SECOND * offered[0].score]
+    return [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
+            and r.score >= RELATED_SECOND * ctx.ranked[0].score
+            and r.case_study.id not in ctx.unoffered]
 
 
 def compose_field_alone(ctx: Context) -> Answer:
