@@ -255,15 +255,16 @@ def setting_verbs(question: str) -> set[str]:
 _BEFORE_AGENT = re.compile(r"\b([a-z]+)\s+by\b", re.IGNORECASE)
 
 
-def passive_verbs(question: str) -> set[str]:
+@lru_cache(maxsize=512)
+def passive_verbs(question: str) -> frozenset[str]:
     """The past participles followed by "by" ("run by", "funded by", "led by"): what was done
     to the topic, said by whom, and no word a case study must hold (they say "delivered by",
-    "overseen by")."""
+    "overseen by"). Cached: every reading of a question's topic asks it again."""
     from lemminflect import getAllLemmas, getInflection  # lexicon loads on first use
 
-    return {word for word in _slot_words(_BEFORE_AGENT, question)
-            if any(word in getInflection(lemma, tag="VBN")
-                   for lemma in getAllLemmas(word).get("VERB", ()))}
+    return frozenset(word for word in _slot_words(_BEFORE_AGENT, question)
+                     if any(word in getInflection(lemma, tag="VBN")
+                            for lemma in getAllLemmas(word).get("VERB", ())))
 
 
 def topic_words(question: str, section: str | None, boroughs: Sequence[str]) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -53,9 +54,7 @@ def nearest_words(word_vectors: np.ndarray, known: CaseWords,
         return [("", 0.0)] * len(word_vectors)
     cosines = _unit(np.asarray(word_vectors, dtype=np.float32)) @ known.vectors.T
     for i, word in enumerate(asked):
-        for j, near in enumerate(known.vocabulary):
-            if spelled_alike(word.lower(), near):
-                cosines[i, j] = -1.0
+        cosines[i, list(_spelled_alike_in(word.lower(), known.vocabulary))] = -1.0
     best = cosines.argmax(axis=1)
     return [(known.vocabulary[j], float(cosines[i, j])) for i, j in enumerate(best)]
 
@@ -65,6 +64,12 @@ class ThemeMeanings:
     ids: tuple[str, ...]  # the themes' ids, in the catalogue's order
     labels: np.ndarray  # (themes x dimension), unit length: each theme's label
     definitions: np.ndarray  # the same for "label: definition"
+
+
+@lru_cache(maxsize=1024)
+def _spelled_alike_in(word: str, vocabulary: tuple[str, ...]) -> tuple[int, ...]:
+    # asked again for each list, claim and rewording of one question: read once per word
+    return tuple(j for j, near in enumerate(vocabulary) if spelled_alike(word, near))
 
 
 def spelled_alike(word: str, other: str) -> bool:
