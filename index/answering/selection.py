@@ -102,14 +102,18 @@ def section_named(question: str, sections: Sequence[str]) -> str | None:
     says_section = "section" in _words(question)
     best: tuple[float, str] | None = None
     for section in sections:
-        own = set(tokenize(" ".join(w for w in _words(section) if w not in _SECTION_NOISE)))
-        held = len(own & asked)
-        share = held / len(own) if own else 0.0
+        # a word is counted once however many stems it has: "COVID-19" is one word of
+        # "Social prescribing and COVID-19 vaccine hesitancy", so "Covid-19" alone does not
+        # name the vaccine section by two of its four words
+        written = {tuple(tokenize(w)) for w in _words(section) if w not in _SECTION_NOISE} - {()}
+        own = {stem for word in written for stem in word}
+        held = sum(1 for word in written if set(word) <= asked)
+        share = held / len(written) if written else 0.0
         # all of a section's own words ("video") name it as surely as two of a longer name,
         # where the word is the kind of case study asked for, not part of another topic
         # ("video case studies", "videos"; not "group video clinics")
         if ((held >= 2 and share >= SECTION_SHARE) or (held and says_section)
-                or (own and held == len(own) and _kind_of_case_study(question, own))) \
+                or (written and held == len(written) and _kind_of_case_study(question, own))) \
                 and (best is None or share > best[0]):
             best = (share, section)
     return best[1] if best else None

@@ -14,6 +14,7 @@ name or definition ("Vaccination", "Physical activity: exercise, sport, walking 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +40,7 @@ def case_words(texts: Sequence[str], encode: Encode) -> CaseWords:
     "accident" and "emergency"): one model run over the vocabulary, about 700 words, under
     two seconds on two cores."""
     stop = stopwords("EN")
-    vocabulary = tuple(dict.fromkeys(w for text in texts for w in words(expand_acronyms(text))
+    vocabulary = tuple(dict.fromkeys(w for text in texts for w in words(_standalone(text))
                                      if w not in stop))
     return CaseWords(vocabulary, _unit(np.asarray(encode(list(vocabulary)), dtype=np.float32)))
 
@@ -57,6 +58,17 @@ def nearest_words(word_vectors: np.ndarray, known: CaseWords,
         cosines[i, list(_spelled_alike_in(word.lower(), known.vocabulary))] = -1.0
     best = cosines.argmax(axis=1)
     return [(known.vocabulary[j], float(cosines[i, j])) for i, j in enumerate(best)]
+
+
+# a hyphenated compound is one word: "40-year-old" says nothing "old", "day-to-day" no "day"
+_COMPOUND = re.compile(r"[\w’']+(?:-[\w’']+)+")
+
+
+def _standalone(text: str) -> str:
+    """The text with its hyphenated compounds taken out: a part of one ("old" of a
+    40-year-old woman) is no word the text says, and read in place of an asked word
+    ("older people") it names what the text is not about."""
+    return _COMPOUND.sub(" ", expand_acronyms(text))
 
 
 @dataclass(frozen=True)

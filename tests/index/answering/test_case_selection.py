@@ -70,6 +70,15 @@ def test_a_section_is_named_by_its_own_words() -> None:
     assert section_named("How did they support people with pain?", SECTIONS) is None
 
 
+def test_a_hyphenated_word_is_one_word_of_a_section() -> None:
+    # "Covid-19" is one of the vaccine section's four own words, not two: the case studies
+    # about Covid are more than the five about the vaccine
+    assert section_named("Which case studies are about Covid-19?", SECTIONS) is None
+    assert section_named("How many case studies have to do with COVID-19?", SECTIONS) is None
+    assert section_named("Which case studies are about Covid-19 vaccines?", SECTIONS) \
+        == SECTIONS[2]
+
+
 def test_a_named_section_lists_every_case_study_in_it_whatever_its_score() -> None:
     chosen = select("Which case studies are in the vaccine hesitancy section?", "list", RANKED,
                     SECTIONS, BOROUGHS, Keep(0.5))

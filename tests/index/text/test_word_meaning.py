@@ -24,6 +24,17 @@ def test_the_vocabulary_is_every_word_but_stop_words_with_acronyms_spelled_out(
     assert np.allclose(np.linalg.norm(known.vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_a_part_of_a_hyphenated_word_is_no_word_the_texts_say(embedder: Embedder) -> None:
+    # "older people" read as the "old" of a 40-year-old would list her as an older person
+    known = case_words(("A 40-year-old woman, old friends and a day-to-day routine.",),
+                       embedder.encode)
+    assert {"woman", "old", "friends", "routine"} <= set(known.vocabulary)
+    assert not {"40", "year", "day"} & set(known.vocabulary)
+    (near, _), = nearest_words(embedder.encode(["older"]), case_words(
+        ("A 40-year-old woman was worried.",), embedder.encode), ["older"])
+    assert near != "old"
+
+
 def test_a_word_the_texts_never_say_meets_the_nearest_word_they_do(embedder: Embedder) -> None:
     known = case_words(TEXTS, embedder.encode)
     (oncology, near), (teenagers, youth), (_, far) = nearest_words(
