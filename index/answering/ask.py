@@ -186,8 +186,13 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     elsewhere = out_of_area(searcher, question)
     if match != "answered" and names_a_field(searcher, question):
         match = "answered"  # the records answer "how many case studies are in Southwark?"
-    if match == "related" and not elsewhere and names_a_heading(scored.normalised, results):
-        match = "answered"  # "vaccine hesitancy": the heading of the case studies found
+    headed = named_heading_first(searcher, scored.normalised, ranked) \
+        if match == "related" and not elsewhere else None
+    retitled = headed is not None and headed[0] is not ranked[0]
+    if headed is not None:
+        # "vaccine hesitancy": the heading of the case studies found; "how have others
+        # supported people with long Covid?": the title of the third
+        ranked, results, match = headed, headed[:CASES_CONSIDERED], "answered"
     # "what is micro-commissioning?": too few words for the judge, the best case study's name
     titled = match != "answered" and not elsewhere and names_the_title(searcher, scored, results)
     if titled:
@@ -209,6 +214,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
         return scored, compose_none(question, searcher.sections(), elsewhere,
                                     evidence.score, evidence)
     ctx = context(searcher, question, scored, ranked, match, evidence)
+    ctx.retitled = retitled
     # a section set aside is no field the rest is read through ("a hub ... support")
     ctx.sections = [x for x in ctx.sections if x != aside.section]
     listing(searcher, ctx, listed)
@@ -699,6 +705,25 @@ def names_a_heading(question: str, results: Sequence[CaseResult]) -> bool:
         return False
     best = results[0].case_study
     return heading_named(question, [best.title, best.section], generic_words())
+
+
+def named_heading_first(searcher: Searcher, question: str, ranked: Sequence[CaseResult]
+                        ) -> list[CaseResult] | None:
+    """`ranked` with the case study the question names first: the best one by its title or
+    section (names_a_heading), or one of the next few with a summary by its title
+    (titled_first); None where it names none. The words around a two-word name can fit other
+    case studies better: "how have others supported people with long Covid?" scores two
+    vaccine case studies above Merton's long Covid-19 clinics. A bare title is no answer
+    to promote: it stays the closest a related answer offers."""
+    if names_a_heading(question, ranked[:1]):
+        return list(ranked)
+    moved = titled_first(question, ranked)
+    if not moved or moved[0] is ranked[0]:
+        return None
+    stored = searcher.stored
+    rows = stored.sentence_rows.get(moved[0].case_study.id, ())
+    summarised = any(not is_title(stored.sentences[r].text, moved[0].case_study) for r in rows)
+    return moved if summarised else None
 
 
 def named_alone(searcher: Searcher, question: str) -> str | None:

@@ -139,6 +139,10 @@ class Context:
     # a list about a topic alone: the topic's stems as the asker says them, and each side's of
     # a topic "X or Y"; a listed case study is quoted by a sentence that says one of them
     topic: tuple[tuple[str, ...], ...] = ()
+    # the question names the title of a case study that others outscored ("how have others
+    # supported people with long Covid?": Merton's "long Covid-19 clinics"), now first: those
+    # others share the question's other words, not what it names
+    retitled: bool = False
 
     def rows(self, case_id: str) -> list[int]:
         return list(self.stored.sentence_rows.get(case_id, ()))
@@ -933,6 +937,8 @@ def _told(ctx: Context, case: CaseStudy, row: int) -> bool:
 
 def _how(ctx: Context) -> Answer:
     # "how did others ...?" asks across case studies: each that matches is quoted, as in a list
+    if ctx.retitled:  # what the question names is one case study's; the rest share its frame
+        return _single(ctx, "how")
     floor = ACROSS_FLOOR if asks_across(ctx.question) else HOW_FLOOR
     selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
     cases = selection.results[:HOW_MOST]

@@ -110,6 +110,27 @@ def test_a_list_of_what_mentions_a_word_holds_every_case_study_that_says_it(
         "the-well-centre", "the-royal-london-hospital-barts-health-nhs-trust"}
 
 
+def test_a_list_about_covid_is_not_the_vaccine_section(searcher: Searcher) -> None:
+    # "Covid-19" is one word of the section "Social prescribing and COVID-19 vaccine
+    # hesitancy", not two of its four: every case study whose title says Covid is on the list
+    answer = ask(searcher, "Which case studies are about Covid-19?")
+    cited = {i.case_study.id for i in answer.items}
+    titled = {c.id for c in searcher.case_studies() if re.search(r"covid", c.title, re.I)}
+    assert len(titled) == 10 and titled <= cited
+    assert "reducing-health-inequalities-long-covid-19-clinics-in-merton" in cited
+
+
+def test_a_how_question_naming_a_title_others_outscore_is_answered_from_it(
+        searcher: Searcher) -> None:
+    # "supported ... Covid" fits two vaccine case studies better than Merton's "long Covid-19
+    # clinics", whose title the question names by "long Covid"
+    answer = ask(searcher, "How have others supported people with long Covid?")
+    assert answer.match == "answered"
+    assert [c.case_study.id for c in answer.citations] == [
+        "reducing-health-inequalities-long-covid-19-clinics-in-merton"]
+    assert "vaccine" not in answer.answer.lower()
+
+
 CHILDREN = {"a-holistic-approach-to-support-children-and-young-people-cyp",
             "the-royal-london-hospital-barts-health-nhs-trust", "the-well-centre"}
 
