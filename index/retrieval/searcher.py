@@ -34,6 +34,7 @@ from casebook.index.retrieval.tuned import (
 )
 from casebook.index.store import REBUILD, StoredIndex, load_index
 from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.compounds import as_the_corpus_writes, compounds
 from casebook.index.text.terms import words
 from casebook.index.text.word_meaning import (
     CaseWords,
@@ -99,6 +100,7 @@ class Searcher:
         # cached by (built once, so each question does not rebuild and rehash it)
         self.case_texts = tuple(c.text for c in stored.cases)
         self.corpus_text = " ".join(self.case_texts)
+        self.compounds = compounds(expand_acronyms(t) for t in self.case_texts)
         self.gazetteer = stored.gazetteer
         self._boroughs = sorted({b for c in stored.cases for b in c.boroughs})
         self.e5_case_vectors = (
@@ -135,7 +137,8 @@ class Searcher:
 
     def normalise(self, query: str) -> str:
         """Acronyms spelled out, then typos corrected against the corpus's words."""
-        return self.corrector.correct(expand_acronyms(query))
+        return self.corrector.correct(as_the_corpus_writes(expand_acronyms(query),
+                                                           self.compounds))
 
     def score(self, query: str, mode: str = "hybrid", *, full: bool = False,
               settle: bool = True) -> Scored:

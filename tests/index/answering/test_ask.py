@@ -110,6 +110,16 @@ def test_a_list_of_what_mentions_a_word_holds_every_case_study_that_says_it(
         "the-well-centre", "the-royal-london-hospital-barts-health-nhs-trust"}
 
 
+def test_a_word_with_a_hyphen_finds_the_case_studies_that_write_it_whole(
+        searcher: Searcher) -> None:
+    # "well-being" was "well": The Well Centre, and none of those that say "wellbeing"
+    answer = ask(searcher, "Which case studies are about well-being?")
+    cited = {i.case_study.id for i in answer.items}
+    assert {"ealing-guided-meditation-for-wellbeing",
+            "barnet-community-embedded-social-prescribing"} <= cited
+    assert answer.sentences[0].text.endswith("about well-being.")
+
+
 def test_a_list_about_covid_is_not_the_vaccine_section(searcher: Searcher) -> None:
     # "Covid-19" is one word of the section "Social prescribing and COVID-19 vaccine
     # hesitancy", not two of its four: every case study whose title says Covid is on the list
