@@ -25,9 +25,11 @@ from casebook.index.answering.answer import (
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import (
+    MONEY,
     OUTCOME,
     PROBLEM,
     answer_type,
+    asks_who_paid,
     holds,
     pick_lead,
     problem_only,
@@ -475,19 +477,24 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
         # the case study's own name is not who ran it ("Posh Club" of "Crawley Posh Club"), nor
         # is a name of the field's own words ("Social Prescribing Link Workers") who funded it
         given = " ".join([ctx.question, case.title, *sorted(generic_words())])
-        told = any(holds(kind, ctx.stored.sentences[r].text, given) for r in ctx.rows(case.id))
+        money = asks_who_paid(ctx.question)
+        told = any(holds(kind, text, given) and (not money or MONEY.search(text))
+                   for text in (ctx.stored.sentences[r].text for r in ctx.rows(case.id)))
     if told:
         return None
     verb = _WHO_DID.match(ctx.question) if kind == "name" else None
-    # "does not say who funds it": the asker's own verb, where "who" is its subject
-    return f"{UNTOLD[kind]} {verb.group(1).lower()} it" if verb else UNTOLD[kind]
+    # "does not say who funds it", "who paid for it": the asker's own verb, where "who" is
+    # its subject, with its preposition
+    return f"{UNTOLD[kind]} {' '.join(w.lower() for w in verb.groups() if w)} it" if verb \
+        else UNTOLD[kind]
 
 
-# "who funds ...", "who founded ...": not "who is ...", nor a verb that takes a preposition
-# ("who paid for ...": "who paid it" would misquote it)
+# "who funds ...", "who founded ...", "who paid for ...": not "who is ...", and a verb that takes
+# a preposition keeps it ("who paid it" would misquote "who paid for it")
 _WHO_DID = re.compile(r"^\s*who\s+(?!(?:is|are|was|were|has|have|had|does|do|did|will|would|can|"
-                      r"could|should|may|might|must)\b)([a-z]+(?:ed|s))\s+(?!(?:for|to|with|on|in|"
-                      r"at|by|from|of|about|into|up|out)\b)", re.IGNORECASE)
+                      r"could|should|may|might|must)\b)([a-z]+(?:ed|s)|paid|ran|led)"
+                      r"(?:\s+(for|to|with|on|in|at|by|from|of|about|into|up|out))?\b",
+                      re.IGNORECASE)
 
 
 def _not_told(case: CaseStudy, untold: str, citation: int) -> AnswerSentence:
@@ -891,7 +898,12 @@ def _single(ctx: Context, shape: Shape) -> Answer:
     quotes = Quotes(ctx.stored)
     if not _has_body(ctx, case):
         citation = quotes.cite(case, top.passages[0].passage.id if top.passages else None)
-        return _answer(ctx, shape, [AnswerSentence(title_only(case), citation)], [], quotes)
+        # the title is all there is: say so, rather than leave the reader to wonder whether
+        # the answer was cut short
+        more = _more(case)
+        return _answer(ctx, shape, [AnswerSentence(title_only(case), citation),
+                                    AnswerSentence(f"{more[0].upper()}{more[1:]}.", None)],
+                       [], quotes)
     n = DESCRIBE_SENTENCES if shape == "describe" else SINGLE_SENTENCES
     rows = _best_rows(ctx, case, n, fact=shape == "fact")
     lead = ctx.stored.sentences[rows[0]].text

@@ -97,6 +97,19 @@ PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*
                      r"levels?|rates?|uptake|access|supply|awareness))\b", re.I)
 
 # a title's parts: "Name: what it did", "Borough – what it did – Case Study"
+# who paid is its own question: a name in a sentence that says nothing of money is who ran it
+# or who was helped ("Croydon Voluntary Action" of "who paid for it?"), not who paid
+_MONEY_ASKED = re.compile(r"\b(?:fund(?:s|ed|ing)?|pa(?:y|ys|id)|financ\w*|sponsor\w*|"
+                          r"bankroll\w*|money)\b", re.I)
+MONEY = re.compile(r"\b(?:fund\w*|pa(?:y|ys|id|ying|yment)|financ\w*|budget\w*|grants?|"
+                   r"sponsor\w*|money)\b", re.I)
+
+
+def asks_who_paid(question: str) -> bool:
+    """A who-question about money: "who funds it?", "who paid for that service?"."""
+    return answer_type(question) == "name" and bool(_MONEY_ASKED.search(question))
+
+
 _TITLE_PARTS = re.compile(r"\s*:\s+|\s+[–—-]\s+")
 
 # interrogatives and auxiliaries: the question's form, not its content (bm25s keeps them)

@@ -193,12 +193,14 @@ def test_a_comparison_has_an_item_for_each_named_case_study(searcher: Searcher) 
 
 
 def test_a_title_only_case_study_is_described_by_its_title_alone(searcher: Searcher) -> None:
+    # and says that is all, so the reader does not wonder whether the answer was cut short
     answer = ask(searcher, "What does the Macmillan Cancer Care Navigation Service do?")
     assert answer.shape == "describe"
     assert [s.text for s in answer.sentences] == [
         "The page gives only its title: \u201cMacmillan Cancer Care Navigation Service: Enhancing "
         "patient experience through embedding a Macmillan Cancer Care Navigator within the "
-        "MDT\u201d."]
+        "MDT\u201d.", "The page says no more about it."]
+    assert answer.sentences[1].citation is None
 
 
 @pytest.mark.parametrize("carried", [True, False])
@@ -481,9 +483,29 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
     assert royal.sentences[-1].text == (
         "The summary of \u201cThe Royal London Hospital Barts Health NHS Trust\u201d does not "
         "say who funds it; the page says no more about it.")
-    # a verb that takes a preposition is not quoted without it
+    # a verb that takes a preposition is quoted with it
     paid = ask(searcher, "Who paid for the Crawley Posh Club?")
-    assert "does not say who;" in paid.sentences[-1].text
+    assert "does not say who paid for it;" in paid.sentences[-1].text
+    # a phrasal verb is not cut short ("who set it")
+    founded = ask(searcher, "Who set up the Crawley Posh Club?")
+    assert "does not say who;" in founded.sentences[-1].text
+
+
+def test_who_paid_is_told_only_by_a_sentence_that_says_who_paid(searcher: Searcher) -> None:
+    # the Croydon summary names Croydon Voluntary Action, who runs the sports, and says nothing
+    # of money; Barnet's says it is "funded by Barnet CCG"
+    first = "Tell me about the Croydon refugees work"
+    told = ask(searcher, first)
+    messages = [{"role": "user", "content": first},
+                {"role": "assistant", "content": told.answer,
+                 "citations": [{"case_study_id": c.case_study.id} for c in told.citations]},
+                {"role": "user", "content": "Who paid for it?"}]
+    paid = ask_conversation(searcher, messages)[1]
+    assert paid.citations[0].case_study.id == "reducing-health-inequalities-supporting-refugees"
+    assert paid.sentences[-1].text == ("The Croydon summary does not say who paid for it; the "
+                                       "page says no more about it.")
+    barnet = ask(searcher, "Who funds the Barnet Wellbeing Service?")
+    assert "funded by Barnet CCG" in barnet.answer and "does not say" not in barnet.answer
 
 
 def conversation(searcher: Searcher, first: str) -> tuple[Answer, Callable[[str], Answer]]:
