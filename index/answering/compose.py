@@ -35,8 +35,9 @@ from casebook.index.answering.lead import (
     problem_only,
 )
 from casebook.index.answering.match import Match
-from casebook.index.answering.membership import says_all
+from casebook.index.answering.membership import holds_rarest, says_all, topic_stems
 from casebook.index.answering.prose import (
+    POINTING,
     count_words,
     focus,
     is_title,
@@ -54,6 +55,7 @@ from casebook.index.answering.selection import (
     HOW_FLOOR,
     Keep,
     Selection,
+    asked_words,
     boroughs_named,
     group_named,
     mentions,
@@ -339,8 +341,9 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
         case = result.case_study
         rows = _aspect_rows(ctx, case, per_case, _asks_aspect(ctx, cases)) if aspects \
             else _best_rows(ctx, case, per_case)
+        first_leans = bool(rows) and leans_back(ctx.stored.sentences[rows[0]].text)
         rows = _with_antecedents(ctx, case, rows)
-        if rows and leans_back(ctx.stored.sentences[rows[0]].text):
+        if first_leans or (rows and leans_back(ctx.stored.sentences[rows[0]].text)):
             # "she was worried about him" after the sentence that says who she is
             rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
         heading_citation = quotes.head(result, rows)
@@ -413,11 +416,15 @@ def _after_their_antecedents(rows: list[int], own: Sequence[int],
     """`rows` with each that opens by joining itself to the sentence before it in the text
     moved to right after that sentence where both are shown but that one comes later
     ("However, since the pandemic hit, ..." after the sentence on the referrals it sets itself
-    against). A sentence on a person that leads stays first: it tells what was asked, and the
-    sentence that names her follows it."""
+    against), or opens on a word that points back to it ("This includes ..."). A sentence on a
+    person that leads stays first: it tells what was asked, and the sentence that names her
+    follows it."""
     out = list(rows)
     for r in rows:
-        if not opens_on_connective(whole(r)) or r not in own:
+        # "This includes partnering with charity Groundswell ..." reads after the sentence on
+        # the model it points to, not before it with a place put in front
+        points = bool(POINTING.match(whole(r))) and not opens_on_person(whole(r))
+        if not (opens_on_connective(whole(r)) or points) or r not in own:
             continue
         at = own.index(r)
         before = own[at - 1] if at > 0 else None
@@ -953,12 +960,27 @@ def _how(ctx: Context) -> Answer:
         return _single(ctx, "how")
     floor = ACROSS_FLOOR if asks_across(ctx.question) else HOW_FLOOR
     selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
-    cases = selection.results[:HOW_MOST]
+    cases = _on_topic(ctx, selection.results[:HOW_MOST]) if selection.boroughs \
+        else selection.results[:HOW_MOST]
     if len(cases) < 2:
         return _single(ctx, "how")
     quotes = Quotes(ctx.stored)
     items = _items(ctx, cases, quotes, 1, how=True)
     return _answer(ctx, "how", [_how_intro(ctx.question, items)], items, quotes)
+
+
+def _on_topic(ctx: Context, cases: Sequence[CaseResult]) -> list[CaseResult]:
+    """The first of `cases`, and those of the rest that hold the rarest word of what the
+    question asks beside its places: a borough's name lifts all its case studies alike, so
+    "what does a care coordinator do in Lewisham?" found Community Connections, which has none,
+    beside the care coordinator who does."""
+    asked = topic_stems(" ".join(asked_words(london().without_places(ctx.question))))
+    texts = tuple(sorted(r.case_study.text for r in ctx.ranked))
+    held = holds_rarest([asked], texts) if asked else None
+    if held is None:
+        return list(cases)
+    holding = {text for text, h in zip(texts, held) if h}
+    return [c for i, c in enumerate(cases) if not i or c.case_study.text in holding]
 
 
 def _how_intro(question: str, items: Sequence[AnswerItem]) -> AnswerSentence:

@@ -988,3 +988,17 @@ def test_what_a_name_several_case_studies_hold_does_lists_each_that_names_it(
     assert all("Age UK" in i.sentences[0].text for i in answer.items)
     # a name one case study alone holds is still that case study described
     assert ask(searcher, "What does Groundswell do?").shape == "describe"
+
+
+def test_a_how_question_in_a_borough_quotes_only_its_case_studies_on_the_topic(
+        searcher: Searcher) -> None:
+    # "Lewisham" lifts both Lewisham case studies alike; only one says "care coordinator", and
+    # its sentence that points back ("This includes ...") follows the one it points to
+    answer = ask(searcher, "What does a care coordinator do in Lewisham?")
+    assert answer.shape == "how"
+    assert {c.case_study.id for c in answer.citations} == {
+        "reducing-health-inequalities-health-inclusion"}
+    texts = [s.text for s in answer.sentences]
+    assert texts[0].startswith("The Lewisham case study by Healthy London Partnership")
+    assert texts[1].startswith("This includes partnering with charity Groundswell")
+    reads_whole(answer)
