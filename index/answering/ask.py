@@ -57,6 +57,7 @@ from casebook.index.answering.selection import (
     heading_named,
     held_topic,
     holds_name,
+    mention_end,
     mentions,
     named_cases,
     scopes,
@@ -288,9 +289,14 @@ def listing(searcher: Searcher, ctx: Context, listed: TopicList | None) -> None:
 def listed_topic(searcher: Searcher, question: str) -> tuple[tuple[str, ...], ...]:
     """The stems of a list's topic as the asker says it, and of each side of "X or Y": a
     listed case study is quoted where it says what the list is of ("Groundswell" of "which
-    case studies mention Groundswell?", an organisation the records read, too)."""
-    return tuple(tuple(membership.topic_stems(searcher.normalise(" ".join(asked_words(part)))))
-                 for part in [question, *or_sides(question)])
+    case studies mention Groundswell?", an organisation the records read, too). The verb that
+    asks for the words ("name" of "how many case studies name a charity?") is none of them."""
+    def said(part: str) -> str:
+        end = mention_end(part)
+        return part if end is None else part[end:]
+
+    return tuple(tuple(membership.topic_stems(searcher.normalise(" ".join(asked_words(said(p))))))
+                 for p in [question, *or_sides(question)])
 
 
 # of the best case study's calibrated score, what one in the part of London a question asks

@@ -1002,3 +1002,12 @@ def test_a_how_question_in_a_borough_quotes_only_its_case_studies_on_the_topic(
     assert texts[0].startswith("The Lewisham case study by Healthy London Partnership")
     assert texts[1].startswith("This includes partnering with charity Groundswell")
     reads_whole(answer)
+
+
+def test_a_list_of_what_names_a_word_quotes_where_it_says_the_word(searcher: Searcher) -> None:
+    # "name" asks for the word; it is not a word of the topic a quote must hold
+    answer = ask(searcher, "How many case studies name a charity?")
+    lewisham = next(i for i in answer.items
+                    if i.case_study.id == "reducing-health-inequalities-health-inclusion")
+    assert "charity Groundswell" in lewisham.sentences[0].text
+    reads_whole(answer)
