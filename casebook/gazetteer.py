@@ -86,6 +86,11 @@ class Gazetteer:
                 found.add(borough)
         return tuple(sorted(found))
 
+    def place_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where in `text` the places `find` reads are named: (start, end) of each."""
+        pattern, _ = self._pattern
+        return [m.span() for m in pattern.finditer(text) if not m.group(0).islower()]
+
     def without_places(self, text: str) -> str:
         """`text` with every place it names (as `find` reads them) taken out."""
         pattern, _ = self._pattern

@@ -744,9 +744,14 @@ def named_alone(searcher: Searcher, question: str) -> str | None:
     if not names:
         return None
     cases = searcher.case_studies()
-    held = [c.id for c in cases
-            if all(holds_name(c.text, n) for n in names)]
-    return held[0] if len(held) == 1 else None
+    held = [c for c in cases if all(holds_name(c.text, n) for n in names)]
+    # a borough the question names is where it asks: "how did Southwark reach Muslim
+    # communities?" is asked of Southwark, though Hounslow's text alone says "Muslim"
+    places = boroughs_named(question, searcher.boroughs(), searcher.gazetteer)
+    if len(held) != 1 or (places and not set(held[0].boroughs) & set(places)
+                          and any(set(c.boroughs) & set(places) for c in cases)):
+        return None
+    return held[0].id
 
 
 def names_the_title(searcher: Searcher, scored: Scored, results: Sequence[CaseResult]) -> bool:
@@ -913,8 +918,9 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
 
     A follow-up that points back ("who funded it?") is answered about the case studies the
     answer before it was about: those its assistant message carries back (`case_studies`),
-    else those found by asking the earlier turns again. Any other follow-up borrows the earlier
-    question's topic (answering/conversation.py); a new topic starts afresh."""
+    else those found by asking the earlier turns again. One that names only a place asks the
+    earlier question of it, any other borrows the earlier question's topic
+    (answering/conversation.py); a new topic starts afresh."""
     question = answer_question(messages)
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(

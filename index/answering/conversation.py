@@ -1,5 +1,7 @@
-"""Conversations to queries: a follow-up question ("what about in Newham?") borrows the topic of
-the question before it; a self-contained question stands alone. Pure: strings in, string out."""
+"""Conversations to queries: a follow-up that names a place and nothing more ("what about in
+Newham?") asks the question before it again of that place, one that names a topic borrows the
+topic of the question before it; a self-contained question stands alone. Pure: strings in,
+string out."""
 
 from __future__ import annotations
 
@@ -225,8 +227,38 @@ def _tail(question: str) -> str:
     return OPENER.sub("", question, count=1).strip().rstrip("?.! ").strip()
 
 
+_PLACE_LINKS = frozenset({"in", "for", "at", "from", "of", "the", "london", "borough"})
+
+
+def _place_swapped(previous: str, follow_up: str, gazetteer: Gazetteer | None) -> str | None:
+    """The previous question asked again of the places a follow-up names and nothing more
+    ("and in Southwark?" after "how did Hounslow reach Muslim communities?": "how did
+    Southwark reach Muslim communities?"; after "who runs social prescribing?": "who runs
+    social prescribing in Southwark?"). None where the follow-up asks more than a place, or
+    the previous question names places in more than one spot."""
+    places = _places(follow_up, gazetteer)
+    if not places:
+        return None
+    found = gazetteer or london()
+    rest = [w for w in _content_words(found.without_places(_tail(follow_up).title()))
+            if w.lower() not in _PLACE_LINKS]
+    if rest:
+        return None
+    named = " and ".join(places)
+    spans = found.place_spans(previous.title())
+    if not spans:
+        return f"{previous.rstrip('?.! ')} in {named}?"
+    if len(spans) > 1:
+        return None
+    start, end = spans[0]
+    return f"{previous[:start]}{named}{previous[end:]}"
+
+
 def merge(previous: str, follow_up: str, gazetteer: Gazetteer | None = None) -> str:
     """The follow-up in the context of the (already contextual) previous question."""
+    swapped = _place_swapped(previous, follow_up, gazetteer)
+    if swapped is not None:
+        return swapped
     if _places(follow_up, gazetteer) or OPENER.match(follow_up):
         subject = topic(previous, gazetteer) or " ".join(_content_words(previous))
         if OPENER.match(follow_up):

@@ -178,8 +178,10 @@ def test_a_follow_up_reads_the_case_studies_the_client_sent_back(client: httpx.C
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("questions", "case_id", "query"), [
-    ((MUSLIM, "what about in Newham?"), NEWHAM, "vaccines in Newham"),
-    ((MUSLIM, "what about in Newham?", "and in Southwark?"), SOUTHWARK, "vaccines in Southwark"),
+    ((MUSLIM, "what about in Newham?"), NEWHAM,
+     "How did others reach Muslim communities about vaccines in Newham?"),
+    # no Southwark case study is about Muslim communities: the place is asked alone
+    ((MUSLIM, "what about in Newham?", "and in Southwark?"), SOUTHWARK, "and in Southwark?"),
     ((MUSLIM, "how did they do it?"), HOUNSLOW, None),
 ])
 def test_follow_ups_use_the_conversation(client: httpx.Client, questions: tuple[str, ...],
