@@ -439,6 +439,7 @@ def topic_list(searcher: Searcher, question: str, scored: Scored, reword: bool =
     if model is None or values is None:
         return None
     p = part_members(searcher, question, values)
+    p = restricted(searcher, question, scored, p)
     for side in or_sides(question):
         # "sport or exercise": a case study about either side is on the list, and a side read
         # alone is not diluted by the other ("low-impact relaxing exercise")
@@ -456,6 +457,21 @@ def topic_list(searcher: Searcher, question: str, scored: Scored, reword: bool =
         # however many do ("Covid" is otherwise the field's own word, which picks none out)
         p = np.maximum(p, said(searcher, asked, common=EVERY))
     return TopicList(dict(zip(searcher.case_order, (float(v) for v in p))), question, reading)
+
+
+def restricted(searcher: Searcher, question: str, scored: Scored, p: np.ndarray) -> np.ndarray:
+    """`p` where a topic another restricts ("vaccines for young people") has each part some
+    case study says: a member must be about every part, not about one of them. Where a part
+    is said by none, or reads as a theme, the theme reading decides (themes_meant)."""
+    parts = [part for part in RESTRICTED.split(question) if topic_words(part, None, ())]
+    if len(parts) < 2 or or_sides(question) \
+            or not all(said(searcher, part, common=EVERY).any() for part in parts):
+        return p
+    for part in parts:
+        apart = member_features(searcher, question, scored, part)
+        if apart is not None:
+            p = np.minimum(p, part_members(searcher, part, apart))
+    return p
 
 
 def part_members(searcher: Searcher, part: str, values: Mapping[str, np.ndarray]

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import is_generic, question_words
-from casebook.index.answering.shapes import without_comparison
+from casebook.index.answering.selection import asked_words
+from casebook.index.answering.shapes import question_shape, without_comparison
 from casebook.index.text.terms import tokenize
 
 # Words that shape a question (NLTK's stop words and request words) and words so common in
@@ -254,6 +255,35 @@ def _place_swapped(previous: str, follow_up: str, gazetteer: Gazetteer | None) -
     return f"{previous[:start]}{named}{previous[end:]}"
 
 
+# "and for young people?" narrows the question before, or swaps a part of its topic; "and
+# about cancer?" swaps the whole topic
+_NARROWING = re.compile(r"^(?:for|in|among|amongst|with|within|at|from|by|during|of|to)\b",
+                        re.IGNORECASE)
+_ABOUT = re.compile(r"^(?:about|on|regarding|re)\s+", re.IGNORECASE)
+
+
+def _topic_swapped(previous: str, follow_up: str, gazetteer: Gazetteer | None) -> str | None:
+    """A list, count or borough question asked again of the topic a follow-up swaps in
+    ("what about mental health?" after "which case studies in Lambeth are about young
+    people?": "which case studies in Lambeth are about mental health?"); None where the
+    follow-up does not open so, opens on a preposition ("and for young people?", "what about
+    among Latin Americans?": narrowing the topic or swapping a part of it, which merge
+    reads), names a place or points back, or the question before is of another shape."""
+    if not OPENER.match(follow_up) or question_shape(previous) not in ("list", "count", "where"):
+        return None
+    tail = _ABOUT.sub("", _tail(follow_up))
+    if not tail or _NARROWING.match(tail) or _places(tail, gazetteer) or _points_back(tail) \
+            or not [w for w in _content_words(tail) if not is_generic(w)]:
+        return None
+    asked = asked_words((gazetteer or london()).without_places(previous))
+    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in WORD.finditer(previous)]
+    starts = [t for t in tokens if asked and t[2].removesuffix("'s") == asked[0]]
+    if not starts:
+        return None
+    ends = [t for t in tokens if t[0] >= starts[0][0] and t[2].removesuffix("'s") == asked[-1]]
+    return f"{previous[:starts[0][0]]}{tail}{previous[ends[-1][1]:]}"
+
+
 def merge(previous: str, follow_up: str, gazetteer: Gazetteer | None = None) -> str:
     """The follow-up in the context of the (already contextual) previous question."""
     swapped = _place_swapped(previous, follow_up, gazetteer)
@@ -280,7 +310,9 @@ def contextual_query(messages: Sequence[Mapping[str, str] | object], max_chars: 
         raise ValueError("the conversation has no user message")
     query = questions[0]
     for question in questions[1:]:
-        query = merge(query, question, gazetteer) if is_follow_up(question, gazetteer) else question
+        swapped = _topic_swapped(query, question, gazetteer)
+        query = swapped if swapped is not None else merge(query, question, gazetteer) \
+            if is_follow_up(question, gazetteer) else question
     if len(query) > max_chars:
         # keep the newest words: the follow-up itself is at the end
         query = query[-max_chars:].lstrip()

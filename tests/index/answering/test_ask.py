@@ -342,3 +342,12 @@ def test_a_follow_up_naming_a_place_asks_the_question_before_of_it(searcher: Sea
                                                 {"role": "user", "content": "And Newham?"}])
     assert query == "Tell me about Newham"
     assert {c.case_study.boroughs for c in answer.citations} == {("Newham",)}
+
+
+def test_a_topic_another_restricts_lists_what_is_about_both_parts(searcher: Searcher) -> None:
+    # every vaccine case study says "vaccine", and three others say "young people": the five
+    # on vaccines are not all about vaccines for young people
+    answer = ask(searcher, "Which case studies are about vaccines for young people?")
+    vaccine = {c.id for c in searcher.case_studies() if "vaccination" in c.themes}
+    listed = {i.case_study.id for i in answer.items}
+    assert len(listed) <= 1 and listed <= vaccine

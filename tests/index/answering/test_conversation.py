@@ -87,6 +87,19 @@ def test_topic_drops_places_groups_and_scaffolding(question: str, expected: str)
      "Which case studies in Southwark are about young people?"),
     (("Who runs social prescribing in Ealing?", "and in the London Borough of Barnet?"),
      "Who runs social prescribing in Barnet?"),
+    # a list, count or borough question asked again of the topic a follow-up swaps in
+    (("Which case studies in Lambeth are about young people?", "What about mental health?"),
+     "Which case studies in Lambeth are about mental health?"),
+    (("How many case studies are about vaccines?", "And about cancer?"),
+     "How many case studies are about cancer?"),
+    (("Which boroughs have case studies about refugees?", "what about homelessness?"),
+     "Which boroughs have case studies about homelessness?"),
+    (("Which case studies about vaccines are in Newham?", "And cancer?"),
+     "Which case studies about cancer are in Newham?"),
+    # a preposition narrows the topic or swaps a part of it, which no swap of the whole
+    # topic reads: a follow-up that names a group of its own stands alone
+    (("Has anyone dealt with Covid vaccine worries in Muslim communities?",
+      "what about among Latin Americans?"), "what about among Latin Americans?"),
     ((VACCINES, "How did Ealing use guided meditation for anxiety?"),
      "How did Ealing use guided meditation for anxiety?"),
     ((VACCINES, "Is there anything on homelessness?"), "Is there anything on homelessness?"),
