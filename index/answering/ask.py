@@ -66,6 +66,7 @@ from casebook.index.answering.selection import (
     topical,
 )
 from casebook.index.answering.shapes import question_shape, without_comparison
+from casebook.index.answering.small_talk import small_talk, unanchored
 from casebook.index.answering.subject import HEADS, grammatical, only_a_verb, subject
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
@@ -162,6 +163,12 @@ def ask_scored(searcher: Searcher, question: str,
     """The answer, with the per-passage views it was read from (for evaluation and explain).
     `about`: case study ids a follow-up that points back is about; the answer keeps to them."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
+    reply = None if about else small_talk(question, lambda: searcher.sections()) \
+        or unanchored(question, searcher.gazetteer)
+    if reply is not None:  # "hi", "thanks", "who runs it?" with nothing before it
+        return searcher.score(question, full=True), Answer(
+            question, reply, (), False, 0.0, "none", (AnswerSentence(reply, None),), 0.0, 0.0,
+            {}, question_shape(question))
     # "apart from the training hubs, ...": asked without them, answered without their case
     # studies, and the answer says so
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \

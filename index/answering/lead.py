@@ -232,25 +232,41 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
         return None
     ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
     best_share = max(share[i] for i in candidates)
+    doer = kind == "name" and bool(_DOER_ASKED.search(question))
     relevant = [i for n, i in enumerate(ranked)
-                if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)]
+                if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)
+                # who did it is said in other words than the asker's ("runs": "managed by
+                # CommUNITY Barnet"): the doer among the few most relevant is a candidate too
+                or (doer and n < AGENT_WITHIN and _agent(texts[i], question) == 2)]
     # a sentence that points back ("she was worried about him") reads second-hand even when
     # introduced: among the tied, one that stands alone leads
     return min(relevant, key=lambda i: (not holds(kind, texts[i], question),
-                                         kind == "name" and not _agent(texts[i], question),
+                                         -_agent(texts[i], question) if kind == "name" else 0,
                                          bool(POINTING.match(texts[i]))))
 
 
+AGENT_WITHIN = 3  # how far down a case study's most relevant sentences a "who" lead is looked for
+# a question after the doer of something: "who runs ...?", "which charity manages ...?"
+_DOER_ASKED = re.compile(r"\b(?:who\s+|which\s+(?:\w+\s+){0,2}?)(?:ran|runs|run|led|leads|lead|"
+                         r"delivered|delivers|deliver|funded|funds|fund|paid|pays|pay|founded|"
+                         r"manages|managed|manage|oversees|oversaw|oversee|operates|operated|"
+                         r"operate|commissioned|commissions|commission|provides|provided|"
+                         r"provide|hosts|hosted|host|employs|employed|employ)\b", re.IGNORECASE)
 # "delivered by Quay Health Solutions", "managed by CommUNITY Barnet": the doer of a passive
 # verb, named; what a "who" question asks
 _AGENT = re.compile(r"\b[a-z]+(?:ed|en|wn|un|id|lt)\s+by\s+(?:the\s+)?(?=[A-Z])")
 
 
-def _agent(sentence: str, question: str) -> bool:
-    """Whether the sentence names, after a passive verb's "by", someone the question does not."""
+def _agent(sentence: str, question: str) -> int:
+    """2 where the sentence names, after a passive verb's "by", someone the question does not
+    who did what it asks: who paid ("funded by Barnet CCG") for a question about money, who
+    did it otherwise ("managed by CommUNITY Barnet" for "who runs ...?"); 1 where the doer
+    named did the other (who paid, asked who ran it); else 0."""
     given = _name_words(question)
+    money = asks_who_paid(question)
+    found = 0
     for verb in _AGENT.finditer(sentence):
         doer = NAME.match(sentence, verb.end())
         if doer is not None and not _name_words(doer.group(0)) <= given:
-            return True
-    return False
+            found = max(found, 2 if bool(MONEY.search(verb.group(0))) == money else 1)
+    return found

@@ -71,7 +71,9 @@ _VERB_BEFORE = frozenset("who whom whose what which can could did does do will w
                          "might must has have had is are was were am i'm im still".split())
 _DETERMINERS = frozenset("a an the any some this that these those my our your their its".split())
 _OPEN_ENDED = frozenset("in on of for with to at by from about and or but than as into older "
-                        "younger more less very most new old other".split())
+                        "younger more less very most new old other like unlike near via per "
+                        "despite towards toward through within without across around between "
+                        "among under over after before during".split())
 # nouns too common to name a topic alone that still finish one ("older people")
 HEADS = frozenset("people residents patients communities families adults children men women "
                    "workers services groups carers".split())

@@ -351,3 +351,33 @@ def test_a_topic_another_restricts_lists_what_is_about_both_parts(searcher: Sear
     vaccine = {c.id for c in searcher.case_studies() if "vaccination" in c.themes}
     listed = {i.case_study.id for i in answer.items}
     assert len(listed) <= 1 and listed <= vaccine
+
+
+def test_small_talk_is_answered_as_such_and_cites_nothing(searcher: Searcher) -> None:
+    hello = ask(searcher, "hi")
+    assert hello.match == "none" and not hello.citations and hello.answer.startswith("Hello.")
+    # asked first, a question that points back has nothing to point at
+    _, first = ask_conversation(searcher, [{"role": "user", "content": "Who runs it?"}])
+    assert first.match == "none" and not first.citations
+    assert "nothing earlier in this conversation" in first.answer
+    # after an answer it is about that answer's case study
+    told = ask(searcher, "Tell me about the Barnet Wellbeing Service")
+    _, then = ask_conversation(searcher, [
+        {"role": "user", "content": "Tell me about the Barnet Wellbeing Service"},
+        {"role": "assistant", "content": told.answer,
+         "case_studies": [c.case_study.id for c in told.citations]},
+        {"role": "user", "content": "Who runs it?"}])
+    assert then.match == "answered"
+    assert then.sentences[0].text.startswith("The service is managed by CommUNITY Barnet")
+
+
+def test_who_runs_it_is_told_by_who_manages_it_not_who_funds_it(searcher: Searcher) -> None:
+    runs = ask(searcher, "Who runs the Barnet Wellbeing Service?")
+    assert runs.sentences[0].text.startswith("The service is managed by CommUNITY Barnet")
+    funds = ask(searcher, "Who funds the Barnet Wellbeing Service?")
+    assert "funded by Barnet CCG" in funds.sentences[0].text
+
+
+def test_a_preposition_is_no_topic_a_related_answer_names(searcher: Searcher) -> None:
+    answer = ask(searcher, "What is it like to be a link worker?")
+    assert "about like" not in answer.answer

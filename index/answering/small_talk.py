@@ -1,0 +1,61 @@
+"""Messages that ask nothing of the case studies: a greeting, thanks, what Casebook does, or a
+question that points back ("who runs it?") with nothing before it to point at.
+
+Searched like questions, they were answered as if they were topics: "hi" got "No case study
+here is about hi.", "help" was read as the field's own word, and "who runs it?" as the first
+message quoted whichever case study scored best on "runs". Pure: strings in, strings out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from casebook.gazetteer import Gazetteer, london
+from casebook.index.answering.conversation import ANAPHORA, EXISTENTIAL, points_back
+from casebook.index.answering.selection import PROPER, asked_words
+
+_GREETING = re.compile(r"^(?:hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|"
+                       r"evening|day))(?:\s+(?:there|all|everyone|casebook))?$", re.IGNORECASE)
+_THANKS = re.compile(r"^(?:thanks|thank\s+you|many\s+thanks|cheers|ta|thx)(?:\s+(?:a\s+lot|"
+                     r"very\s+much|so\s+much|again))?$", re.IGNORECASE)
+_ABOUT = re.compile(r"^(?:help|help\s+me|what\s+can\s+you\s+do|what\s+do\s+you\s+do|"
+                    r"who\s+are\s+you|what\s+are\s+you|what\s+is\s+this|how\s+does\s+this\s+work|"
+                    r"how\s+do\s+i\s+use\s+(?:this|you|casebook))$", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z']+")
+
+ASK = ("Ask about a topic (such as loneliness or vaccines), a London borough, or a project by "
+       "its name.")
+
+
+def _bare(text: str) -> str:
+    return " ".join(_WORD.findall(text))
+
+
+def small_talk(question: str, sections: Callable[[], Sequence[str]]) -> str | None:
+    """The reply to a greeting, thanks or a question about Casebook itself; None for any
+    other message. `sections` is asked only for the reply that lists them."""
+    bare = _bare(question)
+    if _GREETING.match(bare):
+        return f"Hello. I answer questions from London's social prescribing case studies. {ASK}"
+    if _THANKS.match(bare):
+        return f"You're welcome. {ASK}"
+    if _ABOUT.match(bare):
+        named = sections()
+        covered = f" The case studies cover: {'; '.join(named)}." if named else ""
+        return ("I answer questions from London's social prescribing case studies, quoting them "
+                f"with citations. {ASK}{covered}")
+    return None
+
+
+def unanchored(question: str, gazetteer: Gazetteer | None = None) -> str | None:
+    """The reply to a question that points back ("who runs it?", "when did they start?") and
+    says nothing else it could be about, asked with nothing before it; None for any other."""
+    # "how many video case studies are there?": "there" is no place pointed back to
+    if not points_back(EXISTENTIAL.sub(" ", question), gazetteer) \
+            or len(asked_words(question)) > 1 \
+            or (gazetteer or london()).find(question) or PROPER.search(question):
+        return None
+    pointer = next((w for w in _WORD.findall(question) if w.lower() in ANAPHORA), "that")
+    return (f"There is nothing earlier in this conversation for \u201c{pointer.lower()}\u201d to "
+            "point to. Name the project, place or case study you mean, and ask again.")

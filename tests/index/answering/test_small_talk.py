@@ -1,0 +1,48 @@
+"""Messages that ask nothing of the case studies (answering/small_talk.py)."""
+
+import pytest
+
+from casebook.index.answering.small_talk import small_talk, unanchored
+
+SECTIONS = ["Health inequalities case studies", "Social prescribing – video case study"]
+
+
+@pytest.mark.parametrize("message", ["hi", "Hello there!", "good morning", "Hey Casebook"])
+def test_a_greeting_is_greeted_and_told_what_to_ask(message: str) -> None:
+    reply = small_talk(message, lambda: SECTIONS)
+    assert reply is not None and reply.startswith("Hello.") and "Ask about a topic" in reply
+
+
+@pytest.mark.parametrize("message", ["thanks", "Thank you very much.", "cheers!"])
+def test_thanks_is_answered(message: str) -> None:
+    assert (small_talk(message, lambda: SECTIONS) or "").startswith("You're welcome.")
+
+
+@pytest.mark.parametrize("message", ["help", "What can you do?", "how does this work?"])
+def test_asking_what_casebook_does_is_told_what_it_covers(message: str) -> None:
+    reply = small_talk(message, lambda: SECTIONS) or ""
+    assert reply.startswith("I answer questions") and "Health inequalities case studies" in reply
+
+
+@pytest.mark.parametrize("message", [
+    "Hi, how did Hounslow reach Muslim communities?", "help for carers", "thanks to volunteers",
+    "What can link workers do for refugees?", "hello world project"])
+def test_a_question_is_no_small_talk(message: str) -> None:
+    assert small_talk(message, lambda: SECTIONS) is None
+
+
+@pytest.mark.parametrize(("message", "pointer"), [
+    ("Who runs it?", "it"), ("When did they start?", "they"), ("How did they do it?", "they"),
+    ("Is it free?", "it"), ("Who paid for that service?", "that")])
+def test_a_question_pointing_back_at_nothing_asks_what_it_means(message: str,
+                                                                 pointer: str) -> None:
+    reply = unanchored(message) or ""
+    assert f"\u201c{pointer}\u201d" in reply and "Name the project, place or case study" in reply
+
+
+@pytest.mark.parametrize("message", [
+    "How many video case studies are there?", "What is it like to be a link worker?",
+    "Who runs it in Barnet?", "How did they reach Muslim communities?",
+    "Who runs the Barnet Wellbeing Service?", "Is there anything on gambling?"])
+def test_a_question_that_says_what_it_is_about_is_asked(message: str) -> None:
+    assert unanchored(message) is None
