@@ -118,6 +118,32 @@ def judge(searcher: Searcher, question: str, scored: Scored,
     return decide(evidence, searcher.tuned), evidence
 
 
+# how sure the best case study's score and the answer model must both be before a question
+# that names its place is answered though the field model reads it as out of the field: a
+# place lifts its case studies' scores ("parking permits in Ealing": 0.81, answer model 0.72),
+# and only a question about the case study itself is surer ("how long did the Bromley by Bow
+# pilot run?": 0.93 and 0.998)
+PLACED_SURE = 0.9
+
+
+def judged(searcher: Searcher, question: str, scored: Scored,
+           results: Sequence[CaseResult]) -> tuple[Match, Evidence]:
+    """judge, with what it does not read: a bare title that bears on nothing the question asks
+    answers nothing, and a question that names where the best case study is from, or a name
+    its text alone holds, is about it however far from the field its other words read ("how
+    long did the Bromley by Bow pilot run?" read as flying, and was told "none")."""
+    match, evidence = judge(searcher, question, scored, results)
+    if match == "answered" and bare_title_unmatched(searcher, scored, results):
+        match = "related"
+    if match == "none" and results and results[0].score >= PLACED_SURE \
+            and evidence.features.get("p_answer", 0.0) >= PLACED_SURE:
+        best = results[0].case_study
+        if set(searcher.gazetteer.find(question)) & set(best.boroughs) \
+                or named_alone(searcher, question) == best.id:
+            match = "answered"
+    return match, evidence
+
+
 def gather(searcher: Searcher, question: str, scored: Scored,
            results: Sequence[CaseResult]) -> Evidence:
     """The evidence of answering/evidence.py for one scored question."""
@@ -188,9 +214,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
     found_first = every_case(searcher, scored, aside)
     ranked = behind_bare_titles(searcher, question, scored, found_first)
     results = ranked[:CASES_CONSIDERED]
-    match, evidence = judge(searcher, question, scored, results)
-    if match == "answered" and bare_title_unmatched(searcher, scored, results):
-        match = "related"
+    match, evidence = judged(searcher, question, scored, results)
     elsewhere = out_of_area(searcher, question)
     if match != "answered" and names_a_field(searcher, question):
         match = "answered"  # the records answer "how many case studies are in Southwark?"

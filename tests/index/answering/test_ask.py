@@ -381,3 +381,12 @@ def test_who_runs_it_is_told_by_who_manages_it_not_who_funds_it(searcher: Search
 def test_a_preposition_is_no_topic_a_related_answer_names(searcher: Searcher) -> None:
     answer = ask(searcher, "What is it like to be a link worker?")
     assert "about like" not in answer.answer
+
+
+def test_a_question_about_a_named_case_study_is_not_out_of_the_field(searcher: Searcher) -> None:
+    # the field model reads "how long did the ... pilot run?" as flying; the question names
+    # the place of the one case study it is about, and that case study holds the years
+    pilot = ask(searcher, "How long did the Bromley by Bow pilot run?")
+    assert pilot.match == "answered" and "from 2015 to 2019" in pilot.sentences[0].text
+    # a place lifts its case studies, but a question about parking is still outside the field
+    assert ask(searcher, "Parking permits in Ealing").match == "none"
