@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 # An answer's match and shape: answering decides them (answering/match.py, shapes.py), the API
 # reports them (service/schemas.py). A value answering adds or the API lacks is a type error.
 AnswerMatch = Literal["answered", "related", "none"]
-AnswerShape = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open"]
+AnswerShape = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open",
+                      "chat"]
 
 
 @dataclass(frozen=True)

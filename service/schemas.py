@@ -167,10 +167,12 @@ class ItemOut(BaseModel):
         default_factory=list, description="What the answer quotes from this case study.")
 
 
-ShapeOut = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open"]
+ShapeOut = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open",
+                   "chat"]
 SHAPE_HELP = ("The question's shape, which decided the answer's: a fact in one case study, a "
               "list or count of every case study that matches, the boroughs, a comparison, what "
-              "was done, one case study described, or open.")
+              "was done, one case study described, or open; chat: a greeting, thanks or a "
+              "question about Casebook itself, answered with what to ask and citing nothing.")
 MatchOut = Literal["answered", "related", "none"]
 MATCH_HELP = ("answered: a case study covers the question; related: none does, the answer says "
               "so and cites the closest; none: outside what the case studies cover.")

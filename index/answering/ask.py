@@ -66,7 +66,7 @@ from casebook.index.answering.selection import (
     topical,
 )
 from casebook.index.answering.shapes import question_shape, without_comparison
-from casebook.index.answering.small_talk import small_talk, unanchored
+from casebook.index.answering.small_talk import small_talk, unanchored, without_small_talk
 from casebook.index.answering.subject import HEADS, grammatical, only_a_verb, subject
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
@@ -194,7 +194,7 @@ def ask_scored(searcher: Searcher, question: str,
     if reply is not None:  # "hi", "thanks", "who runs it?" with nothing before it
         return searcher.score(question, full=True), Answer(
             question, reply, (), False, 0.0, "none", (AnswerSentence(reply, None),), 0.0, 0.0,
-            {}, question_shape(question))
+            {}, "chat")
     # "apart from the training hubs, ...": asked without them, answered without their case
     # studies, and the answer says so
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \
@@ -969,6 +969,7 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     earlier question of it, any other borrows the earlier question's topic
     (answering/conversation.py); a new topic starts afresh."""
     question = answer_question(messages)
+    messages = without_small_talk(messages)
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) else ()

@@ -9,7 +9,7 @@ message quoted whichever case study scored best on "runs". Pure: strings in, str
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.conversation import ANAPHORA, EXISTENTIAL, points_back
@@ -59,3 +59,24 @@ def unanchored(question: str, gazetteer: Gazetteer | None = None) -> str | None:
     pointer = next((w for w in _WORD.findall(question) if w.lower() in ANAPHORA), "that")
     return (f"There is nothing earlier in this conversation for \u201c{pointer.lower()}\u201d to "
             "point to. Name the project, place or case study you mean, and ask again.")
+
+
+def _said(message: Mapping[str, object] | object, key: str) -> str:
+    value = message.get(key, "") if isinstance(message, Mapping) else getattr(message, key, "")
+    return str(value)
+
+
+def without_small_talk(messages: Sequence[Mapping[str, object] | object]
+                       ) -> list[Mapping[str, object] | object]:
+    """The conversation less its small talk before the last message: a greeting and its reply
+    are no topic a follow-up borrows ("hi", then "who runs it?" was searched as "hi: who runs
+    it?")."""
+    kept: list[Mapping[str, object] | object] = []
+    skipping = False
+    for i, message in enumerate(messages):
+        last = i == len(messages) - 1
+        if _said(message, "role") == "user":
+            skipping = not last and small_talk(_said(message, "content"), lambda: ()) is not None
+        if not skipping or last:
+            kept.append(message)
+    return kept

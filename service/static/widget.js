@@ -383,14 +383,14 @@
       box.removeAttribute("aria-busy");
       if (state === "done") {
         var reply = { role: "assistant", content: text };
-        // a follow-up that points back ("who funded it?") is answered about these
+        // "who funded it?" is answered about these
         if (done.case_studies) reply.case_studies = done.case_studies.slice(0, MAX_CASES);
         history = messages.concat([reply]);
         var match = done.match || "answered";
         box.setAttribute("data-casebook-match", match);
         box.setAttribute("data-casebook-shape", done.shape || "open");
-        if (match !== "answered") {
-          // say none covers it before quoting the closest, if any
+        if (match !== "answered" && done.shape !== "chat") {  // "hi": no label
+          // none covers it: said before any closest
           var label = el("p", "casebook-match casebook-match-" + match,
             match !== "related" ? "Outside what the case studies cover"
               : "No exact match" + (citations.length ? ": the closest case studies" : ""));

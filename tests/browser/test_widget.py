@@ -265,6 +265,11 @@ def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searche
     # none offered as closest: the label promises none
     far = widget.ask("Which case studies are about gardening?")
     expect(far.locator(".casebook-match")).to_have_text("No exact match")
+    # a greeting is answered with what to ask, under no label
+    hello = widget.ask("hi")
+    expect(hello).to_have_attribute("data-casebook-shape", "chat")
+    expect(hello.locator(".casebook-match")).to_have_count(0)
+    expect(hello.locator(".casebook-answer")).to_contain_text("Ask about a topic")
 
 
 def test_a_field_with_nothing_on_the_topic_shows_what_is_elsewhere_as_a_list(

@@ -356,6 +356,13 @@ def test_a_topic_another_restricts_lists_what_is_about_both_parts(searcher: Sear
 def test_small_talk_is_answered_as_such_and_cites_nothing(searcher: Searcher) -> None:
     hello = ask(searcher, "hi")
     assert hello.match == "none" and not hello.citations and hello.answer.startswith("Hello.")
+    assert hello.shape == "chat"
+    # a greeting before it is no topic the question leans on
+    _, after_hi = ask_conversation(searcher, [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": hello.answer},
+        {"role": "user", "content": "Who runs it?"}])
+    assert after_hi.shape == "chat" and "nothing earlier" in after_hi.answer
     # asked first, a question that points back has nothing to point at
     _, first = ask_conversation(searcher, [{"role": "user", "content": "Who runs it?"}])
     assert first.match == "none" and not first.citations

@@ -2,7 +2,7 @@
 
 import pytest
 
-from casebook.index.answering.small_talk import small_talk, unanchored
+from casebook.index.answering.small_talk import small_talk, unanchored, without_small_talk
 
 SECTIONS = ["Health inequalities case studies", "Social prescribing – video case study"]
 
@@ -46,3 +46,18 @@ def test_a_question_pointing_back_at_nothing_asks_what_it_means(message: str,
     "Who runs the Barnet Wellbeing Service?", "Is there anything on gambling?"])
 def test_a_question_that_says_what_it_is_about_is_asked(message: str) -> None:
     assert unanchored(message) is None
+
+
+def test_small_talk_is_no_turn_a_follow_up_leans_on() -> None:
+    messages = [{"role": "user", "content": "hi"},
+                {"role": "assistant", "content": "Hello. Ask about a topic."},
+                {"role": "user", "content": "Tell me about the Crawley Posh Club"},
+                {"role": "assistant", "content": "Crawley Posh Club brings people together."},
+                {"role": "user", "content": "thanks!"},
+                {"role": "assistant", "content": "You're welcome."},
+                {"role": "user", "content": "Who runs it?"}]
+    assert [m["content"] for m in without_small_talk(messages)] == [
+        "Tell me about the Crawley Posh Club", "Crawley Posh Club brings people together.",
+        "Who runs it?"]
+    # the last message is kept whatever it is
+    assert without_small_talk(messages[:1]) == messages[:1]
