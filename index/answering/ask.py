@@ -65,7 +65,7 @@ from casebook.index.answering.selection import (
     topic_words,
     topical,
 )
-from casebook.index.answering.shapes import question_shape, without_comparison
+from casebook.index.answering.shapes import asks_across, question_shape, without_comparison
 from casebook.index.answering.small_talk import small_talk, unanchored, without_small_talk
 from casebook.index.answering.subject import HEADS, grammatical, only_a_verb, subject
 from casebook.index.answering.tally import tally_asked
@@ -420,8 +420,9 @@ def member_features(searcher: Searcher, question: str, scored: Scored, side: str
     side of a topic "X or Y", read as the topic in place of the whole question's."""
     if not scored.english or searcher.e5 is None or searcher.stored.e5_sentence_vectors is None:
         return None
-    if not topical(question, question_shape(question), searcher.sections(), searcher.boroughs(),
-                   searcher.case_texts):
+    # "how did others ...?" is asked of every case study that did it, as a list is
+    shape = "list" if asks_across(question) else question_shape(question)
+    if not topical(question, shape, searcher.sections(), searcher.boroughs(), searcher.case_texts):
         return None
     words = " ".join(topic_words(side or question, None, ()))
     if not words:

@@ -958,8 +958,15 @@ def _how(ctx: Context) -> Answer:
     # "how did others ...?" asks across case studies: each that matches is quoted, as in a list
     if ctx.retitled:  # what the question names is one case study's; the rest share its frame
         return _single(ctx, "how")
-    floor = ACROSS_FLOOR if asks_across(ctx.question) else HOW_FLOOR
+    across = asks_across(ctx.question)
+    floor = ACROSS_FLOOR if across else HOW_FLOOR
     selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
+    if across and ctx.members and len(selection.results) < 2:
+        # asked across case studies, where the question's words pick out one, the topic's
+        # members are read as a list's are: "how have others helped cancer patients?" scores
+        # Bromley by Bow's cancer service at 0.02 beside the Macmillan title's 0.77
+        selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs,
+                           Keep(floor, ctx.members, ctx.member_floor))
     cases = _on_topic(ctx, selection.results[:HOW_MOST]) if selection.boroughs \
         else selection.results[:HOW_MOST]
     if len(cases) < 2:

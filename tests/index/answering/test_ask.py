@@ -397,3 +397,14 @@ def test_a_question_about_a_named_case_study_is_not_out_of_the_field(searcher: S
     assert pilot.match == "answered" and "from 2015 to 2019" in pilot.sentences[0].text
     # a place lifts its case studies, but a question about parking is still outside the field
     assert ask(searcher, "Parking permits in Ealing").match == "none"
+
+
+def test_how_did_others_lists_every_case_study_about_the_topic(searcher: Searcher) -> None:
+    # Bromley by Bow's cancer service scores 0.02 for the words of the question; it is about
+    # cancer patients as a list reads it
+    answer = ask(searcher, "How have others helped cancer patients?")
+    assert answer.shape == "how"
+    assert {i.case_study.id for i in answer.items} == {
+        "bromley-by-bow-micro-commissioning",
+        "macmillan-community-link-worker-service-supporting-cancer",
+        "macmillan-cancer-care-navigation-service-enhancing-patient"}
