@@ -696,6 +696,10 @@ def claim_strength(searcher: Searcher, question: str, found: Mapping[str, float]
     topic "X or Y" is held where one side is: "workouts or keeping fit"."""
     if not found:
         return 0.0
+    if themed(searcher, question).any():
+        # a theme the topic names is the records' own answer, said in its words or not: "how
+        # have others tackled loneliness?" (no case study says "loneliness")
+        return max(found.values())
     for side in or_sides(question) or [question]:
         words = topic_words(side, None, ())
         # a head noun common to many topics holds none alone: "pregnant women" is held only

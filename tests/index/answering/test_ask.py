@@ -408,3 +408,12 @@ def test_how_did_others_lists_every_case_study_about_the_topic(searcher: Searche
         "bromley-by-bow-micro-commissioning",
         "macmillan-community-link-worker-service-supporting-cancer",
         "macmillan-cancer-care-navigation-service-enhancing-patient"}
+
+
+def test_how_did_others_tackle_a_theme_no_case_study_names_is_answered(
+        searcher: Searcher) -> None:
+    # no case study says "loneliness"; the theme holds Community Connections and the Posh Club
+    answer = ask(searcher, "How have others tackled loneliness?")
+    assert answer.match == "answered"
+    assert {i.case_study.id for i in answer.items} == {
+        "lewisham-working-in-partnership-to-meet-community-need", "crawley-posh-club"}
