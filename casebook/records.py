@@ -111,6 +111,15 @@ class AnswerItem:
 
 
 @dataclass(frozen=True)
+class AnswerAspect:
+    """One thing a comparison sets its case studies side by side on ("Funding", "What was
+    done"): an entry for each compared case study whose summary says something of it."""
+
+    label: str
+    items: tuple[AnswerItem, ...] = ()  # each labelled with what the comparison calls it
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -131,6 +140,8 @@ class Answer:
     shape: AnswerShape = "open"
     # lists, counts, borough questions and comparisons: one entry per case study, in order
     items: tuple[AnswerItem, ...] = ()
+    # comparisons: the same sentences as `items`, set out aspect by aspect
+    aspects: tuple[AnswerAspect, ...] = ()
     # written by a language model (index/generation/) and checked against its citations;
     # False: the extractive answer, and `generation` says why (off, not_answerable, timeout,
     # unavailable, rate_limited, bad_reply, checked_out, breaker_open)

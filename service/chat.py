@@ -39,10 +39,12 @@ PIECE = re.compile(r"\S+\s*")
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 # what `done` carries of /v1/ask's shape (the citations came before it); `answer` too: a model's
 # streamed reply may hold sentences the citation check then removed
-DONE_FIELDS = {"answer", "found", "match", "sentences", "shape", "items", "generated", "generation"}
+DONE_FIELDS = {"answer", "found", "match", "sentences", "shape", "items", "aspects", "generated",
+               "generation"}
 DONE_HELP = ("Events: delta {text} (pieces of the answer as they come, plain text, even when the "
              "answer has items), citations {citations}, done {answer, found, match, sentences, "
-             "shape, items, generated, generation, case_studies, took_ms, query}, or error "
+             "shape, items, aspects, generated, generation, case_studies, took_ms, query}, or "
+             "error "
              "{error}. Show `answer` from done in place of the deltas: with a model configured "
              "the deltas are its reply as written, and done's answer is what the citation check "
              "kept (or the extractive answer, if too little was kept). Send `case_studies` back "

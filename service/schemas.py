@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from casebook.index.retrieval.queries import MEANINGFUL
-from casebook.records import Answer, CaseResult, CaseStudy, Passage
+from casebook.records import Answer, AnswerItem, CaseResult, CaseStudy, Passage
 
 
 class CaseStudySummary(BaseModel):
@@ -166,6 +166,23 @@ class ItemOut(BaseModel):
     sentences: list[SentenceOut] = Field(
         default_factory=list, description="What the answer quotes from this case study.")
 
+    @classmethod
+    def of(cls, item: AnswerItem) -> ItemOut:
+        return cls(case_study=CaseStudySummary.of(item.case_study), label=item.label,
+                   sentences=[SentenceOut(text=s.text, citation=s.citation)
+                              for s in item.sentences])
+
+
+class AspectOut(BaseModel):
+    label: str = Field(description="What the comparison sets side by side here: what the "
+                       "question asks about (\"Funding for social prescribing\", \"Who\"), "
+                       "\"The need\", \"What was done\", \"What came of it\" or "
+                       "\"Other detail\".")
+    items: list[ItemOut] = Field(
+        default_factory=list, description="An entry for each compared case study whose summary "
+        "says something of it, `label` naming it as the comparison does; its sentences are "
+        "also in `items` and `sentences`.")
+
 
 ShapeOut = Literal["fact", "list", "count", "where", "compare", "how", "describe", "open",
                    "chat"]
@@ -209,6 +226,9 @@ class AskResponse(BaseModel):
         default_factory=list, description="Lists, counts, borough questions and comparisons: one "
         "entry per case study, in order, with the sentences quoted from it (they are also in "
         "`sentences`).")
+    aspects: list[AspectOut] = Field(
+        default_factory=list, description="Comparisons: the same sentences set out aspect by "
+        "aspect, in the order `answer` and `sentences` read them; empty for other shapes.")
     generated: bool = Field(False, description=GENERATED_HELP)
     generation: GenerationOut = Field(default_factory=GenerationOut)
 
@@ -222,9 +242,9 @@ class AskResponse(BaseModel):
             match=answer.match or ("answered" if answer.found else "none"),
             sentences=[SentenceOut(text=s.text, citation=s.citation) for s in answer.sentences],
             shape=answer.shape,
-            items=[ItemOut(case_study=CaseStudySummary.of(i.case_study), label=i.label,
-                           sentences=[SentenceOut(text=s.text, citation=s.citation)
-                                      for s in i.sentences]) for i in answer.items],
+            items=[ItemOut.of(i) for i in answer.items],
+            aspects=[AspectOut(label=a.label, items=[ItemOut.of(i) for i in a.items])
+                     for a in answer.aspects],
             generated=answer.generated,
             generation=GenerationOut(reason=answer.generation or None,
                                      removed=len(answer.removed)),

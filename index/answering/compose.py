@@ -12,10 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
 from casebook.gazetteer import london
+from casebook.index.answering import aspects
 from casebook.index.answering.answer import (
     ENGLISH_SOURCES,
     elsewhere_text,
@@ -27,7 +29,6 @@ from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import (
     MONEY,
     OUTCOME,
-    PROBLEM,
     answer_type,
     asks_who_paid,
     holds,
@@ -74,7 +75,6 @@ from casebook.index.answering.shapes import (
     question_shape,
     singular,
     where_clause,
-    without_comparison,
 )
 from casebook.index.answering.subject import grammatical, is_clause, subject
 from casebook.index.answering.tally import Asked, tally_asked, tally_sentences
@@ -82,6 +82,7 @@ from casebook.index.store import StoredIndex
 from casebook.index.text.terms import tokenize
 from casebook.records import (
     Answer,
+    AnswerAspect,
     AnswerItem,
     AnswerSentence,
     CaseResult,
@@ -249,34 +250,30 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
 
 # A comparison reads aspect by aspect: for each case study, the need or the people it served,
 # then what was done, then what came of it; an aspect a summary does not tell is passed over.
-ASPECTS: tuple[Callable[[str], bool], ...] = (
-    lambda t: bool(PROBLEM.search(t)), lambda t: holds("action", t),
-    lambda t: bool(OUTCOME.search(t)))
-
-
-def _aspect_rows(ctx: Context, case: CaseStudy, n: int, asked: bool = False) -> list[int]:
-    """Up to `n` sentences of `case`, the most relevant of each aspect in the aspects' order;
-    where the comparison asks about one thing (`asked`: "who runs it", "funding"), first the
-    sentence that best tells it, as an answer to that alone would lead."""
+def _aspect_rows(ctx: Context, case: CaseStudy, n: int, asked: str | None = None
+                 ) -> list[tuple[str, int]]:
+    """Up to `n` sentences of `case`, each under the aspect it tells: the most relevant of each
+    aspect in the aspects' order; where the comparison asks about one thing (`asked`: "Who",
+    "Funding"), first the sentence that best tells it, as an answer to that alone would lead."""
     own = [r for r in ctx.rows(case.id) if not is_title(ctx.stored.sentences[r].text, case)]
     ranked = sorted(own, key=lambda r: (-ctx.relevance[r], r))
     texts = {r: ctx.stored.sentences[r].text for r in own}
     lead = pick_lead(own, ctx.relevance, ctx.shares, texts, answer_type(ctx.question),
                      ctx.question) if asked else None
-    chosen: list[int] = [lead] if lead is not None else []
-    for tells in ASPECTS:
-        row = next((r for r in ranked if r not in chosen and tells(ctx.stored.sentences[r].text)),
+    chosen: list[tuple[str, int]] = [(asked, lead)] if asked and lead is not None else []
+    for label, tells in aspects.KINDS:
+        row = next((r for r in ranked if r not in {c for _, c in chosen} and tells(texts[r])),
                    None)
         if row is not None and len(chosen) < n:
-            chosen.append(row)
-    wholes = {whole_sentence(case, ctx.stored.sentences[r].char_start, ctx.stored.sentences[r].text)
-              for r in chosen}
+            chosen.append((label, row))
+    wholes = {whole_sentence(case, ctx.stored.sentences[r].char_start, texts[r])
+              for _, r in chosen}
     for r in ranked:
-        whole = whole_sentence(case, ctx.stored.sentences[r].char_start, ctx.stored.sentences[r].text)
+        whole = whole_sentence(case, ctx.stored.sentences[r].char_start, texts[r])
         if len(chosen) >= n:
             break
-        if r not in chosen and whole not in wholes:
-            chosen.append(r)
+        if r not in {c for _, c in chosen} and whole not in wholes:
+            chosen.append((aspects.kind_of(texts[r]), r))
             wholes.add(whole)
     return chosen
 
@@ -324,6 +321,20 @@ def _answer(ctx: Context, shape: Shape, intro: list[AnswerSentence], items: list
                   tuple(items))
 
 
+def _set_out(answer: Answer, intro: int, sides: Sequence[AnswerAspect]) -> Answer:
+    """A comparison's answer with its text and sentences in the order of its aspects (`sides`),
+    between its `intro` first sentences and those after its items; as it was if it has none."""
+    if not sides:
+        return answer
+    quoted = [s for a in sides for i in a.items for s in i.sentences]
+    after = answer.sentences[intro + sum(len(i.sentences) for i in answer.items):]
+    lines = [" ".join(s.text for s in answer.sentences[:intro]), *aspects.plain(sides)]
+    if after:
+        lines.append(" ".join(s.text for s in after))
+    return replace(answer, answer="\n".join(lines),
+                   sentences=(*answer.sentences[:intro], *quoted, *after), aspects=tuple(sides))
+
+
 def _evidence(ctx: Context) -> tuple[float, float, float, dict[str, float]]:
     evidence = ctx.evidence
     if evidence is None:
@@ -334,13 +345,12 @@ def _evidence(ctx: Context) -> tuple[float, float, float, dict[str, float]]:
 
 
 def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: int,
-           how: bool = False, aspects: bool = False) -> list[AnswerItem]:
+           how: bool = False) -> list[AnswerItem]:
     ctx.read(cases)
     items = []
     for result in cases:
         case = result.case_study
-        rows = _aspect_rows(ctx, case, per_case, _asks_aspect(ctx, cases)) if aspects \
-            else _best_rows(ctx, case, per_case)
+        rows = _best_rows(ctx, case, per_case)
         first_leans = bool(rows) and leans_back(ctx.stored.sentences[rows[0]].text)
         rows = _with_antecedents(ctx, case, rows)
         if first_leans or (rows and leans_back(ctx.stored.sentences[rows[0]].text)):
@@ -354,16 +364,45 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
     return items
 
 
-def _asks_aspect(ctx: Context, cases: Sequence[CaseResult]) -> bool:
-    """A comparison asks about one thing beyond the case studies it names: a fact ("who runs
-    social prescribing in each?") or a topic word none of their titles or places holds
-    ("funding", "vaccine hesitancy"); "compare the two Lewisham case studies" asks none."""
-    if answer_type(ctx.question) != "any":
-        return True
-    named = set(tokenize(" ".join(f"{r.case_study.title} {' '.join(r.case_study.boroughs)}"
-                                  for r in cases)))
-    asked = tokenize(" ".join(topic_words(without_comparison(ctx.question), None, ())))
-    return any(word not in named for word in asked)
+def _compared_items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: int
+                    ) -> tuple[list[AnswerItem], list[AnswerAspect]]:
+    """Each compared case study's sentences, picked aspect by aspect and cited in the order
+    the aspects are read, as an item per case study and as the aspects side by side."""
+    ctx.read(cases)
+    asked = _asked_aspect(ctx, cases)
+    labels = aspects.order(asked)
+    compared = []
+    for result, who in zip(cases, _told_apart([r.case_study for r in cases])):
+        case = result.case_study
+        groups = aspects.grouped(_aspect_rows(ctx, case, per_case, asked),
+                                 partial(_one_with_antecedents, ctx, case))
+        quotes.head(result, next((groups[a] for a in labels if a in groups), []))
+        compared.append((result, who[:1].upper() + who[1:], groups))
+    said: dict[str, dict[str, tuple[AnswerSentence, ...]]] = {r.case_study.id: {}
+                                                                for r, _, _ in compared}
+    for label in labels:
+        for result, _, groups in compared:
+            if label in groups:
+                said[result.case_study.id][label] = tuple(
+                    _quote_rows(ctx, quotes, result.case_study, groups[label]))
+    items = [AnswerItem(r.case_study, tuple(s for a in labels
+                                            for s in said[r.case_study.id].get(a, ())),
+                        focus(r.case_study)) for r, _, _ in compared]
+    sides = [(AnswerItem(r.case_study, (), who), said[r.case_study.id]) for r, who, _ in compared]
+    return items, aspects.by_aspect(labels, sides)
+
+
+def _one_with_antecedents(ctx: Context, case: CaseStudy, row: int) -> list[int]:
+    return _with_antecedents(ctx, case, [row])
+
+
+def _asked_aspect(ctx: Context, cases: Sequence[CaseResult]) -> str | None:
+    """What a comparison asks about beyond the case studies it names: a fact ("who runs
+    social prescribing in each?") or a topic none of their titles or places holds ("funding",
+    "vaccine hesitancy"); "compare the two Lewisham case studies" asks none."""
+    named = set(tokenize(" ".join(r.case_study.title for r in cases)))
+    places = [b for r in cases for b in r.case_study.boroughs]
+    return aspects.asked_label(ctx.question, named, places)
 
 
 def _quote_rows(ctx: Context, quotes: Quotes, case: CaseStudy, rows: Sequence[int]
@@ -790,7 +829,7 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
         if result not in chosen:
             chosen.append(result)
     quotes = Quotes(ctx.stored)
-    items = _items(ctx, chosen, quotes, 3, aspects=True)
+    items, sides = _compared_items(ctx, chosen, quotes, 3)
     if len(chosen) < 2:
         # a conversation about one case study, asked to compare with nothing it names
         only = [AnswerSentence(f"There is one case study to compare here, "
@@ -799,8 +838,9 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
         return _answer(ctx, "compare", only, items, quotes)
     left = [by_id[i].case_study for _, ids in named[COMPARE_MOST:] for i in ids[:1]
             if i in by_id]
-    return _answer(ctx, "compare", _compare_sentences(chosen), items, quotes,
-                   [*_titles_only(items), *_not_compared(left)])
+    intro = _compare_sentences(chosen)
+    return _set_out(_answer(ctx, "compare", intro, items, quotes,
+                            [*_titles_only(items), *_not_compared(left)]), len(intro), sides)
 
 
 def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:

@@ -53,9 +53,9 @@ class Written:
 
 def written(answer: Answer, checked: Checked) -> Answer:
     """The answer with the checked reply as its text: each kept sentence cited by the first
-    passage it names (all of them stay in the text); no items, the reply is prose."""
+    passage it names (all of them stay in the text); no items or aspects, the reply is prose."""
     return dataclasses.replace(
-        answer, answer=checked.text, generated=True, generation="", items=(),
+        answer, answer=checked.text, generated=True, generation="", items=(), aspects=(),
         sentences=tuple(AnswerSentence(k.plain, k.cites[0]) for k in checked.kept),
         removed=tuple(r.text for r in checked.removed))
 

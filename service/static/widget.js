@@ -31,11 +31,13 @@
     return node;
   }
 
+  function attrs(node, values) {
+    for (var key in values) node.setAttribute(key, values[key]);
+  }
+
   function icon(path) {
     var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
+    attrs(svg, { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" });
     var p = document.createElementNS("http://www.w3.org/2000/svg", "path");
     p.setAttribute("d", path);
     svg.appendChild(p);
@@ -48,18 +50,16 @@
 
   var launcher = el("button", "casebook-launcher");
   launcher.type = "button";
-  launcher.setAttribute("aria-expanded", "false");
-  launcher.setAttribute("aria-controls", "casebook-panel");
-  launcher.setAttribute("aria-haspopup", "dialog");
+  attrs(launcher, { "aria-expanded": "false", "aria-controls": "casebook-panel",
+    "aria-haspopup": "dialog" });
   launcher.appendChild(icon("M4 4h16v11H8l-4 4V4zm4 5h8M8 12h5"));
   launcher.appendChild(el("span", "casebook-launcher-label", TITLE));
 
   var panel = el("section", "casebook-panel");
   panel.id = "casebook-panel";
   panel.hidden = true;
-  panel.setAttribute("role", "dialog");
-  panel.setAttribute("aria-labelledby", "casebook-title");
-  panel.setAttribute("aria-describedby", "casebook-intro");
+  attrs(panel, { role: "dialog", "aria-labelledby": "casebook-title",
+    "aria-describedby": "casebook-intro" });
 
   var header = el("div", "casebook-header");
   var title = el("h2", "casebook-title", TITLE);
@@ -67,8 +67,7 @@
   var reset = el("button", "casebook-reset", "Start over");
   reset.type = "button";
   var close = el("button", "casebook-close");
-  close.type = "button";
-  close.setAttribute("aria-label", "Close");
+  attrs(close, { type: "button", "aria-label": "Close" });
   close.appendChild(icon("M6 6l12 12M18 6L6 18"));
   header.append(title, reset, close);
 
@@ -79,9 +78,7 @@
   // Not live: streamed text would be read word by word; the status region below announces
   // each answer once, complete.
   var log = el("div", "casebook-log");
-  log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "off");
-  log.setAttribute("aria-label", "Conversation");
+  attrs(log, { role: "log", "aria-live": "off", "aria-label": "Conversation" });
   log.tabIndex = 0;
 
   var starters = el("div", "casebook-starters");
@@ -110,15 +107,10 @@
   var label = el("label", "casebook-sr", "Your question");
   label.htmlFor = "casebook-input";
   var input = el("input", "casebook-input");
-  input.id = "casebook-input";
-  input.type = "text";
-  input.autocomplete = "off";
-  input.maxLength = MAX_CHARS;
-  input.placeholder = "Ask about the case studies…";
-  input.setAttribute("enterkeyhint", "send");
+  attrs(input, { id: "casebook-input", type: "text", autocomplete: "off", maxlength: MAX_CHARS,
+    placeholder: "Ask about the case studies…", enterkeyhint: "send" });
   var send = el("button", "casebook-send");
-  send.type = "submit";
-  send.setAttribute("aria-label", "Send question");
+  attrs(send, { type: "submit", "aria-label": "Send question" });
   send.appendChild(icon("M4 12l16-8-6 16-2-7-8-1z"));
   form.append(label, input, send);
 
@@ -144,7 +136,7 @@
   }
 
   function focusables() {
-    return Array.prototype.filter.call(
+    return [].filter.call(
       panel.querySelectorAll("button, a[href], input, [tabindex='0']"),
       function (node) { return !node.disabled && node.offsetParent !== null; });
   }
@@ -169,7 +161,7 @@
     pending = null;
     history = [];
     anchor = null;
-    while (log.firstChild) log.removeChild(log.firstChild);
+    log.replaceChildren();
     log.appendChild(starters);
     input.value = "";
     announce("Started a new conversation.");
@@ -197,7 +189,7 @@
   function citeId(id, n) { return "casebook-cite-" + id + "-" + n; }
 
   function renderAnswer(paragraph, text, id, targets) {
-    while (paragraph.firstChild) paragraph.removeChild(paragraph.firstChild);
+    paragraph.replaceChildren();
     // "[n]" links to citation n; all else is plain text
     text.split(/(\[\d+\])/).forEach(function (part) {
       var match = /^\[(\d+)\]$/.exec(part);
@@ -279,8 +271,8 @@
     }).join(" ");
   }
 
-  // Lists, counts, comparisons: sentences in no item lead, then an entry per case study, then
-  // those after the items'. Returns case study id -> entry id.
+  // Lists, counts, comparisons: sentences in no item lead, then an entry per case study (per
+  // aspect, of a comparison), then those after. Returns case study id -> entry id.
   function renderItems(paragraph, done, id) {
     var quoted = {}, shown = {}, lead = [], tail = [], past, end;
     done.items.forEach(function (item) {
@@ -291,17 +283,20 @@
     });
     paragraph.textContent = said(lead);
     paragraph.hidden = !lead.length;
-    var list = el("ul", "casebook-items");
-    done.items.forEach(function (item, i) {
-      var study = item.case_study, entry = el("li", "casebook-item");
+    var list = el("ul", "casebook-items"), sides = done.aspects || [];
+    (sides.length ? sides : done.items).forEach(function (item, i) {
+      var study = item.case_study, head = el("p");
+      var entry = el("li", study ? "casebook-item" : "casebook-item casebook-aspect");
       entry.id = "casebook-item-" + id + "-" + i;
-      shown[study.id] = shown[study.id] || entry.id;
-      var head = el("p");
-      head.append(titleLink(study, "casebook-item-title", item.label),
-        el("span", "casebook-item-boroughs", study.boroughs.join(", ")));
+      if (study) {
+        shown[study.id] = shown[study.id] || entry.id;
+        head.append(titleLink(study, "casebook-item-title", item.label),
+          el("span", "casebook-item-boroughs", study.boroughs.join(", ")));
+      } else head.append(el("span", "casebook-item-title", item.label));
       entry.append(head);
-      item.sentences.forEach(function (s) {
-        entry.append(el("p", "casebook-item-quote", said([s])));
+      (item.items || item.sentences).forEach(function (s) {
+        entry.append(el("p", "casebook-item-quote", s.sentences ? s.label + ": " + said(s.sentences)
+          : said([s])));
       });
       list.append(entry);
     });
@@ -362,8 +357,7 @@
     var id = ++turn;
     bubble("user").appendChild(el("p", "casebook-text", question));
     var box = bubble("assistant");
-    box.setAttribute("data-casebook-state", "waiting");
-    box.setAttribute("aria-busy", "true");
+    attrs(box, { "data-casebook-state": "waiting", "aria-busy": "true" });
     var paragraph = el("p", "casebook-text casebook-answer");
     var typing = el("span", "casebook-typing", "Searching the case studies");
     paragraph.appendChild(typing);
@@ -387,8 +381,7 @@
         if (done.case_studies) reply.case_studies = done.case_studies.slice(0, MAX_CASES);
         history = messages.concat([reply]);
         var match = done.match || "answered";
-        box.setAttribute("data-casebook-match", match);
-        box.setAttribute("data-casebook-shape", done.shape || "open");
+        attrs(box, { "data-casebook-match": match, "data-casebook-shape": done.shape || "open" });
         if (match !== "answered" && done.shape !== "chat") {  // "hi": no label
           // none covers it: said before any closest
           var label = el("p", "casebook-match casebook-match-" + match,
@@ -409,7 +402,7 @@
         }
         if (done.generated) box.appendChild(el("p", "casebook-query casebook-generated",
           "Written by a language model from the sources above: check them."));
-        var sources = box.querySelectorAll(".casebook-citation, .casebook-item").length;
+        var sources = box.querySelectorAll(".casebook-citation, .casebook-item:not(.casebook-aspect)").length;
         announce(text.replace(/\s*\[\d+\]/g, "") +
           (sources ? " " + sources + (sources === 1 ? " source." : " sources.") : ""));
       } else {
@@ -419,8 +412,8 @@
         var retry = el("button", "casebook-retry", "Try again");
         retry.type = "button";
         retry.addEventListener("click", function () {
-          log.removeChild(box.previousSibling);
-          log.removeChild(box);
+          box.previousSibling.remove();
+          box.remove();
           ask(question);
         });
         box.appendChild(retry);
@@ -475,7 +468,7 @@
   // -- mount --
   function mount() {
     var href = new URL("widget.css", scriptUrl).href;
-    var sheet = Array.prototype.find.call(document.querySelectorAll("link[rel=stylesheet]"),
+    var sheet = [].find.call(document.querySelectorAll("link[rel=stylesheet]"),
       function (link) { return link.href === href; });
     function show() { root.hidden = false; }
     if (sheet) { show(); }

@@ -43,6 +43,8 @@ ONE_PLACE = "How did Hounslow reach Muslim communities about vaccines?"
 HOUNSLOW = "covid-19-vaccinations-understanding-and-supporting-faith"
 NEWHAM = "covid-19-vaccinations-utilising-opportunities-to-support"
 BROMLEY = "bromley-by-bow-micro-commissioning"
+COMPARISON = ("How does funding for social prescribing differ between Barnet and Hammersmith "
+              "and Fulham?")
 VACCINE_LIST = "Which case studies are about Covid-19 vaccine hesitancy?"
 # while the answer streams, the text its paragraph shows (the last seen)
 STREAMED = """(index) => { window.__casebookStreamed = null;
@@ -220,6 +222,37 @@ def test_a_list_answer_shows_each_case_study_as_a_list_item(
     assert answer.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "no sideways scrolling"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artifacts / "widget-list-phone.png"), animations="disabled")
+
+
+def test_a_comparison_is_shown_aspect_by_aspect(widget: Widget, live_server: str,
+                                               artifacts: Path) -> None:
+    """A comparison shows an entry per aspect /v1/ask gives, in order: the aspect as a label
+    (not a link), then a line per case study naming it; the case studies are listed under
+    Sources, and the status counts those sources, not the aspects."""
+    api = httpx.post(live_server + "/v1/ask", json={"question": COMPARISON}, timeout=60).json()
+    assert api["shape"] == "compare" and len(api["aspects"]) >= 2
+    page = widget.page
+    widget.open()
+    answer = widget.ask(COMPARISON)
+    entries = answer.locator("ul.casebook-items > li.casebook-aspect")
+    expect(entries).to_have_count(len(api["aspects"]))
+    for entry, aspect in zip(entries.all(), api["aspects"], strict=True):
+        title = entry.locator(".casebook-item-title")
+        expect(title).to_have_text(aspect["label"])
+        assert title.evaluate("(el) => el.tagName") == "SPAN"
+        expect(entry.locator(".casebook-item-quote")).to_have_text(
+            [as_shown(f"{side['label']}: " + " ".join(f"{s['text']} [{s['citation']}]"
+                                                      for s in side["sentences"]))
+             for side in aspect["items"]])
+    compared = {item["case_study"]["title"] for item in api["items"]}
+    assert compared <= set(citation_titles(answer))
+    expect(page.get_by_role("status")).to_contain_text(f"{len(compared)} sources.")
+    answer.locator(".casebook-item-quote").get_by_role("link", name="source 1").first.click()
+    expect(answer.locator(".casebook-citation").first.get_by_role("link")).to_be_focused()
+    assert contrast(page, ".casebook-aspect .casebook-item-title") >= 4.5
+    answer.evaluate("(el) => { const log = el.closest('.casebook-log');"
+                    " log.scrollTop = el.offsetTop - log.offsetTop - 8; }")
+    page.screenshot(path=str(artifacts / "widget-comparison.png"), animations="disabled")
 
 
 def test_a_follow_up_sends_back_the_case_studies_of_the_answer_before(

@@ -109,8 +109,8 @@ def test_json_form(client: httpx.Client, how: str) -> None:
     assert response.headers["content-type"] == "application/json"
     data = response.json()
     assert set(data) == {"question", "query", "answer", "found", "confidence", "citations",
-                         "took_ms", "match", "sentences", "shape", "items", "case_studies",
-                         "generated", "generation"}
+                         "took_ms", "match", "sentences", "shape", "items", "aspects",
+                         "case_studies", "generated", "generation"}
     # no model configured: the extractive answer, saying so
     assert data["generated"] is False and data["generation"] == {"reason": "off", "removed": 0}
     assert data["case_studies"] == cited(data["citations"])
@@ -130,7 +130,7 @@ def test_done_carries_the_shape_the_items_and_the_cited_case_studies(
     assert response.status_code == 200
     assert [name for name, _ in events][-2:] == ["citations", "done"]
     citations, done = events[-2][1]["citations"], events[-1][1]
-    assert set(done) == {"answer", "found", "match", "sentences", "shape", "items",
+    assert set(done) == {"answer", "found", "match", "sentences", "shape", "items", "aspects",
                          "case_studies", "took_ms", "query", "generated", "generation"}
     ask = client.post("/v1/ask", json={"question": VACCINE_LIST}).json()
     assert text_of(events) == ask["answer"] == done["answer"]
@@ -144,6 +144,23 @@ def test_done_carries_the_shape_the_items_and_the_cited_case_studies(
     as_json = client.post("/v1/chat", json={**chat(VACCINE_LIST), "stream": False}).json()
     assert {k: as_json[k] for k in ("shape", "items", "case_studies")} == \
         {k: done[k] for k in ("shape", "items", "case_studies")}
+    assert done["aspects"] == ask["aspects"] == []
+
+
+@pytest.mark.slow
+def test_done_carries_a_comparisons_aspects(client: httpx.Client) -> None:
+    """A comparison's `done` carries its aspects as /v1/ask gives them: each a label and a
+    line per case study, the sentences in the order the streamed text reads them."""
+    question = "Compare the Hounslow and Newham vaccine approaches"
+    _, events = stream(client, chat(question))
+    done = events[-1][1]
+    ask = client.post("/v1/ask", json={"question": question}).json()
+    assert done["shape"] == "compare" and done["aspects"] == ask["aspects"]
+    assert done["aspects"] and all(a["label"] and a["items"] for a in done["aspects"])
+    lines = [s for a in done["aspects"] for i in a["items"] for s in i["sentences"]]
+    assert done["sentences"][-len(lines):] == lines
+    assert {i["case_study"]["id"] for a in done["aspects"] for i in a["items"]} == \
+        {i["case_study"]["id"] for i in done["items"]}
 
 
 @pytest.mark.slow

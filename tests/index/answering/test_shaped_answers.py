@@ -192,6 +192,41 @@ def test_a_comparison_has_an_item_for_each_named_case_study(searcher: Searcher) 
     reads_whole(answer)
 
 
+def test_a_comparison_sets_its_case_studies_side_by_side_aspect_by_aspect(
+        searcher: Searcher) -> None:
+    """What the question asks about leads, with each case study's sentence on it; then the
+    other aspects. The text, the sentences and the aspects read in one order, and each item
+    holds the same sentences as its lines in the aspects."""
+    answer = ask(searcher, "How does funding for social prescribing differ between Barnet and "
+                           "Hammersmith and Fulham?")
+    assert answer.shape == "compare"
+    labels = [a.label for a in answer.aspects]
+    assert labels[0] == "Funding for social prescribing" and len(labels) >= 2
+    funding = answer.aspects[0]
+    assert [i.label for i in funding.items] == ["Barnet", "Hammersmith and Fulham"]
+    assert all(re.search(r"\bfund", s.text) for i in funding.items for s in i.sentences)
+    lines = answer.answer.splitlines()
+    assert lines[1] == "Funding for social prescribing:" and lines[2].startswith("- Barnet: ")
+    sides = [s for a in answer.aspects for i in a.items for s in i.sentences]
+    assert list(answer.sentences[len(answer.sentences) - len(sides):]) == sides
+    for item in answer.items:
+        assert set(item.sentences) == {s for a in answer.aspects for i in a.items
+                                       if i.case_study == item.case_study for s in i.sentences}
+    reads_whole(answer)
+
+
+def test_a_comparison_that_asks_about_nothing_beyond_its_case_studies_has_no_asked_aspect(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Compare the two Lewisham case studies.")
+    assert answer.shape == "compare" and answer.aspects
+    assert {a.label for a in answer.aspects} <= {"The need", "What was done", "What came of it",
+                                                 "Other detail"}
+
+
+def test_answers_of_other_shapes_have_no_aspects(searcher: Searcher) -> None:
+    assert not ask(searcher, "Which case studies are about Covid-19 vaccine hesitancy?").aspects
+
+
 def test_a_title_only_case_study_is_described_by_its_title_alone(searcher: Searcher) -> None:
     # and says that is all, so the reader does not wonder whether the answer was cut short
     answer = ask(searcher, "What does the Macmillan Cancer Care Navigation Service do?")
@@ -1011,3 +1046,4 @@ def test_a_list_of_what_names_a_word_quotes_where_it_says_the_word(searcher: Sea
                     if i.case_study.id == "reducing-health-inequalities-health-inclusion")
     assert "charity Groundswell" in lewisham.sentences[0].text
     reads_whole(answer)
+
