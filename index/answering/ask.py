@@ -776,7 +776,8 @@ def named_heading_first(searcher: Searcher, question: str, ranked: Sequence[Case
     if names_a_heading(question, ranked[:1]):
         return list(ranked)
     moved = titled_first(question, ranked)
-    if not moved or moved[0] is ranked[0]:
+    if not moved or moved[0] is ranked[0] or _outside_places(searcher, question,
+                                                             moved[0].case_study):
         return None
     stored = searcher.stored
     rows = stored.sentence_rows.get(moved[0].case_study.id, ())
@@ -797,13 +798,20 @@ def named_alone(searcher: Searcher, question: str) -> str | None:
         return None
     cases = searcher.case_studies()
     held = [c for c in cases if all(holds_name(c.text, n) for n in names)]
-    # a borough the question names is where it asks: "how did Southwark reach Muslim
-    # communities?" is asked of Southwark, though Hounslow's text alone says "Muslim"
-    places = boroughs_named(question, searcher.boroughs(), searcher.gazetteer)
-    if len(held) != 1 or (places and not set(held[0].boroughs) & set(places)
-                          and any(set(c.boroughs) & set(places) for c in cases)):
+    if len(held) != 1 or _outside_places(searcher, question, held[0]):
         return None
     return held[0].id
+
+
+def _outside_places(searcher: Searcher, question: str, case: CaseStudy) -> bool:
+    """The question names boroughs with case studies of their own, and `case` is from none of
+    them. A borough the question names is where it asks: "how did Southwark reach Muslim
+    communities?" is asked of Southwark, though Hounslow's text alone says "Muslim", and
+    "how did Newham support refugees?" of Newham, though Croydon's title says "supporting
+    refugees"."""
+    places = set(boroughs_named(question, searcher.boroughs(), searcher.gazetteer))
+    return bool(places) and not set(case.boroughs) & places \
+        and any(set(c.boroughs) & places for c in searcher.case_studies())
 
 
 def names_the_title(searcher: Searcher, scored: Scored, results: Sequence[CaseResult]) -> bool:

@@ -1173,6 +1173,21 @@ def compose_field_alone(ctx: Context) -> Answer:
     return _answer(ctx, question_shape(ctx.question), intro, [], Quotes(ctx.stored))
 
 
+def _none_covers(ctx: Context, topic: str) -> str:
+    """That no case study covers the question, said of the boroughs it names where it names
+    some with case studies: "how did Newham support refugees?" is not told that no case study
+    anywhere answers, when Croydon's is about refugees."""
+    # by the name the asker gave: "in Whitechapel" is not told of Tower Hamlets
+    places = " or ".join(b for b in boroughs_named(ctx.question, ctx.boroughs)
+                         if re.search(rf"\b{re.escape(b)}\b", ctx.question, re.IGNORECASE))
+    who = f"No {places} case study" if places else "No case study"
+    if not topic:
+        return f"{who} answers that." if places else "No case study here answers that."
+    # "which case studies mention the NHS app?" asks what they say, not what they are about
+    verb = "mentions" if mentions(ctx.question) else "is about" if places else "here is about"
+    return f"{who} {verb} {topic}."
+
+
 def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
                     place_alone: bool = False) -> Answer:
     """No case study covers the question: say so in the asker's words, then offer the closest
@@ -1181,12 +1196,7 @@ def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
     `place_alone`: it asks about those places and nothing more, so where the case studies are
     from is what it can be told."""
     ctx = replace(ctx, match="related")
-    if elsewhere:
-        head = elsewhere_text(elsewhere)
-    else:
-        # "which case studies mention the NHS app?" asks what they say, not what they are about
-        verb = "mentions" if mentions(ctx.question) else "here is about"
-        head = f"No case study {verb} {topic}." if topic else "No case study here answers that."
+    head = elsewhere_text(elsewhere) if elsewhere else _none_covers(ctx, topic)
     quotes = Quotes(ctx.stored)
     shape = question_shape(ctx.question)
     if place_alone:

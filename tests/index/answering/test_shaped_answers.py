@@ -1047,3 +1047,24 @@ def test_a_list_of_what_names_a_word_quotes_where_it_says_the_word(searcher: Sea
     assert "charity Groundswell" in lewisham.sentences[0].text
     reads_whole(answer)
 
+
+def test_a_title_the_question_names_is_not_promoted_over_the_borough_it_asks_of(
+        searcher: Searcher) -> None:
+    """"How did Newham support refugees?" is asked of Newham: Croydon's title says
+    "supporting refugees", but answering from it alone would pass Croydon's work off as
+    Newham's. No Newham case study answers it, and the answer says so of Newham."""
+    newham = ask(searcher, "How did Newham support refugees?")
+    assert newham.match == "related"
+    assert newham.sentences[0].text == "No Newham case study answers that."
+    assert "reducing-health-inequalities-supporting-refugees" in {
+        c.case_study.id for c in newham.citations}
+    croydon = ask(searcher, "How did Croydon support refugees?")
+    assert croydon.match == "answered"
+    assert {c.case_study.boroughs for c in croydon.citations} == {("Croydon",)}
+
+
+def test_a_related_answer_names_a_borough_only_as_the_asker_named_it(searcher: Searcher) -> None:
+    answer = ask(searcher, "Nurses at the big hospital in Whitechapel getting poorly kids out to "
+                           "fun local activities")
+    assert answer.match == "related"
+    assert answer.sentences[0].text == "No case study here answers that."
