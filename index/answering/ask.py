@@ -51,6 +51,7 @@ from casebook.index.answering.selection import (
     OR,
     asked_words,
     boroughs_named,
+    boroughs_said,
     distinctive_names,
     fields_named,
     group_named,
@@ -240,7 +241,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
         # the topic read alone against each case study's sentences outweighs the whole
         # question's match: "how many case studies focus on children and young people?"
         match = "answered"
-    if elsewhere and match == "answered":
+    if (elsewhere or answered_outside(searcher, question, ranked)) and match == "answered":
         match = "related"
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
@@ -365,7 +366,44 @@ def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
     ctx.ranked = titled_first(scored.normalised, ctx.ranked)
     ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                               if bare_title_off(searcher, scored, r.case_study))
-    return compose_related(ctx, elsewhere, topic, place_alone=alone)
+    away = None if elsewhere else answered_away(searcher, question)
+    return compose_related(ctx, elsewhere, topic, place_alone=alone, away=away)
+
+
+def answered_outside(searcher: Searcher, question: str, ranked: Sequence[CaseResult]) -> bool:
+    """A question about one case study (a fact, how, describe or open) that names boroughs
+    with case studies of their own, whose best case study is from none of them and does not
+    name them: "how did Barnet reach Muslim communities about vaccines?" finds Hounslow's,
+    which no answer may pass off as Barnet's."""
+    if not ranked or question_shape(question) in ("list", "count", "where", "compare"):
+        return False
+    case = ranked[0].case_study
+    places = boroughs_said(question, searcher.boroughs(), searcher.gazetteer)
+    return bool(places) and _from_elsewhere(searcher, question, case) \
+        and not any(re.search(rf"\b{re.escape(p)}\b", case.text) for p in places)
+
+
+def _from_elsewhere(searcher: Searcher, question: str, case: CaseStudy) -> bool:
+    """`case` is from boroughs the question does not name, where it names some with case
+    studies: one with no borough (North West London's training) may be from any of them."""
+    return bool(case.boroughs) and _outside_places(searcher, question, case)
+
+
+def answered_away(searcher: Searcher, question: str) -> CaseResult | None:
+    """The case study that answers the question asked of no place, where it is from outside
+    the boroughs the question names: "how did Southwark reach Muslim communities?" has no
+    Southwark answer, and Hounslow's work with mosques is the one the asker wants to hear of.
+    None where the question names no borough, or asked of none it is not answered."""
+    places = boroughs_said(question, searcher.boroughs(), searcher.gazetteer)
+    bare = searcher.gazetteer.without_places(question)
+    if not places or not topic_words(bare, None, ()):
+        return None
+    scored = searcher.score(bare, full=True)
+    ranked = every_case(searcher, scored, Excepted(bare))[:CASES_CONSIDERED]
+    match, _ = judged(searcher, bare, scored, ranked)
+    if match != "answered" or not _from_elsewhere(searcher, question, ranked[0].case_study):
+        return None
+    return ranked[0]
 
 
 def behind_bare_titles(searcher: Searcher, question: str, scored: Scored,

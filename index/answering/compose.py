@@ -58,6 +58,7 @@ from casebook.index.answering.selection import (
     Selection,
     asked_words,
     boroughs_named,
+    boroughs_said,
     group_named,
     mentions,
     named_cases,
@@ -1046,8 +1047,7 @@ def _how_intro(question: str, items: Sequence[AnswerItem]) -> AnswerSentence:
 def _borough_alone(ctx: Context) -> bool:
     """The question names boroughs by name and nothing else, and two or more case studies
     come from them (a place inside one, "Stockwell", means its own case study)."""
-    named = [b for b in boroughs_named(ctx.question, ctx.boroughs)
-             if re.search(rf"\b{re.escape(b)}\b", ctx.question, re.IGNORECASE)]
+    named = boroughs_said(ctx.question, ctx.boroughs)
     if not named or topic_words(london().without_places(ctx.question), None, ()):
         return False
     return sum(bool(set(r.case_study.boroughs) & set(named)) for r in ctx.ranked) >= 2
@@ -1173,13 +1173,27 @@ def compose_field_alone(ctx: Context) -> Answer:
     return _answer(ctx, question_shape(ctx.question), intro, [], Quotes(ctx.stored))
 
 
+def _away_first(ctx: Context, head: str, away: CaseResult, close: Sequence[CaseResult],
+                quotes: Quotes) -> tuple[list[AnswerSentence], list[AnswerItem]]:
+    """What a related answer offers where the question asked of no place is answered from
+    outside the boroughs it names: that case study first, then the closest within them."""
+    places = " or ".join(boroughs_said(ctx.question, ctx.boroughs))
+    near = [r for r in close if r.case_study.id != away.case_study.id
+            and set(r.case_study.boroughs) & set(boroughs_said(ctx.question, ctx.boroughs))][:1]
+    intro = [AnswerSentence(head, None),
+             AnswerSentence(f"Outside {places}, {in_sentence(away.case_study)} is about that.",
+                            None)]
+    if near:
+        intro.append(AnswerSentence(f"The closest in {places} is {in_sentence(near[0].case_study)}.",
+                                    None))
+    return intro, _items(ctx, [away, *near], quotes, 1)
+
+
 def _none_covers(ctx: Context, topic: str) -> str:
     """That no case study covers the question, said of the boroughs it names where it names
     some with case studies: "how did Newham support refugees?" is not told that no case study
     anywhere answers, when Croydon's is about refugees."""
-    # by the name the asker gave: "in Whitechapel" is not told of Tower Hamlets
-    places = " or ".join(b for b in boroughs_named(ctx.question, ctx.boroughs)
-                         if re.search(rf"\b{re.escape(b)}\b", ctx.question, re.IGNORECASE))
+    places = " or ".join(boroughs_said(ctx.question, ctx.boroughs))
     who = f"No {places} case study" if places else "No case study"
     if not topic:
         return f"{who} answers that." if places else "No case study here answers that."
@@ -1189,12 +1203,13 @@ def _none_covers(ctx: Context, topic: str) -> str:
 
 
 def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
-                    place_alone: bool = False) -> Answer:
+                    place_alone: bool = False, away: CaseResult | None = None) -> Answer:
     """No case study covers the question: say so in the asker's words, then offer the closest
     where they really are close, else what the case studies do cover. `elsewhere`: the places
     it names that no case study is from; `topic`: what it asks about (answering/subject.py);
     `place_alone`: it asks about those places and nothing more, so where the case studies are
-    from is what it can be told."""
+    from is what it can be told; `away`: the case study that answers it asked of no place,
+    from outside the boroughs it names, offered first."""
     ctx = replace(ctx, match="related")
     head = elsewhere_text(elsewhere) if elsewhere else _none_covers(ctx, topic)
     quotes = Quotes(ctx.stored)
@@ -1206,6 +1221,9 @@ def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
                                 f"{join(list(ctx.boroughs))}.", None)]
         return _answer(ctx, shape, intro, [], quotes)
     close = _closest(ctx)
+    if away is not None:
+        intro, items = _away_first(ctx, head, away, close, quotes)
+        return _answer(ctx, shape, intro, items, quotes)
     if not close:
         intro = [AnswerSentence(head, None), AnswerSentence(
             "None is close; the case studies cover: " + "; ".join(ctx.sections) + ".", None)]

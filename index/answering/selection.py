@@ -206,6 +206,14 @@ def boroughs_named(question: str, boroughs: Sequence[str], gazetteer: Gazetteer 
     return tuple(b for b in found if b in boroughs)
 
 
+def boroughs_said(question: str, boroughs: Sequence[str], gazetteer: Gazetteer | None = None
+                  ) -> tuple[str, ...]:
+    """The boroughs the question names by their own names: "in Whitechapel" is no question
+    about Tower Hamlets to tell the asker of."""
+    return tuple(b for b in boroughs_named(question, boroughs, gazetteer)
+                 if re.search(rf"\b{re.escape(b)}\b", question, re.IGNORECASE))
+
+
 _HEAD_LINKS = frozenset({"with", "in", "from", "who", "that", "living", "affected", "experiencing"})
 # "which case studies say who funded the service?": the verb whose object is a question of its
 # own tells how the case study holds the topic, and is no part of it

@@ -1056,8 +1056,8 @@ def test_a_title_the_question_names_is_not_promoted_over_the_borough_it_asks_of(
     newham = ask(searcher, "How did Newham support refugees?")
     assert newham.match == "related"
     assert newham.sentences[0].text == "No Newham case study answers that."
-    assert "reducing-health-inequalities-supporting-refugees" in {
-        c.case_study.id for c in newham.citations}
+    assert newham.sentences[1].text.startswith("Outside Newham, ")
+    assert newham.items[0].case_study.id == "reducing-health-inequalities-supporting-refugees"
     croydon = ask(searcher, "How did Croydon support refugees?")
     assert croydon.match == "answered"
     assert {c.case_study.boroughs for c in croydon.citations} == {("Croydon",)}
@@ -1068,3 +1068,30 @@ def test_a_related_answer_names_a_borough_only_as_the_asker_named_it(searcher: S
                            "fun local activities")
     assert answer.match == "related"
     assert answer.sentences[0].text == "No case study here answers that."
+
+
+def test_a_question_asked_of_a_borough_is_not_answered_from_another_as_if_it_were_its_own(
+        searcher: Searcher) -> None:
+    """Hounslow's work with mosques is no answer to how Barnet reached Muslim communities: the
+    answer says no Barnet case study answers it, offers Hounslow's as what is about it
+    elsewhere, then the closest in Barnet."""
+    barnet = ask(searcher, "How did Barnet reach Muslim communities about vaccines?")
+    assert barnet.match == "related"
+    assert [s.text for s in barnet.sentences[:2]] == [
+        "No Barnet case study answers that.",
+        "Outside Barnet, \u201cUnderstanding and supporting faith groups and their practices\u201d "
+        "(Hounslow) is about that."]
+    assert [i.case_study.boroughs for i in barnet.items] == [("Hounslow",), ("Barnet",)]
+    hounslow = ask(searcher, "How did Hounslow reach Muslim communities about vaccines?")
+    assert hounslow.match == "answered"
+    assert hounslow.citations[0].case_study.boroughs == ("Hounslow",)
+
+
+def test_a_case_study_with_no_borough_is_not_offered_as_from_outside_one(searcher: Searcher
+                                                                          ) -> None:
+    # North West London's link worker training may be Ealing's: it names no borough
+    assert ask(searcher, "How were link workers trained during the pandemic?") \
+        .citations[0].case_study.id == "training-social-prescribing-link-workers-during-covid-19-nwl"
+    answer = ask(searcher, "How were Ealing's link workers trained during the pandemic?")
+    assert answer.match == "related"
+    assert not any(s.text.startswith("Outside Ealing") for s in answer.sentences)
