@@ -1095,9 +1095,11 @@ def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     asked = tally_asked(ctx.question, topic_words(ctx.question, None, ()))
     if asked is not None:
         return _tally(ctx, asked)
-    if shape not in ("list", "count", "where", "compare") and _borough_alone(ctx):
+    if shape not in ("list", "count", "where", "compare") and _borough_alone(ctx) \
+            and answer_type(ctx.question) not in ("number", "date"):
         # "tell me about Lambeth", "what is happening in Lewisham?": every case study from
-        # it, as a list
+        # it, as a list; "how many link workers are there in Southwark?" asks a figure one
+        # sentence holds, not for the borough's case studies
         return _listing(ctx, "list")
     if shape in ("list", "count", "where"):
         return _listing(ctx, shape)

@@ -1095,3 +1095,13 @@ def test_a_case_study_with_no_borough_is_not_offered_as_from_outside_one(searche
     answer = ask(searcher, "How were Ealing's link workers trained during the pandemic?")
     assert answer.match == "related"
     assert not any(s.text.startswith("Outside Ealing") for s in answer.sentences)
+
+
+def test_a_figure_asked_of_a_borough_is_answered_by_the_sentence_that_holds_it(
+        searcher: Searcher) -> None:
+    """"How many link workers are there in Southwark?" asks a figure, not for Southwark's
+    case studies, which "tell me about Lambeth" still lists."""
+    answer = ask(searcher, "How many link workers are there in Southwark?")
+    assert answer.shape == "fact" and not answer.items
+    assert "11 link workers" in answer.sentences[0].text
+    assert ask(searcher, "Tell me about Lambeth").items
