@@ -544,6 +544,9 @@ _WHO_DID = re.compile(r"^\s*who\s+(?!(?:is|are|was|were|has|have|had|does|do|did
                       re.IGNORECASE)
 
 
+_ASKS_WHO = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?who\b", re.IGNORECASE)
+
+
 def _not_told(case: CaseStudy, untold: str, citation: int) -> AnswerSentence:
     return AnswerSentence(f"{_summary(case)} {untold}; {_more(case)}.", citation)
 
@@ -977,12 +980,17 @@ def _single(ctx: Context, shape: Shape) -> Answer:
                        quotes)
     untold = _untold(ctx, case) if shape != "describe" else None
     if untold:
-        # the need or the service is what there is; the reader asked for what it does not tell.
-        # No sentence answers, so one that leans on another ("For many, it's ...") gives way
+        # the need or the service is what there is; the reader asked for what it does not tell,
+        # and hears so first: a quote that led would read as the answer ("The group video
+        # clinics involve a GP ..." to "who funded the clinics?"). No sentence answers, so one
+        # that leans on another ("For many, it's ...") gives way
         first = quotes.sentence(case, min(rows, key=lambda r: (
             leans_back(ctx.stored.sentences[r].text), rows.index(r))))
-        return _answer(ctx, shape, [first, _not_told(case, untold, first.citation or 1)], [],
-                       quotes)
+        notice = _not_told(case, untold, first.citation or 1)
+        # "which staff ...?" may be answered by a common noun ("specialist clinical nurses")
+        # the check for a name misses: there the quote leads, and may be the answer
+        plain = answer_type(ctx.question) != "name" or _ASKS_WHO.match(ctx.question)
+        return _answer(ctx, shape, [notice, first] if plain else [first, notice], [], quotes)
     return _answer(ctx, shape, _quote_rows(ctx, quotes, case, rows), [], quotes)
 
 
