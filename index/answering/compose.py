@@ -531,15 +531,20 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
         return None
     verb = _WHO_DID.match(ctx.question) if kind == "name" else None
     # "does not say who funds it", "who paid for it": the asker's own verb, where "who" is
-    # its subject, with its preposition
-    return f"{UNTOLD[kind]} {' '.join(w.lower() for w in verb.groups() if w)} it" if verb \
-        else UNTOLD[kind]
+    # its subject, with its preposition; "which charity funds it": the asker's own noun
+    if verb is None:
+        return UNTOLD[kind]
+    which, *said = verb.groups()
+    asked = f"which {which.lower()}" if which else "who"
+    return f"does not say {asked} {' '.join(w.lower() for w in said if w)} it"
 
 
-# "who funds ...", "who founded ...", "who paid for ...": not "who is ...", and a verb that takes
-# a preposition keeps it ("who paid it" would misquote "who paid for it")
-_WHO_DID = re.compile(r"^\s*who\s+(?!(?:is|are|was|were|has|have|had|does|do|did|will|would|can|"
-                      r"could|should|may|might|must)\b)([a-z]+(?:ed|s)|paid|ran|led)"
+# "who funds ...", "who founded ...", "who paid for ...", "which charity runs ...": not "who
+# is ...", and a verb that takes a preposition keeps it ("who paid it" would misquote "who paid
+# for it")
+_WHO_DID = re.compile(r"^\s*(?:who|which\s+([a-z]+))\s+(?!(?:is|are|was|were|has|have|had|does|"
+                      r"do|did|will|would|can|could|should|may|might|must)\b)"
+                      r"([a-z]+(?:ed|s)|paid|ran|led)"
                       r"(?:\s+(for|to|with|on|in|at|by|from|of|about|into|up|out))?\b",
                       re.IGNORECASE)
 
@@ -989,7 +994,8 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         notice = _not_told(case, untold, first.citation or 1)
         # "which staff ...?" may be answered by a common noun ("specialist clinical nurses")
         # the check for a name misses: there the quote leads, and may be the answer
-        plain = answer_type(ctx.question) != "name" or _ASKS_WHO.match(ctx.question)
+        plain = answer_type(ctx.question) != "name" or _ASKS_WHO.match(ctx.question) \
+            or _WHO_DID.match(ctx.question)
         return _answer(ctx, shape, [notice, first] if plain else [first, notice], [], quotes)
     return _answer(ctx, shape, _quote_rows(ctx, quotes, case, rows), [], quotes)
 

@@ -1106,3 +1106,12 @@ def test_a_figure_asked_of_a_borough_is_answered_by_the_sentence_that_holds_it(
     assert answer.shape == "fact" and not answer.items
     assert "11 link workers" in answer.sentences[0].text
     assert ask(searcher, "Tell me about Lambeth").items
+
+
+def test_what_the_summary_does_not_tell_is_said_in_the_askers_words_before_the_quote(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Which charity funds the Posh Club?")
+    assert answer.sentences[0].text == (
+        "The summary of \u201cCrawley Posh Club\u201d does not say which charity funds it; the "
+        "page says no more about it.")
+    assert answer.sentences[1].text.startswith("Crawley Posh Club brings people")
