@@ -241,7 +241,8 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
         # the topic read alone against each case study's sentences outweighs the whole
         # question's match: "how many case studies focus on children and young people?"
         match = "answered"
-    if (elsewhere or answered_outside(searcher, question, ranked)) and match == "answered":
+    if (elsewhere or answered_outside(searcher, question, ranked)
+            or named_elsewhere(searcher, question, ranked)) and match == "answered":
         match = "related"
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
@@ -367,7 +368,8 @@ def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
     ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                               if bare_title_off(searcher, scored, r.case_study))
     away = None if elsewhere else answered_away(searcher, question)
-    return compose_related(ctx, elsewhere, topic, place_alone=alone, away=away)
+    return compose_related(ctx, elsewhere, topic, place_alone=alone,
+                           away=next((r for r in ctx.ranked if r.case_study.id == away), None))
 
 
 def answered_outside(searcher: Searcher, question: str, ranked: Sequence[CaseResult]) -> bool:
@@ -383,27 +385,50 @@ def answered_outside(searcher: Searcher, question: str, ranked: Sequence[CaseRes
         and not any(re.search(rf"\b{re.escape(p)}\b", case.text) for p in places)
 
 
+def named_elsewhere(searcher: Searcher, question: str, ranked: Sequence[CaseResult]) -> bool:
+    """A question about one case study that names a borough and a name (not a place nor an
+    acronym) that only case studies of other boroughs hold, whose best case study is that
+    borough's, found by its name: "how did Barnet reach Muslim communities?" finds Barnet's
+    service on "Barnet", and only Hounslow's says "Muslim"."""
+    if not ranked or question_shape(question) in ("list", "count", "where", "compare"):
+        return False
+    places = set(boroughs_said(question, searcher.boroughs(), searcher.gazetteer))
+    case = ranked[0].case_study
+    if not places & set(case.boroughs):
+        return False
+    names = [n for n in distinctive_names(question, searcher.case_texts)
+             if not n.isupper() and not searcher.gazetteer.find(n)]
+    # the name is held, and only by case studies of other boroughs
+    holding = [[c for c in searcher.case_studies() if holds_name(c.text, n)] for n in names]
+    return any(held and not any(set(c.boroughs) & places for c in held) for held in holding)
+
+
 def _from_elsewhere(searcher: Searcher, question: str, case: CaseStudy) -> bool:
     """`case` is from boroughs the question does not name, where it names some with case
     studies: one with no borough (North West London's training) may be from any of them."""
     return bool(case.boroughs) and _outside_places(searcher, question, case)
 
 
-def answered_away(searcher: Searcher, question: str) -> CaseResult | None:
-    """The case study that answers the question asked of no place, where it is from outside
-    the boroughs the question names: "how did Southwark reach Muslim communities?" has no
+def answered_away(searcher: Searcher, question: str) -> str | None:
+    """The case study that answers the question asked of others, where it is from outside the
+    boroughs the question names: "how did Southwark reach Muslim communities?" has no
     Southwark answer, and Hounslow's work with mosques is the one the asker wants to hear of.
-    None where the question names no borough, or asked of none it is not answered."""
+    None where the question names no borough by its name, or asked of others it is not
+    answered."""
     places = boroughs_said(question, searcher.boroughs(), searcher.gazetteer)
-    bare = searcher.gazetteer.without_places(question)
-    if not places or not topic_words(bare, None, ()):
+    if not places:
         return None
-    scored = searcher.score(bare, full=True)
-    ranked = every_case(searcher, scored, Excepted(bare))[:CASES_CONSIDERED]
-    match, _ = judged(searcher, bare, scored, ranked)
-    if match != "answered" or not _from_elsewhere(searcher, question, ranked[0].case_study):
+    # asked of others, as a question across case studies is put ("how did others reach Muslim
+    # communities?"): it names no borough, so this asks nothing further of its own
+    others = re.sub("|".join(rf"\b{re.escape(p)}(?:['’]s)?\b" for p in places), "others",
+                    question, flags=re.IGNORECASE)
+    if not topic_words(searcher.gazetteer.without_places(others), None, ()):
         return None
-    return ranked[0]
+    _, answer = ask_scored(searcher, others)
+    if answer.match != "answered" or not answer.citations:
+        return None
+    case = answer.citations[0].case_study
+    return case.id if _from_elsewhere(searcher, question, case) else None
 
 
 def behind_bare_titles(searcher: Searcher, question: str, scored: Scored,

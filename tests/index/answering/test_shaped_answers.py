@@ -1115,3 +1115,18 @@ def test_what_the_summary_does_not_tell_is_said_in_the_askers_words_before_the_q
         "The summary of \u201cCrawley Posh Club\u201d does not say which charity funds it; the "
         "page says no more about it.")
     assert answer.sentences[1].text.startswith("Crawley Posh Club brings people")
+
+
+def test_a_name_only_other_boroughs_case_studies_hold_is_not_answered_from_the_borough_asked(
+        searcher: Searcher) -> None:
+    """"Barnet" lifts Barnet's service to the top, which says nothing of Muslim communities:
+    only Hounslow's does. A name one of the borough's own case studies holds is answered."""
+    for place in ("Barnet", "Southwark"):
+        answer = ask(searcher, f"How did {place} reach Muslim communities?")
+        assert answer.match == "related"
+        assert answer.sentences[1].text == (
+            f"Outside {place}, \u201cUnderstanding and supporting faith groups and their "
+            "practices\u201d (Hounslow) is about that.")
+    lewisham = ask(searcher, "How did Lewisham work with Groundswell?")
+    assert lewisham.match == "answered"
+    assert "Groundswell" in " ".join(s.text for s in lewisham.sentences)
