@@ -1054,7 +1054,10 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         return question, scored, answer
     query = contextual_query(messages, searcher.settings.max_query_chars, searcher.gazetteer)
     scored, answer = ask_scored(searcher, query)
-    if not answer.found and query != question:
+    # a follow-up that names a place and nothing more ("what about Barnet?") is the question
+    # before asked of it, which no case study there may answer: alone it is no question
+    alone_asks = topic_words(searcher.gazetteer.without_places(standalone(question)), None, ())
+    if not answer.found and query != question and alone_asks:
         alone_scored, alone = ask_scored(searcher, standalone(question))
         if alone.found:
             return question, alone_scored, alone

@@ -1130,3 +1130,13 @@ def test_a_name_only_other_boroughs_case_studies_hold_is_not_answered_from_the_b
     lewisham = ask(searcher, "How did Lewisham work with Groundswell?")
     assert lewisham.match == "answered"
     assert "Groundswell" in " ".join(s.text for s in lewisham.sentences)
+
+
+def test_a_place_that_follows_asks_the_question_before_of_it_though_none_there_answers(
+        searcher: Searcher) -> None:
+    """"What about Barnet?" after how Hounslow reached Muslim communities asks that of Barnet,
+    which no Barnet case study answers; "Barnet?" alone is no question to fall back on."""
+    _, barnet = _chat(searcher, "How did Hounslow reach Muslim communities?", "What about Barnet?")
+    assert barnet.match == "related"
+    assert barnet.sentences[0].text == "No Barnet case study answers that."
+    assert barnet.items[0].case_study.boroughs == ("Hounslow",)
