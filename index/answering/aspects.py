@@ -12,7 +12,14 @@ import re
 from collections.abc import Callable, Collection, Sequence
 
 from casebook.index.answering.corpus_words import asks
-from casebook.index.answering.lead import NUMBER, OUTCOME, PROBLEM, answer_type, holds
+from casebook.index.answering.lead import (
+    NUMBER,
+    OUTCOME,
+    PROBLEM,
+    AnswerType,
+    answer_type,
+    holds,
+)
 from casebook.index.answering.selection import topic_words
 from casebook.index.answering.shapes import without_comparison
 from casebook.index.answering.subject import only_a_verb
@@ -33,7 +40,8 @@ KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
 ORDER = (NEED, DONE, RESULT, MORE)
 
 # a question that asks for one kind of fact: the aspect is named by the kind
-_KIND_LABELS = {"name": "Who", "date": "When", "number": "How many", "reason": "Why"}
+_KIND_LABELS: dict[AnswerType, str] = {"name": "Who", "date": "When", "number": "How many",
+                                       "reason": "Why"}
 # where its topic makes no label: what was asked, by the kind of answer it wants
 _FALLBACK = {"action": DONE, "outcome": RESULT, "any": "Closest to the question"}
 # an asked topic longer than this is no label: the question is not about one thing
@@ -46,6 +54,11 @@ _LINKS = frozenset({"the", "a", "an", "of", "for", "about", "with", "to", "in", 
 def kind_of(text: str) -> str:
     """The aspect a sentence tells: the first kind it holds, else `MORE`."""
     return next((label for label, tells in KINDS if tells(text)), MORE)
+
+
+def kind_asked(label: str | None) -> AnswerType | None:
+    """The kind of fact a label made from it names ("When": "date"), else None."""
+    return next((kind for kind, named in _KIND_LABELS.items() if named == label), None)
 
 
 def asked_label(question: str, named: Collection[str], places: Sequence[str]) -> str | None:
@@ -64,7 +77,8 @@ def asked_label(question: str, named: Collection[str], places: Sequence[str]) ->
            for w in words]
     anchors = [i for i, w in enumerate(words) if own[i] and set(tokenize(w.group(0))) & topic]
     if not anchors:
-        return None
+        # "compare what came of the Ealing and Barnet work": what was asked is the kind alone
+        return None if kind == "any" else _FALLBACK.get(kind)
     low = high = anchors[0]
     for step in (-1, 1):
         at = low if step < 0 else high
@@ -75,6 +89,8 @@ def asked_label(question: str, named: Collection[str], places: Sequence[str]) ->
             j += step
         low, high = (at, high) if step < 0 else (low, at)
     run = text[words[low].start():words[high].end()]
+    if all(OUTCOME.search(w) for w in run.split()):
+        return RESULT  # "compare the results in Ealing and Barnet": the aspect's own name
     first = words[low].group(0)
     # "for people who are isolated": a past participle or a lone verb names no topic
     if high - low >= ASKED_MOST_WORDS or first.endswith("ed") \

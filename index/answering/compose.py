@@ -29,6 +29,7 @@ from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import (
     MONEY,
     OUTCOME,
+    AnswerType,
     answer_type,
     asks_who_paid,
     holds,
@@ -259,9 +260,11 @@ def _aspect_rows(ctx: Context, case: CaseStudy, n: int, asked: str | None = None
     own = [r for r in ctx.rows(case.id) if not is_title(ctx.stored.sentences[r].text, case)]
     ranked = sorted(own, key=lambda r: (-ctx.relevance[r], r))
     texts = {r: ctx.stored.sentences[r].text for r in own}
-    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, answer_type(ctx.question),
-                     ctx.question) if asked else None
-    chosen: list[tuple[str, int]] = [(asked, lead)] if asked and lead is not None else []
+    chosen: list[tuple[str, int]] = []
+    # an aspect of its own ("What came of it") is told by its kind's sentence, picked below
+    if asked and asked not in aspects.ORDER:
+        lead = _asked_lead(ctx, own, texts, aspects.kind_asked(asked))
+        chosen = [(asked, lead)] if lead is not None else []
     for label, tells in aspects.KINDS:
         row = next((r for r in ranked if r not in {c for _, c in chosen} and tells(texts[r])),
                    None)
@@ -277,6 +280,19 @@ def _aspect_rows(ctx: Context, case: CaseStudy, n: int, asked: str | None = None
             chosen.append((aspects.kind_of(texts[r]), r))
             wholes.add(whole)
     return chosen
+
+
+def _asked_lead(ctx: Context, own: Sequence[int], texts: dict[int, str],
+                kind: AnswerType | None) -> int | None:
+    """The sentence that best tells what a comparison asks of one case study; for a kind of
+    fact ("When"), one that holds it, else none: "While the service is funded by Barnet CCG"
+    is no answer to when it started."""
+    lead = pick_lead(own, ctx.relevance, ctx.shares, texts, answer_type(ctx.question),
+                     ctx.question)
+    if kind is None or (lead is not None and holds(kind, texts[lead], ctx.question)):
+        return lead
+    ranked = sorted(own, key=lambda r: (-ctx.relevance[r], r))
+    return next((r for r in ranked if holds(kind, texts[r], ctx.question)), None)
 
 
 def _has_body(ctx: Context, case: CaseStudy) -> bool:
@@ -386,11 +402,17 @@ def _compared_items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, p
             if label in groups:
                 said[result.case_study.id][label] = tuple(
                     _quote_rows(ctx, quotes, result.case_study, groups[label]))
+            elif label == asked and groups and any(asked in g for _, _, g in compared):
+                # what was asked, side by side: a summary silent on it is said to be
+                said[result.case_study.id][label] = (AnswerSentence(SILENT, None),)
     items = [AnswerItem(r.case_study, tuple(s for a in labels
                                             for s in said[r.case_study.id].get(a, ())),
                         focus(r.case_study)) for r, _, _ in compared]
     sides = [(AnswerItem(r.case_study, (), who), said[r.case_study.id]) for r, who, _ in compared]
     return items, aspects.by_aspect(labels, sides)
+
+
+SILENT = "The summary does not say."
 
 
 def _one_with_antecedents(ctx: Context, case: CaseStudy, row: int) -> list[int]:

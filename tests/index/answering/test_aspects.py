@@ -11,6 +11,7 @@ from casebook.index.answering.aspects import (
     asked_label,
     by_aspect,
     grouped,
+    kind_asked,
     kind_of,
     order,
     plain,
@@ -49,6 +50,9 @@ def test_a_sentence_tells_the_first_aspect_it_holds(text: str, kind: str) -> Non
     # nothing beyond the case studies named; a number is no topic
     ("Compare the two Lewisham case studies.", "Lewisham. Lewisham", ["Lewisham"], None),
     ("Compare Barnet and Ealing.", "Barnet. Ealing", ["Barnet", "Ealing"], None),
+    # an aspect's own name asked for is that aspect
+    ("Compare the results in Ealing and Barnet.", "Ealing. Barnet", ["Ealing", "Barnet"],
+     RESULT),
     # a past participle names no topic: what was asked, by the kind of answer it wants
     ("Compare Crawley Posh Club with Lewisham's Community Connections for people who are "
      "isolated.", "Crawley Posh Club. Community Connections", ["Lewisham"],
@@ -57,6 +61,11 @@ def test_a_sentence_tells_the_first_aspect_it_holds(text: str, kind: str) -> Non
 def test_the_asked_aspect_is_labelled_by_the_askers_words_or_the_kind_asked(
         question: str, titles: str, places: list[str], label: str | None) -> None:
     assert asked_label(question, set(tokenize(titles)), places) == label
+
+
+def test_a_kind_of_fact_is_read_back_from_its_label() -> None:
+    assert kind_asked("When") == "date" and kind_asked("Who") == "name"
+    assert kind_asked(RESULT) is None and kind_asked("Funding") is None
 
 
 def test_what_was_asked_is_read_first() -> None:

@@ -223,6 +223,23 @@ def test_a_comparison_that_asks_about_nothing_beyond_its_case_studies_has_no_ask
                                                  "Other detail"}
 
 
+def test_a_comparison_asking_a_kind_of_fact_quotes_for_each_a_sentence_that_holds_it(
+        searcher: Searcher) -> None:
+    """Under "When", each case study's sentence gives a date ("While the service is funded by
+    Barnet CCG" answers no "when"); under what was asked, a summary silent on it says so."""
+    when = ask(searcher, "When did Lambeth and Barnet start social prescribing? Compare them.")
+    first = when.aspects[0]
+    assert first.label == "When" and [i.label for i in first.items] == ["Lambeth", "Barnet"]
+    assert "December 2019" in first.items[0].sentences[0].text
+    assert "April 2017" in first.items[1].sentences[0].text
+    results = ask(searcher, "Compare the results in Ealing and Barnet.")
+    came = results.aspects[0]
+    assert came.label == "What came of it"
+    assert [(i.label, [s.text for s in i.sentences]) for i in came.items][1] == (
+        "Barnet", ["The summary does not say."])
+    reads_whole(results)
+
+
 def test_answers_of_other_shapes_have_no_aspects(searcher: Searcher) -> None:
     assert not ask(searcher, "Which case studies are about Covid-19 vaccine hesitancy?").aspects
 
