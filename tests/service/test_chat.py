@@ -194,18 +194,22 @@ def test_a_follow_up_reads_the_case_studies_the_client_sent_back(client: httpx.C
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("questions", "case_id", "query"), [
+@pytest.mark.parametrize(("questions", "case_id", "query", "match"), [
+    # no Newham or Southwark case study is about Muslim communities: the question is asked of
+    # the place, which says so, offers Hounslow's from outside it and cites the place's closest
     ((MUSLIM, "what about in Newham?"), NEWHAM,
-     "How did others reach Muslim communities about vaccines in Newham?"),
-    # no Southwark case study is about Muslim communities: the place is asked alone
-    ((MUSLIM, "what about in Newham?", "and in Southwark?"), SOUTHWARK, "and in Southwark?"),
-    ((MUSLIM, "how did they do it?"), HOUNSLOW, None),
+     "How did others reach Muslim communities about vaccines in Newham?", "related"),
+    ((MUSLIM, "what about in Newham?", "and in Southwark?"), SOUTHWARK,
+     "How did others reach Muslim communities about vaccines in Southwark?", "related"),
+    ((MUSLIM, "how did they do it?"), HOUNSLOW, None, "answered"),
 ])
 def test_follow_ups_use_the_conversation(client: httpx.Client, questions: tuple[str, ...],
-                                         case_id: str, query: str | None) -> None:
+                                         case_id: str, query: str | None, match: str) -> None:
     data = client.post("/v1/chat", json={**chat(*questions), "stream": False}).json()
-    assert data["found"] is True
+    assert data["match"] == match
     assert case_id in [c["case_study"]["id"] for c in data["citations"]]
+    if match == "related":
+        assert data["citations"][0]["case_study"]["id"] == HOUNSLOW
     assert data["question"] == questions[-1]
     if query is not None:
         assert data["query"] == query
