@@ -46,8 +46,10 @@ _KIND_LABELS: dict[AnswerType, str] = {"name": "Who", "date": "When", "number": 
 _FALLBACK = {"action": DONE, "outcome": RESULT, "any": "Closest to the question"}
 # an asked topic longer than this is no label: the question is not about one thing
 ASKED_MOST_WORDS = 5
+# a question longer than this (in words) tells a situation; what it asks is not one run of it
+LONG_QUESTION = 25
 _WORD = re.compile(r"[\w’'&-]+")
-# words a topic runs on through ("reaching communities about the vaccine"), never ends on
+# words a topic runs on through ("funding for social prescribing"), never ends on
 _LINKS = frozenset({"the", "a", "an", "of", "for", "about", "with", "to", "in", "on", "by"})
 
 
@@ -76,6 +78,10 @@ def asked_label(question: str, named: Collection[str], places: Sequence[str]) ->
     own = [w.group(0).islower() and not asks(w.group(0)) and not NUMBER.fullmatch(w.group(0))
            for w in words]
     anchors = [i for i, w in enumerate(words) if own[i] and set(tokenize(w.group(0))) & topic]
+    if len(words) > LONG_QUESTION:
+        # a story of a question ("I'm a GP and PCN clinical director. The networks ...") asks
+        # about more than a run of its words can name
+        return _FALLBACK.get(kind)
     if not anchors:
         # "compare what came of the Ealing and Barnet work": what was asked is the kind alone
         return None if kind == "any" else _FALLBACK.get(kind)
@@ -83,7 +89,13 @@ def asked_label(question: str, named: Collection[str], places: Sequence[str]) ->
     for step in (-1, 1):
         at = low if step < 0 else high
         j = at + step
-        while 0 <= j < len(words) and (own[j] or words[j].group(0).lower() in _LINKS):
+        # a run is one phrase: it stops at a comma or a full stop ("clinical director. The
+        # networks" is two)
+        # and runs on through a link word forward only: "the Ealing meditation on anxiety"
+        # asks about anxiety, "funding for social prescribing" about all of it
+        while 0 <= j < len(words) and (own[j] or (step > 0
+                                                  and words[j].group(0).lower() in _LINKS)) \
+                and not text[words[min(j, j - step)].end():words[max(j, j - step)].start()].strip():
             if own[j]:
                 at = j
             j += step

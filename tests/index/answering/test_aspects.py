@@ -53,6 +53,14 @@ def test_a_sentence_tells_the_first_aspect_it_holds(text: str, kind: str) -> Non
     # an aspect's own name asked for is that aspect
     ("Compare the results in Ealing and Barnet.", "Ealing. Barnet", ["Ealing", "Barnet"],
      RESULT),
+    # a run is one phrase, and a story of a question names what it asks by no run of it
+    ("I'm a GP and PCN clinical director. The networks in our borough each want to do social "
+     "prescribing differently, and I'd like them to agree one model. Are there examples of "
+     "clinicians leading this kind of change? Compare them.",
+     "Clinicians taking the lead. Training link workers", ["Lambeth"],
+     "Closest to the question"),
+    ("Compare the welfare checks and the Ealing meditation on anxiety, stress.",
+     "Welfare Checks. Guided meditation for wellbeing", ["Ealing"], "Anxiety"),
     # a past participle names no topic: what was asked, by the kind of answer it wants
     ("Compare Crawley Posh Club with Lewisham's Community Connections for people who are "
      "isolated.", "Crawley Posh Club. Community Connections", ["Lewisham"],
