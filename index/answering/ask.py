@@ -422,7 +422,10 @@ def answered_away(searcher: Searcher, question: str) -> str | None:
     # communities?"): it names no borough, so this asks nothing further of its own
     others = re.sub("|".join(rf"\b{re.escape(p)}(?:['’]s)?\b" for p in places), "others",
                     question, flags=re.IGNORECASE)
-    if not topic_words(searcher.gazetteer.without_places(others), None, ()):
+    # a borough's name shorter than "others" must not push a question at the length limit over
+    # it: the offer is extra, and never an error
+    if len(others) > searcher.settings.max_query_chars \
+            or not topic_words(searcher.gazetteer.without_places(others), None, ()):
         return None
     _, answer = ask_scored(searcher, others)
     if answer.match != "answered" or not answer.citations:
