@@ -24,10 +24,12 @@ STOP = question_words()
 ANAPHORA = frozenset(
     "they them their theirs it its he she him his her hers this these those".split())
 
-# Openers of an elliptical follow-up ("what about in Newham?", "and in Southwark?").
+# Openers of an elliptical follow-up ("what about in Newham?", "and in Southwark?", "same
+# question for Barnet").
 OPENER = re.compile(
-    r"^\s*(?:(?:what|how)\s+about|what\s+of|and|also|same\s+(?:for|in)|but|or|then|now|"
-    r"ok(?:ay)?|so)\b[\s,]*",
+    r"^\s*(?:(?:what|how)\s+about|what\s+of|and|also|"
+    r"(?:(?:ask|asking|repeat)\s+)?(?:the\s+)?same(?:\s+(?:question|thing|again))?[\s,]*"
+    r"(?:but\s+)?(?:for|in|about|of)|but|or|then|now|ok(?:ay)?|so)\b[\s,]*",
     re.IGNORECASE,
 )
 EXISTENTIAL = re.compile(r"\b(?:is|are|was|were)\s+there\b|\bthere\s+(?:is|are|was|were)\b",

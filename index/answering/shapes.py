@@ -47,7 +47,7 @@ _DESCRIBE = re.compile(r"^\s*(?:(?i:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?
                        r"(?i:do|offer|provide)\b)")
 _HOW = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|would|"
                   r"should|to)|what\s+(?:\w+\s+)?(?:did|do|does|have|has|was\s+done|were)\s+"
-                  r"(?:[\w'’]+\s+){0,4}?(?:do|done|use|used|try|tried|offer|set\s+up)|"
+                  r"(?:[\w'’]+\s+){0,6}?(?:do|done|use|used|try|tried|offer|set\s+up)|"
                   r"in\s+what\s+ways?)\b", re.I)
 _FACT = re.compile(r"^\s*(?:who|whom|whose|when|how\s+(?:many|much|often|long|old)|what\s+"
                    r"(?:year|date|month|number|percentage|proportion|organi[sz]ation|charity|"

@@ -40,6 +40,8 @@ def conversation(*questions: str) -> list[dict[str, str]]:
     ("and for young people?", True),
     ("Newham?", True),
     ("in croydon", True),
+    ("same question for Waltham Forest", True),
+    ("The same thing in Barnet?", True),
     ("how did they do that in Newham?", True),
     (VACCINES, False),
     ("How did Ealing use guided meditation for anxiety?", False),
@@ -83,6 +85,12 @@ def test_topic_drops_places_groups_and_scaffolding(question: str, expected: str)
      "How did link workers tackle vaccine hesitancy in Newham?"),
     # the place the question before named is the one swapped, the rest of it kept
     (("Tell me about Hounslow", "And Newham?"), "Tell me about Newham"),
+    # "the same question" asks it again of the place
+    ((VACCINES, "same question for Newham"),
+     "How did others reach Muslim communities about vaccines in Newham?"),
+    (("Which case studies in Lambeth are about young people?", "Same question, but for Croydon"),
+     "Which case studies in Croydon are about young people?"),
+    (("Tell me about Hounslow", "ask the same about Barnet"), "Tell me about Barnet"),
     (("Which case studies in Lambeth are about young people?", "what about Southwark?"),
      "Which case studies in Southwark are about young people?"),
     (("Who runs social prescribing in Ealing?", "and in the London Borough of Barnet?"),

@@ -49,6 +49,8 @@ from casebook.index.answering.shapes import (
     ("What did Ealing do for wellbeing?", "how"),
     # a possessive is one word of the subject
     ("What did Waltham Forest's link workers do about vaccine rumours?", "how"),
+    # a place of two words after the doer: the verb is still within reach
+    ("What did link workers in Waltham Forest do about vaccine misconceptions?", "how"),
     ("How did others reach Muslim communities about vaccines?", "how"),
     ("Who paid for it?", "fact"),
     ("When did Lewisham pause regular activities?", "fact"),
