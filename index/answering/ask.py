@@ -16,6 +16,7 @@ from casebook.index.answering.compose import (
     compose_compared,
     compose_field_alone,
     compose_none,
+    compose_placed,
     compose_related,
     told_outright,
 )
@@ -24,6 +25,7 @@ from casebook.index.answering.conversation import (
     contextual_query,
     group_size,
     names_from_answer,
+    place_asked,
     plural,
     points_back,
     position,
@@ -964,6 +966,9 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     order = {case: i for i, case in enumerate(about)}
     ranked.sort(key=lambda r: order.get(r.case_study.id, len(order)))
     ctx = context(searcher, question, scored, ranked)
+    place = place_asked(question, searcher.gazetteer)
+    if place is not None:
+        return compose_placed(ctx, place)  # "is it in Croydon?"
     if compare and len(about) >= 2 and not named:
         return compose_compared(ctx, about)  # "how do the three differ?": each of them
     return compose_answered(ctx)

@@ -24,6 +24,7 @@ from casebook.index.answering.answer import (
     not_found_text,
     sentence_scores,
 )
+from casebook.index.answering.conversation import PlaceAsked
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import (
@@ -798,7 +799,14 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
     units = "borough" if len(places) == 1 else "boroughs"
     match = _WHICH_BOROUGHS.match(ctx.question)
     rest = match.group("rest") if match else ""
-    if not places:
+    if not places and len(cases) == 1:
+        # one case study ("where is it?" of the one a conversation is about) is told of by name
+        case = cases[0].case_study
+        parts = _parts(case)
+        first = f"The case study \u201c{focus(case)}\u201d " + (
+            f"covers {join(list(parts))}, a part of London rather than a borough." if parts
+            else "names no London borough.")
+    elif not places:
         first = "None of the case studies that answer this names a borough."
     elif rest and not _AUX_SUBJECT.match(rest):
         setting, verb = leading_setting(rest, [f.phrase for f in scopes(ctx.question)])
@@ -830,6 +838,43 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
         titles = join([in_sentence(c) for c in unnamed])
         out.append(AnswerSentence(f"{more} no borough: {titles}.", None))
     return out
+
+
+def _whereabouts(case: CaseStudy) -> str:
+    """Where a case study is from, as the rest of a sentence about it: "is from Lambeth"."""
+    if case.boroughs:
+        return f"is from {join(list(case.boroughs))}"
+    parts = _parts(case)
+    return f"covers {join(list(parts))}" if parts else "names no London borough"
+
+
+def _in_place(case: CaseStudy, place: PlaceAsked) -> bool:
+    if place.london:
+        return bool(case.boroughs or _parts(case))
+    return bool(set(case.boroughs) & set(place.boroughs)) or (
+        bool(place.regions) and regions().holds(case, place.regions))
+
+
+def compose_placed(ctx: Context, place: PlaceAsked) -> Answer:
+    """Whether the case studies a follow-up points back at are in the place it names ("is it
+    in Croydon?"): yes or no first, then where each is from, with its lead sentence."""
+    cases = ctx.ranked
+    inside = [r for r in cases if _in_place(r.case_study, place)]
+    if len(cases) == 1:
+        case = cases[0].case_study
+        first = f"{'Yes' if inside else 'No'}: \u201c{focus(case)}\u201d {_whereabouts(case)}."
+    elif len(inside) == len(cases):
+        first = f"Yes: {'both' if len(cases) == 2 else f'all {count_words(len(cases))}'} " \
+                f"are in {place.name}."
+    elif not inside:
+        first = f"No: none of {'the two' if len(cases) == 2 else 'them'} is in {place.name}."
+    else:
+        verb = "is" if len(inside) == 1 else "are"
+        first = (f"{count_words(len(inside), capital=True)} of the {count_words(len(cases))} "
+                 f"{verb} in {place.name}: {join([in_sentence(r.case_study) for r in inside])}.")
+    quotes = Quotes(ctx.stored)
+    return _answer(ctx, "where", [AnswerSentence(first, None)], _items(ctx, cases, quotes, 1),
+                   quotes)
 
 
 def _placed_title(case: CaseStudy) -> str:

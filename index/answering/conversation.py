@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import is_generic, question_words
 from casebook.index.answering.selection import asked_words
 from casebook.index.answering.shapes import question_shape, without_comparison
 from casebook.index.text.terms import tokenize
+from casebook.regions import regions
 
 # Words that shape a question (NLTK's stop words and request words) and words so common in
 # this corpus that they cannot carry a topic across turns: data, see corpus_words.py.
@@ -112,6 +114,52 @@ def position(question: str) -> int | None:
     return _ORDINALS[match.group("word").lower()]
 
 
+# "is it in Croydon?", "was that service based in south London?", "are they all in Newham?":
+# whether what the answer before was about is in a place, asked of it
+_IN_PLACE = re.compile(
+    r"^\s*(?:and\s+|but\s+|so\s+)?(?:is|was|are|were)\s+(?P<subject>it|that|this|they|these|"
+    r"those|(?:the|that|this|these|those)\s+(?:[\w'’-]+\s+){0,2}?(?:service|project|scheme|"
+    r"programme|case\s+study|one|hub|club|centre|center|clinic|team|work)s?)\s+(?:all\s+|both\s+)?"
+    r"(?:(?:based|located|run|delivered|held|situated|set\s+up)\s+)?(?:in|at|from|within)\s+"
+    r"(?:the\s+)?(?P<place>[^?!.]+?)\s*[?.!]*\s*$", re.IGNORECASE)
+_LONDON = re.compile(r"^(?:greater\s+)?london$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PlaceAsked:
+    """The place a yes-or-no follow-up asks about: boroughs (a place in one counts as it),
+    parts of London, or London as a whole."""
+
+    boroughs: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    london: bool = False
+
+    @property
+    def name(self) -> str:
+        return "London" if self.london else " and ".join(self.boroughs or self.regions)
+
+
+def place_asked(question: str, gazetteer: Gazetteer | None = None) -> PlaceAsked | None:
+    """The place "is it in Croydon?" asks whether the case studies a conversation is about are
+    in; None for any other question, or a place that is neither London, a part of it nor a
+    place in a borough ("is it in the community?")."""
+    match = _IN_PLACE.match(question)
+    # "is the Well Centre in Lambeth?" names a case study of its own, which it asks about
+    if not match or any(w[0].isupper() for w in match.group("subject").split()[1:]):
+        return None
+    phrase = match.group("place").strip()
+    if _LONDON.match(phrase):
+        return PlaceAsked(london=True)
+    named = regions().find(phrase)
+    if named and regions().without(phrase).strip() == "":
+        return PlaceAsked(regions=tuple(r for n in named for r in n.regions))
+    boroughs = _places(phrase, gazetteer)
+    rest = (gazetteer or london()).without_places(phrase.title())
+    if boroughs and not [w for w in _content_words(rest) if w.lower() not in _PLACE_LINKS]:
+        return PlaceAsked(boroughs=boroughs)
+    return None
+
+
 def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     """Whether a follow-up is about what the answer before it was about ("who funded it?",
     "which charity did that service work with?", "what else happened there?"). One that names
@@ -119,6 +167,8 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     names a topic of its own."""
     if _AMONG.match(question) and _points_back(question):
         return True  # "how many of them are in Newham?": the place picks among them
+    if place_asked(question, gazetteer) is not None:
+        return True  # "is it in Croydon?": asked of what the answer before was about
     if group_size(question) is not None and not _places(question, gazetteer):
         # "compare the two", "how do both differ?": nothing asked of them but a comparison
         # ("compare the two vaccine case studies" names a group of its own)

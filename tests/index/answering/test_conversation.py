@@ -7,11 +7,13 @@ from types import SimpleNamespace
 import pytest
 
 from casebook.index.answering.conversation import (
+    PlaceAsked,
     among,
     contextual_query,
     group_size,
     is_follow_up,
     names_from_answer,
+    place_asked,
     points_back,
     position,
     standalone,
@@ -240,3 +242,22 @@ def test_group_size(question: str, size: int | None) -> None:
 def test_standalone_drops_the_opener() -> None:
     assert standalone("And the Royal London?") == "the Royal London?"
     assert standalone("And?") == "And?"
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("is it in Croydon?", PlaceAsked(boroughs=("Croydon",))),
+    ("Is this in Stockwell?", PlaceAsked(boroughs=("Lambeth",))),  # a place in a borough
+    ("are they all in Newham?", PlaceAsked(boroughs=("Newham",))),
+    ("is it in London?", PlaceAsked(london=True)),
+    ("was that service based in SWL?", PlaceAsked(regions=("South West London",))),
+    # a name of its own, a place outside London, or no place at all: no such question
+    ("is the Well Centre in Lambeth?", None),
+    ("is it in Manchester?", None),
+    ("is it in the community?", None),
+    ("Which case studies are in Croydon?", None),
+])
+def test_place_asked(question: str, place: PlaceAsked | None) -> None:
+    assert place_asked(question) == place
+    if place is not None:
+        assert points_back(question)
+

@@ -283,6 +283,35 @@ def test_a_follow_up_that_opens_with_and_still_points_back(searcher: Searcher) -
     assert answer.sentences[0].text.startswith("The service is managed by CommUNITY Barnet")
 
 
+@pytest.mark.parametrize(("asked", "first"), [
+    ("is it in Croydon?", "No: \u201cThe Well Centre\u201d is from Lambeth."),
+    ("Is that service based in London?", "Yes: \u201cThe Well Centre\u201d is from Lambeth."),
+    ("was it in south London?", "Yes: \u201cThe Well Centre\u201d is from Lambeth."),
+])
+def test_a_follow_up_asking_if_it_is_in_a_place_is_answered_yes_or_no(
+        searcher: Searcher, asked: str, first: str) -> None:
+    messages = [{"role": "user", "content": "Tell me about the Well Centre"},
+                {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
+                {"role": "user", "content": asked}]
+    _, answer = ask_conversation(searcher, messages)
+    assert answer.match == "answered" and answer.shape == "where"
+    assert answer.sentences[0].text == first
+    assert [c.case_study.id for c in answer.citations] == ["the-well-centre"]
+
+
+def test_a_follow_up_asking_if_a_list_is_in_a_place_counts_those_that_are(
+        searcher: Searcher) -> None:
+    listed = ["covid-19-vaccinations-understanding-and-supporting-faith",
+              "covid-19-vaccinations-utilising-opportunities-to-support",
+              "covid-19-vaccinations-utilising-your-networks-to-reach"]
+    messages = [{"role": "user", "content": "Which case studies are about vaccines?"},
+                {"role": "assistant", "content": "…", "case_studies": listed},
+                {"role": "user", "content": "are they all in Newham?"}]
+    _, answer = ask_conversation(searcher, messages)
+    assert answer.sentences[0].text.startswith("One of the three is in Newham: \u201cUtilising")
+    assert {i.case_study.id for i in answer.items} == set(listed)
+
+
 def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
     messages = [{"role": "user", "content": "Tell me about the Well Centre"},
                 {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
