@@ -121,7 +121,7 @@ _IN_PLACE = re.compile(
     r"those|(?:the|that|this|these|those)\s+(?:[\w'’-]+\s+){0,2}?(?:service|project|scheme|"
     r"programme|case\s+study|one|hub|club|centre|center|clinic|team|work)s?)\s+(?:all\s+|both\s+)?"
     r"(?:(?:based|located|run|delivered|held|situated|set\s+up)\s+)?(?:in|at|from|within)\s+"
-    r"(?:the\s+)?(?P<place>[^?!.]+?)\s*[?.!]*\s*$", re.IGNORECASE)
+    r"(?:the\s+)?(?P<place>[^?!.]+)$", re.IGNORECASE)
 _LONDON = re.compile(r"^(?:greater\s+)?london$", re.IGNORECASE)
 
 
@@ -143,7 +143,9 @@ def place_asked(question: str, gazetteer: Gazetteer | None = None) -> PlaceAsked
     """The place "is it in Croydon?" asks whether the case studies a conversation is about are
     in; None for any other question, or a place that is neither London, a part of it nor a
     place in a borough ("is it in the community?")."""
-    match = _IN_PLACE.match(question)
+    # the closing marks are cut here, not in the pattern: a run of spaces read by two
+    # patterns in turn is tried every way it splits, cubic in its length
+    match = _IN_PLACE.match(question.strip().rstrip("?.! \t\n"))
     # "is the Well Centre in Lambeth?" names a case study of its own, which it asks about
     if not match or any(w[0].isupper() for w in match.group("subject").split()[1:]):
         return None
