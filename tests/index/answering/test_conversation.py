@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +20,7 @@ from casebook.index.answering.conversation import (
     standalone,
     topic,
 )
+from casebook.index.answering.shapes import predicate, question_shape
 
 VACCINES = "How did others reach Muslim communities about vaccines?"
 
@@ -261,3 +263,21 @@ def test_place_asked(question: str, place: PlaceAsked | None) -> None:
     if place is not None:
         assert points_back(question)
 
+
+
+def test_a_run_of_spaces_does_not_stall_the_patterns() -> None:
+    # a hang guard, not a speed figure: read every way a run of spaces splits, these took 10 s
+    # ("is it in ...") and a minute (the second question of a list) on 2,000 characters; read
+    # once, all of them take milliseconds, so the bound is hundreds of times what they need
+    questions = [f"{head}{' ' * 1980}{tail}" for head in ("is it in x", "which case studies",
+                                                           "what about", "and")
+                 for tail in ("y?", "and what did they do?")]
+    started = time.monotonic()
+    for question in questions:
+        place_asked(question)
+        points_back(question)
+        is_follow_up(question)
+        contextual_query(conversation(VACCINES, question))
+        question_shape(question)
+        predicate(question)
+    assert time.monotonic() - started < 2.0
