@@ -23,6 +23,7 @@ from casebook.index.answering.compose import (
 from casebook.index.answering.conversation import (
     among,
     contextual_query,
+    definite_ellipsis,
     group_size,
     names_from_answer,
     place_asked,
@@ -1056,7 +1057,8 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     messages = without_small_talk(messages)
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(
-        question, last_answer(messages), searcher.gazetteer) else ()
+        question, last_answer(messages), searcher.gazetteer) \
+        or definite_ellipsis(question) is not None else ()
     if about:
         scored, answer = ask_scored(searcher, question, about=about)
         return question, scored, answer

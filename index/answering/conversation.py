@@ -192,6 +192,28 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     return len(own) <= 3
 
 
+# "what were the results?", "who was the funder?", "when did the service start?": a question of
+# a wh-word and "the" with a word or two, no name: the thing it asks of is the one the
+# conversation is on. Lower case after "the": "what is the Well Centre?" names its own
+_DEFINITE_ELLIPSIS = re.compile(
+    r"^\s*(?:(?i:and|so|but|ok(?:ay)?)[\s,]+)?(?i:what|who|when|where|why|which|how(?:\s+\w+)?)"
+    r"\s+(?:(?P<aux>\w+)\s+)?(?P<phrase>(?i:the)\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2})$")
+
+
+def definite_ellipsis(question: str) -> str | None:
+    """What a question asks about with "the" where it names nothing ("the results" of "what
+    were the results?"): in a conversation, a follow-up about what the answer before was
+    about. None for any other question."""
+    match = _DEFINITE_ELLIPSIS.match(question.strip().rstrip("?.! "))
+    if not match:
+        return None
+    words = match.group("phrase").split()
+    # "when did the service start?": the verb after "did" is no part of what it names
+    if (match.group("aux") or "").lower() in ("do", "does", "did") and len(words) > 2:
+        words = words[:-1]
+    return " ".join(words)
+
+
 DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
 
 

@@ -12,7 +12,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from casebook.gazetteer import Gazetteer, london
-from casebook.index.answering.conversation import ANAPHORA, EXISTENTIAL, points_back
+from casebook.index.answering.conversation import (
+    ANAPHORA,
+    EXISTENTIAL,
+    definite_ellipsis,
+    points_back,
+)
 from casebook.index.answering.selection import PROPER, asked_words
 
 _GREETING = re.compile(r"^(?:hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|"
@@ -51,12 +56,15 @@ def small_talk(question: str, sections: Callable[[], Sequence[str]]) -> str | No
 def unanchored(question: str, gazetteer: Gazetteer | None = None) -> str | None:
     """The reply to a question that points back ("who runs it?", "when did they start?") and
     says nothing else it could be about, asked with nothing before it; None for any other."""
+    definite = definite_ellipsis(question)
     # "how many video case studies are there?": "there" is no place pointed back to
-    if not points_back(EXISTENTIAL.sub(" ", question), gazetteer) \
+    if not (definite or points_back(EXISTENTIAL.sub(" ", question), gazetteer)) \
             or len(asked_words(question)) > 1 \
             or (gazetteer or london()).find(question) or PROPER.search(question):
         return None
-    pointer = next((w for w in _WORD.findall(question) if w.lower() in ANAPHORA), "that")
+    # "what were the results?": the results of nothing named
+    pointer = definite or next(
+        (w for w in _WORD.findall(question) if w.lower() in ANAPHORA), "that")
     return (f"There is nothing earlier in this conversation for \u201c{pointer.lower()}\u201d to "
             "point to. Name the project, place or case study you mean, and ask again.")
 

@@ -11,6 +11,7 @@ from casebook.index.answering.conversation import (
     PlaceAsked,
     among,
     contextual_query,
+    definite_ellipsis,
     group_size,
     is_follow_up,
     names_from_answer,
@@ -270,14 +271,31 @@ def test_a_run_of_spaces_does_not_stall_the_patterns() -> None:
     # ("is it in ...") and a minute (the second question of a list) on 2,000 characters; read
     # once, all of them take milliseconds, so the bound is hundreds of times what they need
     questions = [f"{head}{' ' * 1980}{tail}" for head in ("is it in x", "which case studies",
-                                                           "what about", "and")
-                 for tail in ("y?", "and what did they do?")]
+                                                           "what about", "and", "what were")
+                 for tail in ("y?", "and what did they do?", "the results?")]
     started = time.monotonic()
     for question in questions:
         place_asked(question)
+        definite_ellipsis(question)
         points_back(question)
         is_follow_up(question)
         contextual_query(conversation(VACCINES, question))
         question_shape(question)
         predicate(question)
     assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize(("question", "phrase"), [
+    ("what were the results?", "the results"),
+    ("And who was the funder?", "the funder"),
+    ("when did the service start?", "the service"),  # the verb after "did" names nothing
+    ("how much was the budget?", "the budget"),
+    # a name, a topic of its own, or no "the": no such question
+    ("What is the Well Centre?", None),
+    ("what is the NHS?", None),
+    ("what is the best way to reduce loneliness among older people?", None),
+    ("what is social prescribing?", None),
+])
+def test_definite_ellipsis(question: str, phrase: str | None) -> None:
+    assert definite_ellipsis(question) == phrase
+

@@ -312,6 +312,20 @@ def test_a_follow_up_asking_if_a_list_is_in_a_place_counts_those_that_are(
     assert {i.case_study.id for i in answer.items} == set(listed)
 
 
+def test_a_follow_up_asking_about_the_something_is_about_the_case_study_before(
+        searcher: Searcher) -> None:
+    # "what were the results?" names nothing: asked alone it found Lambeth's clinicians
+    messages = [{"role": "user", "content": "How did Croydon support refugees?"},
+                {"role": "assistant", "content": "…",
+                 "case_studies": ["reducing-health-inequalities-supporting-refugees"]},
+                {"role": "user", "content": "what were the results?"}]
+    _, answer = ask_conversation(searcher, messages)
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == {
+        "reducing-health-inequalities-supporting-refugees"}
+    assert answer.sentences[0].text.startswith("The Croydon summary does not say what came of it")
+
+
 def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
     messages = [{"role": "user", "content": "Tell me about the Well Centre"},
                 {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
