@@ -281,6 +281,21 @@ def test_a_follow_up_sends_back_the_case_studies_of_the_answer_before(
     assert citation_titles(follow)[0] == "Bromley by Bow Micro-commissioning – Case Study"
 
 
+def test_asked_whether_it_is_in_a_place_the_widget_shows_yes_or_no_first(
+        widget: Widget, artifacts: Path) -> None:
+    widget.open()
+    widget.ask("Tell me about the Well Centre")
+    answer = widget.ask("is it in Croydon?")
+    expect(answer).to_have_attribute("data-casebook-match", "answered")
+    expect(answer).to_contain_text("No: \u201cThe Well Centre\u201d is from Lambeth.")
+    # where it is from, as the case study's own entry: its title a link, its borough beside it
+    item = answer.locator("li.casebook-item")
+    expect(item).to_have_count(1)
+    expect(item.get_by_role("link", name="The Well Centre")).to_be_visible()
+    expect(item.locator(".casebook-item-boroughs")).to_have_text("Lambeth")
+    widget.page.screenshot(path=str(artifacts / "widget-in-a-place.png"), animations="disabled")
+
+
 def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searcher) -> None:
     from casebook.index.answering.ask import ask
 
