@@ -253,6 +253,7 @@ def singular(verb_phrase: str) -> str:
     lower = first.lower()
     if lower in _BE:
         word = _BE[lower]
+        rest = _one_of(rest)
     elif lower.endswith("ed") or (lower.endswith("s") and not re.search(r"(?:ss|us)$", lower)) \
             or _inflected(lower):
         word = first
@@ -263,6 +264,22 @@ def singular(verb_phrase: str) -> str:
     else:
         word = first + "s"
     return f"{word} {rest}".strip()
+
+
+def _one_of(complement: str) -> str:
+    """A plural noun after "are", as one: "films" -> "a film", "community projects" -> "a
+    community project" ("one case study is films" reads badly); any other complement as it
+    was ("about vaccines", "in Lambeth", "based in hospitals")."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    words = complement.split()
+    if not 1 <= len(words) <= 2 or not all(w.isalpha() and w.islower() for w in words):
+        return complement
+    last = getAllLemmas(words[-1]).get("NOUN", ())
+    if not last or words[-1] in last or (len(words) == 2 and "NOUN" not in getAllLemmas(words[0])):
+        return complement
+    words[-1] = last[0]
+    return f"{'an' if words[0][0] in 'aeiou' else 'a'} {' '.join(words)}"
 
 
 def _inflected(word: str) -> bool:

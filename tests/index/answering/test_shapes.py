@@ -116,6 +116,10 @@ def test_a_list_whose_case_studies_its_subject_acted_on(
     ("tidy gardens", "tidies gardens"),
     # a past tense without "-ed" stays too
     ("had volunteers making calls", "had volunteers making calls"), ("ran clinics", "ran clinics"),
+    # a plural noun after "are" is one of them; a phrase that opens otherwise stays
+    ("are films", "is a film"), ("are community projects", "is a community project"),
+    ("are evaluations", "is an evaluation"), ("are about vaccines", "is about vaccines"),
+    ("are based in hospitals", "is based in hospitals"), ("are ongoing", "is ongoing"),
 ])
 def test_singular(plural: str, one: str) -> None:
     assert singular(plural) == one
