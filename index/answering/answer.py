@@ -13,6 +13,7 @@ from casebook.index.answering.lead import (
     rarity,
     terms,
 )
+from casebook.index.answering.prose import join
 from casebook.index.store import StoredIndex
 from casebook.records import (
     CaseStudy,
@@ -34,10 +35,18 @@ NOT_FOUND = "I could not find a case study about that."
 ENGLISH_SOURCES = "The case studies are in English, so the sentences above are quoted in English."
 
 
-def not_found_text(sections: Sequence[str], elsewhere: Sequence[str] = ()) -> str:
-    covered = "; ".join(sections)
+def covered_text(topics: Sequence[str], sections: Sequence[str]) -> str:
+    """What the case studies cover, as a sentence: the topics their themes name ("long-term
+    conditions, mental health and vaccination"), else the source page's sections."""
+    if topics:
+        return f"The case studies cover {join(list(topics))}."
+    return f"The case studies cover: {'; '.join(sections)}."
+
+
+def not_found_text(sections: Sequence[str], elsewhere: Sequence[str] = (),
+                   topics: Sequence[str] = ()) -> str:
     where = f" {elsewhere_text(elsewhere)}" if elsewhere else ""
-    return f"{NOT_FOUND}{where} The case studies cover: {covered}."
+    return f"{NOT_FOUND}{where} {covered_text(topics, sections)}"
 
 
 def elsewhere_text(elsewhere: Sequence[str]) -> str:

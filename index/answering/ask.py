@@ -204,7 +204,37 @@ def ask_scored(searcher: Searcher, question: str,
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \
         if sets_aside(question) else Excepted(question)
     scored, answer = _ask_scored(searcher, aside, about)
+    if answer.match == "related" and not about and as_a_topic(question):
+        # "loneliness": a topic typed alone asks which case studies are about it, as a list
+        # reads it, where the words as typed find none; only a topic some case study says, or
+        # a theme names, whole: a list read by nearness in meaning ("suicide" as "depression")
+        # is the topic's neighbour, which "related" already offers
+        topic = question.strip().rstrip("?.! ")
+        topic = topic[0].lower() + topic[1:] if topic[1:2].islower() else topic
+        listed_question = f"Which case studies are about {topic}?"
+        if said(searcher, listed_question, common=EVERY).any() \
+                or themed(searcher, listed_question).any():
+            # the views stay the question's own: what it found as typed is its search result
+            _, listed = _ask_scored(searcher, Excepted(listed_question), ())
+            if listed.match == "answered":
+                return scored, dataclasses.replace(listed, question=question)
     return scored, said_aside(answer, aside)
+
+
+# a question, request or follow-up opens on one of these; a topic typed alone does not
+_ASKING = re.compile(r"^\s*(?:what|how|who|whom|whose|when|where|why|which|is|are|was|were|do|"
+                     r"does|did|can|could|has|have|had|should|would|will|tell|show|list|find|"
+                     r"give|any|anything|compare|describe|explain)\b", re.IGNORECASE)
+
+
+def as_a_topic(question: str) -> bool:
+    """Whether the question is a topic typed alone ("loneliness", "green social prescribing"):
+    no question word, no request, no question mark, and the shape of no question."""
+    return not question.rstrip().endswith("?") and not _ASKING.match(question) \
+        and question_shape(question) == "open" and len(question.split()) <= TOPIC_WORDS
+
+
+TOPIC_WORDS = 6  # a topic typed alone is a phrase, not a description of a project
 
 
 def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
@@ -249,7 +279,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
         match = "related"
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
-                                    evidence.score, evidence)
+                                    evidence.score, evidence, searcher.topics())
     ctx = context(searcher, question, scored, ranked, match, evidence)
     ctx.retitled = retitled
     # a section set aside is no field the rest is read through ("a hub ... support")
@@ -371,6 +401,7 @@ def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
     ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                               if bare_title_off(searcher, scored, r.case_study))
     away = None if elsewhere else answered_away(searcher, question)
+    ctx.neighbours = theme_neighbours(searcher, question)
     return compose_related(ctx, elsewhere, topic, place_alone=alone,
                            away=next((r for r in ctx.ranked if r.case_study.id == away), None))
 
@@ -650,6 +681,18 @@ def themed(searcher: Searcher, question: str) -> np.ndarray:
         topic = searcher.normalise(" ".join(topic_words(part, None, ())))
         named |= membership.themes_named(topic, themes())
     return np.array([float(bool(named & set(c.themes))) for c in searcher.case_studies()])
+
+
+def theme_neighbours(searcher: Searcher, question: str) -> frozenset[str]:
+    """The case studies that carry a theme some word of the question's topic names alone
+    ("loneliness" of "loneliness among older people"): close to it, whatever else it asks."""
+    named: set[str] = set()
+    field = field_words(searcher)
+    for word in topic_words(question, None, ()):
+        # the field's own words name no theme of their own ("health" of "mental health")
+        if not set(tokenize(word)) <= field:
+            named |= membership.themes_named(searcher.normalise(word), themes())
+    return frozenset(c.id for c in searcher.case_studies() if named & set(c.themes))
 
 
 def topic_themes(searcher: Searcher, question: str, p: np.ndarray | None = None,
@@ -1009,7 +1052,7 @@ def context(searcher: Searcher, question: str, scored: Scored, ranked: Sequence[
     """What composing the answer reads (answering/compose.py): `ranked`, every case study the
     answer may draw on, best first."""
     return Context(question, scored, ranked, searcher.stored, searcher.sections(),
-                   searcher.boroughs(), match, evidence)
+                   searcher.boroughs(), match, evidence, topics=searcher.topics())
 
 
 def related_subject(searcher: Searcher, question: str, evidence: Evidence,

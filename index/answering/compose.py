@@ -20,6 +20,7 @@ from casebook.gazetteer import london
 from casebook.index.answering import aspects
 from casebook.index.answering.answer import (
     ENGLISH_SOURCES,
+    covered_text,
     elsewhere_text,
     not_found_text,
     sentence_scores,
@@ -141,6 +142,11 @@ class Context:
     # case studies a "related" answer does not offer as closest: bare titles that bear on
     # nothing the question asks
     unoffered: frozenset[str] = frozenset()
+    # what the case studies cover, as a "none" or "related" answer names it (Searcher.topics)
+    topics: Sequence[str] = ()
+    # case studies carrying a theme a word of the question's topic names: a "related" answer
+    # offers them as closest where nothing scores near, rather than say none is close
+    neighbours: frozenset[str] = frozenset()
     # a description asked of a name several case studies hold ("what does Age UK do?"): the
     # name, listed as the case studies that name it
     shared: Sequence[str] = ()
@@ -1201,8 +1207,9 @@ def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
 
 
 def compose_none(question: str, sections: Sequence[str], elsewhere: Sequence[str],
-                 confidence: float, evidence: Evidence | None) -> Answer:
-    text = not_found_text(sections, elsewhere)
+                 confidence: float, evidence: Evidence | None, topics: Sequence[str] = ()
+                 ) -> Answer:
+    text = not_found_text(sections, elsewhere, topics)
     cover = evidence.coverage if evidence else 1.0
     domain = evidence.domain if evidence else 1.0
     signals = dict(evidence.features) if evidence else {}
@@ -1238,11 +1245,14 @@ def _closest(ctx: Context) -> list[CaseResult]:
         p = ctx.members
         by_topic = sorted(ctx.ranked, key=lambda r: -p.get(r.case_study.id, 0.0))[:2]
         best = p.get(by_topic[0].case_study.id, 0.0) if by_topic else 0.0
-        return [r for r in by_topic if p.get(r.case_study.id, 0.0) >= RELATED_MEMBER_FLOOR
-                and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
-    return [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
-            and r.score >= RELATED_SECOND * ctx.ranked[0].score
-            and r.case_study.id not in ctx.unoffered]
+        close = [r for r in by_topic if p.get(r.case_study.id, 0.0) >= RELATED_MEMBER_FLOOR
+                 and p.get(r.case_study.id, 0.0) >= RELATED_SECOND * best]
+    else:
+        close = [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
+                 and r.score >= RELATED_SECOND * ctx.ranked[0].score
+                 and r.case_study.id not in ctx.unoffered]
+    # a theme the topic names is shared meaning, however its case studies score
+    return close or [r for r in ctx.ranked if r.case_study.id in ctx.neighbours][:2]
 
 
 def compose_field_alone(ctx: Context) -> Answer:
@@ -1252,7 +1262,7 @@ def compose_field_alone(ctx: Context) -> Answer:
     ctx = replace(ctx, match="related")
     intro = [AnswerSentence("Every case study here is about that, and none explains it on its "
                             "own; ask about a topic, a place or a project.", None),
-             AnswerSentence("The case studies cover: " + "; ".join(ctx.sections) + ".", None)]
+             AnswerSentence(covered_text(ctx.topics, ctx.sections), None)]
     return _answer(ctx, question_shape(ctx.question), intro, [], Quotes(ctx.stored))
 
 
@@ -1308,8 +1318,8 @@ def compose_related(ctx: Context, elsewhere: Sequence[str], topic: str,
         intro, items = _away_first(ctx, head, away, close, quotes)
         return _answer(ctx, shape, intro, items, quotes)
     if not close:
-        intro = [AnswerSentence(head, None), AnswerSentence(
-            "None is close; the case studies cover: " + "; ".join(ctx.sections) + ".", None)]
+        intro = [AnswerSentence(head, None), AnswerSentence("None is close.", None),
+                 AnswerSentence(covered_text(ctx.topics, ctx.sections), None)]
         return _answer(ctx, shape, intro, [], quotes)
     titles = join([in_sentence(r.case_study) for r in close])
     intro = [AnswerSentence(head, None),

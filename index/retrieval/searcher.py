@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -413,6 +414,14 @@ class Searcher:
 
     def boroughs(self) -> list[str]:
         return list(self._boroughs)
+
+    def topics(self) -> list[str]:
+        """The labels of the themes the case studies carry, the most carried first ("long-term
+        conditions", "mental health"): what they cover, as a sentence names it."""
+        carried = Counter(t for cid in self.case_order for t in self.cases[cid].themes)
+        ranked = sorted((t for t in themes().themes if carried[t.id]),
+                        key=lambda t: -carried[t.id])  # stable: the catalogue's order on ties
+        return [t.label[0].lower() + t.label[1:] for t in ranked]
 
     def themes(self) -> list[str]:
         """Every theme id a case study may carry (casebook/data/themes.json), in its order."""

@@ -8,6 +8,7 @@ import pytest
 
 from casebook.index.answering.ask import ask, ask_conversation, context
 from casebook.index.answering.compose import compose_related
+from casebook.index.answering.prose import join
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
 
@@ -649,6 +650,33 @@ def test_a_related_list_offers_the_case_study_closest_to_its_topic(searcher: Sea
     assert far.sentences[1].text.startswith("None is close")
 
 
+def test_a_topic_typed_alone_that_a_theme_names_is_listed(searcher: Searcher) -> None:
+    # "loneliness" is said by no case study, but names the theme two of them carry: as typed
+    # it was "related", with none close
+    answer = ask(searcher, "loneliness")
+    listed = ask(searcher, "Which case studies are about loneliness?")
+    assert answer.match == "answered" and answer.shape == "list"
+    assert answer.question == "loneliness"
+    assert [i.case_study.id for i in answer.items] == [i.case_study.id for i in listed.items]
+    assert answer.sentences[0].text == "Two case studies are about loneliness."
+
+
+def test_a_related_answer_offers_the_case_studies_of_a_theme_its_topic_names(
+        searcher: Searcher) -> None:
+    # "loneliness" names a theme; "older people" narrows it past what any summary says
+    answer = ask(searcher, "loneliness among older people")
+    loneliness = {c.id for c in searcher.case_studies() if "loneliness-and-isolation" in c.themes}
+    assert answer.match == "related"
+    assert {i.case_study.id for i in answer.items} == loneliness
+    # a word of the field's own ("health") names no theme: nothing is offered, and the
+    # answer says what the case studies do cover, by topic
+    far = ask(searcher, "sexual health")
+    assert far.match == "related" and not far.citations
+    assert [s.text for s in far.sentences[1:2]] == ["None is close."]
+    assert far.sentences[2].text == f"The case studies cover {join(searcher.topics())}."
+    assert searcher.topics()[0] == "long-term conditions"  # the most carried first
+
+
 def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
         searcher: Searcher) -> None:
     _, then = conversation(searcher, "Which case studies involve Macmillan?")
@@ -1031,7 +1059,7 @@ def test_a_question_in_the_fields_own_words_alone_quotes_no_example_as_its_answe
     answer = ask(searcher, question)
     assert answer.match == "related" and not answer.citations and not answer.items
     assert answer.sentences[0].text.startswith("Every case study here is about that")
-    assert answer.sentences[1].text.startswith("The case studies cover: ")
+    assert answer.sentences[1].text.startswith("The case studies cover ")
     # a word of a topic beside them is asked about as before
     assert ask(searcher, "What do link workers do for refugees?").match == "answered"
 
