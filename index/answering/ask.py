@@ -204,7 +204,7 @@ def ask_scored(searcher: Searcher, question: str,
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \
         if sets_aside(question) else Excepted(question)
     scored, answer = _ask_scored(searcher, aside, about)
-    if answer.match == "related" and not about and as_a_topic(question):
+    if answer.match in ("related", "answered") and not about and as_a_topic(question):
         # "loneliness": a topic typed alone asks which case studies are about it, as a list
         # reads it, where the words as typed find none; only a topic some case study says, or
         # a theme names, whole: a list read by nearness in meaning ("suicide" as "depression")
@@ -216,7 +216,9 @@ def ask_scored(searcher: Searcher, question: str,
                 or themed(searcher, listed_question).any():
             # the views stay the question's own: what it found as typed is its search result
             _, listed = _ask_scored(searcher, Excepted(listed_question), ())
-            if listed.match == "answered":
+            # one already answered is a list only where the list holds more than its answer
+            if listed.match == "answered" and (answer.match == "related" or len(listed.items) > max(
+                    1, len({c.case_study.id for c in answer.citations}))):
                 return scored, dataclasses.replace(listed, question=question)
     return scored, said_aside(answer, aside)
 

@@ -659,6 +659,16 @@ def test_a_topic_typed_alone_that_a_theme_names_is_listed(searcher: Searcher) ->
     assert answer.question == "loneliness"
     assert [i.case_study.id for i in answer.items] == [i.case_study.id for i in listed.items]
     assert answer.sentences[0].text == "Two case studies are about loneliness."
+    # one that finds a case study as typed is the list where the list holds more: "vaccines"
+    # quoted Hounslow alone of five
+    vaccines = ask(searcher, "vaccines")
+    assert vaccines.shape == "list" and len(vaccines.items) == 5
+    assert {i.case_study.id for i in vaccines.items} == {
+        c.id for c in searcher.case_studies() if "vaccination" in c.themes}
+    # a topic one case study alone answers keeps its own answer
+    focused = ask(searcher, "vaccine hesitancy muslim")
+    assert focused.shape == "open" and {c.case_study.boroughs for c in focused.citations} == {
+        ("Hounslow",)}
 
 
 def test_a_related_answer_offers_the_case_studies_of_a_theme_its_topic_names(
