@@ -1,14 +1,14 @@
 """POST /v1/ask and POST /v1/chat latency, one server or two compared request by request.
 
-Sends every question of eval/answers.jsonl (a follow-up as a chat after the question it follows,
-its answer's case studies carried back the way the widget sends them) to /v1/ask and /v1/chat
-(JSON), one request at a time, and prints p50 and p95 per route. With two URLs the servers are
-asked in turn, A then B for each question, so that both see the same machine state, and the
-ratio of the medians is printed. Start the servers first (`casebook serve --port N`), e.g. one
+Sends every question of eval/answers.jsonl, or of --questions (with --kind, those of one kind),
+a follow-up as a chat after the question it follows, its answer's case studies carried back the
+way the widget sends them, to /v1/ask and /v1/chat (JSON), one request at a time, and prints p50
+and p95 per route. With two URLs the servers are asked in turn, A then B for each question, so
+that both see the same machine state, and the ratio of the medians is printed. Start the servers first (`casebook serve --port N`), e.g. one
 on an older checkout, then:
 
     .venv/bin/python bench/answer_latency.py http://127.0.0.1:8001 [http://127.0.0.1:8002]
-        [--rounds 2] [--json out.json]
+        [--rounds 2] [--json out.json] [--questions eval/questions.jsonl --kind topic]
 """
 
 from __future__ import annotations
@@ -60,8 +60,12 @@ def main() -> None:
     parser.add_argument("urls", nargs="+", help="one server, or two to compare (A B)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--questions", type=Path, default=ANSWERS,
+                        help="another labelled set, e.g. eval/questions.jsonl")
+    parser.add_argument("--kind", help="only its questions of this kind, e.g. topic")
     args = parser.parse_args()
-    questions = load_questions(ANSWERS)
+    questions = [q for q in load_questions(args.questions)
+                 if args.kind is None or q.kind == args.kind]
     by_id = {q.id: q for q in questions}
     times: dict[str, dict[str, list[float]]] = {u: {"ask": [], "chat": []} for u in args.urls}
     with httpx.Client(timeout=60) as client:
