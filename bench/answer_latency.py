@@ -4,8 +4,8 @@ Sends every question of eval/answers.jsonl, or of --questions (with --kind, thos
 a follow-up as a chat after the question it follows, its answer's case studies carried back the
 way the widget sends them, to /v1/ask and /v1/chat (JSON), one request at a time, and prints p50
 and p95 per route. With two URLs the servers are asked in turn, A then B for each question, so
-that both see the same machine state, and the ratio of the medians is printed. Start the servers first (`casebook serve --port N`), e.g. one
-on an older checkout, then:
+that both see the same machine state, and the ratio of the medians is printed. Start the servers
+first (`casebook serve --port N`), e.g. one on an older checkout, then:
 
     .venv/bin/python bench/answer_latency.py http://127.0.0.1:8001 [http://127.0.0.1:8002]
         [--rounds 2] [--json out.json] [--questions eval/questions.jsonl --kind topic]
