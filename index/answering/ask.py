@@ -209,8 +209,7 @@ def ask_scored(searcher: Searcher, question: str,
         # reads it, where the words as typed find none; only a topic some case study says, or
         # a theme names, whole: a list read by nearness in meaning ("suicide" as "depression")
         # is the topic's neighbour, which "related" already offers
-        topic = question.strip().rstrip("?.! ")
-        topic = topic[0].lower() + topic[1:] if topic[1:2].islower() else topic
+        topic = _lowered(question.strip().rstrip("?.! "))
         listed_question = f"Which case studies are about {topic}?"
         if said(searcher, listed_question, common=EVERY).any() \
                 or themed(searcher, listed_question).any():
@@ -221,6 +220,17 @@ def ask_scored(searcher: Searcher, question: str,
                     1, len({c.case_study.id for c in answer.citations}))):
                 return scored, dataclasses.replace(listed, question=question)
     return scored, said_aside(answer, aside)
+
+
+def _lowered(topic: str) -> str:
+    """A topic typed alone as a sentence says it: an English word typed with a capital is
+    lowered ("Loneliness"), a name is not ("Macmillan", "Covid")."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    first, _, rest = topic.partition(" ")
+    if first[1:].islower() and getAllLemmas(first.lower()):
+        return f"{first.lower()} {rest}".strip()
+    return topic
 
 
 # a question, request or follow-up opens on one of these; a topic typed alone does not

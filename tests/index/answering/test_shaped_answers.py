@@ -665,6 +665,9 @@ def test_a_topic_typed_alone_that_a_theme_names_is_listed(searcher: Searcher) ->
     assert vaccines.shape == "list" and len(vaccines.items) == 5
     assert {i.case_study.id for i in vaccines.items} == {
         c.id for c in searcher.case_studies() if "vaccination" in c.themes}
+    # typed with a capital, an English word is said in lower case and a name as typed
+    assert ask(searcher, "Loneliness").sentences[0].text == "Two case studies are about loneliness."
+    assert ask(searcher, "Macmillan").sentences[0].text.endswith(" case studies are about Macmillan.")
     # a topic one case study alone answers keeps its own answer
     focused = ask(searcher, "vaccine hesitancy muslim")
     assert focused.shape == "open" and {c.case_study.boroughs for c in focused.citations} == {
