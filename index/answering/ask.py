@@ -212,7 +212,7 @@ def ask_scored(searcher: Searcher, question: str,
         topic = _lowered(question.strip().rstrip("?.! "))
         listed_question = f"Which case studies are about {topic}?"
         if said(searcher, listed_question, common=EVERY).any() \
-                or themed(searcher, listed_question).any():
+                or themed(searcher, listed_question).any() or every_word_held(searcher, topic):
             # the views stay the question's own: what it found as typed is its search result
             _, listed = _ask_scored(searcher, Excepted(listed_question), ())
             # one already answered is a list only where the list holds more than its answer
@@ -220,6 +220,15 @@ def ask_scored(searcher: Searcher, question: str,
                     1, len({c.case_study.id for c in answer.citations}))):
                 return scored, dataclasses.replace(listed, question=question)
     return scored, said_aside(answer, aside)
+
+
+def every_word_held(searcher: Searcher, topic: str) -> bool:
+    """Whether each word of a topic beyond the field's own is in some case study's text
+    ("refugees" of "social prescribing for refugees"), though none says them together; a
+    topic with no such word holds none."""
+    own = [t for t in tokenize(expand_acronyms(searcher.normalise(" ".join(topic_words(
+        topic, None, ()))))) if t not in field_words(searcher)]
+    return bool(own) and not scarce(own, searcher.case_texts)
 
 
 def _lowered(topic: str) -> str:

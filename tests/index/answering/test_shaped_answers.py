@@ -668,6 +668,12 @@ def test_a_topic_typed_alone_that_a_theme_names_is_listed(searcher: Searcher) ->
     # typed with a capital, an English word is said in lower case and a name as typed
     assert ask(searcher, "Loneliness").sentences[0].text == "Two case studies are about loneliness."
     assert ask(searcher, "Macmillan").sentences[0].text.endswith(" case studies are about Macmillan.")
+    # each word beyond the field's own is in some case study: the list reads it ("refugees");
+    # a word no case study holds is not read by nearness ("suicide" as "depression")
+    refugees = ask(searcher, "social prescribing for refugees")
+    assert refugees.match == "answered" and [i.case_study.id for i in refugees.items] == [
+        "reducing-health-inequalities-supporting-refugees"]
+    assert ask(searcher, "Suicide prevention training for link workers").match == "related"
     # a topic one case study alone answers keeps its own answer
     focused = ask(searcher, "vaccine hesitancy muslim")
     assert focused.shape == "open" and {c.case_study.boroughs for c in focused.citations} == {
