@@ -366,6 +366,8 @@ def listing(searcher: Searcher, ctx: Context, listed: TopicList | None) -> None:
     ctx.member_floor, ctx.members = searcher.tuned.membership_floor, found
     if found is not None or question_shape(ctx.question) in ("list", "count", "where"):
         ctx.topic = listed_topic(searcher, ctx.question)
+        if question_shape(ctx.question) in ("list", "count", "where"):
+            ctx.rarest = membership.scattered_rarest(ctx.topic, searcher.case_texts)
     if listed is not None and listed.read != ctx.question:
         ctx.reworded = rewordings(searcher, ctx.question)
     if listed is not None:

@@ -153,6 +153,9 @@ class Context:
     # a list about a topic alone: the topic's stems as the asker says them, and each side's of
     # a topic "X or Y"; a listed case study is quoted by a sentence that says one of them
     topic: tuple[tuple[str, ...], ...] = ()
+    # each side's stem the fewest case studies hold ("volunt" of "used volunteers"): where no
+    # sentence says the whole topic, the one that says this is what puts the case study on it
+    rarest: tuple[str, ...] = ()
     # the question names the title of a case study that others outscored ("how have others
     # supported people with long Covid?": Merton's "long Covid-19 clinics"), now first: those
     # others share the question's other words, not what it names
@@ -235,6 +238,9 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
         # a list read as a theme: what puts the case study on it is a term of the theme
         saying = [r for r in own if any(t.pattern.search(texts[r]) for part in ctx.themes
                                         for t in part) and not opens_on_person(texts[r])]
+    if not saying and ctx.rarest:
+        saying = [r for r in own if says_all([(t,) for t in ctx.rarest], texts[r])
+                  and not opens_on_person(texts[r])]
     lead = pick_lead(saying or own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []
     given = f"{ctx.question} {case.title}"

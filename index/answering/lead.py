@@ -257,6 +257,12 @@ _DOER_ASKED = re.compile(r"\b(?:who\s+|which\s+(?:\w+\s+){0,2}?)(?:ran|runs|run|
 _AGENT = re.compile(r"\b[a-z]+(?:ed|en|wn|un|id|lt)\s+by\s+(?:the\s+)?(?=[A-Z])")
 
 
+# "clinical director and hub founder Dr Stephanie Lamb": a named person by the title of one
+# who runs something, who a "who runs ...?" question asks for as much as a passive's doer
+_LEADER = re.compile(r"\b(?:director|founder|lead|leader|manager|head|chair|chief executive)"
+                     r"\s+(?=(?:(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.?\s+)?[A-Z])")
+
+
 def _agent(sentence: str, question: str) -> int:
     """2 where the sentence names, after a passive verb's "by", someone the question does not
     who did what it asks: who paid ("funded by Barnet CCG") for a question about money, who
@@ -265,6 +271,11 @@ def _agent(sentence: str, question: str) -> int:
     given = _name_words(question)
     money = asks_who_paid(question)
     found = 0
+    if not money:
+        for title in _LEADER.finditer(sentence):
+            doer = NAME.match(sentence, title.end())
+            if doer is not None and not _name_words(doer.group(0)) <= given:
+                found = 2
     for verb in _AGENT.finditer(sentence):
         doer = NAME.match(sentence, verb.end())
         if doer is not None and not _name_words(doer.group(0)) <= given:

@@ -150,6 +150,19 @@ def holds_rarest(sides: Sequence[Sequence[str]], texts: tuple[str, ...]) -> np.n
     return np.array([float(any(t in held for t in rarest)) for held, _ in terms])
 
 
+def scattered_rarest(sides: Sequence[Sequence[str]], texts: tuple[str, ...]) -> tuple[str, ...]:
+    """Per side of a topic whose every stem some text holds, the stem the fewest texts hold
+    (of a tie, the later: English puts the head last, "volunteers" of "used volunteers"). A
+    side with a stem no text holds is read by its themes, not by a word of it, so is left out."""
+    terms = _case_terms(texts)
+    rarest: list[str] = []
+    for stems in sides:
+        df = [sum(t in held for held, _ in terms) for t in stems]
+        if stems and min(df) > 0:
+            rarest.append(stems[min(reversed(range(len(stems))), key=df.__getitem__)])
+    return tuple(rarest)
+
+
 def gated(p: np.ndarray, holds: np.ndarray | None, unheld: float | None,
           floor: float) -> np.ndarray:
     """`p` with a case study that lacks the topic's rarest stem kept only where its probability

@@ -199,3 +199,17 @@ def test_a_who_question_prefers_the_sentence_that_names_a_doer_after_by() -> Non
     assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "name", "Who runs it?") == 1
     # asked for no name, relevance decides as before
     assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "any", "What happened?") == 0
+
+
+def test_a_who_runs_question_prefers_the_sentence_that_names_someone_by_a_leading_title() -> None:
+    texts = {0: "Watch how Lambeth's youth hub The Well Centre supports young people.",
+             1: "The film features young people and clinical director and hub founder "
+                "Dr Stephanie Lamb on the role social prescribing plays."}
+    flat = {0: 1.0, 1: 1.0}
+    # both name someone the question does not; the one named as its director answers it
+    assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "name",
+                     "Who runs the Well Centre?") == 1
+    # a title without a name after it names no one
+    texts[1] = "The film features young people and their director on the role it plays."
+    assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "name",
+                     "Who runs the Well Centre?") == 0

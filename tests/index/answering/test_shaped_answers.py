@@ -152,6 +152,16 @@ def test_a_case_study_that_says_the_topic_in_passing_is_on_the_list(searcher: Se
     reads_whole(answer)
 
 
+def test_a_listed_case_study_is_quoted_where_it_says_the_topics_rarest_word(
+        searcher: Searcher) -> None:
+    # no sentence says "used" and "volunteers" together: the one that says "volunteers" is
+    # what puts Newham on the list, not its sentence nearest the whole question
+    answer = ask(searcher, "Which boroughs used volunteers?")
+    assert answer.found and answer.shape == "where" and answer.items
+    assert all("volunteer" in s.text.lower() for i in answer.items for s in i.sentences[:1])
+    reads_whole(answer)
+
+
 def test_a_title_that_says_a_common_topic_puts_its_case_study_on_the_list(
         searcher: Searcher) -> None:
     # "Covid" is in ten titles and more texts: too common for a text's passing mention to
