@@ -233,18 +233,35 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
     ranked = sorted(candidates, key=lambda i: (-relevance[i], i))
     best_share = max(share[i] for i in candidates)
     doer = kind == "name" and bool(_DOER_ASKED.search(question))
+    origin = kind == "action" and bool(_SET_UP_ASKED.search(question))
     relevant = [i for n, i in enumerate(ranked)
                 if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)
                 # who did it is said in other words than the asker's ("runs": "managed by
                 # CommUNITY Barnet"): the doer among the few most relevant is a candidate too
-                or (doer and n < AGENT_WITHIN and _agent(texts[i], question) == 2)]
+                or (doer and n < AGENT_WITHIN and _agent(texts[i], question) == 2)
+                # so is how it began ("set up": "It arose out of ... workshops")
+                or (origin and bool(ORIGIN.search(texts[i])))]
     # a sentence that points back ("she was worried about him") reads second-hand even when
     # introduced: among the tied, one that stands alone leads
+    if origin and any(ORIGIN.search(texts[i]) for i in relevant):
+        # the most relevant telling of how it began, though it points back ("It arose out
+        # of ..."): the sentence it points to is shown before it (compose._with_antecedents)
+        return next(i for i in relevant if ORIGIN.search(texts[i]))
     return min(relevant, key=lambda i: (not holds(kind, texts[i], question),
                                          -_agent(texts[i], question) if kind == "name" else 0,
                                          bool(POINTING.match(texts[i]))))
 
 
+# a question after how something began: "how did Barnet set up its hub?", "how was the
+# service started?"
+_SET_UP_ASKED = re.compile(r"\b(?:set(?:ting)?\s+up|start(?:ed|ing)?|establish(?:ed|ing)?|"
+                           r"launch(?:ed|ing)?|begin|began|begun|found(?:ed|ing)?|creat(?:e|ed|ing)|"
+                           r"come\s+about|came\s+about|get\s+going|got\s+going)\b", re.I)
+# how something began, told: "arose out of the programme", "went live in December 2019 after"
+ORIGIN = re.compile(r"\b(?:arose|arisen|grew|grown|came|emerged|born|developed)\s+(?:out\s+of|from)\b|"
+                    r"\b(?:went\s+live|was\s+(?:set\s+up|established|founded|created|launched|"
+                    r"started|piloted)|were\s+(?:set\s+up|established|created|launched)|"
+                    r"launched|began|started|originated)\b", re.I)
 AGENT_WITHIN = 3  # how far down a case study's most relevant sentences a "who" lead is looked for
 # a question after the doer of something: "who runs ...?", "which charity manages ...?"
 _DOER_ASKED = re.compile(r"\b(?:who\s+|which\s+(?:\w+\s+){0,2}?)(?:ran|runs|run|led|leads|lead|"

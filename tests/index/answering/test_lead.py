@@ -201,6 +201,21 @@ def test_a_who_question_prefers_the_sentence_that_names_a_doer_after_by() -> Non
     assert pick_lead([0, 1], {0: 0.2, 1: 0.1}, flat, texts, "any", "What happened?") == 0
 
 
+def test_a_how_was_it_set_up_question_leads_with_how_it_began() -> None:
+    texts = {0: "The Hub is the front door of the Wellbeing Service.",
+             1: "The service is managed by CommUNITY Barnet, a charity.",
+             2: "It arose out of the CCG's Reimagining Mental Health Programme.",
+             3: "It is delivered by a partnership and provides services."}
+    rel = {0: 1.2, 1: 0.5, 2: 0.4, 3: 0.1}
+    share = {0: 0.3, 1: 0.0, 2: 0.0, 3: 0.0}
+    # "set up" is in none of them: the sentence that tells how it began leads, though it
+    # shares no word with the question and points back
+    assert pick_lead(list(texts), rel, share, texts, "action",
+                     "How did Barnet set up its hub?") == 2
+    # asked what it does, not how it began, relevance leads as before
+    assert pick_lead(list(texts), rel, share, texts, "action", "How does the hub help?") != 2
+
+
 def test_a_who_runs_question_prefers_the_sentence_that_names_someone_by_a_leading_title() -> None:
     texts = {0: "Watch how Lambeth's youth hub The Well Centre supports young people.",
              1: "The film features young people and clinical director and hub founder "
