@@ -22,6 +22,7 @@ from casebook.index.answering.compose import (
 )
 from casebook.index.answering.conversation import (
     among,
+    bare_measure,
     contextual_query,
     definite_ellipsis,
     group_size,
@@ -1124,7 +1125,7 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) \
-        or definite_ellipsis(question) is not None else ()
+        or definite_ellipsis(question) is not None or bare_measure(question) else ()
     if about:
         scored, answer = ask_scored(searcher, question, about=about)
         return question, scored, answer

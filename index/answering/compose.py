@@ -564,6 +564,10 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
                    for text in (ctx.stored.sentences[r].text for r in ctx.rows(case.id)))
     if told:
         return None
+    measured = _HOW_MANY_WHAT.match(ctx.question.strip().rstrip("?.! ")) \
+        if kind == "number" else None
+    if measured:  # "does not say how many patients": the asker's own measure
+        return f"does not say how {measured.group(1).lower()} {measured.group(2)}"
     verb = _WHO_DID.match(ctx.question) if kind == "name" else None
     # "does not say who funds it", "who paid for it": the asker's own verb, where "who" is
     # its subject, with its preposition; "which charity funds it": the asker's own noun
@@ -582,6 +586,13 @@ _WHO_DID = re.compile(r"^\s*(?:who|which\s+([a-z]+))\s+(?!(?:is|are|was|were|has
                       r"([a-z]+(?:ed|s)|paid|ran|led)"
                       r"(?:\s+(for|to|with|on|in|at|by|from|of|about|into|up|out))?\b",
                       re.IGNORECASE)
+
+
+# "how many patients (did they see)?", "how much funding (was there)?": the measure and what
+# it counts, in lower-case words, up to a verb or the end
+_HOW_MANY_WHAT = re.compile(r"^\s*(?:(?i:and|so|but)[\s,]+)?(?i:how\s+(many|much))\s+"
+                            r"([a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}?)(?=$|\s+(?i:did|do|does|"
+                            r"were|was|are|is|have|has|had|will|would|can|could|took|take|got|get|\w+ed)\b)")
 
 
 _ASKS_WHO = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?who\b", re.IGNORECASE)

@@ -214,6 +214,22 @@ def definite_ellipsis(question: str) -> str | None:
     return " ".join(words)
 
 
+# "how many patients?", "and how much funding?": a measure of a word or two and nothing else,
+# no verb, no name; in a conversation, asked of what the answer before was about
+_BARE_MEASURE = re.compile(r"^\s*(?:(?i:and|so|but|ok(?:ay)?)[\s,]+)?(?i:how\s+(?:many|much))\s+"
+                           r"(?P<what>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?)$")
+# what the collection itself is counted in: "how many case studies?" asks of the whole
+_COLLECTION = frozenset({"case", "studies", "study", "projects", "project", "examples",
+                         "boroughs", "areas", "places", "sections"})
+
+
+def bare_measure(question: str) -> bool:
+    """Whether a question asks how many or how much of a word or two and says nothing else
+    ("how many patients?"); not of the collection's own units ("how many case studies?")."""
+    match = _BARE_MEASURE.match(question.strip().rstrip("?.! "))
+    return bool(match) and not _COLLECTION & set(match.group("what").lower().split())
+
+
 DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
 
 

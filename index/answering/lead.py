@@ -105,6 +105,15 @@ MONEY = re.compile(r"\b(?:fund\w*|pa(?:y|ys|id|ying|yment)|financ\w*|budget\w*|g
                    r"sponsor\w*|money)\b", re.I)
 
 
+# a number that is part of a name ("Covid-19"), no figure of anything
+_NAME_NUMBER = re.compile(r"[A-Za-z]-$")
+_HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\s+(?:\w+\s+)?(?:money|funding|fund|budget|grant|"
+                             r"cost|did\s+it\s+cost|was\s+spent)\b", re.I)
+# a sum of money: "£1.2m", "£300,000", "300k", "2 million pounds"
+_SUM = re.compile(r"£\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|thousand|billion)\b)?|"
+                  r"\b\d[\d,.]*\s?(?:k|m|million|thousand|billion|pounds)\b", re.I)
+
+
 def asks_who_paid(question: str) -> bool:
     """A who-question about money: "who funds it?", "who paid for that service?"."""
     return answer_type(question) == "name" and bool(_MONEY_ASKED.search(question))
@@ -189,8 +198,11 @@ def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
     if kind == "date":
         return any(m.group(0).lower() not in question.lower() for m in DATE.finditer(sentence))
     if kind == "number":  # a year is a date, not how many
+        # "how much funding?" asks for a sum of money, which "four boroughs" is not
+        wanted = _SUM if _HOW_MUCH_MONEY.search(question) else NUMBER
         return any(m.group(0).lower() not in question.lower() and not _YEAR.fullmatch(m.group(0))
-                   for m in NUMBER.finditer(sentence))
+                   and not _NAME_NUMBER.search(sentence, 0, m.start())
+                   for m in wanted.finditer(sentence))
     if kind == "name":
         return bool(_new_names(sentence, question))
     if kind == "reason":

@@ -10,6 +10,7 @@ import pytest
 from casebook.index.answering.conversation import (
     PlaceAsked,
     among,
+    bare_measure,
     contextual_query,
     definite_ellipsis,
     group_size,
@@ -299,3 +300,17 @@ def test_a_run_of_spaces_does_not_stall_the_patterns() -> None:
 def test_definite_ellipsis(question: str, phrase: str | None) -> None:
     assert definite_ellipsis(question) == phrase
 
+
+
+@pytest.mark.parametrize(("question", "bare"), [
+    ("how many patients?", True),
+    ("And how much funding?", True),
+    ("how many link workers", True),
+    # the collection's own units, a verb, or a name: a question of its own
+    ("how many case studies?", False),
+    ("how many boroughs?", False),
+    ("how many patients did Merton see?", False),
+    ("how many in Croydon?", False),
+])
+def test_bare_measure(question: str, bare: bool) -> None:
+    assert bare_measure(question) is bare

@@ -68,6 +68,12 @@ def test_answer_type(question: str, kind: str) -> None:
      ("number", "It cost £20,000 a year.", "How much did it cost?", True),
      ("number", "The club meets once a week.", "How often does it meet?", True),
      ("number", "The team has grown steadily.", "How many are in the team?", False),
+     # a number in a name is no figure
+     ("number", "Services closed during the Covid-19 pandemic.", "How many people came?", False),
+     # "how much funding?" asks for a sum: a count of boroughs is none
+     ("number", "It was funded by Macmillan across four boroughs.",
+      "How much funding did it get?", False),
+     ("number", "Macmillan gave £300,000 to the service.", "How much funding did it get?", True),
      ("name", "It is managed by CommUNITY Barnet, a charity.", "Who manages it?", True),
      ("name", "The work was led by the Bromley by Bow Centre.", "Who led the work?", True),
      ("name", "The hub founder Dr Stephanie Lamb speaks.", "Who founded The Well Centre?", True),

@@ -337,6 +337,21 @@ def test_a_follow_up_asking_about_the_something_is_about_the_case_study_before(
     assert answer.sentences[0].text.startswith("The Croydon summary does not say what came of it")
 
 
+def test_a_follow_up_asking_how_many_of_something_is_about_the_case_study_before(
+        searcher: Searcher) -> None:
+    # "how many patients?" names nothing: asked alone it was "every case study is about that"
+    messages = [{"role": "user", "content": "What did the Merton long covid clinics do?"},
+                {"role": "assistant", "content": "…",
+                 "case_studies": ["reducing-health-inequalities-long-covid-19-clinics-in-merton"]},
+                {"role": "user", "content": "how many patients?"}]
+    _, answer = ask_conversation(searcher, messages)
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == {
+        "reducing-health-inequalities-long-covid-19-clinics-in-merton"}
+    assert answer.sentences[0].text.startswith(
+        "The Merton summary does not say how many patients;")
+
+
 def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
     messages = [{"role": "user", "content": "Tell me about the Well Centre"},
                 {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
