@@ -227,7 +227,7 @@ def bare_measure(question: str) -> bool:
     """Whether a question asks how many or how much of a word or two and says nothing else
     ("how many patients?"); not of the collection's own units ("how many case studies?")."""
     match = _BARE_MEASURE.match(question.strip().rstrip("?.! "))
-    return bool(match) and not _COLLECTION & set(match.group("what").lower().split())
+    return match is not None and not _COLLECTION & set(match.group("what").lower().split())
 
 
 DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
