@@ -44,6 +44,11 @@ _KIND_LABELS: dict[AnswerType, str] = {"name": "Who", "date": "When", "number": 
                                        "reason": "Why"}
 # where its topic makes no label: what was asked, by the kind of answer it wants
 _FALLBACK = {"action": DONE, "outcome": RESULT, "any": "Closest to the question"}
+# a comparison of how each did something: "compare how X and Y reached ...", "differ in how
+# they ...", "how each of them ..."
+_HOW_DONE = re.compile(r"\b(?:compare|contrast|differ(?:s|ed)?\s+in|difference\s+in|between)\s+"
+                       r"how\b|\bhow\s+(?:they|each(?:\s+of\s+them)?|both(?:\s+of\s+them)?)\s+"
+                       r"(?!(?:are|is|were|was|compare|differ)\b)\w+", re.I)
 # an asked topic longer than this is no label: the question is not about one thing
 ASKED_MOST_WORDS = 5
 # a question longer than this (in words) tells a situation; what it asks is not one run of it
@@ -72,6 +77,10 @@ def asked_label(question: str, named: Collection[str], places: Sequence[str]) ->
     kind = answer_type(question)
     if kind in _KIND_LABELS:
         return _KIND_LABELS[kind]
+    if _HOW_DONE.search(question):
+        # "compare how Hounslow and Southwark reached people": what each did, whatever it did
+        # it to ("the vaccine" is what both are about, not what is compared)
+        return DONE
     text = without_comparison(question)
     topic = set(tokenize(" ".join(topic_words(text, None, places)))) - set(named)
     words = list(_WORD.finditer(text))

@@ -939,7 +939,20 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
             if i in by_id]
     intro = _compare_sentences(chosen)
     return _set_out(_answer(ctx, "compare", intro, items, quotes,
-                            [*_titles_only(items), *_not_compared(left)]), len(intro), sides)
+                            [*_titles_only(items), *_none_done(ctx, chosen, items, sides),
+                             *_not_compared(left)]), len(intro), sides)
+
+
+def _none_done(ctx: Context, chosen: Sequence[CaseResult], items: Sequence[AnswerItem],
+               sides: Sequence[AnswerAspect]) -> list[AnswerSentence]:
+    """Asked how each did something, where no summary quoted says what was done: said, or
+    the needs side by side read as the answer."""
+    if not all(i.sentences for i in items) or any(a.label == aspects.DONE for a in sides) \
+            or _asked_aspect(ctx, chosen) != aspects.DONE:
+        return []
+    which = "Neither summary" if len(items) == 2 else "None of the summaries"
+    return [AnswerSentence(f"{which} says what was done; the full case studies have the "
+                           "detail.", None)]
 
 
 def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:

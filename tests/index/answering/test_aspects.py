@@ -65,6 +65,13 @@ def test_a_sentence_tells_the_first_aspect_it_holds(text: str, kind: str) -> Non
     ("Compare Crawley Posh Club with Lewisham's Community Connections for people who are "
      "isolated.", "Crawley Posh Club. Community Connections", ["Lewisham"],
      "Closest to the question"),
+    # how each did something: what was done, whatever both did it about
+    ("Compare how Hounslow and Southwark reached people about the vaccine.",
+     "Understanding and supporting faith groups. Working together in Southwark",
+     ["Hounslow", "Southwark"], DONE),
+    ("How did Croydon and Newham differ in how they supported people?",
+     "Supporting refugees in Croydon. Utilising opportunities in Newham",
+     ["Croydon", "Newham"], DONE),
 ])
 def test_the_asked_aspect_is_labelled_by_the_askers_words_or_the_kind_asked(
         question: str, titles: str, places: list[str], label: str | None) -> None:

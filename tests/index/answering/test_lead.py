@@ -87,6 +87,8 @@ def test_answer_type(question: str, kind: str) -> None:
      ("reason", "Few speak English, which has made sharing information hard.", "Why?", True),
      ("reason", "There are 15 mosques in the borough.", "Why?", False),
      ("action", "The team set up drop-in sessions at the mosque.", "How did they?", True),
+    ("action", "Refugees are being supported by Croydon Voluntary Action through sports.",
+     "How did they?", True),
      ("action", "Corina has used her background in meditation to support clients.", "How?", True),
      ("action", "Community Connections provided a phone line for isolated people.", "How?", True),
      ("action", "People were reluctant because of concerns about pork.", "How?", False),

@@ -1065,6 +1065,21 @@ def test_a_comparison_of_one_place_s_case_studies_compares_them(searcher: Search
     reads_whole(answer)
 
 
+def test_a_comparison_of_how_each_did_something_says_when_no_summary_tells_it(
+        searcher: Searcher) -> None:
+    answer = ask(searcher, "Compare how Hounslow and Southwark reached people about the vaccine")
+    assert answer.shape == "compare" and len(answer.items) == 2
+    assert answer.sentences[-1].text == ("Neither summary says what was done; the full case "
+                                         "studies have the detail.")
+    # where one does, its doing is set out as what was done: Croydon's refugees "are being
+    # supported ... through sports activities"
+    answer = ask(searcher, "How did Croydon and Newham differ in how they supported people?")
+    done = next(a for a in answer.aspects if a.label == "What was done")
+    croydon = next(i for i in done.items if i.case_study.boroughs == ("Croydon",))
+    assert "sports activities" in croydon.sentences[0].text
+    assert not any("Neither summary" in s.text for s in answer.sentences)
+
+
 def test_a_comparison_that_asks_one_thing_leads_each_case_study_with_it(
         searcher: Searcher) -> None:
     answer = ask(searcher, "How do Ealing and Barnet differ in who runs social prescribing?")
