@@ -14,6 +14,7 @@ from casebook.index.answering.compose import (
     Context,
     compose_answered,
     compose_compared,
+    compose_each,
     compose_field_alone,
     compose_none,
     compose_placed,
@@ -1039,6 +1040,9 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
         return compose_placed(ctx, place)  # "is it in Croydon?"
     if compare and len(about) >= 2 and not named:
         return compose_compared(ctx, about)  # "how do the three differ?": each of them
+    shape = question_shape(question)
+    if len(ranked) >= 2 and plural(question) and shape in ("fact", "how", "describe", "open"):
+        return compose_each(ctx, shape)  # "what did they do?": each of them
     return compose_answered(ctx)
 
 

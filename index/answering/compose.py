@@ -375,7 +375,8 @@ def _evidence(ctx: Context) -> tuple[float, float, float, dict[str, float]]:
 
 
 def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: int,
-           how: bool = False) -> list[AnswerItem]:
+           how: bool = False, in_order: bool = False) -> list[AnswerItem]:
+    """`in_order`: each case study's sentences as its text has them (a description)."""
     ctx.read(cases)
     items = []
     for result in cases:
@@ -383,7 +384,7 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
         rows = _best_rows(ctx, case, per_case)
         first_leans = bool(rows) and leans_back(ctx.stored.sentences[rows[0]].text)
         rows = _with_antecedents(ctx, case, rows)
-        if first_leans or (rows and leans_back(ctx.stored.sentences[rows[0]].text)):
+        if in_order or first_leans or (rows and leans_back(ctx.stored.sentences[rows[0]].text)):
             # "she was worried about him" after the sentence that says who she is
             rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
         heading_citation = quotes.head(result, rows)
@@ -953,6 +954,40 @@ def _none_done(ctx: Context, chosen: Sequence[CaseResult], items: Sequence[Answe
     which = "Neither summary" if len(items) == 2 else "None of the summaries"
     return [AnswerSentence(f"{which} says what was done; the full case studies have the "
                            "detail.", None)]
+
+
+EACH_MOST = 6  # case studies a follow-up asked of each ("what did they do?") answers for
+
+
+def compose_each(ctx: Context, shape: Shape) -> Answer:
+    """A follow-up asked of several case studies at once ("what did they do?", "who funded
+    them?" after a list): each answers in its own item, the fact asked for where its summary
+    holds it, else said not to; one case study's answer would drop the rest."""
+    cases = list(ctx.ranked[:EACH_MOST])
+    quotes = Quotes(ctx.stored)
+    per_case = 2 if shape == "describe" else 1
+    ctx.read(cases)
+    items = []
+    for result in cases:
+        notice = _each_untold(ctx, result, quotes, shape)
+        items.extend([AnswerItem(result.case_study, (notice,), focus(result.case_study))]
+                     if notice else _items(ctx, [result], quotes, per_case, how=shape == "how",
+                                           in_order=shape == "describe"))
+    intro = AnswerSentence(f"Here is what each of the {count_words(len(items))} case studies "
+                           "says.", None)
+    return _answer(ctx, shape, [intro], items, quotes)
+
+
+def _each_untold(ctx: Context, result: CaseResult, quotes: Quotes, shape: Shape
+                 ) -> AnswerSentence | None:
+    """What one case study asked of with others does not tell: that the page gives only its
+    title, or the fact asked for; None where it tells it."""
+    case = result.case_study
+    if not _has_body(ctx, case):
+        more = f"; {_more(case)}" if case.links else ""
+        return AnswerSentence(f"The page gives only its title{more}.", quotes.head(result))
+    untold = _untold(ctx, case) if shape != "describe" else None
+    return _not_told(case, untold, quotes.head(result)) if untold else None
 
 
 def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:

@@ -352,6 +352,33 @@ def test_a_follow_up_asking_how_many_of_something_is_about_the_case_study_before
         "The Merton summary does not say how many patients;")
 
 
+def test_a_follow_up_asked_of_them_all_answers_for_each(searcher: Searcher) -> None:
+    listed = ["lewisham-working-in-partnership-to-meet-community-need",
+              "reducing-health-inequalities-health-inclusion"]
+    before = [{"role": "user", "content": "Which case studies are in Lewisham?"},
+              {"role": "assistant", "content": "…", "case_studies": listed}]
+    # before, "what did they do?" answered from the first alone
+    _, answer = ask_conversation(searcher, [*before, {"role": "user",
+                                                      "content": "what did they do?"}])
+    assert [i.case_study.id for i in answer.items] == listed
+    assert answer.sentences[0].text == "Here is what each of the two case studies says."
+    assert all(i.sentences for i in answer.items)
+    reads_whole(answer)
+    # a fact one summary lacks is said to be lacking there, in its own item
+    _, answer = ask_conversation(searcher, [*before, {"role": "user",
+                                                      "content": "who funded them?"}])
+    funded, untold = answer.items
+    assert "funded by Lewisham Council" in funded.sentences[0].text
+    assert untold.sentences[0].text.startswith("The Lewisham summary does not say who funded it")
+    # "they" of one case study is that one alone
+    _, answer = ask_conversation(searcher, [
+        {"role": "user", "content": "How did Hounslow reach Muslim communities?"},
+        {"role": "assistant", "content": "…", "case_studies": [
+            "covid-19-vaccinations-understanding-and-supporting-faith"]},
+        {"role": "user", "content": "what did they do?"}])
+    assert not answer.items and len({c.case_study.id for c in answer.citations}) == 1
+
+
 def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
     messages = [{"role": "user", "content": "Tell me about the Well Centre"},
                 {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
