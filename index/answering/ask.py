@@ -708,15 +708,24 @@ def themed(searcher: Searcher, question: str) -> np.ndarray:
     return np.array([float(bool(named & set(c.themes))) for c in searcher.case_studies()])
 
 
+_ABBREVIATION = re.compile(r"[A-Za-z](?:&[A-Za-z])+|[A-Z]{2,}")
+
+
 def theme_neighbours(searcher: Searcher, question: str) -> frozenset[str]:
     """The case studies that carry a theme some word of the question's topic names alone
-    ("loneliness" of "loneliness among older people"): close to it, whatever else it asks."""
+    ("loneliness" of "loneliness among older people") or is a term of ("A&E" of "reduces A&E
+    attendance"): close to it, whatever else it asks."""
     named: set[str] = set()
     field = field_words(searcher)
+    catalogue = themes()
     for word in topic_words(question, None, ()):
         # the field's own words name no theme of their own ("health" of "mental health")
         if not set(tokenize(word)) <= field:
-            named |= membership.themes_named(searcher.normalise(word), themes())
+            named |= membership.themes_named(searcher.normalise(word), catalogue)
+        # an abbreviation that is a theme's term stands for its name ("A&E", "LTC"); a word
+        # that is one ("gardening", "walking") asks about less than the theme
+        if _ABBREVIATION.fullmatch(word):
+            named |= {t.id for t in catalogue.themes if t.pattern.fullmatch(word)}
     return frozenset(c.id for c in searcher.case_studies() if named & set(c.themes))
 
 

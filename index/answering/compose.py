@@ -52,6 +52,7 @@ from casebook.index.answering.prose import (
     opens_on_person,
     quoted,
     title_only,
+    whole_focus,
     whole_sentence,
 )
 from casebook.index.answering.selection import (
@@ -321,7 +322,7 @@ def _plain(intro: Sequence[AnswerSentence], items: Sequence[AnswerItem],
 
     lines = [said(intro)] if intro else []
     for item in items:
-        head = f"- {heading(item.case_study)} [{headings[item.case_study.id]}]"
+        head = f"- {heading(item.case_study, item.label)} [{headings[item.case_study.id]}]"
         lines.append(f"{head} \u2014 {said(item.sentences)}" if item.sentences else head)
     return "\n".join(lines)
 
@@ -331,10 +332,11 @@ def in_sentence(case: CaseStudy) -> str:
     return f"\u201c{about}\u201d" if label == about else f"\u201c{about}\u201d ({label})"
 
 
-def heading(case: CaseStudy) -> str:
-    """A case study as a list entry names it: its place or name, and what its title says."""
-    label, about = name(case), focus(case)
-    return f"\u201c{about}\u201d" if label == about else f"{label}: \u201c{about}\u201d"
+def heading(case: CaseStudy, about: str = "") -> str:
+    """A case study as a list entry names it: its place or name, and what its title says
+    (`about`, where the entry says it otherwise)."""
+    label, about = name(case), about or focus(case)
+    return f"\u201c{about}\u201d" if about.startswith(label) else f"{label}: \u201c{about}\u201d"
 
 
 def _answer(ctx: Context, shape: Shape, intro: list[AnswerSentence], items: list[AnswerItem],
@@ -391,7 +393,8 @@ def _items(ctx: Context, cases: Sequence[CaseResult], quotes: Quotes, per_case: 
         sentences = _quote_rows(ctx, quotes, case, rows)
         if how and sentences and _tells_only_need(ctx, case):
             sentences.append(_need_only(case, heading_citation))
-        items.append(AnswerItem(case, tuple(sentences), focus(case)))
+        items.append(AnswerItem(case, tuple(sentences),
+                                focus(case) if _has_body(ctx, case) else whole_focus(case)))
     return items
 
 

@@ -108,6 +108,14 @@ def focus(case: CaseStudy) -> str:
     return max(parts, key=len) if parts else case.title
 
 
+def whole_focus(case: CaseStudy) -> str:
+    """Every part of the title but its place and the source page's labels: what a case study
+    the page gives only a title for is listed by, since its title is all a reader learns of it
+    ("Community Alternatives to A&E: Working with Community Champions ... in Westminster")."""
+    parts = [p for p in title_parts(case.title) if p not in case.boroughs]
+    return ": ".join(parts) if parts else case.title
+
+
 def join(names: Sequence[str]) -> str:
     """"A", "A and B", "A, B and C"; a comma before the last "and" where a name holds one of
     its own ("Kensington and Chelsea, Enfield, and Haringey": three, not two)."""

@@ -748,6 +748,22 @@ def test_a_related_answer_offers_the_case_studies_of_a_theme_its_topic_names(
     assert searcher.topics()[0] == "long-term conditions"  # the most carried first
 
 
+def test_an_abbreviation_that_is_a_themes_term_names_its_theme_for_a_related_answer(
+        searcher: Searcher) -> None:
+    # "A&E" is a term of urgent and emergency care: its case studies are offered, each listed
+    # by its whole title, since the page gives nothing more ("Community Alternatives to A&E")
+    answer = ask(searcher, "What evidence is there that social prescribing reduces A&E "
+                           "attendance?")
+    emergency = {c.id for c in searcher.case_studies() if "emergency-care" in c.themes}
+    assert answer.match == "related" and answer.items
+    assert {i.case_study.id for i in answer.items} <= emergency
+    assert all(i.label.startswith("Community Alternatives to A&E: ") for i in answer.items
+               if not i.sentences)
+    # a word that is a term ("gardening" of physical activity) asks about less than the theme
+    garden = ask(searcher, "Green social prescribing: gardening and nature walks on prescription")
+    assert not garden.citations
+
+
 def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
         searcher: Searcher) -> None:
     _, then = conversation(searcher, "Which case studies involve Macmillan?")
