@@ -82,7 +82,7 @@ from casebook.index.text.terms import tokenize
 from casebook.index.text.word_meaning import nearest_words, themes_near
 from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Scored
 from casebook.regions import regions
-from casebook.themes import themes
+from casebook.themes import Theme, themes
 
 # A topic word no case study says is still asked of them where one says a word this near it
 # (MiniLM, word against word). Chosen on dev: no dev near miss's unsaid topic word comes nearer
@@ -221,7 +221,44 @@ def ask_scored(searcher: Searcher, question: str,
             if listed.match == "answered" and (answer.match == "related" or len(listed.items) > max(
                     1, len({c.case_study.id for c in answer.citations}))):
                 return scored, dataclasses.replace(listed, question=question)
+    if answer.match == "none" and not about:
+        theme = need_named(searcher, question, answer)
+        if theme is not None:
+            # "I feel lonely", "my son has anxiety": a need told, not asked, which the field
+            # model reads as far; what the asker is shown is the case studies of its theme
+            _, listed = _ask_scored(searcher, Excepted(
+                f"Which case studies are about {theme.label.lower()}?"), ())
+            if listed.match == "answered":
+                return scored, dataclasses.replace(listed, question=question)
     return scored, said_aside(answer, aside)
+
+
+# P(in the field) a question the field model reads as outside it still needs, for a theme it
+# names to be its answer: every far question of dev's scores under 0.09 (bar "shingles
+# symptoms adults", 0.53, which is "related"), needs told in the first person 0.2 to 0.5
+# ("I feel lonely" 0.20, "my son has anxiety" 0.26)
+NEED_DOMAIN_FLOOR = 0.15
+
+
+def need_named(searcher: Searcher, question: str, answer: Answer) -> Theme | None:
+    """The theme a need told in the first person names by one of its terms ("lonely",
+    "anxiety"), where the question is near enough the field (NEED_DOMAIN_FLOOR) and some case
+    study carries the theme; the first named, None where none is. A word inside a label's
+    word is no term: "childcare" names no children's theme, "half term" no long-term
+    condition."""
+    if not _TOLD_IN_FIRST_PERSON.match(question) \
+            or answer.evidence.get("p_domain", 0.0) < NEED_DOMAIN_FLOOR:
+        return None
+    carried = {t for c in searcher.case_studies() for t in c.themes}
+    placed = [(found.start(), t) for t in themes().themes if t.id in carried
+              for found in [t.pattern.search(question)] if found is not None]
+    return min(placed, key=lambda p: p[0])[1] if placed else None
+
+
+# "I feel lonely", "I'm a carer", "my son has anxiety", "we are refugees": a need told by the
+# asker about themselves or their own, not a question about the field
+_TOLD_IN_FIRST_PERSON = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[\s,.!]*)?(?:i|i'm|i’m|im|i've|i’ve|"
+                                   r"i'd|i’d|my|we|we're|we’re|our)\b", re.IGNORECASE)
 
 
 def every_word_held(searcher: Searcher, topic: str) -> bool:
@@ -715,18 +752,25 @@ def theme_neighbours(searcher: Searcher, question: str) -> frozenset[str]:
     """The case studies that carry a theme some word of the question's topic names alone
     ("loneliness" of "loneliness among older people") or is a term of ("A&E" of "reduces A&E
     attendance"): close to it, whatever else it asks."""
-    named: set[str] = set()
+    named = set(themes_of_words(searcher, question))
+    return frozenset(c.id for c in searcher.case_studies() if named & set(c.themes))
+
+
+def themes_of_words(searcher: Searcher, question: str, terms: bool = False) -> list[str]:
+    """The themes some word of the question's topic names alone, in the order the words come;
+    with `terms`, also those a word is a term of ("anxiety" of mental health)."""
+    named: list[str] = []
     field = field_words(searcher)
     catalogue = themes()
     for word in topic_words(question, None, ()):
         # the field's own words name no theme of their own ("health" of "mental health")
         if not set(tokenize(word)) <= field:
-            named |= membership.themes_named(searcher.normalise(word), catalogue)
+            named += sorted(membership.themes_named(searcher.normalise(word), catalogue))
         # an abbreviation that is a theme's term stands for its name ("A&E", "LTC"); a word
         # that is one ("gardening", "walking") asks about less than the theme
-        if _ABBREVIATION.fullmatch(word):
-            named |= {t.id for t in catalogue.themes if t.pattern.fullmatch(word)}
-    return frozenset(c.id for c in searcher.case_studies() if named & set(c.themes))
+        if terms or _ABBREVIATION.fullmatch(word):
+            named += [t.id for t in catalogue.themes if t.pattern.fullmatch(word)]
+    return list(dict.fromkeys(named))
 
 
 def topic_themes(searcher: Searcher, question: str, p: np.ndarray | None = None,

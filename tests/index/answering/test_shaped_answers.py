@@ -764,6 +764,24 @@ def test_an_abbreviation_that_is_a_themes_term_names_its_theme_for_a_related_ans
     assert not garden.citations
 
 
+def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
+        searcher: Searcher) -> None:
+    # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
+    # "I could not find a case study about that" beside two loneliness case studies
+    loneliness = {c.id for c in searcher.case_studies() if "loneliness-and-isolation" in c.themes}
+    for told in ("I feel lonely", "I live on my own and feel lonely"):
+        answer = ask(searcher, told)
+        assert answer.match == "answered" and answer.shape == "list"
+        assert {i.case_study.id for i in answer.items} == loneliness
+        assert answer.sentences[0].text == "Two case studies are about loneliness and isolation."
+        reads_whole(answer)
+    # not told in the first person, a word inside a label's word, or no theme's term at all:
+    # still outside the field
+    for far in ("dog training classes near me", "my kids need childcare over half term",
+                "I'm stressed about my exams"):
+        assert ask(searcher, far).match == "none", far
+
+
 def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
         searcher: Searcher) -> None:
     _, then = conversation(searcher, "Which case studies involve Macmillan?")
