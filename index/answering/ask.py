@@ -456,6 +456,15 @@ def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
         if told is not None:
             return told
     topic = related_subject(searcher, question, evidence, scored.english)
+    listed_question = f"Which case studies are about {topic}?"
+    if topic and not elsewhere and listed_question != question \
+            and themed(searcher, listed_question).any():
+        # "what helps with loneliness?": what no case study says in the asker's words ("lonely",
+        # "isolated", never "loneliness") a theme names whole; "no case study is about
+        # loneliness" beside two on it would be false, so the theme's list answers, if it does
+        _, listed = _ask_scored(searcher, Excepted(listed_question), ())
+        if listed.match == "answered":
+            return dataclasses.replace(listed, question=question)
     # "is there a case study from Camden?": nothing but the place, which no score is near
     alone = bool(elsewhere) and not topic_words(
         searcher.gazetteer.without_places(question), None, elsewhere)

@@ -782,6 +782,19 @@ def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         assert ask(searcher, far).match == "none", far
 
 
+def test_a_related_topic_a_theme_names_whole_is_answered_as_the_themes_list(
+        searcher: Searcher) -> None:
+    # no case study says "loneliness" ("lonely", "isolated"): it was "No case study here is
+    # about loneliness. The closest is “Guided meditation for wellbeing”."
+    answer = ask(searcher, "what helps with loneliness?")
+    loneliness = {c.id for c in searcher.case_studies() if "loneliness-and-isolation" in c.themes}
+    assert answer.match == "answered"
+    assert {i.case_study.id for i in answer.items} == loneliness
+    # a topic the theme does not name whole stays related, offered the theme's case studies
+    narrower = ask(searcher, "loneliness among older people")
+    assert narrower.match == "related"
+
+
 def test_which_of_them_picks_among_the_case_studies_the_last_answer_listed(
         searcher: Searcher) -> None:
     _, then = conversation(searcher, "Which case studies involve Macmillan?")
