@@ -1045,6 +1045,9 @@ def titled_first(question: str, ranked: Sequence[CaseResult]) -> list[CaseResult
     return out
 
 
+_WHERE_OPENS = re.compile(r"^\s*(?:and\s+|so\s+)?where\b", re.IGNORECASE)
+
+
 def names_a_field(searcher: Searcher, question: str) -> bool:
     """A list, count or borough question about a section, a borough or a theme, a comparison of
     case studies or places it names, or a description of a place and nothing more: the records
@@ -1065,8 +1068,11 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
             and not topic_words(searcher.gazetteer.without_places(question), None, ())
     if not topic_words(question, None, ()) and shape in ("list", "count"):
         return True  # "how many case studies are there?": the whole collection
-    if section_named(question, searcher.sections()) or boroughs_named(
-            question, searcher.boroughs(), searcher.gazetteer) or scopes(question):
+    # "where can I park in Lambeth?" names the borough it asks within: no borough is what it
+    # asks for, so the borough is no field the records answer it by
+    placed = boroughs_named(question, searcher.boroughs(), searcher.gazetteer) \
+        and not (shape == "where" and _WHERE_OPENS.match(question))
+    if section_named(question, searcher.sections()) or placed or scopes(question):
         return True
     if themed(searcher, question).any():  # "is there anything about loneliness?"
         return True

@@ -308,6 +308,16 @@ def test_a_health_service_errand_is_outside_the_field(searcher: Searcher, questi
     assert answer.citations == ()
 
 
+@pytest.mark.parametrize("question", ["Where can I park in Lambeth?",
+                                      "Where can I buy cheap food in Croydon?"])
+def test_a_where_question_within_a_borough_it_names_is_not_a_borough_question(
+        searcher: Searcher, question: str) -> None:
+    # read as "which borough ...?", the borough it names answered it from the records: the
+    # Well Centre for parking, Croydon's refugees for cheap food
+    answer = ask(searcher, question)
+    assert answer.match == "none" and answer.citations == ()
+
+
 def test_a_question_about_what_projects_did_is_in_the_field(searcher: Searcher) -> None:
     answer = ask(searcher, "How did link workers support unpaid carers?")
     assert answer.evidence["field_e5"] > 0 and answer.match != "none"
