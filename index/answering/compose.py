@@ -35,6 +35,7 @@ from casebook.index.answering.lead import (
     answer_type,
     asks_who_paid,
     holds,
+    names_the_doer,
     pick_lead,
     problem_only,
 )
@@ -1229,13 +1230,15 @@ def told_outright(ctx: Context) -> Answer | None:
     of the question a case study covers, and "start" of "when did social prescribing start in
     Lambeth?" is missing from a summary that says it "went live in December 2019"."""
     kind = answer_type(ctx.question)
-    if kind not in ("date", "number") or question_shape(ctx.question) != "fact":
+    if kind not in ("date", "number", "name") or question_shape(ctx.question) != "fact":
         return None
     answer = compose_answered(replace(ctx, match="answered"))
     lead = answer.sentences[0] if answer.sentences else None
     if lead is None or lead.citation is None:
         return None
     case = answer.citations[lead.citation - 1].case_study
+    if kind == "name":  # "who runs ...?": "managed by CommUNITY Barnet" is the one asked for
+        return answer if names_the_doer(lead.text, ctx.question) else None
     return answer if holds(kind, lead.text, f"{ctx.question} {case.title}") else None
 
 

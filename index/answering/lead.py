@@ -246,11 +246,14 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
     best_share = max(share[i] for i in candidates)
     doer = kind == "name" and bool(_DOER_ASKED.search(question))
     origin = kind == "action" and bool(_SET_UP_ASKED.search(question))
+    paid = doer and asks_who_paid(question)
     relevant = [i for n, i in enumerate(ranked)
                 if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)
                 # who did it is said in other words than the asker's ("runs": "managed by
                 # CommUNITY Barnet"): the doer among the few most relevant is a candidate too
                 or (doer and n < AGENT_WITHIN and _agent(texts[i], question) == 2)
+                # and, asked who paid, a sentence about the money ("Funding is derived from")
+                or (paid and n < AGENT_WITHIN and bool(MONEY.search(texts[i])))
                 # so is how it began ("set up": "It arose out of ... workshops")
                 or (origin and bool(ORIGIN.search(texts[i])))]
     # a sentence that points back ("she was worried about him") reads second-hand even when
@@ -261,6 +264,7 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
         return next(i for i in relevant if ORIGIN.search(texts[i]))
     return min(relevant, key=lambda i: (not holds(kind, texts[i], question),
                                          -_agent(texts[i], question) if kind == "name" else 0,
+                                         paid and not MONEY.search(texts[i]),
                                          bool(POINTING.match(texts[i]))))
 
 
@@ -290,6 +294,12 @@ _AGENT = re.compile(r"\b[a-z]+(?:ed|en|wn|un|id|lt)\s+by\s+(?:the\s+)?(?=[A-Z])"
 # who runs something, who a "who runs ...?" question asks for as much as a passive's doer
 _LEADER = re.compile(r"\b(?:director|founder|lead|leader|manager|head|chair|chief executive)"
                      r"\s+(?=(?:(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.?\s+)?[A-Z])")
+
+
+def names_the_doer(sentence: str, question: str) -> bool:
+    """Whether a "who runs ...?" question is answered by the sentence: it names, after a
+    passive's "by" or by a leading title, who did what the question asks."""
+    return bool(_DOER_ASKED.search(question)) and _agent(sentence, question) == 2
 
 
 def _agent(sentence: str, question: str) -> int:

@@ -764,6 +764,17 @@ def test_an_abbreviation_that_is_a_themes_term_names_its_theme_for_a_related_ans
     assert not garden.citations
 
 
+def test_a_who_runs_question_whose_best_case_study_names_the_doer_is_answered(
+        searcher: Searcher) -> None:
+    # judged "related" ("No Barnet case study answers that.") above a quote that answers it
+    answer = ask(searcher, "Who runs social prescribing in Barnet?")
+    assert answer.match == "answered"
+    assert answer.sentences[0].text.startswith("The service is managed by CommUNITY Barnet")
+    # asked who paid, the sentence about the money leads, not the one about who oversees it
+    paid = ask(searcher, "who funds social prescribing in Hammersmith and Fulham?")
+    assert paid.sentences[0].text.startswith("Funding is derived from multiple sources")
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
