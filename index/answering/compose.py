@@ -50,6 +50,7 @@ from casebook.index.answering.prose import (
     leans_back,
     name,
     opens_on_connective,
+    opens_on_first_name,
     opens_on_person,
     quoted,
     title_only,
@@ -477,10 +478,12 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
         at = r
         # back to the sentence that names the person ("A 40-year-old Caribbean woman ...
         # She also has a son ... She was worried about him"), three at most
-        while at in own and (opens_on_person(whole(at)) or opens_on_connective(whole(at))) \
-                and len(added) < 3:
+        while at in own and len(added) < 3:
             before = next((b for b in reversed(own[:own.index(at)]) if whole(b) != whole(at)),
                           None)
+            if not (opens_on_person(whole(at)) or opens_on_connective(whole(at)) or (
+                    before is not None and opens_on_first_name(whole(at), whole(before)))):
+                break
             if before is None or before in rows or before in out \
                     or is_title(ctx.stored.sentences[before].text, case):
                 break

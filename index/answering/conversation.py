@@ -167,7 +167,8 @@ def points_back(question: str, gazetteer: Gazetteer | None = None) -> bool:
     "which charity did that service work with?", "what else happened there?"). One that names
     a place of its own ("how is it funded in Hammersmith?") moves on, and so does one that
     names a topic of its own."""
-    if _AMONG.match(question) and _points_back(question):
+    picking = _picking(question)
+    if picking and (_points_back(question) or picking.group("one")):
         return True  # "how many of them are in Newham?": the place picks among them
     if place_asked(question, gazetteer) is not None:
         return True  # "is it in Croydon?": asked of what the answer before was about
@@ -251,18 +252,28 @@ def names_from_answer(question: str, answer: str, gazetteer: Gazetteer | None = 
 
 
 # "which of them ...?": a list (or count) over the case studies the answer before it was about
-_AMONG = re.compile(r"^\s*(?P<ask>which|what|how\s+many)\s+of\s+(?:them|these|those|the\s+\w+)\s+"
+# ("which one is in Wandsworth?", "which ones are about supervision?": one of them)
+_AMONG = re.compile(r"^\s*(?:and\s+|so\s+)?(?P<ask>which|what|how\s+many)\s+(?:of\s+(?:them|these|"
+                    r"those|the\s+\w+)|(?P<one>ones?)(?:\s+of\s+(?:them|these|those))?)\s+"
                     r"(?P<rest>[^?!]+?)\s*[?.!]*\s*$", re.IGNORECASE)
 
 
 _PLURAL_BE = {"is": "are", "was": "were", "has": "have", "does": "do"}
 
 
+def _picking(question: str) -> re.Match[str] | None:
+    """_AMONG's match, where "one" is picked by "which" ("what one thing ...?" picks none)."""
+    match = _AMONG.match(question)
+    if match and match.group("one") and match.group("ask").lower() != "which":
+        return None
+    return match
+
+
 def among(question: str) -> tuple[str, str] | None:
     """The list question a follow-up that picks among the last answer's case studies asks of
     them, and what it asks of them: "which of them are in hospitals?" -> ("Which case studies
     are in hospitals?", "are in hospitals"); None for any other question."""
-    match = _AMONG.match(question)
+    match = _picking(question)
     if not match:
         return None
     ask = "How many" if match.group("ask").lower().startswith("how") else "Which"
@@ -273,9 +284,10 @@ def among(question: str) -> tuple[str, str] | None:
 
 
 def plural(question: str) -> bool:
-    """Whether the follow-up points back at several ("what did they all do?")."""
+    """Whether the follow-up points back at several ("what did they all do?"), or picks among
+    several ("which one is in Wandsworth?")."""
     return any(w.lower() in PLURAL for w in WORD.findall(question)) or \
-        group_size(question) is not None
+        group_size(question) is not None or _picking(question) is not None
 
 
 def is_follow_up(question: str, gazetteer: Gazetteer | None = None) -> bool:
@@ -401,7 +413,13 @@ def contextual_query(messages: Sequence[Mapping[str, str] | object], max_chars: 
     if not questions:
         raise ValueError("the conversation has no user message")
     query = questions[0]
-    for question in questions[1:]:
+    for at, question in enumerate(questions[1:], start=1):
+        if at < len(questions) - 1 and (points_back(question, gazetteer)
+                                        or definite_ellipsis(question) or bare_measure(question)):
+            # "who were the champions?", "did it work?": asked of the case studies before,
+            # not a topic of their own; a later "what about Waltham Forest?" swaps the place
+            # of the question they were asked after
+            continue
         swapped = _topic_swapped(query, question, gazetteer)
         query = swapped if swapped is not None else merge(query, question, gazetteer) \
             if is_follow_up(question, gazetteer) else question

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from casebook.index.text.chunking import split_sentences
+from casebook.index.text.stopwords import stopwords
 from casebook.records import CaseStudy
 
 # a word that points back to something said before it
@@ -34,6 +35,25 @@ _PERSON = re.compile(r"(?:she|he|her|his|him)\b", re.IGNORECASE)
 def opens_on_person(text: str) -> bool:
     """Whether a sentence opens on a pronoun for a person named before it."""
     return bool(_PERSON.match(text))
+
+
+_FIRST_NAME = re.compile(r"([A-Z][a-z]+)\s+(?=[a-z]|and\s+[A-Z][a-z]+\s+[a-z])")
+
+
+def opens_on_first_name(text: str, before: str) -> bool:
+    """Whether a sentence opens on a first name that the sentence before it gave in full
+    ("Farah is Pakistani ..." after "Farah Ahmed and Saiba Salam are both link workers."):
+    alone it names someone the reader has not met."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use, not at import
+
+    found = _FIRST_NAME.match(text)
+    if found is None:
+        return False
+    first = found.group(1)
+    # an English word is no first name ("The film features ...", "Watch how ...")
+    if first.lower() in stopwords("EN") or getAllLemmas(first.lower()):
+        return False
+    return re.search(rf"\b{first}\s+[A-Z][a-z]+", before) is not None
 
 
 # a sentence that opens by setting itself against, or adding to, the one before it

@@ -120,6 +120,10 @@ def test_topic_drops_places_groups_and_scaffolding(question: str, expected: str)
     # a new question resets the topic that later follow-ups borrow
     ((VACCINES, "What helps young people's mental health?", "what about in Lambeth?"),
      "What helps young people's mental health in Lambeth?"),
+    # follow-ups asked of the case studies before are no topic a later place swaps into: it
+    # was "who were the champions: did it work in Waltham Forest?"
+    (("How did Newham address vaccine concerns?", "who were the champions?", "did it work?",
+      "what about Waltham Forest?"), "How did Waltham Forest address vaccine concerns?"),
 ])
 def test_contextual_query(questions: tuple[str, ...], expected: str) -> None:
     assert contextual_query(conversation(*questions)) == expected
@@ -214,7 +218,8 @@ def test_names_from_answer(question: str, back: bool) -> None:
     ("which of these is in Lambeth?", ("Which case studies are in Lambeth?", "are in Lambeth")),
     ("How many of those involve Macmillan?", ("How many case studies involve Macmillan?",
                                              "involve Macmillan")),
-    ("Which one is in Lambeth?", None),
+    # "which one" picks one of them, as "which of them" does
+    ("Which one is in Lambeth?", ("Which case studies are in Lambeth?", "are in Lambeth")),
     ("Which case studies are in Lambeth?", None),
 ])
 def test_among_asks_a_list_question_of_the_last_answers_case_studies(
@@ -314,3 +319,14 @@ def test_definite_ellipsis(question: str, phrase: str | None) -> None:
 ])
 def test_bare_measure(question: str, bare: bool) -> None:
     assert bare_measure(question) is bare
+
+
+@pytest.mark.parametrize(("question", "picked"), [
+    ("which one is in Wandsworth?", "Which case studies are in Wandsworth?"),
+    ("which ones are about supervision?", "Which case studies are about supervision?"),
+    ("which of them is in Lambeth?", "Which case studies are in Lambeth?"),
+    ("what one thing would you change?", None),  # "one" picked by "which" only
+])
+def test_picking_one_among_the_case_studies_before(question: str, picked: str | None) -> None:
+    assert (among(question) or (None,))[0] == picked
+    assert points_back(question) is (picked is not None)

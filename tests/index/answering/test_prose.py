@@ -8,6 +8,7 @@ from casebook.index.answering.prose import (
     join,
     leans_back,
     name,
+    opens_on_first_name,
     quoted,
     whole_sentence,
 )
@@ -74,3 +75,12 @@ def test_a_pronoun_subject_leans_on_what_came_before_even_after_an_opening_phras
     assert not leans_back("The Barnet Wellbeing Hub is the front door.")
     # a comma far into a sentence of its own is no opening phrase
     assert not leans_back("Barnet CCG funds the service, and it is run by a charity.")
+
+
+def test_a_first_name_given_in_full_just_before_needs_that_sentence() -> None:
+    before = "Farah Ahmed and Saiba Salam are both Social Prescribing Link Workers (SPLW)."
+    assert opens_on_first_name("Farah is Pakistani and Saiba is Bangladeshi.", before)
+    assert not opens_on_first_name("Farah Ahmed is Pakistani.", before)  # named in full
+    assert not opens_on_first_name("Farah is Pakistani.", "The link workers are local.")
+    # an English word opening a sentence is no first name
+    assert not opens_on_first_name("The film features young people.", "The Well Centre opened.")

@@ -379,6 +379,20 @@ def test_a_follow_up_asked_of_them_all_answers_for_each(searcher: Searcher) -> N
     assert not answer.items and len({c.case_study.id for c in answer.citations}) == 1
 
 
+def test_which_one_picks_among_every_case_study_the_answer_before_listed(
+        searcher: Searcher) -> None:
+    hubs = ["the-training-hub-in-waltham-forest-compared-options-for-supervision",
+            "recruiting-local-people-into-local-jobs-personalised-care-roles-in-wandsworth",
+            "champion-arrs-roles-running-monthly-peer-sessions-in-south-west-london"]
+    hubs = [c.id for c in searcher.case_studies() if any(c.id.startswith(h[:30]) for h in hubs)]
+    # it was asked of the first of them alone: "None of them are in Wandsworth."
+    _, answer = ask_conversation(searcher, [
+        {"role": "user", "content": "Which case studies are about training hubs?"},
+        {"role": "assistant", "content": "…", "case_studies": hubs},
+        {"role": "user", "content": "which one is in Wandsworth?"}])
+    assert [c.case_study.boroughs for c in answer.citations] == [("Wandsworth",)]
+
+
 def test_a_new_topic_after_an_answer_starts_afresh(searcher: Searcher) -> None:
     messages = [{"role": "user", "content": "Tell me about the Well Centre"},
                 {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]},
