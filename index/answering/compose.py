@@ -31,6 +31,8 @@ from casebook.index.answering.evidence import Evidence
 from casebook.index.answering.lead import (
     MONEY,
     OUTCOME,
+    PARTNER_ASKED,
+    PARTNER_TOLD,
     AnswerType,
     answer_type,
     asks_who_paid,
@@ -568,8 +570,13 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
         # is a name of the field's own words ("Social Prescribing Link Workers") who funded it
         given = " ".join([ctx.question, case.title, *sorted(generic_words())])
         money = asks_who_paid(ctx.question)
+        texts = [ctx.stored.sentences[r].text for r in ctx.rows(case.id)]
         told = any(holds(kind, text, given) and (not money or MONEY.search(text))
-                   for text in (ctx.stored.sentences[r].text for r in ctx.rows(case.id)))
+                   for text in texts)
+        # "who do they work with?": a partner may be named by a common noun ("in partnership
+        # with Social Prescribing Link Workers"), which the check for a name does not count
+        told = told or (bool(PARTNER_ASKED.search(ctx.question))
+                        and any(PARTNER_TOLD.search(text) for text in texts))
     if told:
         return None
     measured = _HOW_MANY_WHAT.match(ctx.question.strip().rstrip("?.! ")) \

@@ -247,6 +247,7 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
     doer = kind == "name" and bool(_DOER_ASKED.search(question))
     origin = kind == "action" and bool(_SET_UP_ASKED.search(question))
     paid = doer and asks_who_paid(question)
+    partner = kind == "name" and bool(PARTNER_ASKED.search(question))
     relevant = [i for n, i in enumerate(ranked)
                 if n == 0 or (best_share > 0 and share[i] >= NEAR * best_share)
                 # who did it is said in other words than the asker's ("runs": "managed by
@@ -254,6 +255,7 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
                 or (doer and n < AGENT_WITHIN and _agent(texts[i], question) == 2)
                 # and, asked who paid, a sentence about the money ("Funding is derived from")
                 or (paid and n < AGENT_WITHIN and bool(MONEY.search(texts[i])))
+                or (partner and n < AGENT_WITHIN and bool(PARTNER_TOLD.search(texts[i])))
                 # so is how it began ("set up": "It arose out of ... workshops")
                 or (origin and bool(ORIGIN.search(texts[i])))]
     # a sentence that points back ("she was worried about him") reads second-hand even when
@@ -265,6 +267,7 @@ def pick_lead(candidates: Sequence[int], relevance: Mapping[int, float],
     return min(relevant, key=lambda i: (not holds(kind, texts[i], question),
                                          -_agent(texts[i], question) if kind == "name" else 0,
                                          paid and not MONEY.search(texts[i]),
+                                         partner and not PARTNER_TOLD.search(texts[i]),
                                          bool(POINTING.match(texts[i]))))
 
 
@@ -278,6 +281,13 @@ ORIGIN = re.compile(r"\b(?:arose|arisen|grew|grown|came|emerged|born|developed)\
                     r"\b(?:went\s+live|was\s+(?:set\s+up|established|founded|created|launched|"
                     r"started|piloted)|were\s+(?:set\s+up|established|created|launched)|"
                     r"launched|began|started|originated)\b", re.I)
+# "who do they work with?": a partner, who may be named by a common noun ("in partnership
+# with Social Prescribing Link Workers")
+PARTNER_ASKED = re.compile(r"\b(?:work(?:s|ed|ing)?|partner(?:s|ed|ing)?|collaborat\w*|"
+                            r"team(?:s|ed)?\s+up|link(?:s|ed)?\s+(?:in|up))\s+with\b", re.I)
+PARTNER_TOLD = re.compile(r"\b(?:in\s+partnership\s+with|partner(?:ed|ing|s)?\s+with|"
+                           r"work(?:s|ed|ing)?\s+(?:closely\s+)?with|alongside|together\s+with|"
+                           r"linked\s+in\s+with|collaborat\w*\s+with)\s+\S", re.I)
 AGENT_WITHIN = 3  # how far down a case study's most relevant sentences a "who" lead is looked for
 # a question after the doer of something: "who runs ...?", "which charity manages ...?"
 _DOER_ASKED = re.compile(r"\b(?:who\s+|which\s+(?:\w+\s+){0,2}?)(?:ran|runs|run|led|leads|lead|"

@@ -789,6 +789,18 @@ def test_a_who_runs_question_whose_best_case_study_names_the_doer_is_answered(
     assert paid.sentences[0].text.startswith("Funding is derived from multiple sources")
 
 
+def test_a_partner_named_by_a_common_noun_answers_who_they_work_with(
+        searcher: Searcher) -> None:
+    # "in partnership with Social Prescribing Link Workers" names the partner in the field's
+    # own words: the answer said the summary "does not say who" after quoting it
+    answer = ask(searcher, "At the Royal London, which staff team up with link workers to "
+                           "support children and young people?")
+    assert not any("does not say" in s.text for s in answer.sentences)
+    # asked who they linked in with, the sentence that says so leads
+    linked = ask(searcher, "who did Newham's link workers link in with?")
+    assert linked.sentences[0].text.startswith("The SPLWs have linked in with Newham")
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
