@@ -296,6 +296,20 @@ def test_asked_whether_it_is_in_a_place_the_widget_shows_yes_or_no_first(
     widget.page.screenshot(path=str(artifacts / "widget-in-a-place.png"), animations="disabled")
 
 
+def test_a_follow_up_asked_of_them_all_shows_an_entry_for_each(
+        widget: Widget, artifacts: Path) -> None:
+    # the widget sends back the case studies the list cited; the server answers for each
+    widget.open()
+    widget.ask("Which case studies are in Lewisham?")
+    answer = widget.ask("who funded them?")
+    expect(answer).to_contain_text("Here is what each of the two case studies says.")
+    items = answer.locator("li.casebook-item")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("funded by Lewisham Council")
+    expect(items.nth(1)).to_contain_text("does not say who funded it")
+    widget.page.screenshot(path=str(artifacts / "widget-each.png"), animations="disabled")
+
+
 def test_an_answer_that_is_not_a_match_says_so(widget: Widget, searcher: Searcher) -> None:
     from casebook.index.answering.ask import ask
 
