@@ -484,7 +484,8 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
             before = next((b for b in reversed(own[:own.index(at)]) if whole(b) != whole(at)),
                           None)
             if not (opens_on_person(whole(at)) or opens_on_connective(whole(at)) or (
-                    before is not None and opens_on_first_name(whole(at), whole(before)))):
+                    before is not None and opens_on_first_name(whole(at), whole(before)))
+                    or (r == rows[0] and _IT_OPENS.match(whole(at)))):
                 break
             if before is None or before in rows or before in out \
                     or is_title(ctx.stored.sentences[before].text, case):
@@ -494,6 +495,12 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
         out.extend(added)
         out.append(r)
     return _after_their_antecedents(out, own, whole)
+
+
+# "It arose out of ...", "They have hired ...": a subject the sentence before names; a place
+# put before it ("In Barnet, it arose ...") does not say what "it" is
+_IT_OPENS = re.compile(r"^(?:it|they)\s+(?!is\s+(?:possible|important|clear|hoped|thought)\b)",
+                       re.IGNORECASE)
 
 
 def _after_their_antecedents(rows: list[int], own: Sequence[int],

@@ -801,6 +801,16 @@ def test_a_partner_named_by_a_common_noun_answers_who_they_work_with(
     assert linked.sentences[0].text.startswith("The SPLWs have linked in with Newham")
 
 
+def test_a_leading_sentence_on_it_follows_the_sentence_that_says_what_it_is(
+        searcher: Searcher) -> None:
+    # "In Barnet, it arose out of ..." said where Barnet is, not what "it" is: the hub
+    answer = ask(searcher, "Which case studies are from the Case studies from around London "
+                           "section?")
+    barnet = next(i for i in answer.items if i.case_study.boroughs == ("Barnet",))
+    assert barnet.sentences[0].text.startswith("The Barnet Wellbeing Hub is")
+    assert not any(s.text.startswith("In Barnet, it") for s in answer.sentences)
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
