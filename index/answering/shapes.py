@@ -117,9 +117,16 @@ _ACROSS = re.compile(r"\b(?:others|other\s+(?:boroughs?|areas?|places?|projects?
                      re.IGNORECASE)
 
 
+# "how is social prescribing funded?", "how are link workers trained?": the field's own
+# practice in the passive, of no place or project named (no capital after the verb)
+_HOW_IN_GENERAL = re.compile(r"^\s*how\s+(?:is|are)\s+(?:social\s+prescribing|link\s+workers|"
+                             r"patients|people|clients|referrals)\s+[a-z]+(?:\s+[a-z]+){0,3}"
+                             r"\s*[?.!]*\s*$", re.IGNORECASE)
+
+
 def asks_across(question: str) -> bool:
     """Whether a question asks what several case studies did, not what one did."""
-    return bool(_ACROSS.search(question))
+    return bool(_ACROSS.search(question) or _HOW_IN_GENERAL.match(question))
 
 
 _HOW_ACROSS = re.compile(r"^\s*how\s+(?:did|do|does|have|has|can|could)\s+(?:others|anyone|"

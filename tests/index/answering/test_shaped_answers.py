@@ -811,6 +811,15 @@ def test_a_leading_sentence_on_it_follows_the_sentence_that_says_what_it_is(
     assert not any(s.text.startswith("In Barnet, it") for s in answer.sentences)
 
 
+def test_how_the_field_does_something_in_general_quotes_each_case_study_that_says(
+        searcher: Searcher) -> None:
+    # it quoted Barnet's alone, of the three that say who funds them
+    answer = ask(searcher, "How is social prescribing funded?")
+    assert answer.shape == "how" and len(answer.items) >= 2
+    assert {"Barnet", "Hammersmith and Fulham"} <= {b for i in answer.items
+                                                    for b in i.case_study.boroughs}
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was

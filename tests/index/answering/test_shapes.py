@@ -132,6 +132,11 @@ def test_singular(plural: str, one: str) -> None:
     ("How did Hounslow reach Muslim communities?", False),
     ("How did a link worker support a worried mother?", False),
     ("How do link workers help other people?", False),
+    # the field's own practice in general, of no place or project named
+    ("How is social prescribing funded?", True),
+    ("How are link workers trained?", True),
+    ("How is social prescribing funded in Barnet?", False),
+    ("How is the Well Centre funded?", False),
 ])
 def test_a_question_asked_across_case_studies(question: str, across: bool) -> None:
     assert asks_across(question) is across
