@@ -119,9 +119,9 @@ _ACROSS = re.compile(r"\b(?:others|other\s+(?:boroughs?|areas?|places?|projects?
 
 # "how is social prescribing funded?", "how are link workers trained?": the field's own
 # practice in the passive, of no place or project named (no capital after the verb)
-_HOW_IN_GENERAL = re.compile(r"^\s*how\s+(?:is|are)\s+(?:social\s+prescribing|link\s+workers|"
-                             r"patients|people|clients|referrals)\s+[a-z]+(?:\s+[a-z]+){0,3}"
-                             r"\s*[?.!]*\s*$", re.IGNORECASE)
+_HOW_IN_GENERAL = re.compile(r"^\s*(?i:how\s+(?:is|are)\s+(?:social\s+prescribing|link\s+workers|"
+                             r"patients|people|clients|referrals))\s+[a-z]+(?:\s+[a-z]+){0,3}"
+                             r"\s*[?.!]*\s*$")
 
 
 def asks_across(question: str) -> bool:
