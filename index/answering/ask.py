@@ -9,9 +9,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from casebook.index.answering import membership
+from casebook.index.answering.alike import named_alike
 from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import (
     Context,
+    compose_alike,
     compose_answered,
     compose_compared,
     compose_each,
@@ -201,6 +203,9 @@ def ask_scored(searcher: Searcher, question: str,
         return searcher.score(question, full=True), Answer(
             question, reply, (), False, 0.0, "none", (AnswerSentence(reply, None),), 0.0, 0.0,
             {}, "chat")
+    alike = None if about else answer_alike(searcher, question)
+    if alike is not None:  # "projects like the Well Centre"
+        return alike
     # "apart from the training hubs, ...": asked without them, answered without their case
     # studies, and the answer says so
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \
@@ -259,6 +264,34 @@ def need_named(searcher: Searcher, question: str, answer: Answer) -> Theme | Non
 # asker about themselves or their own, not a question about the field
 _TOLD_IN_FIRST_PERSON = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[\s,.!]*)?(?:i|i'm|i’m|im|i've|i’ve|"
                                    r"i'd|i’d|my|we|we're|we’re|our)\b", re.IGNORECASE)
+
+
+# P(a programme lead calls it similar), the similar-projects model's calibrated score, a case
+# study needs to be offered as like the one named: even odds
+ALIKE_FLOOR = 0.5
+ALIKE_MOST = 4  # case studies a "like X" question lists at most
+
+
+def answer_alike(searcher: Searcher, question: str) -> tuple[Scored, Answer] | None:
+    """The case studies like the one a question names ("anything similar to Crawley Posh
+    Club?"), by the similar-projects view; None where it asks for no such thing, or its words
+    name no one case study."""
+    named = named_alike(question)
+    if named is None:
+        return None
+    cases = searcher.case_studies()
+    ids = [found[0] for _, found in named_cases(named, cases, searcher.boroughs(),
+                                                searcher.gazetteer) if len(found) == 1]
+    if not ids:
+        return None
+    alike = searcher.similar(ids[0], ALIKE_MOST)
+    near = [r for r in alike if r.score >= ALIKE_FLOOR]
+    scored = searcher.score(question, full=True)
+    # none at even odds: the nearest is offered, as a "related" answer offers the closest
+    ctx = context(searcher, question, scored, near or alike[:1],
+                  "answered" if near else "related")
+    case = next(c for c in cases if c.id == ids[0])
+    return scored, compose_alike(ctx, case, near or alike[:1], bool(near))
 
 
 def every_word_held(searcher: Searcher, topic: str) -> bool:

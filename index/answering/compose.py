@@ -1011,6 +1011,28 @@ def _each_untold(ctx: Context, result: CaseResult, quotes: Quotes, shape: Shape
     return _not_told(case, untold, quotes.head(result)) if untold else None
 
 
+def compose_alike(ctx: Context, case: CaseStudy, alike: Sequence[CaseResult], near: bool
+                  ) -> Answer:
+    """Case studies like one the question names ("projects like the Well Centre"), each with
+    its sentence nearest the question; `near`: they are like it (the similar-projects model's
+    P at ALIKE_FLOOR or more), else `alike` holds the nearest, said not to be close."""
+    quotes = Quotes(ctx.stored)
+    items = _items(ctx, alike, quotes, 1)
+    named = in_sentence(case)
+    if near:
+        verb = "is" if len(items) == 1 else "are"
+        intro = f"{count_words(len(items), capital=True)} case {_studies(len(items))} {verb} " \
+                f"like {named}."
+    else:
+        intro = f"No case study is close to {named}; the nearest is " \
+                f"{in_sentence(alike[0].case_study)}."
+    return _answer(ctx, "list", [AnswerSentence(intro, None)], items, quotes)
+
+
+def _studies(n: int) -> str:
+    return "study" if n == 1 else "studies"
+
+
 def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:
     """A comparison of the case studies a conversation settled ("how do the three differ?"
     after a list of three): each of them, as a comparison of named ones."""

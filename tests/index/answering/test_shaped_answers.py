@@ -820,6 +820,18 @@ def test_how_the_field_does_something_in_general_quotes_each_case_study_that_say
                                                     for b in i.case_study.boroughs}
 
 
+def test_case_studies_like_one_named_are_read_by_the_similar_projects_view(
+        searcher: Searcher) -> None:
+    # by the words' match it was "related", offering the Well Centre itself as closest
+    answer = ask(searcher, "Show me case studies similar to the Well Centre")
+    alike = [r for r in searcher.similar("the-well-centre", 4) if r.score >= 0.5]
+    assert alike and answer.match == "answered" and answer.shape == "list"
+    assert [i.case_study.id for i in answer.items] == [r.case_study.id for r in alike]
+    assert "the-well-centre" not in {c.case_study.id for c in answer.citations}
+    assert answer.sentences[0].text.endswith("like \u201cThe Well Centre\u201d (Lambeth).")
+    reads_whole(answer)
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
