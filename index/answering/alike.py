@@ -24,3 +24,17 @@ def named_alike(question: str) -> str | None:
     if found is None or _NO_NAME.match(found.group("named")):
         return None
     return found.group("named")
+
+
+# "any others like it?", "find similar projects", "more like that one": like the case study
+# the conversation is about
+_LIKE_POINTED = re.compile(
+    r"\b(?:like|similar\s+to)\s+(?:it|this|that|them|these|those)(?:\s+one)?\s*[?!.]*\s*$|"
+    r"\bsimilar\s+(?:ones|projects?|case\s+stud(?:y|ies)|examples?|services?|schemes?|work)\b",
+    re.IGNORECASE)
+
+
+def points_alike(question: str) -> bool:
+    """Whether a follow-up asks for case studies like the one before ("any others like it?",
+    "find similar projects") and names none of its own."""
+    return named_alike(question) is None and bool(_LIKE_POINTED.search(question))

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from casebook.index.answering import membership
-from casebook.index.answering.alike import named_alike
+from casebook.index.answering.alike import named_alike, points_alike
 from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import (
     Context,
@@ -198,7 +198,8 @@ def ask_scored(searcher: Searcher, question: str,
     `about`: case study ids a follow-up that points back is about; the answer keeps to them."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
     reply = None if about else small_talk(question, lambda: searcher.sections()) \
-        or unanchored(question, searcher.gazetteer)
+        or unanchored(question, searcher.gazetteer) or (LIKE_WHAT if points_alike(question)
+                                                        else None)
     if reply is not None:  # "hi", "thanks", "who runs it?" with nothing before it
         return searcher.score(question, full=True), Answer(
             question, reply, (), False, 0.0, "none", (AnswerSentence(reply, None),), 0.0, 0.0,
@@ -266,6 +267,9 @@ _TOLD_IN_FIRST_PERSON = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[\s,.!]*)?(?:i|i'm
                                    r"i'd|i’d|my|we|we're|we’re|our)\b", re.IGNORECASE)
 
 
+# "find similar projects" with nothing before it: like nothing named
+LIKE_WHAT = ("There is nothing earlier in this conversation to find others like. Name the "
+             "project or case study, and ask again: \u201cprojects like the Well Centre\u201d.")
 # P(a programme lead calls it similar), the similar-projects model's calibrated score, a case
 # study needs to be offered as like the one named: even odds
 ALIKE_FLOOR = 0.5
@@ -282,15 +286,18 @@ def answer_alike(searcher: Searcher, question: str) -> tuple[Scored, Answer] | N
     cases = searcher.case_studies()
     ids = [found[0] for _, found in named_cases(named, cases, searcher.boroughs(),
                                                 searcher.gazetteer) if len(found) == 1]
-    if not ids:
-        return None
-    alike = searcher.similar(ids[0], ALIKE_MOST)
+    return alike_of(searcher, question, ids[0]) if ids else None
+
+
+def alike_of(searcher: Searcher, question: str, case_id: str) -> tuple[Scored, Answer]:
+    """The case studies like `case_id`, as a "like X" question is answered."""
+    alike = searcher.similar(case_id, ALIKE_MOST)
     near = [r for r in alike if r.score >= ALIKE_FLOOR]
     scored = searcher.score(question, full=True)
     # none at even odds: the nearest is offered, as a "related" answer offers the closest
     ctx = context(searcher, question, scored, near or alike[:1],
                   "answered" if near else "related")
-    case = next(c for c in cases if c.id == ids[0])
+    case = next(c for c in searcher.case_studies() if c.id == case_id)
     return scored, compose_alike(ctx, case, near or alike[:1], bool(near))
 
 
@@ -1227,6 +1234,10 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     (answering/conversation.py); a new topic starts afresh."""
     question = answer_question(messages)
     messages = without_small_talk(messages)
+    if points_alike(question):  # "any others like it?": like the case study before
+        before = conversation_cases(searcher, messages)
+        if before:
+            return question, *alike_of(searcher, question, before[0])
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) \

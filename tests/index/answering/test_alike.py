@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casebook.index.answering.alike import named_alike
+from casebook.index.answering.alike import named_alike, points_alike
 
 
 @pytest.mark.parametrize(("question", "named"), [
@@ -18,3 +18,14 @@ from casebook.index.answering.alike import named_alike
 ])
 def test_named_alike(question: str, named: str | None) -> None:
     assert named_alike(question) == named
+
+
+@pytest.mark.parametrize(("question", "pointed"), [
+    ("are there any others like it?", True),
+    ("find similar projects", True),
+    ("more like that one", True),
+    ("projects like the Well Centre", False),  # names its own
+    ("what is it like?", False),
+])
+def test_points_alike(question: str, pointed: bool) -> None:
+    assert points_alike(question) is pointed

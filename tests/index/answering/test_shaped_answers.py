@@ -832,6 +832,20 @@ def test_case_studies_like_one_named_are_read_by_the_similar_projects_view(
     reads_whole(answer)
 
 
+def test_others_like_the_case_study_before_are_read_by_the_similar_projects_view(
+        searcher: Searcher) -> None:
+    before = [{"role": "user", "content": "Tell me about the Well Centre"},
+              {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]}]
+    _, answer = ask_conversation(searcher, [*before, {"role": "user",
+                                                      "content": "are there any others like it?"}])
+    assert answer.sentences[0].text.endswith("like \u201cThe Well Centre\u201d (Lambeth).")
+    assert "the-well-centre" not in {c.case_study.id for c in answer.citations}
+    # with nothing before it, it is told to name one
+    alone = ask(searcher, "find similar projects")
+    assert alone.match == "none" and not alone.citations
+    assert alone.answer.startswith("There is nothing earlier in this conversation")
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
