@@ -36,5 +36,10 @@ _LIKE_POINTED = re.compile(
 
 def points_alike(question: str) -> bool:
     """Whether a follow-up asks for case studies like the one before ("any others like it?",
-    "find similar projects") and names none of its own."""
-    return named_alike(question) is None and bool(_LIKE_POINTED.search(question))
+    "find similar projects") and names none of its own. A longer message that asks for case
+    studies "like this" means the project it describes."""
+    return len(question.split()) <= POINTED_MOST_WORDS and named_alike(question) is None \
+        and bool(_LIKE_POINTED.search(question))
+
+
+POINTED_MOST_WORDS = 8  # "are there any other projects like that one?"

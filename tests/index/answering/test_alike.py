@@ -26,6 +26,9 @@ def test_named_alike(question: str, named: str | None) -> None:
     ("more like that one", True),
     ("projects like the Well Centre", False),  # names its own
     ("what is it like?", False),
+    # a project described, then "like this": the project it describes
+    ("We run walking football for men over 60 with GPs referring to us. Are there social "
+     "prescribing case studies like this?", False),
 ])
 def test_points_alike(question: str, pointed: bool) -> None:
     assert points_alike(question) is pointed
