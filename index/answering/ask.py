@@ -146,10 +146,20 @@ def judged(searcher: Searcher, question: str, scored: Scored,
     if match == "none" and results and results[0].score >= PLACED_SURE \
             and evidence.features.get("p_answer", 0.0) >= PLACED_SURE:
         best = results[0].case_study
-        if set(searcher.gazetteer.find(question)) & set(best.boroughs) \
+        placed = set(searcher.gazetteer.find(question)) & set(best.boroughs)
+        # the place lifts its case study's score: a word beside it that no case study holds
+        # is a topic none covers ("Hounslow mosque prayer times": no case study says "prayer")
+        if (placed and not unheld_beside_places(searcher, question)) \
                 or named_alone(searcher, question) == best.id:
             match = "answered"
     return match, evidence
+
+
+def unheld_beside_places(searcher: Searcher, question: str) -> frozenset[str]:
+    """The stems of the question's words beside its places that no case study holds."""
+    asked = tokenize(expand_acronyms(" ".join(topic_words(
+        searcher.gazetteer.without_places(question), None, ()))))
+    return scarce(asked, searcher.case_texts)
 
 
 def gather(searcher: Searcher, question: str, scored: Scored,

@@ -318,6 +318,14 @@ def test_a_where_question_within_a_borough_it_names_is_not_a_borough_question(
     assert answer.match == "none" and answer.citations == ()
 
 
+def test_a_place_does_not_carry_a_topic_no_case_study_holds_into_the_field(
+        searcher: Searcher) -> None:
+    # Hounslow's case study names its mosques: the place and "mosque" lifted it to "answered"
+    assert ask(searcher, "Hounslow mosque prayer times").match == "none"
+    # a question about the case study itself still is about it
+    assert ask(searcher, "How long did the Bromley by Bow pilot run?").match == "answered"
+
+
 def test_a_question_about_what_projects_did_is_in_the_field(searcher: Searcher) -> None:
     answer = ask(searcher, "How did link workers support unpaid carers?")
     assert answer.evidence["field_e5"] > 0 and answer.match != "none"
