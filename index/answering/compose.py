@@ -256,7 +256,10 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
         typed = next((r for r in sorted(own, key=lambda r: (-ctx.relevance[r], r))
                       if r not in chosen and holds(kind, texts[r], given)), None)
         if typed is not None:
-            chosen.append(typed)
+            # a date or a figure asked of one case study leads ("When did it start?": "The
+            # first ... link worker was in post in October 2019", not who oversees it)
+            chosen = [typed, *chosen] if fact and kind in ("date", "number") \
+                else [*chosen, typed]
     seen = {whole_sentence(case, ctx.stored.sentences[r].char_start, texts[r]) for r in chosen}
     for r in sorted(own, key=lambda r: (-ctx.relevance[r], r)):
         if len(chosen) >= n:

@@ -846,6 +846,13 @@ def test_others_like_the_case_study_before_are_read_by_the_similar_projects_view
     assert alone.answer.startswith("There is nothing earlier in this conversation")
 
 
+def test_a_date_asked_of_one_case_study_leads_though_another_sentence_is_nearer(
+        searcher: Searcher) -> None:
+    # "overseen by the borough's GP Federation" shares more words, but says no date
+    answer = ask(searcher, "When did social prescribing start in Hammersmith and Fulham?")
+    assert "October 2019" in answer.sentences[0].text
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
