@@ -1365,7 +1365,14 @@ def _closest(ctx: Context) -> list[CaseResult]:
                  and r.score >= RELATED_SECOND * ctx.ranked[0].score
                  and r.case_study.id not in ctx.unoffered]
     # a theme the topic names is shared meaning, however its case studies score
-    return close or [r for r in ctx.ranked if r.case_study.id in ctx.neighbours][:2]
+    close = close or [r for r in ctx.ranked if r.case_study.id in ctx.neighbours][:2]
+    # asked of a borough with case studies of its own, the nearest of them is among those
+    # offered: "No Croydon case study answers that" then offering only Lambeth's hides Croydon's
+    named = set(boroughs_said(ctx.question, ctx.boroughs))
+    local = [r for r in ctx.ranked if named & set(r.case_study.boroughs)]
+    if local and close and not any(named & set(r.case_study.boroughs) for r in close):
+        close = [local[0], *close][:2]
+    return close
 
 
 def compose_field_alone(ctx: Context) -> Answer:

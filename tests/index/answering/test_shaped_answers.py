@@ -853,6 +853,14 @@ def test_a_date_asked_of_one_case_study_leads_though_another_sentence_is_nearer(
     assert "October 2019" in answer.sentences[0].text
 
 
+def test_a_related_answer_asked_of_a_borough_offers_its_own_case_study(
+        searcher: Searcher) -> None:
+    # it offered Lambeth's and North West London's, not Croydon's own
+    answer = ask(searcher, "Who runs social prescribing in Croydon?")
+    assert answer.match == "related"
+    assert ("Croydon",) in [i.case_study.boroughs for i in answer.items]
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
