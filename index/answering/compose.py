@@ -749,7 +749,17 @@ def _listing(ctx: Context, shape: Shape) -> Answer:
     if selection.cut:
         intro.append(AnswerSentence(f"The {count_words(len(cases))} that match best are listed.",
                                     None))
-    return _answer(ctx, shape, intro, items, quotes)
+    # titles and nothing under them read as an answer cut short: say the page has no more
+    bare = not structural and items and not any(_has_body(ctx, i.case_study) for i in items)
+    tail = [AnswerSentence(_only_titles(items), None)] if bare else []
+    return _answer(ctx, shape, intro, items, quotes, tail)
+
+
+def _only_titles(items: Sequence[AnswerItem]) -> str:
+    its = "its title" if len(items) == 1 else "their titles"
+    linked = any(i.case_study.links for i in items)
+    more = "; the full case studies, linked here, have the detail" if linked else ""
+    return f"The page gives only {its}{more}."
 
 
 def _reworded(pairs: Sequence[tuple[str, str]],

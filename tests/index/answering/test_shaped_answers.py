@@ -861,6 +861,15 @@ def test_a_related_answer_asked_of_a_borough_offers_its_own_case_study(
     assert ("Croydon",) in [i.case_study.boroughs for i in answer.items]
 
 
+def test_a_list_of_titles_alone_says_the_page_gives_no_more(searcher: Searcher) -> None:
+    answer = ask(searcher, "Tell me about the case studies in Westminster")
+    assert answer.items and not any(i.sentences for i in answer.items)
+    assert answer.sentences[-1].text == "The page gives only their titles."
+    # a count of a borough's case studies lists their titles by design, and says nothing more
+    counted = ask(searcher, "How many case studies are in Westminster?")
+    assert not any("gives only" in s.text for s in counted.sentences)
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
