@@ -19,16 +19,19 @@ from casebook.index.answering.compose import (
     compose_each,
     compose_field_alone,
     compose_none,
+    compose_nothing_more,
     compose_placed,
     compose_related,
     told_outright,
 )
 from casebook.index.answering.conversation import (
     among,
+    asks_for_more,
     bare_measure,
     contextual_query,
     definite_ellipsis,
     group_size,
+    more_alone,
     names_from_answer,
     place_asked,
     plural,
@@ -51,7 +54,7 @@ from casebook.index.answering.evidence import (
 )
 from casebook.index.answering.exception import Excepted, excepted, said_aside, sets_aside
 from casebook.index.answering.match import Match, decide, probabilities
-from casebook.index.answering.prose import is_title
+from casebook.index.answering.prose import is_title, said_in
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     MATCH_FLOOR,
@@ -203,12 +206,14 @@ def ask(searcher: Searcher, question: str) -> Answer:
 
 
 def ask_scored(searcher: Searcher, question: str,
-               about: Sequence[str] = ()) -> tuple[Scored, Answer]:
+               about: Sequence[str] = (), shown: str = "") -> tuple[Scored, Answer]:
     """The answer, with the per-passage views it was read from (for evaluation and explain).
-    `about`: case study ids a follow-up that points back is about; the answer keeps to them."""
+    `about`: case study ids a follow-up that points back is about; the answer keeps to them.
+    `shown`: the answer before it, whose sentences a follow-up asking for more does not repeat."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
     reply = None if about else small_talk(question, lambda: searcher.sections()) \
         or unanchored(question, searcher.gazetteer) or (LIKE_WHAT if points_alike(question)
+                                                        else MORE_WHAT if more_alone(question)
                                                         else None)
     if reply is not None:  # "hi", "thanks", "who runs it?" with nothing before it
         return searcher.score(question, full=True), Answer(
@@ -221,7 +226,7 @@ def ask_scored(searcher: Searcher, question: str,
     # studies, and the answer says so
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \
         if sets_aside(question) else Excepted(question)
-    scored, answer = _ask_scored(searcher, aside, about)
+    scored, answer = _ask_scored(searcher, aside, about, shown)
     if answer.match in ("related", "answered") and not about and as_a_topic(question):
         # "loneliness": a topic typed alone asks which case studies are about it, as a list
         # reads it, where the words as typed find none; only a topic some case study says, or
@@ -280,6 +285,9 @@ _TOLD_IN_FIRST_PERSON = re.compile(r"^\s*(?:(?:hi|hello|hey)\b[\s,.!]*)?(?:i|i'm
 # "find similar projects" with nothing before it: like nothing named
 LIKE_WHAT = ("There is nothing earlier in this conversation to find others like. Name the "
              "project or case study, and ask again: \u201cprojects like the Well Centre\u201d.")
+# "tell me more" with nothing before it: more of nothing
+MORE_WHAT = ("There is nothing earlier in this conversation to say more about. Ask about a "
+             "topic, a place or a project.")
 # P(a programme lead calls it similar), the similar-projects model's calibrated score, a case
 # study needs to be offered as like the one named: even odds
 ALIKE_FLOOR = 0.5
@@ -347,14 +355,14 @@ def as_a_topic(question: str) -> bool:
 TOPIC_WORDS = 6  # a topic typed alone is a phrase, not a description of a project
 
 
-def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str]
+def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str], shown: str = ""
                 ) -> tuple[Scored, Answer]:
     question = aside.question
     # every view, whatever the cascade would skip: deciding answered / related / none reads
     # e5's sense of the domain, which a search result list does not need
     scored = searcher.score(question, full=True)
     if about:
-        return scored, answer_about(searcher, question, scored, about)
+        return scored, answer_about(searcher, question, scored, about, shown)
     found_first = every_case(searcher, scored, aside)
     ranked = behind_bare_titles(searcher, question, scored, found_first)
     results = ranked[:CASES_CONSIDERED]
@@ -1136,7 +1144,7 @@ def names_a_field(searcher: Searcher, question: str) -> bool:
 
 
 def answer_about(searcher: Searcher, question: str, scored: Scored,
-                 about: Sequence[str]) -> Answer:
+                 about: Sequence[str], shown: str = "") -> Answer:
     """A follow-up that points back, answered from the case studies the conversation was
     about: the conversation already settled that they answer, so the match is theirs."""
     picked = among(question)
@@ -1153,6 +1161,9 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     order = {case: i for i, case in enumerate(about)}
     ranked.sort(key=lambda r: order.get(r.case_study.id, len(order)))
     ctx = context(searcher, question, scored, ranked)
+    ctx.shown = shown
+    if shown and ranked and all_shown(searcher, ranked[0].case_study, shown):
+        return compose_nothing_more(ctx, ranked[0].case_study)  # "what else happened there?"
     place = place_asked(question, searcher.gazetteer)
     if place is not None:
         return compose_placed(ctx, place)  # "is it in Croydon?"
@@ -1162,6 +1173,14 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     if len(ranked) >= 2 and plural(question) and shape in ("fact", "how", "describe", "open"):
         return compose_each(ctx, shape)  # "what did they do?": each of them
     return compose_answered(ctx)
+
+
+def all_shown(searcher: Searcher, case: CaseStudy, shown: str) -> bool:
+    """Whether every sentence of the case study but its title is in `shown`, an earlier answer."""
+    stored = searcher.stored
+    rows = [r for r in stored.sentence_rows.get(case.id, ())
+            if not is_title(stored.sentences[r].text, case)]
+    return bool(rows) and all(said_in(stored.sentences[r].text, shown) for r in rows)
 
 
 def answer_among(searcher: Searcher, question: str, picked: tuple[str, str],
@@ -1251,9 +1270,12 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) \
-        or definite_ellipsis(question) is not None or bare_measure(question) else ()
+        or definite_ellipsis(question) is not None or bare_measure(question) \
+        or more_alone(question) else ()
     if about:
-        scored, answer = ask_scored(searcher, question, about=about)
+        # "what else happened there?": what the answers before did not already say
+        shown = "\n".join(said_before(messages)) if asks_for_more(question) else ""
+        scored, answer = ask_scored(searcher, question, about=about, shown=shown)
         return question, scored, answer
     query = contextual_query(messages, searcher.settings.max_query_chars, searcher.gazetteer)
     scored, answer = ask_scored(searcher, query)
@@ -1327,6 +1349,12 @@ def _group(cited: Sequence[Mapping[str, str] | object], size: int, known: set[st
 def _count(carried: object) -> int:
     """How many case studies an assistant message carries (one cited twice is one)."""
     return len(set(carried)) if isinstance(carried, (list, tuple)) else 0
+
+
+def said_before(messages: Sequence[Mapping[str, str] | object]) -> list[str]:
+    """The texts of the conversation's assistant messages before the question."""
+    return [str(_field(m, "content") or "") for m in messages[:-1]
+            if _field(m, "role") == "assistant"]
 
 
 def last_answer(messages: Sequence[Mapping[str, str] | object]) -> str:

@@ -49,6 +49,8 @@ _FALLBACK = {"action": DONE, "outcome": RESULT, "any": "Closest to the question"
 _HOW_DONE = re.compile(r"\b(?:compare|contrast|differ(?:s|ed)?\s+in|difference\s+in|between)\s+"
                        r"how\b|\bhow\s+(?:they|each(?:\s+of\s+them)?|both(?:\s+of\s+them)?)\s+"
                        r"(?!(?:are|is|were|was|compare|differ)\b)\w+", re.I)
+# "the first two", "the top three": which case studies, not what about them
+_GROUP_WORDS = re.compile(r"\bthe\s+(?:(?:first|top|last)\s+)?(?:two|three|four)\b", re.I)
 # an asked topic longer than this is no label: the question is not about one thing
 ASKED_MOST_WORDS = 5
 # a question longer than this (in words) tells a situation; what it asks is not one run of it
@@ -81,7 +83,7 @@ def asked_label(question: str, named: Collection[str], places: Sequence[str]) ->
         # "compare how Hounslow and Southwark reached people": what each did, whatever it did
         # it to ("the vaccine" is what both are about, not what is compared)
         return DONE
-    text = without_comparison(question)
+    text = _GROUP_WORDS.sub(" ", without_comparison(question))
     topic = set(tokenize(" ".join(topic_words(text, None, places)))) - set(named)
     words = list(_WORD.finditer(text))
     own = [w.group(0).islower() and not asks(w.group(0)) and not NUMBER.fullmatch(w.group(0))

@@ -55,6 +55,7 @@ from casebook.index.answering.prose import (
     opens_on_first_name,
     opens_on_person,
     quoted,
+    said_in,
     title_only,
     whole_focus,
     whole_sentence,
@@ -165,6 +166,9 @@ class Context:
     # supported people with long Covid?": Merton's "long Covid-19 clinics"), now first: those
     # others share the question's other words, not what it names
     retitled: bool = False
+    # the answer before a follow-up asking for more ("what else happened there?"): its
+    # sentences are not quoted again while others remain
+    shown: str = ""
 
     def rows(self, case_id: str) -> list[int]:
         return list(self.stored.sentence_rows.get(case_id, ()))
@@ -223,6 +227,8 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
     type where one nearly as relevant does; title lines left out; in the case's own order
     after the first. Two clauses of one sentence count once."""
     own = [r for r in ctx.rows(case.id) if not is_title(ctx.stored.sentences[r].text, case)]
+    unseen = [r for r in own if not said_in(ctx.stored.sentences[r].text, ctx.shown)]
+    own = unseen if ctx.shown and unseen else own
     if not own:
         return []
     texts = {r: ctx.stored.sentences[r].text for r in own}
@@ -1022,6 +1028,16 @@ def _each_untold(ctx: Context, result: CaseResult, quotes: Quotes, shape: Shape
         return AnswerSentence(f"The page gives only its title{more}.", quotes.head(result))
     untold = _untold(ctx, case) if shape != "describe" else None
     return _not_told(case, untold, quotes.head(result)) if untold else None
+
+
+def compose_nothing_more(ctx: Context, case: CaseStudy) -> Answer:
+    """Asked for more of a case study whose every sentence the answer before quoted: said so,
+    and where the rest is, not the same sentences again."""
+    quotes = Quotes(ctx.stored)
+    citation = quotes.cite(case)
+    more = f"; {_more(case)}" if case.links else ""
+    text = f"{_summary(case)} says no more than the answers above{more}."
+    return _answer(ctx, "open", [AnswerSentence(text, citation)], [], quotes)
 
 
 def compose_alike(ctx: Context, case: CaseStudy, alike: Sequence[CaseResult], near: bool

@@ -90,7 +90,8 @@ ORDINAL = re.compile(
 # "compare the two", "both of them", "how do the three differ?": as many case studies as it
 # says, the last ones the conversation was about
 # ("both loneliness and food" joins two topics)
-GROUP = re.compile(r"\b(?:both(?!.*\band\b)|the\s+(?P<n>two|three|four))\b(?!\s*-)", re.IGNORECASE)
+GROUP = re.compile(r"\b(?:both(?!.*\band\b)|the\s+(?:first\s+|top\s+)?(?P<n>two|three|four))\b(?!\s*-)",
+                   re.IGNORECASE)
 _GROUP_SIZES = {"two": 2, "three": 3, "four": 4}
 
 
@@ -222,6 +223,27 @@ _BARE_MEASURE = re.compile(r"^\s*(?:(?i:and|so|but|ok(?:ay)?)[\s,]+)?(?i:how\s+(
 # what the collection itself is counted in: "how many case studies?" asks of the whole
 _COLLECTION = frozenset({"case", "studies", "study", "projects", "project", "examples",
                          "boroughs", "areas", "places", "sections"})
+
+
+# "what else happened there?", "anything more on it?", "tell me more": more than was said
+_MORE = re.compile(r"\b(?:else|more|further)\b", re.IGNORECASE)
+
+
+def asks_for_more(question: str) -> bool:
+    """Whether a follow-up asks for more than the answer before it said."""
+    return bool(_MORE.search(question))
+
+
+# "tell me more", "anything else?", "go on": more, of nothing named
+_MORE_ALONE = re.compile(r"^\s*(?:(?:ok(?:ay)?|thanks|and|so)[\s,]+)?(?:(?:can\s+you\s+|could\s+you\s+|"
+                         r"please\s+)?(?:tell|say|show)\s+(?:me\s+)?(?:a\s+bit\s+|some\s+)?more|"
+                         r"(?:is\s+there\s+)?anything\s+(?:else|more)|what\s+else|more|go\s+on|"
+                         r"continue|keep\s+going)(?:\s+please)?\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def more_alone(question: str) -> bool:
+    """Whether a follow-up asks for more and names nothing ("tell me more", "anything else?")."""
+    return bool(_MORE_ALONE.match(question))
 
 
 def bare_measure(question: str) -> bool:

@@ -136,6 +136,13 @@ def whole_focus(case: CaseStudy) -> str:
     return ": ".join(parts) if parts else case.title
 
 
+def said_in(sentence: str, text: str) -> bool:
+    """Whether an answer's `text` quoted the sentence: its end, which quoting leaves as it is
+    ("This case study ..." is shown as "The Croydon case study ...")."""
+    end = sentence.rstrip(".!?\u201d\u2019\"' ")[-40:]
+    return bool(end) and end in text
+
+
 def join(names: Sequence[str]) -> str:
     """"A", "A and B", "A, B and C"; a comma before the last "and" where a name holds one of
     its own ("Kensington and Chelsea, Enfield, and Haringey": three, not two)."""

@@ -10,11 +10,13 @@ import pytest
 from casebook.index.answering.conversation import (
     PlaceAsked,
     among,
+    asks_for_more,
     bare_measure,
     contextual_query,
     definite_ellipsis,
     group_size,
     is_follow_up,
+    more_alone,
     names_from_answer,
     place_asked,
     points_back,
@@ -330,3 +332,21 @@ def test_bare_measure(question: str, bare: bool) -> None:
 def test_picking_one_among_the_case_studies_before(question: str, picked: str | None) -> None:
     assert (among(question) or (None,))[0] == picked
     assert points_back(question) is (picked is not None)
+
+
+@pytest.mark.parametrize(("question", "alone", "more"), [
+    ("tell me more", True, True),
+    ("Anything else?", True, True),
+    ("go on", True, False),
+    ("what else happened there?", False, True),
+    ("tell me more about the Well Centre", False, True),  # names its own
+    ("What is social prescribing?", False, False),
+])
+def test_asking_for_more(question: str, alone: bool, more: bool) -> None:
+    assert more_alone(question) is alone
+    assert asks_for_more(question) is more
+
+
+def test_the_first_two_is_a_group_of_two() -> None:
+    assert group_size("compare the first two") == 2
+    assert group_size("how do the top three differ?") == 3

@@ -870,6 +870,36 @@ def test_a_list_of_titles_alone_says_the_page_gives_no_more(searcher: Searcher) 
     assert not any("gives only" in s.text for s in counted.sentences)
 
 
+def test_a_follow_up_asking_for_more_does_not_repeat_what_was_said(searcher: Searcher) -> None:
+    first = ask(searcher, "Tell me about Barnet")
+    messages = [{"role": "user", "content": "Tell me about Barnet"},
+                {"role": "assistant", "content": first.answer,
+                 "case_studies": ["barnet-community-embedded-social-prescribing"]},
+                {"role": "user", "content": "tell me more"}]
+    _, more = ask_conversation(searcher, messages)
+    assert more.sentences and not any(s.text in first.answer for s in more.sentences)
+    # once every sentence has been shown, it says so rather than repeat one
+    messages += [{"role": "assistant", "content": more.answer,
+                  "case_studies": ["barnet-community-embedded-social-prescribing"]},
+                 {"role": "user", "content": "anything else?"}]
+    _, rest = ask_conversation(searcher, messages)
+    assert rest.answer.startswith("The Barnet summary says no more than the answers above")
+    # asked first, "tell me more" is told to name a topic
+    assert ask(searcher, "tell me more").answer.startswith("There is nothing earlier")
+
+
+def test_compare_the_first_two_compares_the_first_two_listed(searcher: Searcher) -> None:
+    listed = [c.case_study.id for c in ask(searcher, "Which case studies involve care "
+                                                     "coordinators?").citations]
+    _, answer = ask_conversation(searcher, [
+        {"role": "user", "content": "Which case studies involve care coordinators?"},
+        {"role": "assistant", "content": "…", "case_studies": listed},
+        {"role": "user", "content": "compare the first two"}])
+    assert answer.shape == "compare" and answer.match == "answered"
+    assert [i.case_study.id for i in answer.items] == listed[:2]
+    assert "First" not in {a.label for a in answer.aspects}
+
+
 def test_a_need_told_in_the_first_person_is_shown_the_case_studies_of_its_theme(
         searcher: Searcher) -> None:
     # the field model reads a need told, not asked, as outside the field: "I feel lonely" was
