@@ -340,11 +340,7 @@ def test_a_follow_up_asking_about_the_something_is_about_the_case_study_before(
 def test_a_follow_up_asking_how_many_of_something_is_about_the_case_study_before(
         searcher: Searcher) -> None:
     # "how many patients?" names nothing: asked alone it was "every case study is about that"
-    messages = [{"role": "user", "content": "What did the Merton long covid clinics do?"},
-                {"role": "assistant", "content": "…",
-                 "case_studies": ["reducing-health-inequalities-long-covid-19-clinics-in-merton"]},
-                {"role": "user", "content": "how many patients?"}]
-    _, answer = ask_conversation(searcher, messages)
+    _, answer = _chat(searcher, "What did the Merton long covid clinics do?", "how many patients?")
     assert answer.match == "answered"
     assert {c.case_study.id for c in answer.citations} == {
         "reducing-health-inequalities-long-covid-19-clinics-in-merton"}
@@ -353,43 +349,27 @@ def test_a_follow_up_asking_how_many_of_something_is_about_the_case_study_before
 
 
 def test_a_follow_up_asked_of_them_all_answers_for_each(searcher: Searcher) -> None:
-    listed = ["lewisham-working-in-partnership-to-meet-community-need",
-              "reducing-health-inequalities-health-inclusion"]
-    before = [{"role": "user", "content": "Which case studies are in Lewisham?"},
-              {"role": "assistant", "content": "…", "case_studies": listed}]
+    listed, did, funded = _chat(searcher, "Which case studies are in Lewisham?",
+                                "what did they do?", "who funded them?")
     # before, "what did they do?" answered from the first alone
-    _, answer = ask_conversation(searcher, [*before, {"role": "user",
-                                                      "content": "what did they do?"}])
-    assert [i.case_study.id for i in answer.items] == listed
-    assert answer.sentences[0].text == "Here is what each of the two case studies says."
-    assert all(i.sentences for i in answer.items)
-    reads_whole(answer)
+    assert [i.case_study.id for i in did.items] == [i.case_study.id for i in listed.items]
+    assert did.sentences[0].text == "Here is what each of the two case studies says."
+    assert all(i.sentences for i in did.items)
+    reads_whole(did)
     # a fact one summary lacks is said to be lacking there, in its own item
-    _, answer = ask_conversation(searcher, [*before, {"role": "user",
-                                                      "content": "who funded them?"}])
-    funded, untold = answer.items
-    assert "funded by Lewisham Council" in funded.sentences[0].text
+    told, untold = funded.items
+    assert "funded by Lewisham Council" in told.sentences[0].text
     assert untold.sentences[0].text.startswith("The Lewisham summary does not say who funded it")
     # "they" of one case study is that one alone
-    _, answer = ask_conversation(searcher, [
-        {"role": "user", "content": "How did Hounslow reach Muslim communities?"},
-        {"role": "assistant", "content": "…", "case_studies": [
-            "covid-19-vaccinations-understanding-and-supporting-faith"]},
-        {"role": "user", "content": "what did they do?"}])
-    assert not answer.items and len({c.case_study.id for c in answer.citations}) == 1
+    _, one = _chat(searcher, "How did Hounslow reach Muslim communities?", "what did they do?")
+    assert not one.items and len({c.case_study.id for c in one.citations}) == 1
 
 
 def test_which_one_picks_among_every_case_study_the_answer_before_listed(
         searcher: Searcher) -> None:
-    hubs = ["the-training-hub-in-waltham-forest-compared-options-for-supervision",
-            "recruiting-local-people-into-local-jobs-personalised-care-roles-in-wandsworth",
-            "champion-arrs-roles-running-monthly-peer-sessions-in-south-west-london"]
-    hubs = [c.id for c in searcher.case_studies() if any(c.id.startswith(h[:30]) for h in hubs)]
     # it was asked of the first of them alone: "None of them are in Wandsworth."
-    _, answer = ask_conversation(searcher, [
-        {"role": "user", "content": "Which case studies are about training hubs?"},
-        {"role": "assistant", "content": "…", "case_studies": hubs},
-        {"role": "user", "content": "which one is in Wandsworth?"}])
+    _, answer = _chat(searcher, "Which case studies are about training hubs?",
+                      "which one is in Wandsworth?")
     assert [c.case_study.boroughs for c in answer.citations] == [("Wandsworth",)]
 
 
@@ -834,10 +814,7 @@ def test_case_studies_like_one_named_are_read_by_the_similar_projects_view(
 
 def test_others_like_the_case_study_before_are_read_by_the_similar_projects_view(
         searcher: Searcher) -> None:
-    before = [{"role": "user", "content": "Tell me about the Well Centre"},
-              {"role": "assistant", "content": "…", "case_studies": ["the-well-centre"]}]
-    _, answer = ask_conversation(searcher, [*before, {"role": "user",
-                                                      "content": "are there any others like it?"}])
+    _, answer = _chat(searcher, "Tell me about the Well Centre", "are there any others like it?")
     assert answer.sentences[0].text.endswith("like \u201cThe Well Centre\u201d (Lambeth).")
     assert "the-well-centre" not in {c.case_study.id for c in answer.citations}
     # with nothing before it, it is told to name one
@@ -871,32 +848,20 @@ def test_a_list_of_titles_alone_says_the_page_gives_no_more(searcher: Searcher) 
 
 
 def test_a_follow_up_asking_for_more_does_not_repeat_what_was_said(searcher: Searcher) -> None:
-    first = ask(searcher, "Tell me about Barnet")
-    messages = [{"role": "user", "content": "Tell me about Barnet"},
-                {"role": "assistant", "content": first.answer,
-                 "case_studies": ["barnet-community-embedded-social-prescribing"]},
-                {"role": "user", "content": "tell me more"}]
-    _, more = ask_conversation(searcher, messages)
+    first, more, rest = _chat(searcher, "Tell me about Barnet", "tell me more", "anything else?")
     assert more.sentences and not any(s.text in first.answer for s in more.sentences)
     # once every sentence has been shown, it says so rather than repeat one
-    messages += [{"role": "assistant", "content": more.answer,
-                  "case_studies": ["barnet-community-embedded-social-prescribing"]},
-                 {"role": "user", "content": "anything else?"}]
-    _, rest = ask_conversation(searcher, messages)
     assert rest.answer.startswith("The Barnet summary says no more than the answers above")
     # asked first, "tell me more" is told to name a topic
     assert ask(searcher, "tell me more").answer.startswith("There is nothing earlier")
 
 
 def test_compare_the_first_two_compares_the_first_two_listed(searcher: Searcher) -> None:
-    listed = [c.case_study.id for c in ask(searcher, "Which case studies involve care "
-                                                     "coordinators?").citations]
-    _, answer = ask_conversation(searcher, [
-        {"role": "user", "content": "Which case studies involve care coordinators?"},
-        {"role": "assistant", "content": "…", "case_studies": listed},
-        {"role": "user", "content": "compare the first two"}])
+    listed, answer = _chat(searcher, "Which case studies involve care coordinators?",
+                           "compare the first two")
     assert answer.shape == "compare" and answer.match == "answered"
-    assert [i.case_study.id for i in answer.items] == listed[:2]
+    assert [i.case_study.id for i in answer.items] == [
+        c.case_study.id for c in listed.citations][:2]
     assert "First" not in {a.label for a in answer.aspects}
 
 
