@@ -494,7 +494,8 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
                           None)
             if not (opens_on_person(whole(at)) or opens_on_connective(whole(at)) or (
                     before is not None and opens_on_first_name(whole(at), whole(before)))
-                    or (r == rows[0] and _IT_OPENS.match(whole(at)))):
+                    or (r == rows[0] and (_IT_OPENS.match(whole(at)) or _IT_AFTER_OPENER.match(
+                        whole(at))))):
                 break
             if before is None or before in rows or before in out \
                     or is_title(ctx.stored.sentences[before].text, case):
@@ -510,6 +511,8 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
 # put before it ("In Barnet, it arose ...") does not say what "it" is
 _IT_OPENS = re.compile(r"^(?:it|they)\s+(?!is\s+(?:possible|important|clear|hoped|thought)\b)",
                        re.IGNORECASE)
+# "For many, it's the one time a week ...": the same subject after an opening phrase
+_IT_AFTER_OPENER = re.compile(r"^[^,.;:]{1,40},\s+(?:it|they)(?:\b|['’])", re.IGNORECASE)
 
 
 def _after_their_antecedents(rows: list[int], own: Sequence[int],

@@ -797,6 +797,10 @@ def test_a_leading_sentence_on_it_follows_the_sentence_that_says_what_it_is(
     barnet = next(i for i in answer.items if i.case_study.boroughs == ("Barnet",))
     assert barnet.sentences[0].text.startswith("The Barnet Wellbeing Hub is")
     assert not any(s.text.startswith("In Barnet, it") for s in answer.sentences)
+    # so does one whose "it" follows an opening phrase ("Formally launched in April 2017, it")
+    topic = ask(searcher, "mental health")
+    barnet = next(i for i in topic.items if i.case_study.boroughs == ("Barnet",))
+    assert barnet.sentences[0].text.startswith("The Barnet Wellbeing Hub is")
 
 
 def test_how_the_field_does_something_in_general_quotes_each_case_study_that_says(
