@@ -446,7 +446,7 @@ SILENT = "The summary does not say."
 
 
 def _one_with_antecedents(ctx: Context, case: CaseStudy, row: int) -> list[int]:
-    return _with_antecedents(ctx, case, [row])
+    return _with_antecedents(ctx, case, [row], lead_on_it=False)
 
 
 def _asked_aspect(ctx: Context, cases: Sequence[CaseResult]) -> str | None:
@@ -472,11 +472,15 @@ def _next_in(own: Sequence[int], row: int) -> int | None:
     return own[at + 1] if 0 <= at < len(own) - 1 else None
 
 
-def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> list[int]:
+def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int],
+                      lead_on_it: bool = True) -> list[int]:
     """`rows`, each sentence whose subject is a person said before it ("She uses a range of
     techniques"), or that opens by joining itself to the sentence before ("However, since the
     pandemic hit, ..."), preceded by the sentence before it, where that is not shown: the place
-    an orphan pronoun is introduced by ("In Ealing, she ...") does not say who she is."""
+    an orphan pronoun is introduced by ("In Ealing, she ...") does not say who she is.
+    `lead_on_it`: so is the first of `rows` where its subject is "it" or "they" (not where it
+    is the fact a comparison sets side by side). A sentence an earlier answer in the
+    conversation showed (ctx.shown) is not shown again as an antecedent."""
     own = ctx.rows(case.id)
 
     def whole(row: int) -> str:
@@ -494,10 +498,11 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int]) -> lis
                           None)
             if not (opens_on_person(whole(at)) or opens_on_connective(whole(at)) or (
                     before is not None and opens_on_first_name(whole(at), whole(before)))
-                    or (r == rows[0] and (_IT_OPENS.match(whole(at)) or _IT_AFTER_OPENER.match(
-                        whole(at))))):
+                    or (lead_on_it and r == rows[0] and (
+                        _IT_OPENS.match(whole(at)) or _IT_AFTER_OPENER.match(whole(at))))):
                 break
             if before is None or before in rows or before in out \
+                    or said_in(ctx.stored.sentences[before].text, ctx.shown) \
                     or is_title(ctx.stored.sentences[before].text, case):
                 break
             added.insert(0, before)
