@@ -446,7 +446,10 @@ SILENT = "The summary does not say."
 
 
 def _one_with_antecedents(ctx: Context, case: CaseStudy, row: int) -> list[int]:
-    return _with_antecedents(ctx, case, [row], lead_on_it=False)
+    # a date, figure or name a comparison asks for is the line's first word, even on "it"
+    kind = answer_type(ctx.question)
+    asked = kind in TOLD_BY_ONE and holds(kind, ctx.stored.sentences[row].text, ctx.question)
+    return _with_antecedents(ctx, case, [row], lead_on_it=not asked)
 
 
 def _asked_aspect(ctx: Context, cases: Sequence[CaseResult]) -> str | None:
