@@ -39,6 +39,7 @@ from casebook.index.answering.conversation import (
     position,
     standalone,
     topic,
+    verb_only_wh,
 )
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import (
@@ -214,6 +215,7 @@ def ask_scored(searcher: Searcher, question: str,
     reply = None if about else small_talk(question, lambda: searcher.sections()) \
         or unanchored(question, searcher.gazetteer) or (LIKE_WHAT if points_alike(question)
                                                         else MORE_WHAT if more_alone(question)
+                                                        else OF_WHAT if verb_only_wh(question)
                                                         else None)
     if reply is not None:  # "hi", "thanks", "who runs it?" with nothing before it
         return searcher.score(question, full=True), Answer(
@@ -288,6 +290,9 @@ LIKE_WHAT = ("There is nothing earlier in this conversation to find others like.
 # "tell me more" with nothing before it: more of nothing
 MORE_WHAT = ("There is nothing earlier in this conversation to say more about. Ask about a "
              "topic, a place or a project.")
+# "who helped?" with nothing before it: helped with what, it does not say
+OF_WHAT = ("There is nothing earlier in this conversation for this to be about. Name the "
+           "project, place or case study you mean, and ask again.")
 # P(a programme lead calls it similar), the similar-projects model's calibrated score, a case
 # study needs to be offered as like the one named: even odds
 ALIKE_FLOOR = 0.5
@@ -1271,7 +1276,7 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) \
         or definite_ellipsis(question) is not None or bare_measure(question) \
-        or more_alone(question) else ()
+        or more_alone(question) or verb_only_wh(question) else ()
     if about:
         # "what else happened there?": what the answers before did not already say
         shown = "\n".join(said_before(messages)) if asks_for_more(question) else ""

@@ -13,6 +13,7 @@ from casebook.gazetteer import Gazetteer, london
 from casebook.index.answering.corpus_words import is_generic, question_words
 from casebook.index.answering.selection import asked_words
 from casebook.index.answering.shapes import question_shape, without_comparison
+from casebook.index.answering.subject import only_a_verb
 from casebook.index.text.terms import tokenize
 from casebook.regions import regions
 
@@ -244,6 +245,23 @@ _MORE_ALONE = re.compile(r"^\s*(?:(?:ok(?:ay)?|thanks|and|so)[\s,]+)?(?:(?:can\s
 def more_alone(question: str) -> bool:
     """Whether a follow-up asks for more and names nothing ("tell me more", "anything else?")."""
     return bool(_MORE_ALONE.match(question))
+
+
+_WH = re.compile(r"^\s*(?:(?:and|so|but|ok(?:ay)?)[\s,]+)?(?:who|what|when|where|why|how)\b",
+                 re.IGNORECASE)
+VERB_ONLY_MOST_WORDS = 5  # "who was involved?", "who took the lead?"
+
+
+def verb_only_wh(question: str) -> bool:
+    """Whether a short wh-question asks of nothing it names: its words beside the wh-word are
+    verbs ("who was involved?", "who helped?", "why?"), no name among them; in a conversation,
+    it is asked of what the answer before was about."""
+    words = question.split()
+    # "how many boroughs are covered?" asks of the collection itself
+    units = _COLLECTION & {w.lower().strip("?.!,") for w in words}
+    return bool(_WH.match(question)) and len(words) <= VERB_ONLY_MOST_WORDS and not units \
+        and not any(w[:1].isupper() for w in words[1:]) \
+        and all(only_a_verb(w) for w in asked_words(question))
 
 
 def bare_measure(question: str) -> bool:

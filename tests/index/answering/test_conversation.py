@@ -23,6 +23,7 @@ from casebook.index.answering.conversation import (
     position,
     standalone,
     topic,
+    verb_only_wh,
 )
 from casebook.index.answering.shapes import predicate, question_shape
 
@@ -350,3 +351,16 @@ def test_asking_for_more(question: str, alone: bool, more: bool) -> None:
 def test_the_first_two_is_a_group_of_two() -> None:
     assert group_size("compare the first two") == 2
     assert group_size("how do the top three differ?") == 3
+
+
+@pytest.mark.parametrize(("question", "bare"), [
+    ("who was involved?", True),
+    ("who helped?", True),
+    ("why?", True),
+    ("what happened next?", False),  # "next" is no verb
+    ("who does vaccinations?", False),  # names a topic
+    ("Who helped Hounslow?", False),  # names a place
+    ("How many boroughs are covered?", False),  # asks of the collection
+])
+def test_verb_only_wh(question: str, bare: bool) -> None:
+    assert verb_only_wh(question) is bare

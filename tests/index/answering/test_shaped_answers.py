@@ -861,6 +861,16 @@ def test_a_follow_up_asking_for_more_does_not_repeat_what_was_said(searcher: Sea
     assert ask(searcher, "tell me more").answer.startswith("There is nothing earlier")
 
 
+def test_a_wh_question_of_verbs_alone_is_asked_of_the_case_study_before(
+        searcher: Searcher) -> None:
+    # "who was involved?" was "every case study here is about that"
+    before, answer = _chat(searcher, "What did Lambeth's clinicians do?", "who was involved?")
+    assert answer.match == "answered"
+    assert {c.case_study.id for c in answer.citations} == {
+        c.case_study.id for c in before.citations}
+    assert ask(searcher, "who helped?").answer.startswith("There is nothing earlier")
+
+
 def test_compare_the_first_two_compares_the_first_two_listed(searcher: Searcher) -> None:
     listed, answer = _chat(searcher, "Which case studies involve care coordinators?",
                            "compare the first two")
