@@ -47,6 +47,10 @@ _OUTCOME_ASKED = re.compile(
     r"\bwhat\s+came\s+of\b|"
     r"(?:did|does|has)\s+(?:it|this|that|the\s+(?:\w+\s+){1,4}?)\s*work(?:ed)?\s*[?.!]*\s*$",
     re.I)
+# "who is it for?", "who was the service aimed at?": the people served, told by a common noun
+# ("local children and young people"), not a name
+_WHO_FOR = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|are|was|were)\s+(?:[\w’'-]+\s+){1,6}?(?:for|aimed\s+at|"
+                      r"meant\s+for|designed\s+for)\s*[?.!]*\s*$", re.IGNORECASE)
 _ACTION = re.compile(r"^\s*(?:how\s+(?:did|do|does|have|has|can|could|were|was|are|is|will|"
                      r"would|should)|what\s+(?:\w+\s+)?(?:did|do|does|have|has|was\s+done|were)|"
                      r"in\s+what\s+ways?)\b", re.I)
@@ -141,7 +145,7 @@ def answer_type(question: str) -> AnswerType:
         return "reason"
     if _OUTCOME_ASKED.search(question):
         return "outcome"
-    if _WHO.search(question):
+    if _WHO.search(question) and not _WHO_FOR.search(question):
         return "name"
     if _ACTION.search(question):
         return "action"

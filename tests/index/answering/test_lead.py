@@ -27,6 +27,9 @@ from casebook.index.answering.lead import (
      ("Which month were the link workers recruited?", "date"),
      ("Who ran the befriending calls?", "name"),
      ("Which charity hired the care coordinator?", "name"),
+     # who it is for: the people served, said by a common noun, not a name
+     ("who is it for?", "any"),
+     ("Who is the Crawley Posh Club for?", "any"),
      ("Which organisation delivers social prescribing in Ealing?", "name"),
      ("What case management system do the link workers use?", "name"),
      ("Why were people reluctant to have the vaccine?", "reason"),
