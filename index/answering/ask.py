@@ -470,6 +470,8 @@ def listing(searcher: Searcher, ctx: Context, listed: TopicList | None) -> None:
         ctx.topic = listed_topic(searcher, ctx.question)
         if question_shape(ctx.question) in ("list", "count", "where"):
             ctx.rarest = membership.scattered_rarest(ctx.topic, searcher.case_texts)
+            named = {t for stem in ctx.rarest for t in membership.themes_named(stem, themes())}
+            ctx.rarest_themes = tuple(t for t in themes().themes if t.id in named)
     if listed is not None and listed.read != ctx.question:
         ctx.reworded = rewordings(searcher, ctx.question)
     if listed is not None:

@@ -162,6 +162,8 @@ class Context:
     # each side's stem the fewest case studies hold ("volunt" of "used volunteers"): where no
     # sentence says the whole topic, the one that says this is what puts the case study on it
     rarest: tuple[str, ...] = ()
+    # the themes those stems name ("art": arts and creative activities)
+    rarest_themes: Sequence[Theme] = ()
     # the question names the title of a case study that others outscored ("how have others
     # supported people with long Covid?": Merton's "long Covid-19 clinics"), now first: those
     # others share the question's other words, not what it names
@@ -251,6 +253,11 @@ def _best_rows(ctx: Context, case: CaseStudy, n: int, kind_question: str = "",
                                         for t in part) and not opens_on_person(texts[r])]
     if not saying and ctx.rarest:
         saying = [r for r in own if says_all([(t,) for t in ctx.rarest], texts[r])
+                  and not opens_on_person(texts[r])]
+    if not saying and ctx.rarest_themes:
+        # that rarest word names a theme ("art"): where the case study says one of its terms
+        # ("creative activities"), not its sentence sharing a lighter word ("use" of a budget)
+        saying = [r for r in own if any(t.pattern.search(texts[r]) for t in ctx.rarest_themes)
                   and not opens_on_person(texts[r])]
     lead = pick_lead(saying or own, ctx.relevance, shares, texts, kind, ctx.question)
     chosen = [lead] if lead is not None else []

@@ -167,6 +167,15 @@ def test_a_listed_case_study_is_quoted_where_it_says_the_topics_rarest_word(
     reads_whole(answer)
 
 
+def test_a_listed_case_study_is_quoted_where_it_says_the_theme_the_rarest_word_names(
+        searcher: Searcher) -> None:
+    # Bromley by Bow never says "art"; "art" names arts and creative activities, and it says
+    # "creative activities": that, not "Macmillan signed off on use of the budget"
+    answer = ask(searcher, "Did any case study use art?")
+    bromley = next(i for i in answer.items if i.case_study.boroughs == ("Tower Hamlets",))
+    assert "creative activities" in bromley.sentences[0].text
+
+
 def test_a_title_that_says_a_common_topic_puts_its_case_study_on_the_list(
         searcher: Searcher) -> None:
     # "Covid" is in ten titles and more texts: too common for a text's passing mention to
