@@ -24,6 +24,7 @@ from casebook.index.answering.compose import (
     compose_related,
     told_outright,
 )
+from casebook.index.answering.compose import RELATED_FLOOR
 from casebook.index.answering.conversation import (
     among,
     asks_for_more,
@@ -537,9 +538,25 @@ def answer_related(searcher: Searcher, ctx: Context, evidence: Evidence,
     ctx.unoffered = frozenset(r.case_study.id for r in ctx.ranked[:2]
                               if bare_title_off(searcher, scored, r.case_study))
     away = None if elsewhere else answered_away(searcher, question)
-    ctx.neighbours = theme_neighbours(searcher, question)
+    ctx.neighbours = theme_neighbours(searcher, question) | rarest_held_best(
+        searcher, question, ctx.ranked, ctx.unoffered)
     return compose_related(ctx, elsewhere, topic, place_alone=alone,
                            away=next((r for r in ctx.ranked if r.case_study.id == away), None))
+
+
+def rarest_held_best(searcher: Searcher, question: str, ranked: Sequence[CaseResult],
+                     unoffered: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The best case study by the calibrated score, where it reaches RELATED_FLOOR and holds
+    the rarest word of the question's topic ("faith" of "projects that worked with faith
+    leaders": Hounslow's faith groups): close in what it says, where no case study reads as
+    about the whole topic."""
+    if not ranked or ranked[0].score < RELATED_FLOOR or ranked[0].case_study.id in unoffered:
+        return frozenset()
+    holds = topic_holds(searcher, question)
+    best = ranked[0].case_study.id
+    if holds is None or not holds[searcher.case_order.index(best)]:
+        return frozenset()
+    return frozenset({best})
 
 
 def answered_outside(searcher: Searcher, question: str, ranked: Sequence[CaseResult]) -> bool:

@@ -624,7 +624,26 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
         return UNTOLD[kind]
     which, *said = verb.groups()
     asked = f"which {which.lower()}" if which else "who"
-    return f"does not say {asked} {' '.join(w.lower() for w in said if w)} it"
+    return f"does not say {asked} {' '.join(w.lower() for w in said if w)} " \
+        f"{_asked_of(ctx.question[verb.end():])}"
+
+
+def _asked_of(rest: str) -> str:
+    """What a who-question asks about, as the answer names it: the asker's own common noun
+    ("who supervises link workers in Waltham Forest?": "link workers"), or "it" for a
+    pronoun, a name (the summary's subject already names it) or a longer phrase."""
+    rest = _PLACED_END.sub("", rest.strip().rstrip("?.! "))
+    words = rest.split()
+    if not words or len(words) > 4 or not rest[0].islower() \
+            or any(w[0].isupper() for w in words) or words[-1].lower() in _POINTING:
+        return "it"
+    return rest
+
+
+# where a who-question's object ends: a place or a name after a preposition ("in Waltham Forest")
+_PLACED_END = re.compile(r"\s+(?:in|at|across|for|from)\s+(?:the\s+)?[A-Z].*$")
+_POINTING = frozenset({"it", "them", "they", "this", "that", "these", "those", "there", "one",
+                       "ones", "service", "project", "scheme", "programme", "work"})
 
 
 # "who funds ...", "who founded ...", "who paid for ...", "which charity runs ...": not "who

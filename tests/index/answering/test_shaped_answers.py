@@ -643,6 +643,13 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
     # a verb that takes a preposition is quoted with it
     paid = ask(searcher, "Who paid for the Crawley Posh Club?")
     assert "does not say who paid for it;" in paid.sentences[0].text
+    # the asker's own common noun is what is missing, not "it"; a name is the summary's own
+    # subject, and stays "it"
+    supervised = ask(searcher, "Who supervises link workers in Waltham Forest?")
+    assert supervised.sentences[0].text.startswith(
+        "The Waltham Forest summary does not say who supervises link workers;")
+    sessions = ask(searcher, "Who runs the sessions at the Posh Club?")
+    assert "does not say who runs the sessions;" in sessions.sentences[0].text
     # a phrasal verb is not cut short ("who set it")
     founded = ask(searcher, "Who set up the Crawley Posh Club?")
     assert "does not say who;" in founded.sentences[0].text
@@ -704,6 +711,12 @@ def test_a_related_list_offers_the_case_study_closest_to_its_topic(searcher: Sea
     assert answer.match == "answered"
     assert {"Hounslow", "Newham", "Southwark", "Waltham Forest"} <= {
         b for c in answer.citations for b in c.case_study.boroughs}
+    # no summary reads as about faith leaders, but the best by score holds the topic's rarest
+    # word ("faith groups"): it is offered, where before the answer said none was close
+    faith = ask(searcher, "Which projects worked with faith leaders?")
+    assert faith.match == "related"
+    assert [c.case_study.boroughs for c in faith.citations] == [("Hounslow",)]
+    assert "None is close" not in faith.answer
     # nothing near a topic's meaning: none is offered
     far = ask(searcher, "Which case studies are about gardening?")
     assert far.match == "related" and not far.citations
