@@ -12,6 +12,7 @@ from casebook.index.answering import membership
 from casebook.index.answering.alike import named_alike, points_alike
 from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import (
+    RELATED_FLOOR,
     Context,
     compose_alike,
     compose_answered,
@@ -24,7 +25,6 @@ from casebook.index.answering.compose import (
     compose_related,
     told_outright,
 )
-from casebook.index.answering.compose import RELATED_FLOOR
 from casebook.index.answering.conversation import (
     among,
     asks_for_more,
