@@ -598,7 +598,10 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
     if kind not in UNTOLD:
         return None
     if kind == "outcome":
-        told = any(OUTCOME.search(ctx.stored.sentences[r].text) for r in ctx.rows(case.id))
+        # "Read how ... and the impact it had", "Watch how ... to improve": a teaser names
+        # what the full case study tells, and tells none of it
+        told = any(OUTCOME.search(text) and not _TEASER.match(text)
+                   for text in (ctx.stored.sentences[r].text for r in ctx.rows(case.id)))
     else:
         # the case study's own name is not who ran it ("Posh Club" of "Crawley Posh Club"), nor
         # is a name of the field's own words ("Social Prescribing Link Workers") who funded it
@@ -644,6 +647,10 @@ def _asked_of(rest: str) -> str:
 _PLACED_END = re.compile(r"\s+(?:in|at|across|for|from)\s+(?:the\s+)?[A-Z].*$")
 _POINTING = frozenset({"it", "them", "they", "this", "that", "these", "those", "there", "one",
                        "ones", "service", "project", "scheme", "programme", "work"})
+
+
+_TEASER = re.compile(r"^\s*(?:read|watch|see|find\s+out|learn|hear)\s+(?:how|what|about)\b",
+                     re.IGNORECASE)
 
 
 # "who funds ...", "who founded ...", "who paid for ...", "which charity runs ...": not "who

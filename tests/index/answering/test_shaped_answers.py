@@ -650,6 +650,12 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
         "The Waltham Forest summary does not say who supervises link workers;")
     sessions = ask(searcher, "Who runs the sessions at the Posh Club?")
     assert "does not say who runs the sessions;" in sessions.sentences[0].text
+    # "Read how ... and the impact it had on them" names what the full case study tells,
+    # and tells none of it: quoted alone, it read as the answer to "did it work?"
+    hub = "How did the training hub in Waltham Forest support link workers?"
+    _, worked = _chat(searcher, hub, "did it work?")
+    assert worked.sentences[0].text.startswith(
+        "The Waltham Forest summary does not say what came of it;")
     # a phrasal verb is not cut short ("who set it")
     founded = ask(searcher, "Who set up the Crawley Posh Club?")
     assert "does not say who;" in founded.sentences[0].text
