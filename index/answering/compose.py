@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -85,6 +85,7 @@ from casebook.index.answering.shapes import (
     question_shape,
     singular,
     where_clause,
+    without_comparison,
 )
 from casebook.index.answering.subject import grammatical, is_clause, subject
 from casebook.index.answering.tally import Asked, tally_asked, tally_sentences
@@ -1025,7 +1026,35 @@ def _comparison(ctx: Context, named: list[tuple[str, list[str]]]) -> Answer:
     intro = _compare_sentences(chosen)
     return _set_out(_answer(ctx, "compare", intro, items, quotes,
                             [*_titles_only(items), *_none_done(ctx, chosen, items, sides),
+                             *_others_of(ctx, named[:COMPARE_MOST], chosen, by_id),
                              *_not_compared(left)]), len(intro), sides)
+
+
+def _others_of(ctx: Context, named: Sequence[tuple[str, Sequence[str]]],
+               chosen: Sequence[CaseResult], by_id: Mapping[str, CaseResult]
+               ) -> list[AnswerSentence]:
+    """Where a name compared stands for several case studies ("Lewisham": two), the ones
+    the comparison did not take: a reader would otherwise take the one compared for all of
+    the borough's work. None where the question says which it means by a topic ("Lewisham's
+    work on homelessness")."""
+    if topic_words(without_comparison(ctx.question), None, ctx.boroughs):
+        return []
+    taken = {r.case_study.id for r in chosen}
+    out = []
+    for label, ids in named:
+        rest = [by_id[i].case_study for i in ids if i in by_id and i not in taken]
+        if not rest or not taken & set(ids):
+            continue
+        verb = "is" if len(rest) == 1 else "are"
+        which = "the other one" if len(rest) == 1 else f"the other {count_words(len(rest))}"
+        out.append(AnswerSentence(
+            f"{label} has {count_words(len(ids))} case studies; {which}, "
+            f"{join([_quoted(focus(c)) for c in rest])}, {verb} not compared here.", None))
+    return out
+
+
+def _quoted(title: str) -> str:
+    return f"\u201c{title}\u201d"
 
 
 def _none_done(ctx: Context, chosen: Sequence[CaseResult], items: Sequence[AnswerItem],

@@ -8,7 +8,7 @@ import pytest
 
 from casebook.index.answering.ask import ask, ask_conversation, context
 from casebook.index.answering.compose import compose_related
-from casebook.index.answering.prose import join
+from casebook.index.answering.prose import focus, join
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
 
@@ -215,6 +215,24 @@ def test_a_comparison_has_an_item_for_each_named_case_study(searcher: Searcher) 
     assert answer.sentences[0].text.startswith("Both case studies are in")
     assert all(item.sentences for item in answer.items)
     reads_whole(answer)
+
+
+def test_a_borough_compared_by_name_alone_says_which_of_its_case_studies_is_left_out(
+        searcher: Searcher) -> None:
+    # Lewisham has two case studies; one is compared, and the reader is told of the other
+    answer = ask(searcher, "Compare Croydon and Lewisham")
+    compared = {i.case_study.id for i in answer.items}
+    lewisham = [c for c in searcher.case_studies() if "Lewisham" in c.boroughs]
+    assert len(lewisham) == 2 and len(compared & {c.id for c in lewisham}) == 1
+    other = next(c for c in lewisham if c.id not in compared)
+    assert answer.sentences[-1].text == (
+        f"Lewisham has two case studies; the other one, \u201c{focus(other)}\u201d, is not "
+        "compared here.")
+    reads_whole(answer)
+    # a topic says which one is meant: nothing is left out
+    meant = ask(searcher, "Compare Croydon's work with refugees and Lewisham's work on "
+                          "homelessness.")
+    assert "not compared here" not in meant.answer
 
 
 def test_a_comparison_sets_its_case_studies_side_by_side_aspect_by_aspect(
