@@ -1463,8 +1463,12 @@ def _closest(ctx: Context) -> list[CaseResult]:
         close = [r for r in ctx.ranked[:2] if r.score >= RELATED_FLOOR
                  and r.score >= RELATED_SECOND * ctx.ranked[0].score
                  and r.case_study.id not in ctx.unoffered]
-    # a theme the topic names is shared meaning, however its case studies score
-    close = close or [r for r in ctx.ranked if r.case_study.id in ctx.neighbours][:2]
+    # a theme the topic names is shared meaning, however its case studies score; the best by
+    # score may share only the question's other words ("worked with" of "working with
+    # housing associations")
+    near = [r for r in ctx.ranked if r.case_study.id in ctx.neighbours]
+    if near and not any(r.case_study.id in ctx.neighbours for r in close):
+        close = near[:2]
     # asked of a borough with case studies of its own, the nearest of them is among those
     # offered: "No Croydon case study answers that" then offering only Lambeth's hides Croydon's
     named = set(boroughs_said(ctx.question, ctx.boroughs))

@@ -784,6 +784,12 @@ def test_a_related_answer_offers_the_case_studies_of_a_theme_its_topic_names(
     loneliness = carriers(searcher, "loneliness-and-isolation")
     assert answer.match == "related"
     assert {i.case_study.id for i in answer.items} == loneliness
+    # "housing" names a theme: its case study is offered before one that shares only the
+    # question's other words (Richmond's "worked with" for "working with")
+    housing = ask(searcher, "Examples of working with housing associations")
+    assert housing.match == "related" and housing.citations
+    assert {c.case_study.id for c in housing.citations} <= carriers(
+        searcher, "homelessness-and-housing")
     # a word of the field's own ("health") names no theme: nothing is offered, and the
     # answer says what the case studies do cover, by topic
     far = ask(searcher, "sexual health")
