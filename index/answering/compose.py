@@ -510,7 +510,8 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int],
             if not (opens_on_person(whole(at)) or opens_on_connective(whole(at)) or (
                     before is not None and opens_on_first_name(whole(at), whole(before)))
                     or (lead_on_it and r == rows[0] and (
-                        _IT_OPENS.match(whole(at)) or _IT_AFTER_OPENER.match(whole(at))))):
+                        _IT_OPENS.match(whole(at)) or _IT_AFTER_OPENER.match(whole(at))
+                        or _THIS_OPENS.match(whole(at))))):
                 break
             if before is None or before in rows or before in out \
                     or said_in(ctx.stored.sentences[before].text, ctx.shown) \
@@ -527,6 +528,10 @@ def _with_antecedents(ctx: Context, case: CaseStudy, rows: Sequence[int],
 # put before it ("In Barnet, it arose ...") does not say what "it" is
 _IT_OPENS = re.compile(r"^(?:it|they)\s+(?!is\s+(?:possible|important|clear|hoped|thought)\b)",
                        re.IGNORECASE)
+# "This includes partnering with charity Groundswell ...": what "this" is, the sentence before
+# says; a place put before it ("In Lewisham, this includes ...") leaves "this" pointing at
+# nothing ("This case study ..." names its own subject once its place is put in)
+_THIS_OPENS = re.compile(r"^(?:this|these|that|those)\s+(?!case\s+stud)", re.IGNORECASE)
 # "For many, it's the one time a week ...": the same subject after an opening phrase
 _IT_AFTER_OPENER = re.compile(r"^[^,.;:]{1,40},\s+(?:it|they)(?:\b|['’])", re.IGNORECASE)
 

@@ -1283,14 +1283,19 @@ def test_a_field_listed_whole_does_not_claim_what_no_case_study_says(searcher: S
 
 def test_a_list_of_what_names_an_organisation_quotes_where_it_is_named(
         searcher: Searcher) -> None:
-    # the records read the name; the quote is the sentence that says it, introduced by its
-    # place where it points back ("this includes ..."), not the case study's first sentence
+    # the records read the name; the quote is the sentence that says it, after the sentence
+    # "this" points to ("In Lewisham, this includes ..." left "this" pointing at nothing)
     answer = ask(searcher, "Which case studies mention Groundswell?")
     assert [item.case_study.id for item in answer.items] == [
         "reducing-health-inequalities-health-inclusion"]
-    assert answer.items[0].sentences[0].text.startswith(
-        "In Lewisham, this includes partnering with charity Groundswell")
+    texts = [s.text for s in answer.items[0].sentences]
+    assert texts[0].startswith("The Lewisham case study by Healthy London Partnership shows")
+    assert texts[1].startswith("This includes partnering with charity Groundswell")
     reads_whole(answer)
+    # a fact leads with what it asks, introduced by its place
+    partner = ask(searcher, "Who did Lewisham partner with on homelessness?")
+    assert partner.sentences[0].text.startswith(
+        "In Lewisham, this includes partnering with charity Groundswell")
 
 
 def test_a_comparison_of_one_place_s_case_studies_compares_them(searcher: Searcher) -> None:
@@ -1431,7 +1436,7 @@ def test_a_list_of_what_names_a_word_quotes_where_it_says_the_word(searcher: Sea
     answer = ask(searcher, "How many case studies name a charity?")
     lewisham = next(i for i in answer.items
                     if i.case_study.id == "reducing-health-inequalities-health-inclusion")
-    assert "charity Groundswell" in lewisham.sentences[0].text
+    assert "charity Groundswell" in " ".join(s.text for s in lewisham.sentences)
     reads_whole(answer)
 
 
