@@ -14,6 +14,7 @@ from casebook.index.text.stopwords import stopwords
 
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+AMPERSANDED = re.compile(r"\b[A-Za-z]{1,2}(?:&[A-Za-z]{1,2})+\b")
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +36,8 @@ def is_english(text: str) -> bool:
     latin = sum(ch.isascii() for ch in letters) / len(letters)
     if latin < 0.8:
         return False
-    words = [w.lower() for w in WORD.findall(text)]
+    # "A&E", "Q&A": one abbreviation, not the words "a" and "e" (Italian's "and")
+    words = [w.lower() for w in WORD.findall(AMPERSANDED.sub(" ", text))]
     hits = {name: sum(w in stop for w in words) for name, stop in _stopwords().items()}
     english = hits.pop("EN_PLUS")
     if english == 0 and len(words) >= 4 and latin < 1.0:

@@ -12,6 +12,8 @@ from casebook.index.retrieval.language import is_english
     "bin collection day Lewisham",
     "die hard movie times",
     "con artists targeting older people",
+    # "A&E" is one abbreviation: its "a" and "e" are stop words of Italian and Portuguese
+    "Lewisham hospital A&E waiting times",
 ])
 def test_english(text: str) -> None:
     assert is_english(text)
