@@ -24,11 +24,14 @@ def _stopwords() -> dict[str, frozenset[str]]:
     return {name: stopwords(name) for name in names}
 
 
-def is_english(text: str) -> bool:
+def is_english(text: str, corrected: str = "") -> bool:
     """False for text mostly in a non-Latin script, or whose stop words are another language's.
 
     A short topic with no stop words at all ("loneliness") counts as English when it is written
-    in Latin letters: the corpus's own words are English.
+    in Latin letters: the corpus's own words are English. `corrected`: the text with its typos
+    put right against the corpus's words, read where the stop words say another language:
+    "wat is social prescibing" has Dutch's "wat" and "is", and "prescibing" is no word until
+    it is "prescribing".
     """
     letters = LETTER.findall(text)
     if not letters:
@@ -48,4 +51,7 @@ def is_english(text: str) -> bool:
         return True
     # a few words can be another language's stop words and English too ("bin" is German's):
     # where most of them are English words, the question is English ("bin collection day")
-    return latin == 1.0 and 2 * sum(bool(getAllLemmas(w)) for w in words) > len(words)
+    return latin == 1.0 and any(
+        2 * sum(bool(getAllLemmas(w)) for w in said) > len(said)
+        for said in (words, [w.lower() for w in WORD.findall(AMPERSANDED.sub(" ", corrected))])
+        if said)

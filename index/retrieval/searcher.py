@@ -150,7 +150,7 @@ class Searcher:
         views say (answering and evaluation need them all)."""
         text = self.normalise(query)
         lexical = self.stored.lexical.scores(text)
-        english = is_english(query)
+        english = is_english(query, text)
         # BM25 sure of an English question: the cascade's lexical stage serves it alone
         settled = (mode == "hybrid" and settle and not full and cascade.lexical_suffices(
             lexical, english, self.tuned.served_lexical_margin, self.rows.passage_case,

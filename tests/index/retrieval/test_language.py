@@ -29,3 +29,12 @@ def test_english(text: str) -> None:
 ])
 def test_not_english(text: str) -> None:
     assert not is_english(text)
+
+
+def test_a_typo_put_right_can_show_the_words_are_english() -> None:
+    # Dutch's "wat" and "is" outnumber English's stop words, and "prescibing" is no word
+    # until the corpus's spelling puts it right
+    assert not is_english("wat is social prescibing")
+    assert is_english("wat is social prescibing", "wat is social prescribing")
+    # another language's words put right are still mostly not English
+    assert not is_english("ayuda para mayores", "ayuda para majors")
