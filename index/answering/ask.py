@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from casebook.index.answering import membership
+from casebook.index.answering import figures, membership
 from casebook.index.answering.alike import named_alike, points_alike
 from casebook.index.answering.answer import CASES_CONSIDERED
 from casebook.index.answering.compose import (
@@ -19,6 +19,7 @@ from casebook.index.answering.compose import (
     compose_compared,
     compose_each,
     compose_field_alone,
+    compose_figures,
     compose_none,
     compose_nothing_more,
     compose_placed,
@@ -225,6 +226,9 @@ def ask_scored(searcher: Searcher, question: str,
     alike = None if about else answer_alike(searcher, question)
     if alike is not None:  # "projects like the Well Centre"
         return alike
+    figured = None if about else answer_figures(searcher, question)
+    if figured is not None:  # "how many link workers are there?"
+        return figured
     # "apart from the training hubs, ...": asked without them, answered without their case
     # studies, and the answer says so
     aside = excepted(question, searcher.sections(), searcher.boroughs()) \
@@ -323,6 +327,34 @@ def alike_of(searcher: Searcher, question: str, case_id: str) -> tuple[Scored, A
                   "answered" if near else "related")
     case = next(c for c in searcher.case_studies() if c.id == case_id)
     return scored, compose_alike(ctx, case, near or alike[:1], bool(near))
+
+
+def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] | None:
+    """The number each summary gives of what a question counts across the case studies ("how
+    many link workers are there?", "which borough has the most link workers?"); None where it
+    counts nothing, names a place, a section or a case study (the best one's figure answers),
+    or no summary gives a number of it."""
+    asked = figures.counted(question)
+    if asked is None or names_a_field(searcher, question) or searcher.gazetteer.find(question) \
+            or regions().find(question) or named_cases(question, searcher.case_studies(),
+                                                       searcher.boroughs(), searcher.gazetteer):
+        return None
+    stored = searcher.stored
+    found: list[tuple[str, int, figures.Figure]] = []
+    for case in searcher.case_studies():
+        given = ((row, figures.figure_in(stored.sentences[row].text, asked.noun))
+                 for row in stored.sentence_rows.get(case.id, ()))
+        first = next(((row, figure) for row, figure in given if figure is not None), None)
+        if first is not None:
+            found.append((case.id, *first))
+    if not found:
+        return None
+    scored = searcher.score(question, full=True)
+    results = {r.case_study.id: r for r in searcher.group(scored.final, len(searcher.case_order))}
+    ranked = [results[case_id] for case_id, _, _ in found]
+    ctx = context(searcher, question, scored, ranked)
+    return scored, compose_figures(ctx, asked.noun, asked.most,
+                                   [(results[c], row, figure) for c, row, figure in found])
 
 
 def every_word_held(searcher: Searcher, topic: str) -> bool:

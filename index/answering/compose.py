@@ -28,6 +28,7 @@ from casebook.index.answering.answer import (
 from casebook.index.answering.conversation import PlaceAsked
 from casebook.index.answering.corpus_words import generic_words, question_words
 from casebook.index.answering.evidence import Evidence
+from casebook.index.answering.figures import Figure
 from casebook.index.answering.lead import (
     MONEY,
     OUTCOME,
@@ -1134,6 +1135,44 @@ def compose_alike(ctx: Context, case: CaseStudy, alike: Sequence[CaseResult], ne
         intro = f"No case study is close to {named}; the nearest is " \
                 f"{in_sentence(alike[0].case_study)}."
     return _answer(ctx, "list", [AnswerSentence(intro, None)], items, quotes)
+
+
+def compose_figures(ctx: Context, noun: str, most: bool,
+                    found: Sequence[tuple[CaseResult, int, Figure]]) -> Answer:
+    """The number each summary that gives one gives of `noun` ("how many link workers are
+    there?"), the largest first, each case study quoted where it gives it; `most`: which gives
+    the most. The summaries' figures are never added up: one counts a team, another a
+    federation's practices, and most give none: a total would be false."""
+    quotes = Quotes(ctx.stored)
+    ordered = sorted(found, key=lambda f: -f[2].value)
+    items = []
+    for result, row, _ in ordered:
+        case = result.case_study
+        rows = _with_antecedents(ctx, case, [row])
+        quotes.head(result, rows)
+        items.append(AnswerItem(case, tuple(_quote_rows(ctx, quotes, case, rows)), focus(case)))
+    first, rest = ordered[0], ordered[1:]
+    if most and rest:
+        top = [f for f in ordered if f[2].value == first[2].value]
+        who = join([_the_summary(f[0].case_study) for f in top])
+        each = " each" if len(top) > 1 else ""
+        verb = "give" if len(top) > 1 else "gives"
+        intro = f"Of the {count_words(len(ordered))} summaries that give a number of {noun}, " \
+                f"{who} {verb} the most: {first[2].said}{each}."
+    elif not rest:
+        intro = f"Only {_the_summary(first[0].case_study)} gives a number of {noun}: " \
+                f"{first[2].said}."
+    else:
+        parts = join([f"{f[2].said} in {_the_summary(f[0].case_study)}" for f in ordered])
+        intro = f"{count_words(len(ordered), True)} summaries give a number of {noun}: {parts}."
+    tail = [AnswerSentence(f"No other summary gives a number of {noun}.", None)]
+    return _answer(ctx, "list", [AnswerSentence(intro, None)], items, quotes, tail)
+
+
+def _the_summary(case: CaseStudy) -> str:
+    """_summary within a sentence: "the Southwark summary"."""
+    said = _summary(case)
+    return said[0].lower() + said[1:]
 
 
 def _studies(n: int) -> str:

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from casebook.index.answering.prose import count_words, join
+from casebook.index.answering.shapes import UNITS
 from casebook.records import CaseStudy
 
 Tally = Literal["count", "most", "more_than"]
 
 _BOROUGHS = re.compile(r"\bboroughs?\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\b(?:how\s+many|number\s+of)\s+(?:\w+\s+)?boroughs\b", re.IGNORECASE)
-_MOST = re.compile(r"\bthe\s+most\b", re.IGNORECASE)
+# "the most case studies", "appears the most": not "the most link workers", a count of
+# something else, which the summaries' figures hold and the borough field does not
+_MOST = re.compile(rf"\bthe\s+most\b(?!\s+(?!{UNITS}\b)[a-z])", re.IGNORECASE)
 # "which boroughs are covered?": every borough, as a count of them names them all
 _WHICH = re.compile(r"\b(?:which|what)\s+(?:london\s+)?boroughs\b", re.IGNORECASE)
 _MORE_THAN = re.compile(r"\b(?:more\s+than\s+(?P<n>one|two|three|four|once|twice|[1-9]\d*)"

@@ -1531,3 +1531,32 @@ def test_a_place_that_follows_asks_the_question_before_of_it_though_none_there_a
     assert barnet.match == "related"
     assert barnet.sentences[0].text == "No Barnet case study answers that."
     assert barnet.items[0].case_study.boroughs == ("Hounslow",)
+
+
+def test_a_count_of_a_thing_across_case_studies_gives_each_summary_s_figure(
+        searcher: Searcher) -> None:
+    # every case study is about link workers: before, the answer said so and gave none of
+    # the numbers; "which borough has the most link workers?" was told Southwark has the most
+    # case studies
+    many = ask(searcher, "How many link workers are there?")
+    assert many.match == "answered" and many.shape == "list"
+    assert many.sentences[0].text == ("Two summaries give a number of link workers: 11 in the "
+                                      "Southwark summary and four in the Ealing summary.")
+    assert [i.case_study.id for i in many.items] == [
+        "north-southwark-building-a-high-performing-team-in-the-time",
+        "ealing-guided-meditation-for-wellbeing"]
+    assert "11 link workers" in many.items[0].sentences[0].text
+    assert many.sentences[-1].text == "No other summary gives a number of link workers."
+    reads_whole(many)
+    most = ask(searcher, "Which borough has the most link workers?")
+    assert most.sentences[0].text == ("Of the two summaries that give a number of link "
+                                      "workers, the Southwark summary gives the most: 11.")
+    assert "most case studies" not in most.answer
+    assert ask(searcher, "How many mosques are there?").sentences[0].text == (
+        "Only the Hounslow summary gives a number of mosques: 15.")
+    # a place named asks its own case study; nothing counted that no summary gives a number
+    # of is answered as before
+    hounslow = ask(searcher, "How many mosques does Hounslow have?")
+    assert hounslow.shape == "fact" and "15 Mosques" in hounslow.sentences[0].text
+    assert ask(searcher, "Which borough has the most case studies?").sentences[0].text == (
+        "Southwark has the most case studies: three.")

@@ -1,0 +1,92 @@
+"""Figures across case studies (pure): "how many link workers are there?" and "which borough
+has the most link workers?" ask for the number each summary gives of the thing counted, not
+for the case studies about it (every case study is about link workers) nor for a count of
+case studies per borough.
+
+A summary gives a figure where a number stands before the thing's own words, with at most two
+other words between ("11 link workers", "a federation of 17 GP practices", "four link
+workers", not "one of four link workers" read as one). Acronyms are read spelled out
+("SPLWs" are social prescribing link workers).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from casebook.index.answering.shapes import UNITS
+from casebook.index.text.acronyms import expand_acronyms
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+                "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+                "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_NUMBER = r"\d[\d,]*|" + "|".join(NUMBER_WORDS)
+# what ends the thing counted: a verb, a preposition or the end ("how many link workers are
+# there?", "... in total?", "... does each case study have?")
+_COUNTED_END = (r"(?=\s*$|\s*[?.!]|\s+(?:are|were|is|was|do|does|did|have|has|had|in|across|"
+                r"altogether|overall|work|worked|working|employed|there)\b)")
+_HOW_MANY = re.compile(rf"^\s*(?:(?:and|so|but)[\s,]+)?how\s+many\s+(?P<noun>[a-z][a-z-]*"
+                       rf"(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNTED_END}", re.IGNORECASE)
+_MOST = re.compile(rf"^\s*(?:which|what)\s+(?:\w+\s+){{0,2}}?(?:has|had|have|employs?|employed|"
+                   rf"gives?|reports?|names?)\s+the\s+(?:most|largest\s+number\s+of|"
+                   rf"highest\s+number\s+of|biggest\s+number\s+of)\s+(?P<noun>[a-z][a-z-]*"
+                   rf"(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNTED_END}", re.IGNORECASE)
+# a word between the number and the thing: not another number, nor one that joins two
+# phrases ("one of four link workers" gives four, not one)
+_BETWEEN = re.compile(rf"^(?!(?:{_NUMBER}|of|and|or|the|a|an|to|in|for|with|from)$)[\w()-]+$",
+                      re.IGNORECASE)
+# what a count of case studies or boroughs asks, which the records answer
+_RECORDS = re.compile(rf"^(?:(?:\w+\s+)?{UNITS}|boroughs?|areas?|places?|sections?|"
+                      r"topics?|themes?)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a question counts across case studies ("link workers"), and whether it asks
+    which gives the most."""
+
+    noun: str
+    most: bool
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number a sentence gives of the thing counted."""
+
+    value: int
+    said: str  # the number as the sentence writes it ("11", "four")
+
+
+def counted(question: str) -> Counted | None:
+    """What `question` counts across the case studies; None for a question of another form,
+    or one that counts case studies, boroughs or sections (the records' own count)."""
+    for pattern, most in ((_MOST, True), (_HOW_MANY, False)):
+        match = pattern.match(question)
+        if match:
+            noun = match.group("noun").strip()
+            return None if _RECORDS.match(noun) else Counted(noun, most)
+    return None
+
+
+def figure_in(sentence: str, noun: str) -> Figure | None:
+    """The number `sentence` gives of `noun` (its last word singular or plural, any case),
+    or None; read as written, then with its acronyms spelled out."""
+    *before, head = noun.lower().split()
+    stem = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+    thing = r"\s+".join([*map(re.escape, before), rf"{re.escape(stem)}s?"])
+    pattern = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?P<between>(?:[\w()-]+\s+){{0,2}}?){thing}\b",
+                         re.IGNORECASE)
+    for text in dict.fromkeys([sentence, expand_acronyms(sentence, keep=False)]):
+        # tried at every number, as matches may overlap ("one of four link workers")
+        for start in _NUMBERS.finditer(text):
+            match = pattern.match(text, start.start())
+            if match and all(_BETWEEN.match(w) for w in match.group("between").split()):
+                said = match.group("n")
+                value = NUMBER_WORDS.get(said.lower()) or int(said.replace(",", ""))
+                if value:
+                    return Figure(value, said)
+    return None
+
+
+_NUMBERS = re.compile(rf"\b(?:{_NUMBER})\b", re.IGNORECASE)

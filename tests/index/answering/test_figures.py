@@ -1,0 +1,47 @@
+"""What a question counts across the case studies, and the number a sentence gives of it
+(pure)."""
+
+import pytest
+
+from casebook.index.answering.figures import Counted, counted, figure_in
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("How many link workers are there?", Counted("link workers", False)),
+    ("How many link workers does each case study have?", Counted("link workers", False)),
+    ("how many GP practices are involved?", Counted("GP practices", False)),
+    ("Which borough has the most link workers?", Counted("link workers", True)),
+    ("Which case study had the largest number of volunteers?", Counted("volunteers", True)),
+])
+def test_a_count_of_a_thing_across_case_studies_is_read(question: str, asked: Counted) -> None:
+    assert counted(question) == asked
+
+
+@pytest.mark.parametrize("question", [
+    # the records count case studies, boroughs and sections
+    "How many case studies are about vaccines?",
+    "How many vaccine case studies are there?",
+    "how many boroughs are covered?",
+    "Which borough has the most case studies?",
+    # not a count
+    "Who runs the Well Centre?",
+    "How did Hounslow reach Muslim communities?",
+])
+def test_a_count_the_records_answer_or_no_count_is_not_read(question: str) -> None:
+    assert counted(question) is None
+
+
+def test_a_figure_is_the_number_before_the_thing_counted() -> None:
+    assert figure_in("There are now 11 link workers (a mix of full and part time).",
+                     "link workers").value == 11
+    # the number nearest the thing, not the one a joining word puts before it
+    four = figure_in("Corina Pall is one of four link workers employed by the Federation.",
+                     "link workers")
+    assert four is not None and (four.value, four.said) == (4, "four")
+    assert figure_in("a federation of 17 GP practices.", "GP practices").value == 17
+    # singular or plural, any case, an acronym spelled out
+    assert figure_in("There are 15 Mosques, several Mandirs.", "mosques").value == 15
+    assert figure_in("The 5 SPLWs were trained.", "link workers").value == 5
+    # a number of something else is no figure of it
+    assert figure_in("a total of 12 team members now in post", "link workers") is None
+    assert figure_in("Link workers covered 2020 and 2021.", "link workers") is None
