@@ -31,7 +31,11 @@ def subject(question: str, absent: Collection[str], missing: Collection[str],
     `shaping`: lower-case words that shape a question or are too common to name a topic."""
     tokens = list(WORD.finditer(question))
     lower = [t.group(0).lower() for t in tokens]
-    content = [w not in shaping and not w.isdigit() for w in lower]
+    # "case" of "case study" is the unit a question counts, not its topic ("the most recent
+    # case study" is not about "recent case")
+    content = [w not in shaping and not w.isdigit()
+               and not (w == "case" and i + 1 < len(lower) and lower[i + 1].startswith("stud"))
+               for i, w in enumerate(lower)]
     stems = [stem(POSSESSIVE.sub("", w)) for w in lower]
     for wanted in (absent, missing):
         marked = [i for i, s in enumerate(stems) if content[i] and s in wanted]
@@ -73,7 +77,8 @@ _DETERMINERS = frozenset("a an the any some this that these those my our your th
 _OPEN_ENDED = frozenset("in on of for with to at by from about and or but than as into older "
                         "younger more less very most new old other like unlike near via per "
                         "despite towards toward through within without across around between "
-                        "among under over after before during".split())
+                        "among under over after before during outside inside beyond behind "
+                        "beside against along upon onto".split())
 # nouns too common to name a topic alone that still finish one ("older people")
 HEADS = frozenset("people residents patients communities families adults children men women "
                    "workers services groups carers".split())
@@ -163,7 +168,8 @@ def grammatical(question: str, said: str) -> str | None:
         # a verb's particle is part of it: "people being cut off", not "people being cut"
         said, after = f"{said} {after[0]}", after[1:]
         rest = question[start + len(said):]
-    if after and rest.startswith(" ") and (after[0].lower() in HEADS or (
+    unit = len(after) > 1 and after[0].lower() == "case" and after[1].lower().startswith("stud")
+    if after and rest.startswith(" ") and not unit and (after[0].lower() in HEADS or (
             _adjective_only(said) and "NOUN" in _senses(after[0]))):
         # a common noun finishes the phrase ("older people"), as does the noun an adjective
         # the phrase stops on describes ("regular reflective support")

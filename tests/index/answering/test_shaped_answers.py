@@ -1560,3 +1560,25 @@ def test_a_count_of_a_thing_across_case_studies_gives_each_summary_s_figure(
     assert hounslow.shape == "fact" and "15 Mosques" in hounslow.sentences[0].text
     assert ask(searcher, "Which borough has the most case studies?").sentences[0].text == (
         "Southwark has the most case studies: three.")
+
+
+def test_a_list_no_case_study_reads_as_about_is_not_answered_by_shared_words(
+        searcher: Searcher) -> None:
+    # every word is some summary's ("care", "at home"), but no case study is about care
+    # homes: before, a patient isolating "at home" was listed as the one that is
+    homes = ask(searcher, "Is there a case study on social prescribing in care homes?")
+    assert homes.match == "related" and not homes.citations
+    assert homes.sentences[0].text == "No case study here is about care homes."
+
+
+def test_a_related_answer_names_no_topic_from_the_question_s_scaffolding(
+        searcher: Searcher) -> None:
+    # "case" of "case study" and a lone preposition are no topic
+    recent = ask(searcher, "What's the most recent case study?")
+    assert "recent case" not in recent.answer
+    outside = ask(searcher, "Are there any case studies from outside London?")
+    assert "about outside" not in outside.answer
+    # "everything" asks for all a place has, and names no topic of its own
+    croydon = ask(searcher, "show me everything in Croydon")
+    assert croydon.match == "answered"
+    assert {c.case_study.boroughs for c in croydon.citations} == {("Croydon",)}
