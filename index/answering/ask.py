@@ -912,6 +912,10 @@ def theme_neighbours(searcher: Searcher, question: str) -> frozenset[str]:
     ("loneliness" of "loneliness among older people") or is a term of ("A&E" of "reduces A&E
     attendance"): close to it, whatever else it asks."""
     named = set(themes_of_words(searcher, question))
+    # a word that is a term of a theme and some case study says ("exercise" of "exercise for
+    # older people": Bromley by Bow's "low-impact relaxing exercise") shares the theme's
+    # meaning; one no case study says ("gardening") shares nothing that is here
+    named |= terms_said(searcher, " ".join(topic_words(question, None, ())))
     return frozenset(c.id for c in searcher.case_studies() if named & set(c.themes))
 
 

@@ -790,6 +790,11 @@ def test_a_related_answer_offers_the_case_studies_of_a_theme_its_topic_names(
     assert housing.match == "related" and housing.citations
     assert {c.case_study.id for c in housing.citations} <= carriers(
         searcher, "homelessness-and-housing")
+    # a term of a theme that a case study says ("exercise") offers the theme's case studies
+    exercise = ask(searcher, "exercise for older people")
+    assert exercise.match == "related" and exercise.citations
+    assert {c.case_study.id for c in exercise.citations} <= carriers(
+        searcher, "physical-activity")
     # a word of the field's own ("health") names no theme: nothing is offered, and the
     # answer says what the case studies do cover, by topic
     far = ask(searcher, "sexual health")
