@@ -240,7 +240,7 @@ def ask_scored(searcher: Searcher, question: str,
         # a theme names, whole: a list read by nearness in meaning ("suicide" as "depression")
         # is the topic's neighbour, which "related" already offers
         topic = _lowered(question.strip().rstrip("?.! "))
-        listed_question = f"Which case studies are about {topic}?"
+        listed_question = _topic_listed(topic)
         if said(searcher, listed_question, common=EVERY).any() \
                 or themed(searcher, listed_question).any() or every_word_held(searcher, topic):
             # the views stay the question's own: what it found as typed is its search result
@@ -249,6 +249,13 @@ def ask_scored(searcher: Searcher, question: str,
             if listed.match == "answered" and (answer.match == "related" or len(listed.items) > max(
                     1, len({c.case_study.id for c in answer.citations}))):
                 return scored, dataclasses.replace(listed, question=question)
+    region = None if about else region_alone(question)
+    if region is not None and answer.shape not in ("list", "count", "where"):
+        # "north London", "tell me about east London": a part of London and nothing more asks
+        # for its case studies, as a borough alone does
+        _, listed = _ask_scored(searcher, Excepted(f"Which case studies are in {region}?"), ())
+        if listed.match == "answered":
+            return scored, dataclasses.replace(listed, question=question)
     if answer.match == "none" and not about:
         theme = need_named(searcher, question, answer)
         if theme is not None:
@@ -266,6 +273,30 @@ def ask_scored(searcher: Searcher, question: str,
 # symptoms adults", 0.53, which is "related"), needs told in the first person 0.2 to 0.5
 # ("I feel lonely" 0.20, "my son has anxiety" 0.26)
 NEED_DOMAIN_FLOOR = 0.15
+
+
+def _topic_listed(topic: str) -> str:
+    """A topic typed alone, asked as a list: "Which case studies are about loneliness?"; a
+    part of London in it is where the list is read ("north London mental health": "Which
+    case studies in north London are about mental health?")."""
+    found = regions().find(topic)
+    if not found:
+        return f"Which case studies are about {topic}?"
+    rest = " ".join(regions().without(topic).split())
+    # "case studies in north west London": the place and no topic
+    return f"Which case studies in {found[0].phrase} are about {rest}?" \
+        if topic_words(rest, None, ()) else f"Which case studies are in {found[0].phrase}?"
+
+
+def region_alone(question: str) -> str | None:
+    """The part of London a question names, where it names nothing more ("north London",
+    "what is happening in east London?"); None for any other question, or one of a shape the
+    region is already read by."""
+    found = regions().find(question)
+    if not found or question_shape(question) in ("list", "count", "where", "compare") \
+            or topic_words(regions().without(question), None, ()):
+        return None
+    return found[0].phrase
 
 
 def need_named(searcher: Searcher, question: str, answer: Answer) -> Theme | None:

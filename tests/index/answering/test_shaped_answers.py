@@ -1587,3 +1587,18 @@ def test_a_related_answer_names_no_topic_from_the_question_s_scaffolding(
     croydon = ask(searcher, "show me everything in Croydon")
     assert croydon.match == "answered"
     assert {c.case_study.boroughs for c in croydon.citations} == {("Croydon",)}
+
+
+def test_a_part_of_london_typed_alone_lists_its_case_studies(searcher: Searcher) -> None:
+    # before, "north London" and "east London" were "I could not find a case study about that"
+    for typed in ("north London", "east London"):
+        alone = ask(searcher, typed)
+        listed = ask(searcher, f"Which case studies are in {typed}?")
+        assert alone.match == "answered" and alone.shape == "list" and alone.question == typed
+        assert [i.case_study.id for i in alone.items] == [i.case_study.id for i in listed.items]
+    # a topic beside it is read within it, and the unit is no topic
+    topic = ask(searcher, "north London mental health")
+    assert topic.sentences[0].text.startswith("Two case studies in north London are about "
+                                              "mental health.")
+    assert ask(searcher, "case studies in north west London").sentences[0].text.startswith(
+        "Seven case studies are in north west London.")
