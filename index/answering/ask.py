@@ -32,6 +32,7 @@ from casebook.index.answering.conversation import (
     bare_measure,
     contextual_query,
     definite_ellipsis,
+    describing,
     group_size,
     more_alone,
     names_from_answer,
@@ -1399,6 +1400,12 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         question, last_answer(messages), searcher.gazetteer) \
         or definite_ellipsis(question) is not None or bare_measure(question) \
         or more_alone(question) or verb_only_wh(question) else ()
+    if not about and describing(question):
+        # "tell me more about the Ealing one": the one of those before that is from there
+        places = set(boroughs_named(question, searcher.boroughs(), searcher.gazetteer))
+        by_id = {c.id: c for c in searcher.case_studies()}
+        about = tuple(c for c in conversation_cases(searcher, messages, every=True)
+                      if places & set(by_id[c].boroughs)) if places else ()
     if about:
         # "what else happened there?": what the answers before did not already say
         shown = "\n".join(said_before(messages)) if asks_for_more(question) else ""
@@ -1416,10 +1423,10 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
     return query, scored, answer
 
 
-def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] | object]
-                       ) -> tuple[str, ...]:
+def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] | object],
+                       every: bool = False) -> tuple[str, ...]:
     """The case studies the conversation's last answer was about, the one it was most about
-    first; a singular pointer ("it", "that service") keeps that one alone."""
+    first; a singular pointer ("it", "that service") keeps that one alone, unless `every`."""
     # the last answer that cited any: one that cited none ("None of them are in Lambeth.")
     # leaves the conversation about the case studies before it
     said = [m for m in messages[:-1] if _field(m, "role") == "assistant"]
@@ -1447,7 +1454,7 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
         return _group(cited, size, known)
     if at is not None:  # "tell me more about the second one"
         return cases[at:at + 1 or None] if -len(cases) <= at < len(cases) else ()
-    return cases if plural(question) else cases[:1]
+    return cases if every or plural(question) else cases[:1]
 
 
 def _group(cited: Sequence[Mapping[str, str] | object], size: int, known: set[str]

@@ -230,6 +230,12 @@ _COLLECTION = frozenset({"case", "studies", "study", "projects", "project", "exa
 _MORE = re.compile(r"\b(?:else|more|further)\b", re.IGNORECASE)
 
 
+def describing(question: str) -> bool:
+    """Whether a follow-up asks what a case study says ("tell me more about the Ealing one",
+    "describe it"), or for more than the answer before said."""
+    return bool(_DESCRIBING.match(question)) or asks_for_more(question)
+
+
 def asks_for_more(question: str) -> bool:
     """Whether a follow-up asks for more than the answer before it said."""
     return bool(_MORE.search(question))
@@ -373,6 +379,8 @@ def _tail(question: str) -> str:
 
 
 _PLACE_LINKS = frozenset({"in", "for", "at", "from", "of", "the", "london", "borough"})
+_DESCRIBING = re.compile(r"^\s*(?:(?:ok(?:ay)?|and|so|thanks)[\s,]+)?(?:(?:can|could)\s+you\s+|"
+                         r"please\s+)?(?:tell\s+me|describe|explain)\b", re.IGNORECASE)
 
 
 def _place_swapped(previous: str, follow_up: str, gazetteer: Gazetteer | None) -> str | None:
@@ -382,7 +390,9 @@ def _place_swapped(previous: str, follow_up: str, gazetteer: Gazetteer | None) -
     social prescribing in Southwark?"). None where the follow-up asks more than a place, or
     the previous question names places in more than one spot."""
     places = _places(follow_up, gazetteer)
-    if not places:
+    # "tell me more about the Ealing one" asks what Ealing's case study says, not the
+    # question before of Ealing
+    if not places or describing(follow_up):
         return None
     found = gazetteer or london()
     rest = [w for w in _content_words(found.without_places(_tail(follow_up).title()))

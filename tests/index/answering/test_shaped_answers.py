@@ -1602,3 +1602,15 @@ def test_a_part_of_london_typed_alone_lists_its_case_studies(searcher: Searcher)
                                               "mental health.")
     assert ask(searcher, "case studies in north west London").sentences[0].text.startswith(
         "Seven case studies are in north west London.")
+
+
+def test_tell_me_more_about_the_one_from_a_place_describes_that_one(searcher: Searcher) -> None:
+    # before, "the Ealing one" asked the question before of Ealing ("how many link workers
+    # are there in Ealing?") and quoted the sentence already shown
+    listed, more = _chat(searcher, "How many link workers are there?",
+                         "tell me more about the Ealing one")
+    ealing = "ealing-guided-meditation-for-wellbeing"
+    assert ealing in {i.case_study.id for i in listed.items}
+    assert {c.case_study.id for c in more.citations} == {ealing}
+    shown = {s.text for s in listed.sentences}
+    assert more.sentences and not shown & {s.text for s in more.sentences}
