@@ -931,9 +931,18 @@ def themed(searcher: Searcher, question: str) -> np.ndarray:
     one side of a topic "X or Y", names (answering/membership.py's themes_named), else 0."""
     named: set[str] = set()
     for part in [question, *or_sides(question)]:
-        topic = searcher.normalise(" ".join(topic_words(part, None, ())))
+        # a linking verb joins its subject to the topic and is none of it: "people who feel
+        # lonely" are lonely
+        topic = searcher.normalise(" ".join(w for w in topic_words(part, None, ())
+                                            if w.lower() not in _LINKING))
         named |= membership.themes_named(topic, themes())
     return np.array([float(bool(named & set(c.themes))) for c in searcher.case_studies()])
+
+
+# English linking (copular) verbs of state and perception, in their forms
+_LINKING = frozenset("feel feels felt feeling seem seems seemed become becomes became becoming "
+                     "appear appears appeared look looks looked remain remains remained stay "
+                     "stays stayed".split())
 
 
 _ABBREVIATION = re.compile(r"[A-Za-z](?:&[A-Za-z])+|[A-Z]{2,}")

@@ -764,6 +764,11 @@ def test_a_topic_typed_alone_that_a_theme_names_is_listed(searcher: Searcher) ->
         c.id for c in searcher.case_studies() if "vaccination" in c.themes}
     # typed with a capital, an English word is said in lower case and a name as typed
     assert ask(searcher, "Loneliness").sentences[0].text == "Two case studies are about loneliness."
+    # a linking verb is no word of the topic: "people who feel lonely" are lonely, which names
+    # the theme (before, "No case study here answers that")
+    lonely = ask(searcher, "how many case studies are about people who feel lonely?")
+    assert lonely.match == "answered"
+    assert {i.case_study.id for i in lonely.items} == {i.case_study.id for i in answer.items}
     assert ask(searcher, "Macmillan").sentences[0].text.endswith(" case studies are about Macmillan.")
     # each word beyond the field's own is in some case study: the list reads it ("refugees");
     # a word no case study holds is not read by nearness ("suicide" as "depression")
