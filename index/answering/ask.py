@@ -163,10 +163,18 @@ def judged(searcher: Searcher, question: str, scored: Scored,
 
 
 def unheld_beside_places(searcher: Searcher, question: str) -> frozenset[str]:
-    """The stems of the question's words beside its places that no case study holds."""
-    asked = tokenize(expand_acronyms(" ".join(topic_words(
-        searcher.gazetteer.without_places(question), None, ()))))
-    return scarce(asked, searcher.case_texts)
+    """The stems of the question's words beside its places that no case study holds. In a
+    question with "do" ("when did the Bromley by Bow pilot end?"), a word that can be a verb
+    is the question's own verb, which asks about what the place did, not a topic beside it."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use
+
+    words = topic_words(searcher.gazetteer.without_places(question), None, ())
+    if _DO_SUPPORT.search(question):
+        words = [w for w in words if not getAllLemmas(w.lower(), upos="VERB")]
+    return scarce(tokenize(expand_acronyms(" ".join(words))), searcher.case_texts)
+
+
+_DO_SUPPORT = re.compile(r"\b(?:did|does|do)\b", re.IGNORECASE)
 
 
 def gather(searcher: Searcher, question: str, scored: Scored,

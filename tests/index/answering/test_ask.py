@@ -324,6 +324,10 @@ def test_a_place_does_not_carry_a_topic_no_case_study_holds_into_the_field(
     assert ask(searcher, "Hounslow mosque prayer times").match == "none"
     # a question about the case study itself still is about it
     assert ask(searcher, "How long did the Bromley by Bow pilot run?").match == "answered"
+    # "end" is the question's verb, no topic beside the place no case study holds (it was
+    # "I could not find a case study about that")
+    ended = ask(searcher, "What year did the Bromley by Bow pilot end?")
+    assert ended.match == "answered" and "2015 to 2019" in ended.sentences[0].text
 
 
 def test_a_question_about_what_projects_did_is_in_the_field(searcher: Searcher) -> None:
