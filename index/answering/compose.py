@@ -623,6 +623,8 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
                         and any(PARTNER_TOLD.search(text) for text in texts))
     if told:
         return None
+    if kind == "number" and re.search(r"\bhow\s+long\b", ctx.question, re.IGNORECASE):
+        return "does not say how long"
     measured = _HOW_MANY_WHAT.match(ctx.question.strip().rstrip("?.! ")) \
         if kind == "number" else None
     if measured:  # "does not say how many patients": the asker's own measure

@@ -113,6 +113,12 @@ MONEY = re.compile(r"\b(?:fund\w*|pa(?:y|ys|id|ying|yment)|financ\w*|budget\w*|g
 _NAME_NUMBER = re.compile(r"[A-Za-z]-$")
 _HOW_MUCH_MONEY = re.compile(r"\bhow\s+much\s+(?:\w+\s+)?(?:money|funding|fund|budget|grant|"
                              r"cost|did\s+it\s+cost|was\s+spent)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow\s+long\b", re.I)
+# a length of time: a number of time units, or a span between two dates or since one
+_DURATION = re.compile(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a|an|several|many|few)\s+(?:\w+\s+)?"
+                       r"(?:years?|months?|weeks?|days?|decades?)\b|\bfrom\s+(?:\w+\s+)?"
+                       r"(?:19|20)\d\d\s+(?:to|until|till)\s+(?:\w+\s+)?(?:19|20)\d\d\b|"
+                       r"\b(?:since|for)\s+(?:\w+\s+)?(?:19|20)\d\d\b", re.I)
 # a sum of money: "£1.2m", "£300,000", "300k", "2 million pounds"
 _SUM = re.compile(r"£\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|thousand|billion)\b)?|"
                   r"\b\d[\d,.]*\s?(?:k|m|million|thousand|billion|pounds)\b", re.I)
@@ -202,6 +208,11 @@ def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
     if kind == "date":
         return any(m.group(0).lower() not in question.lower() for m in DATE.finditer(sentence))
     if kind == "number":  # a year is a date, not how many
+        if _HOW_LONG.search(question):
+            # "how long ...?" asks for a length of time: "from 2015 to 2019", "six months";
+            # "one of four link workers" is no answer to it
+            return any(m.group(0).lower() not in question.lower()
+                       for m in _DURATION.finditer(sentence))
         # "how much funding?" asks for a sum of money, which "four boroughs" is not
         wanted = _SUM if _HOW_MUCH_MONEY.search(question) else NUMBER
         return any(m.group(0).lower() not in question.lower() and not _YEAR.fullmatch(m.group(0))

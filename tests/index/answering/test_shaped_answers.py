@@ -674,6 +674,11 @@ def test_a_fact_the_summary_does_not_hold_is_said_to_be_missing(searcher: Search
     _, worked = _chat(searcher, hub, "did it work?")
     assert worked.sentences[0].text.startswith(
         "The Waltham Forest summary does not say what came of it;")
+    # "how long" asks for a length of time: "one of four link workers" gives none
+    corina = ask(searcher, "How long has Corina been a link worker?")
+    assert corina.sentences[0].text.startswith("The Ealing summary does not say how long;")
+    pilot = ask(searcher, "How long did the Bromley by Bow pilot run?")
+    assert "from 2015 to 2019" in pilot.sentences[0].text
     # a phrasal verb is not cut short ("who set it")
     founded = ask(searcher, "Who set up the Crawley Posh Club?")
     assert "does not say who;" in founded.sentences[0].text
