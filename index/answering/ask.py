@@ -460,8 +460,11 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str], shown
     if titled:
         match = "answered"
     named = named_alone(searcher, question)
-    if match == "related" and not elsewhere and named is not None:
-        match = "answered"  # "what is Groundswell?": a name one case study alone holds
+    if not elsewhere and named is not None and (match == "related" or (
+            match == "none" and question_shape(question) == "describe")):
+        # "what is Groundswell?", "what is the Elemental system?": a name one case study
+        # alone holds, whose summary is the one place that says what it is
+        match = "answered"
     listed = topic_list(searcher, question, scored, reword=match != "answered")
     found = None if listed is None else listed.members
     claim = searcher.tuned.membership_claim

@@ -1298,6 +1298,7 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         # after the sentence it points to, where that one is quoted too; an answer of the type
         # asked for (a fact, a result) leads wherever it stands
         rows = sorted(rows, key=lambda r: ctx.stored.sentences[r].char_start)
+        rows = _naming_first(ctx, case, rows) if shape == "describe" else rows
     if shape != "fact":
         rows = _with_antecedents(ctx, case, rows)
     elif _told(ctx, case, rows[0]):
@@ -1327,6 +1328,23 @@ def _single(ctx: Context, shape: Shape) -> Answer:
             or _WHO_DID.match(ctx.question)
         return _answer(ctx, shape, [notice, first] if plain else [first, notice], [], quotes)
     return _answer(ctx, shape, _quote_rows(ctx, quotes, case, rows), [], quotes)
+
+
+def _naming_first(ctx: Context, case: CaseStudy, rows: list[int]) -> list[int]:
+    """`rows` with the one that names what a description asks about first, where that is a
+    name inside the case study rather than its own ("what is the Social Welfare Alliance?"
+    of Newham's vaccine work: the sentence that names it, not the summary's first)."""
+    asked = _WHAT_IS_NAMED.match(ctx.question)
+    name = asked.group("name") if asked else ""
+    if not name or name.lower() in case.title.lower():
+        return rows
+    naming = [r for r in rows if name.lower() in ctx.stored.sentences[r].text.lower()]
+    return [*naming, *(r for r in rows if r not in naming)]
+
+
+# "what is the Social Welfare Alliance?", "who are Groundswell?": the name a description asks of
+_WHAT_IS_NAMED = re.compile(r"^\s*(?i:what|who)\s+(?i:is|are|was|were)\s+(?i:the\s+|an?\s+)?"
+                            r"(?P<name>[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*)")
 
 
 def _told(ctx: Context, case: CaseStudy, row: int) -> bool:

@@ -1624,3 +1624,18 @@ def test_tell_me_more_about_the_one_from_a_place_describes_that_one(searcher: Se
     assert {c.case_study.id for c in more.citations} == {ealing}
     shown = {s.text for s in listed.sentences}
     assert more.sentences and not shown & {s.text for s in more.sentences}
+
+
+def test_what_is_a_name_inside_a_case_study_leads_with_the_sentence_that_names_it(
+        searcher: Searcher) -> None:
+    # a name one case study alone holds is asked about though the field model reads it as far
+    # (before: "I could not find a case study about that")
+    elemental = ask(searcher, "What is the Elemental system?")
+    assert elemental.match == "answered"
+    assert "Elemental case management system" in elemental.sentences[0].text
+    # the summary's first sentence said nothing of the Social Welfare Alliance
+    alliance = ask(searcher, "What is the Social Welfare Alliance?")
+    assert "Social Welfare Alliance" in alliance.sentences[0].text
+    # a case study's own name keeps its summary in order
+    well = ask(searcher, "What is the Well Centre?")
+    assert well.sentences[0].text.startswith("Watch how Lambeth\u2019s youth health hub")
