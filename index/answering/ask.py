@@ -372,10 +372,11 @@ def alike_of(searcher: Searcher, question: str, case_id: str) -> tuple[Scored, A
 def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] | None:
     """The number each summary gives of what a question counts across the case studies ("how
     many link workers are there?", "which borough has the most link workers?"); None where it
-    counts nothing, names a place, a section or a case study (the best one's figure answers),
-    or no summary gives a number of it."""
+    counts nothing, names a place, a section, a case study or a name one case study alone holds
+    (that one's figure answers), or no summary gives a number of it."""
     asked = figures.counted(question)
-    if asked is None or names_a_field(searcher, question) or searcher.gazetteer.find(question) \
+    if asked is None or (names_a_field(searcher, question) and not asked.of_case_studies) \
+            or searcher.gazetteer.find(question) or named_alone(searcher, question) \
             or regions().find(question) or named_cases(question, searcher.case_studies(),
                                                        searcher.boroughs(), searcher.gazetteer):
         return None
@@ -394,7 +395,8 @@ def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] |
     ranked = [results[case_id] for case_id, _, _ in found]
     ctx = context(searcher, question, scored, ranked)
     return scored, compose_figures(ctx, asked.noun, asked.most,
-                                   [(results[c], row, figure) for c, row, figure in found])
+                                   [(results[c], row, figure) for c, row, figure in found],
+                                   "count" if asked.of_case_studies else "list")
 
 
 def every_word_held(searcher: Searcher, topic: str) -> bool:

@@ -1140,7 +1140,8 @@ def compose_alike(ctx: Context, case: CaseStudy, alike: Sequence[CaseResult], ne
 
 
 def compose_figures(ctx: Context, noun: str, most: bool,
-                    found: Sequence[tuple[CaseResult, int, Figure]]) -> Answer:
+                    found: Sequence[tuple[CaseResult, int, Figure]], shape: Shape = "list"
+                    ) -> Answer:
     """The number each summary that gives one gives of `noun` ("how many link workers are
     there?"), the largest first, each case study quoted where it gives it; `most`: which gives
     the most. The summaries' figures are never added up: one counts a team, another a
@@ -1168,7 +1169,7 @@ def compose_figures(ctx: Context, noun: str, most: bool,
         parts = join([f"{f[2].said} in {_the_summary(f[0].case_study)}" for f in ordered])
         intro = f"{count_words(len(ordered), True)} summaries give a number of {noun}: {parts}."
     tail = [AnswerSentence(f"No other summary gives a number of {noun}.", None)]
-    return _answer(ctx, "list", [AnswerSentence(intro, None)], items, quotes, tail)
+    return _answer(ctx, shape, [AnswerSentence(intro, None)], items, quotes, tail)
 
 
 def _the_summary(case: CaseStudy) -> str:

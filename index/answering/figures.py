@@ -24,14 +24,25 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 _NUMBER = r"\d[\d,]*|" + "|".join(NUMBER_WORDS)
 # what ends the thing counted: a verb, a preposition or the end ("how many link workers are
 # there?", "... in total?", "... does each case study have?")
-_COUNTED_END = (r"(?=\s*$|\s*[?.!]|\s+(?:are|were|is|was|do|does|did|have|has|had|in|across|"
-                r"altogether|overall|work|worked|working|employed|there)\b)")
+_END_WORDS = (r"are|were|is|was|do|does|did|have|has|had|in|across|altogether|overall|work|"
+              r"worked|working|employed|there")
+_COUNTED_END = rf"(?=\s*$|\s*[?.!]|\s+(?:{_END_WORDS})\b)"
 _HOW_MANY = re.compile(rf"^\s*(?:(?:and|so|but)[\s,]+)?how\s+many\s+(?P<noun>[a-z][a-z-]*"
                        rf"(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNTED_END}", re.IGNORECASE)
 _MOST = re.compile(rf"^\s*(?:which|what)\s+(?:\w+\s+){{0,2}}?(?:has|had|have|employs?|employed|"
                    rf"gives?|reports?|names?)\s+the\s+(?:most|largest\s+number\s+of|"
                    rf"highest\s+number\s+of|biggest\s+number\s+of)\s+(?P<noun>[a-z][a-z-]*"
                    rf"(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNTED_END}", re.IGNORECASE)
+# "how many case studies give a number for the GP practices involved?", "which summaries
+# state the number of link workers?", "how many case studies say how many link workers they
+# have?": the case studies whose summaries give a figure of it
+_GIVES_A_NUMBER = re.compile(
+    rf"^\s*(?P<ask>how\s+many|which|what)\s+(?:{UNITS}|summaries|summary)\s+(?:\w+\s+)?"
+    r"(?:give|gives|state|states|say|says|report|reports|quote|quotes|include|includes|have|has)"
+    r"\s+(?:(?:a|the|any)\s+(?:number|figure|count|total)s?\s+(?:of|for)\s+(?:the\s+)?|"
+    r"how\s+many\s+)"
+    rf"(?P<noun>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){{0,2}}?)(?=\s*$|\s*[?.!]|\s+(?:{_END_WORDS}|"
+    r"involved|they|it|that|who|which)\b)", re.IGNORECASE)
 # a word between the number and the thing: not another number, nor one that joins two
 # phrases ("one of four link workers" gives four, not one)
 _BETWEEN = re.compile(rf"^(?!(?:{_NUMBER}|of|and|or|the|a|an|to|in|for|with|from)$)[\w()-]+$",
@@ -43,11 +54,13 @@ _RECORDS = re.compile(rf"^(?:(?:\w+\s+)?{UNITS}|boroughs?|areas?|places?|section
 
 @dataclass(frozen=True)
 class Counted:
-    """What a question counts across case studies ("link workers"), and whether it asks
-    which gives the most."""
+    """What a question counts across case studies ("link workers"), whether it asks which
+    gives the most, and whether it asks how many case studies give a number of it (a count
+    of case studies, answered with the same figures)."""
 
     noun: str
     most: bool
+    of_case_studies: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,10 @@ class Figure:
 def counted(question: str) -> Counted | None:
     """What `question` counts across the case studies; None for a question of another form,
     or one that counts case studies, boroughs or sections (the records' own count)."""
+    gives = _GIVES_A_NUMBER.match(question)
+    if gives:
+        counting = gives.group("ask").lower().startswith("how")
+        return Counted(gives.group("noun").strip(), False, counting)
     for pattern, most in ((_MOST, True), (_HOW_MANY, False)):
         match = pattern.match(question)
         if match:

@@ -12,6 +12,11 @@ from casebook.index.answering.figures import Counted, counted, figure_in
     ("how many GP practices are involved?", Counted("GP practices", False)),
     ("Which borough has the most link workers?", Counted("link workers", True)),
     ("Which case study had the largest number of volunteers?", Counted("volunteers", True)),
+    # a count of the case studies that give a figure, and a list of them
+    ("How many case studies say how many link workers they have?",
+     Counted("link workers", False, True)),
+    ("how many summaries state the number of mosques?", Counted("mosques", False, True)),
+    ("Which case studies give a figure for link workers?", Counted("link workers", False)),
 ])
 def test_a_count_of_a_thing_across_case_studies_is_read(question: str, asked: Counted) -> None:
     assert counted(question) == asked

@@ -1569,6 +1569,13 @@ def test_a_count_of_a_thing_across_case_studies_gives_each_summary_s_figure(
     assert "most case studies" not in most.answer
     assert ask(searcher, "How many mosques are there?").sentences[0].text == (
         "Only the Hounslow summary gives a number of mosques: 15.")
+    # how many case studies give a figure: a count, its number first
+    giving = ask(searcher, "How many case studies say how many link workers they have?")
+    assert giving.shape == "count" and giving.sentences[0].text.startswith("Two summaries")
+    # a name one case study alone holds asks that one's figure ("Quay Health Solutions" is
+    # North Southwark's), as a place does
+    quay = ask(searcher, "How many GP practices does Quay Health Solutions cover?")
+    assert quay.shape == "fact" and "17 GP practices" in quay.sentences[0].text
     # a place named asks its own case study; nothing counted that no summary gives a number
     # of is answered as before
     hounslow = ask(searcher, "How many mosques does Hounslow have?")
