@@ -462,10 +462,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str], shown
     if titled:
         match = "answered"
     named = named_alone(searcher, question)
-    if not elsewhere and named is not None and (match == "related" or (
-            match == "none" and question_shape(question) == "describe")):
-        # "what is Groundswell?", "what is the Elemental system?": a name one case study
-        # alone holds, whose summary is the one place that says what it is
+    if not elsewhere and answered_by_name(question, named, match):
         match = "answered"
     listed = topic_list(searcher, question, scored, reword=match != "answered")
     found = None if listed is None else listed.members
@@ -478,8 +475,7 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str], shown
     if (elsewhere or answered_outside(searcher, question, ranked)
             or named_elsewhere(searcher, question, ranked)) and match == "answered":
         match = "related"
-    if match == "answered" and unlisted(searcher, question, found) and headed is None \
-            and not titled and named is None:
+    if match == "answered" and not (headed or titled or named) and unlisted(searcher, question, found):
         match = "related"
     if not results or match == "none":
         return scored, compose_none(question, searcher.sections(), elsewhere,
@@ -499,6 +495,14 @@ def _ask_scored(searcher: Searcher, aside: Excepted, about: Sequence[str], shown
         ctx.ranked = found_first
         return scored, answer_related(searcher, ctx, evidence, elsewhere)
     return scored, answered(searcher, ctx, found, named, titled)
+
+
+def answered_by_name(question: str, named: str | None, match: Match) -> bool:
+    """A name one case study alone holds (`named`) makes a related question answered ("what
+    is Groundswell?"), and a description judged none ("what is the Elemental system?"): that
+    summary is the one place that says what it is."""
+    return named is not None and (match == "related" or (
+        match == "none" and question_shape(question) == "describe"))
 
 
 def topic_phrase(question: str) -> str:
