@@ -380,9 +380,18 @@ def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] |
             or regions().find(question) or named_cases(question, searcher.case_studies(),
                                                        searcher.boroughs(), searcher.gazetteer):
         return None
+    return figures_of(searcher, question, asked, searcher.case_order)
+
+
+def figures_of(searcher: Searcher, question: str, asked: figures.Counted,
+               within: Sequence[str], among: bool = False) -> tuple[Scored, Answer] | None:
+    """answer_figures over the case studies `within` (`among`: those a conversation was
+    about); None where none of their summaries gives a number of what is counted."""
     stored = searcher.stored
     found: list[tuple[str, int, figures.Figure]] = []
     for case in searcher.case_studies():
+        if case.id not in within:
+            continue
         given = ((row, figures.figure_in(stored.sentences[row].text, asked.noun))
                  for row in stored.sentence_rows.get(case.id, ()))
         first = next(((row, figure) for row, figure in given if figure is not None), None)
@@ -392,11 +401,10 @@ def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] |
         return None
     scored = searcher.score(question, full=True)
     results = {r.case_study.id: r for r in searcher.group(scored.final, len(searcher.case_order))}
-    ranked = [results[case_id] for case_id, _, _ in found]
-    ctx = context(searcher, question, scored, ranked)
+    ctx = context(searcher, question, scored, [results[case_id] for case_id, _, _ in found])
     return scored, compose_figures(ctx, asked.noun, asked.most,
                                    [(results[c], row, figure) for c, row, figure in found],
-                                   "count" if asked.of_case_studies else "list")
+                                   "count" if asked.of_case_studies else "list", among)
 
 
 def every_word_held(searcher: Searcher, topic: str) -> bool:
@@ -1343,6 +1351,11 @@ def answer_among(searcher: Searcher, question: str, picked: tuple[str, str],
     the case studies the conversation was about, read as any list is (its members, or the
     fields it names); where the topic reads none of them as a member, a sentence saying so."""
     asked, said = picked
+    counted = figures.counted(asked)
+    if counted is not None:  # "which one had the most link workers?": their figures
+        figured = figures_of(searcher, question, counted, about, among=True)
+        return figured[1] if figured is not None else _none_among(
+            question, asked, f"None of their summaries gives a number of {counted.noun}.")
     scored = searcher.score(asked, full=True)
     allowed = {row for row, case in enumerate(searcher.case_order) if case in set(about)}
     ranked = searcher.group(scored.final, len(allowed), allowed=allowed)

@@ -1140,12 +1140,13 @@ def compose_alike(ctx: Context, case: CaseStudy, alike: Sequence[CaseResult], ne
 
 
 def compose_figures(ctx: Context, noun: str, most: bool,
-                    found: Sequence[tuple[CaseResult, int, Figure]], shape: Shape = "list"
-                    ) -> Answer:
+                    found: Sequence[tuple[CaseResult, int, Figure]], shape: Shape = "list",
+                    among: bool = False) -> Answer:
     """The number each summary that gives one gives of `noun` ("how many link workers are
     there?"), the largest first, each case study quoted where it gives it; `most`: which gives
     the most. The summaries' figures are never added up: one counts a team, another a
-    federation's practices, and most give none: a total would be false."""
+    federation's practices, and most give none: a total would be false. `among`: of the case
+    studies a conversation was about, not all of them."""
     quotes = Quotes(ctx.stored)
     ordered = sorted(found, key=lambda f: -f[2].value)
     items = []
@@ -1168,7 +1169,8 @@ def compose_figures(ctx: Context, noun: str, most: bool,
     else:
         parts = join([f"{f[2].said} in {_the_summary(f[0].case_study)}" for f in ordered])
         intro = f"{count_words(len(ordered), True)} summaries give a number of {noun}: {parts}."
-    tail = [AnswerSentence(f"No other summary gives a number of {noun}.", None)]
+    others = "None of the others gives" if among else "No other summary gives"
+    tail = [AnswerSentence(f"{others} a number of {noun}.", None)]
     return _answer(ctx, shape, [AnswerSentence(intro, None)], items, quotes, tail)
 
 

@@ -1646,3 +1646,14 @@ def test_what_is_a_name_inside_a_case_study_leads_with_the_sentence_that_names_i
     # a case study's own name keeps its summary in order
     well = ask(searcher, "What is the Well Centre?")
     assert well.sentences[0].text.startswith("Watch how Lambeth\u2019s youth health hub")
+
+
+def test_which_of_them_has_the_most_reads_their_figures(searcher: Searcher) -> None:
+    # before: "None of them had the most link workers."
+    _, most = _chat(searcher, "Which case studies are about Covid?",
+                    "which one had the most link workers?")
+    assert most.sentences[0].text == "Only the Southwark summary gives a number of link workers: 11."
+    assert most.sentences[-1].text == "None of the others gives a number of link workers."
+    _, none = _chat(searcher, "Which case studies are in Lewisham?",
+                    "which of them has the most link workers?")
+    assert none.answer == "None of their summaries gives a number of link workers."
