@@ -98,7 +98,8 @@ def figure_in(sentence: str, noun: str) -> Figure | None:
         # tried at every number, as matches may overlap ("one of four link workers")
         for start in _NUMBERS.finditer(text):
             match = pattern.match(text, start.start())
-            if match and all(_BETWEEN.match(w) for w in match.group("between").split()):
+            if match and all(_BETWEEN.match(w) for w in match.group("between").split()) \
+                    and not _modifies_a_noun(text[match.end():]):
                 said = match.group("n")
                 value = NUMBER_WORDS.get(said.lower()) or int(said.replace(",", ""))
                 if value:
@@ -107,3 +108,13 @@ def figure_in(sentence: str, noun: str) -> Figure | None:
 
 
 _NUMBERS = re.compile(rf"\b(?:{_NUMBER})\b", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"^ ([a-z]+)\b")
+
+
+def _modifies_a_noun(after: str) -> bool:
+    """Whether the thing counted is followed by a word that can only be a noun: it then
+    describes that noun ("40 refugee organisations" are organisations, not refugees)."""
+    from lemminflect import getAllLemmas  # its lexicon loads on first use
+
+    word = _NEXT_WORD.match(after)
+    return word is not None and set(getAllLemmas(word.group(1))) == {"NOUN"}

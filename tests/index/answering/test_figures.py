@@ -47,6 +47,10 @@ def test_a_figure_is_the_number_before_the_thing_counted() -> None:
     # singular or plural, any case, an acronym spelled out
     assert figure_in("There are 15 Mosques, several Mandirs.", "mosques").value == 15
     assert figure_in("The 5 SPLWs were trained.", "link workers").value == 5
+    # a number of a noun the thing describes is no figure of the thing
+    assert figure_in("which involves over 40 refugee organisations.", "refugees") is None
+    assert figure_in("which involves over 40 refugee organisations.",
+                     "refugee organisations").value == 40
     # a number of something else is no figure of it
     assert figure_in("a total of 12 team members now in post", "link workers") is None
     assert figure_in("Link workers covered 2020 and 2021.", "link workers") is None
