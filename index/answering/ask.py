@@ -27,6 +27,7 @@ from casebook.index.answering.compose import (
     told_outright,
 )
 from casebook.index.answering.conversation import (
+    PlaceAsked,
     among,
     asks_for_more,
     bare_measure,
@@ -1310,7 +1311,9 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     """A follow-up that points back, answered from the case studies the conversation was
     about: the conversation already settled that they answer, so the match is theirs."""
     picked = among(question)
-    if picked is not None:
+    place = place_asked(question, searcher.gazetteer) or (picked_place(searcher, picked[1])
+                                                          if picked is not None else None)
+    if picked is not None and place is None:
         return answer_among(searcher, question, picked, about)
     compare = question_shape(question) == "compare"
     # "compare it with the Well Centre": what it names joins what the conversation was about
@@ -1326,9 +1329,8 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
     ctx.shown = shown
     if shown and ranked and all_shown(searcher, ranked[0].case_study, shown):
         return compose_nothing_more(ctx, ranked[0].case_study)  # "what else happened there?"
-    place = place_asked(question, searcher.gazetteer)
     if place is not None:
-        return compose_placed(ctx, place)  # "is it in Croydon?"
+        return compose_placed(ctx, place)  # "is it in Croydon?", "which one is in London?"
     if compare and len(about) >= 2 and not named:
         return compose_compared(ctx, about)  # "how do the three differ?": each of them
     shape = question_shape(question)
@@ -1343,6 +1345,17 @@ def all_shown(searcher: Searcher, case: CaseStudy, shown: str) -> bool:
     rows = [r for r in stored.sentence_rows.get(case.id, ())
             if not is_title(stored.sentences[r].text, case)]
     return bool(rows) and all(said_in(stored.sentences[r].text, shown) for r in rows)
+
+
+def picked_place(searcher: Searcher, picked: str) -> PlaceAsked | None:
+    """London, where a pick among the case studies before asks only which are in it ("which
+    one is in London?": "are in London"), read as "are they in London?" is: London as a whole
+    is no field a list reads (a borough or a part of London is), and a list of every case
+    study told none of them was in it."""
+    verb, _, rest = picked.partition(" ")
+    place = place_asked(f"{verb} they {rest}", searcher.gazetteer) \
+        if verb.lower() in ("is", "are", "was", "were") else None
+    return place if place is not None and place.london else None
 
 
 def answer_among(searcher: Searcher, question: str, picked: tuple[str, str],

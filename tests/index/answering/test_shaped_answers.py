@@ -1657,3 +1657,12 @@ def test_which_of_them_has_the_most_reads_their_figures(searcher: Searcher) -> N
     _, none = _chat(searcher, "Which case studies are in Lewisham?",
                     "which of them has the most link workers?")
     assert none.answer == "None of their summaries gives a number of link workers."
+
+
+def test_which_one_is_in_london_reads_where_each_is(searcher: Searcher) -> None:
+    # London as a whole is no field a list reads: before, "None of them are in London."
+    _, london = _chat(searcher, "Which case studies are about loneliness?",
+                      "which one is in London?")
+    assert london.sentences[0].text == (
+        "One of the two is in London: \u201cWorking in partnership to meet community need "
+        "during Covid-19\u201d (Lewisham and Southwark).")
