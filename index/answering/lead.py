@@ -88,8 +88,8 @@ DONE = re.compile(r"\b(?:we|they|she|he|it|this|the\s+\w+|\w+s)\s+(?:\w+ly\s+)?(
                   r"set|built|made|brought|taken|led|given|held|grown|begun|met|found|taught|"
                   r"sent|spent|won)\b|\b(?:set\s+up|ran|began|built|held|gave|made|brought|took|"
                   r"led|sent|wrote|met|found|grew|spent|taught|uses|provides|offers|runs|"
-                  r"delivers|supports|helps|works|hired|launched|trained|created|introduced|"
-                  r"partner(?:ed|ing)\s+with)\b|\b(?:is|are|was|were)\s+being\s+\w+ed\b", re.I)
+                  r"delivers|supports|helps|works|brings|enables|hired|launched|trained|created|"
+                  r"introduced|partner(?:ed|ing)\s+with)\b|\b(?:is|are|was|were)\s+being\s+\w+ed\b", re.I)
 # what was wrong, not what was done ("problem solving" is a skill taught, not a problem)
 PROBLEM = re.compile(r"\b(?:reluctan\w*|concern\w*|worr\w*|hesitan\w*|barrier\w*|challeng\w*|"
                      r"problem(?![\s-]+solv)\w*|lack\w*|difficult\w*|struggl\w*|unable|issues?|"

@@ -27,6 +27,9 @@ def _case(id_: str) -> CaseStudy:
 @pytest.mark.parametrize(("text", "kind"), [
     ("People were reluctant to have the vaccine because of concerns about pork.", NEED),
     ("They hired a link worker who speaks Spanish.", DONE),
+    # what a service does, said in the present
+    ("The club brings people together for social events once a week.", DONE),
+    ("It enables people to socialise.", DONE),
     ("Attendance increased by 40% over the year.", RESULT),
     ("Waltham Forest has many community groups.", MORE),
 ])
