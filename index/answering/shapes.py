@@ -71,6 +71,12 @@ def without_carry_on(question: str) -> str:
     return _CARRY_ON.sub("", question, count=1)
 
 
+# "which training hubs are featured?", "what projects are included?": what the page holds of a
+# kind, as a list of its case studies
+_FEATURED = re.compile(r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}?\w+s\s+(?:are|were)\s+(?:featured|"
+                       r"included|covered|described|profiled|showcased|listed)\b", re.I)
+
+
 def question_shape(question: str) -> Shape:
     """The shape of `question`. Order matters: a count names its units ("how many case
     studies"), which a fact's "how many people" does not; "which boroughs" is a list of places;
@@ -82,7 +88,8 @@ def question_shape(question: str) -> Shape:
         return "where"
     if _COMPARE.search(question):
         return "compare"
-    if _LIST.search(question) or re.search(r"\bsections?\b", question, re.I):
+    if _LIST.search(question) or _FEATURED.search(question) \
+            or re.search(r"\bsections?\b", question, re.I):
         return "list"
     if _DESCRIBE.search(question):
         return "describe"

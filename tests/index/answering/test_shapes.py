@@ -14,6 +14,9 @@ from casebook.index.answering.shapes import (
 
 
 @pytest.mark.parametrize(("question", "shape"), [
+    # what the page holds of a kind
+    ("Which training hubs are featured?", "list"),
+    ("What hospitals are included?", "list"),
     ("How many case studies are in the Personalised Care in Secondary Care section?", "count"),
     ("how many projects involved mosques", "count"),
     ("How many people did Ealing reach?", "fact"),
