@@ -87,7 +87,7 @@ from casebook.index.answering.subject import HEADS, grammatical, only_a_verb, su
 from casebook.index.answering.tally import tally_asked
 from casebook.index.retrieval.queries import validate_query
 from casebook.index.retrieval.searcher import Searcher
-from casebook.index.text.acronyms import expand_acronyms
+from casebook.index.text.acronyms import acronyms, expand_acronyms
 from casebook.index.text.terms import tokenize
 from casebook.index.text.word_meaning import nearest_words, themes_near
 from casebook.records import Answer, AnswerSentence, CaseResult, CaseStudy, Scored
@@ -275,7 +275,30 @@ def ask_scored(searcher: Searcher, question: str,
                 f"Which case studies are about {theme.label.lower()}?"), ())
             if listed.match == "answered":
                 return scored, dataclasses.replace(listed, question=question)
-    return scored, said_aside(answer, aside)
+    return scored, spelled_out(said_aside(answer, aside))
+
+
+def spelled_out(answer: Answer) -> Answer:
+    """An answer to "what does SPLW stand for?", "what is ARRS?" led by what the acronym
+    stands for, from the corpus's own definitions or the NHS glossary (text/acronyms.py): the
+    case studies use it and seldom say."""
+    asked = _ACRONYM_ASKED.match(answer.question)
+    expansion = acronyms().get(asked.group("acronym").upper()) if asked else None
+    if asked is None or expansion is None or answer.match == "none":
+        return answer
+    # asked of one ("SPLW"), it stands for one: the corpus defines its plural
+    expansion = re.sub(r"(?<![su])s$", "", expansion) if not asked.group("plural") else expansion
+    typed, verb = (asked.group("acronym") + asked.group("plural"),
+                   "stand" if asked.group("plural") else "stands")
+    said = AnswerSentence(f"{typed} {verb} for \u201c{expansion}\u201d.", None)
+    return dataclasses.replace(answer, answer=f"{said.text} {answer.answer}",
+                               sentences=(said, *answer.sentences))
+
+
+# "what does SPLW stand for?", "what is a PCN?", "what does ARRS mean?"
+_ACRONYM_ASKED = re.compile(r"^\s*(?i:what)\s+(?i:is|are|does|do)\s+(?i:an?\s+|the\s+)?"
+                            r"(?P<acronym>[A-Z][A-Z&]{1,7})(?P<plural>s?)\s*(?i:stand\s+for|mean)?"
+                            r"\s*[?.!]*\s*$")
 
 
 # P(in the field) a question the field model reads as outside it still needs, for a theme it

@@ -1666,3 +1666,17 @@ def test_which_one_is_in_london_reads_where_each_is(searcher: Searcher) -> None:
     assert london.sentences[0].text == (
         "One of the two is in London: \u201cWorking in partnership to meet community need "
         "during Covid-19\u201d (Lewisham and Southwark).")
+
+
+def test_what_an_acronym_stands_for_leads(searcher: Searcher) -> None:
+    # the corpus's own definition, said of one where one is asked of
+    splw = ask(searcher, "what does SPLW stand for?")
+    assert splw.sentences[0].text == "SPLW stands for \u201csocial prescribing link worker\u201d."
+    assert splw.sentences[0].citation is None and splw.sentences[1].citation == 1
+    reads_whole(splw)
+    # the NHS glossary's, for one the corpus uses without defining
+    assert ask(searcher, "What does ARRS mean?").sentences[0].text == (
+        "ARRS stands for \u201cadditional roles reimbursement scheme\u201d.")
+    assert ask(searcher, "What are PCNs?").sentences[0].text.startswith("PCNs stand for")
+    # an acronym neither knows is left alone
+    assert "stands for" not in ask(searcher, "What is PIP?").answer
