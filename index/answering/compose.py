@@ -1304,6 +1304,11 @@ def _single(ctx: Context, shape: Shape) -> Answer:
         rows = _naming_first(ctx, case, rows) if shape == "describe" else rows
     if shape != "fact":
         rows = _with_antecedents(ctx, case, rows)
+    elif len(rows) > 1 and opens_on_first_name(ctx.stored.sentences[rows[0]].text,
+                                               ctx.stored.sentences[rows[1]].text):
+        # "Farah is Pakistani ..." after the sentence that gives her full name, which answers
+        # "who are Farah and Saiba?" as well
+        rows = [rows[1], rows[0], *rows[2:]]
     elif _told(ctx, case, rows[0]):
         # the lead gives the date, the figure or the name asked for: a second sentence would
         # only be the case study's next nearest, about something else ("Although there have

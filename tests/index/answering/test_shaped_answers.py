@@ -1680,3 +1680,11 @@ def test_what_an_acronym_stands_for_leads(searcher: Searcher) -> None:
     assert ask(searcher, "What are PCNs?").sentences[0].text.startswith("PCNs stand for")
     # an acronym neither knows is left alone
     assert "stands for" not in ask(searcher, "What is PIP?").answer
+
+
+def test_who_is_someone_leads_with_the_sentence_that_gives_the_full_name(
+        searcher: Searcher) -> None:
+    # before, "Farah is Pakistani ..." led, and the sentence saying who they are followed
+    who = ask(searcher, "Who are Farah and Saiba?")
+    assert who.sentences[0].text.startswith("Farah Ahmed and Saiba Salam are both")
+    assert who.sentences[1].text.startswith("Farah is Pakistani")
