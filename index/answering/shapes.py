@@ -34,7 +34,7 @@ _LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
                    rf"(?:is|are)\s+there\s+(?:an?\s+)?(?:any|anything|examples?|{UNITS})|"
                    # "what support is there for ...?": whatever exists, wherever it is
                    r"what\s+(?:\w+\s+){1,3}?(?:is|are)\s+there\b|"
-                   rf"(?:any|anything)\s+(?:\w+\s+)?(?:on|about|for|of)\b|"
+                   rf"(?:any|anything)\s+(?:\w+\s+)?(?:on|about|for|of|from|in)\b|"
                    rf"(?:list|name|show\s+me|give\s+me|find)\s+(?:\w+\s+){{0,3}}?{UNITS}\b|"
                    rf"(?:do|does)\s+(?:any|anyone|any\s+{UNITS})\b|"
                    rf"(?:has|have)\s+(?:anyone|any\s+{UNITS}|other\s+\w+)\b)|"

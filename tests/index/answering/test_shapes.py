@@ -17,6 +17,7 @@ from casebook.index.answering.shapes import (
     # what the page holds of a kind
     ("Which training hubs are featured?", "list"),
     ("What hospitals are included?", "list"),
+    ("anything in Croydon?", "list"),
     ("How many case studies are in the Personalised Care in Secondary Care section?", "count"),
     ("how many projects involved mosques", "count"),
     ("How many people did Ealing reach?", "fact"),
