@@ -1413,6 +1413,19 @@ def _how_intro(question: str, items: Sequence[AnswerItem]) -> AnswerSentence:
     return AnswerSentence(f"{number} case studies say how.", None)
 
 
+def _group_described(ctx: Context) -> list[str]:
+    """The case studies of a group a description is asked of ("give me a summary of the
+    vaccine case studies", "tell me about the training hub case studies"); none for a
+    description of one."""
+    if not _PLURAL_UNITS.search(ctx.question):
+        return []
+    return group_named(ctx.question, [r.case_study for r in ctx.ranked], ctx.sections)
+
+
+_PLURAL_UNITS = re.compile(r"\b(?:case\s+studies|projects|examples|stories|services)\b",
+                           re.IGNORECASE)
+
+
 def _borough_alone(ctx: Context) -> bool:
     """The question names boroughs by name and nothing else, and two or more case studies
     come from them (a place inside one, "Stockwell", means its own case study)."""
@@ -1472,6 +1485,12 @@ def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
         # it, as a list; "how many link workers are there in Southwark?" asks a figure one
         # sentence holds, not for the borough's case studies
         return _listing(ctx, "list")
+    group = _group_described(ctx) if shape == "describe" else []
+    if len(group) >= 2:
+        # "give me a summary of the vaccine case studies": each of the group, as a follow-up
+        # asked of several is answered
+        ctx.ranked = [r for r in ctx.ranked if r.case_study.id in group]
+        return compose_each(ctx, "describe")
     if shape in ("list", "count", "where"):
         return _listing(ctx, shape)
     if shape == "compare":

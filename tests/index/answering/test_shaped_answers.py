@@ -1688,3 +1688,13 @@ def test_who_is_someone_leads_with_the_sentence_that_gives_the_full_name(
     who = ask(searcher, "Who are Farah and Saiba?")
     assert who.sentences[0].text.startswith("Farah Ahmed and Saiba Salam are both")
     assert who.sentences[1].text.startswith("Farah is Pakistani")
+
+
+def test_a_description_of_a_group_describes_each_of_it(searcher: Searcher) -> None:
+    # before, one vaccine case study was described as if it were the group
+    summary = ask(searcher, "Give me a summary of the vaccine case studies")
+    assert {i.case_study.id for i in summary.items} == carriers(searcher, "vaccination")
+    assert summary.sentences[0].text == "Here is what each of the five case studies says."
+    assert all(i.sentences for i in summary.items)
+    # one case study named is described alone
+    assert not ask(searcher, "Tell me about the Well Centre").items
