@@ -36,6 +36,7 @@ from casebook.index.answering.lead import (
     PARTNER_TOLD,
     AnswerType,
     answer_type,
+    asks_how_long,
     asks_who_paid,
     holds,
     names_the_doer,
@@ -46,6 +47,7 @@ from casebook.index.answering.match import Match
 from casebook.index.answering.membership import holds_rarest, says_all, topic_stems
 from casebook.index.answering.prose import (
     POINTING,
+    case_studies,
     count_words,
     focus,
     is_title,
@@ -623,7 +625,7 @@ def _untold(ctx: Context, case: CaseStudy) -> str | None:
                         and any(PARTNER_TOLD.search(text) for text in texts))
     if told:
         return None
-    if kind == "number" and re.search(r"\bhow\s+long\b", ctx.question, re.IGNORECASE):
+    if kind == "number" and asks_how_long(ctx.question):
         return "does not say how long"
     measured = _HOW_MANY_WHAT.match(ctx.question.strip().rstrip("?.! ")) \
         if kind == "number" else None
@@ -738,7 +740,7 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
                     topic: bool = True) -> str:
     """The first sentence of a list: its number and what its case studies do, in the
     question's words; where `topic` is False, only where they are."""
-    units = "case study" if n <= 1 else "case studies"
+    units = case_studies(n)
     number = count_words(n, capital=True)
     if ctx.shared:  # "what does Age UK do?": the case studies that name it
         return f"{number} {units} {'names' if n <= 1 else 'name'} {join(list(ctx.shared))}."
@@ -875,7 +877,7 @@ def _none_in_field(ctx: Context, shape: Shape, selection: Selection) -> Answer:
     quotes = Quotes(ctx.stored)
     found = selection.elsewhere
     alone = _without_setting(verb, selection)
-    units = "case study" if len(found) <= 1 else "case studies"
+    units = case_studies(len(found))
     if found and alone:
         intro.append(AnswerSentence(f"Elsewhere, {count_words(len(found))} {units} "
                                     f"{singular(alone) if len(found) <= 1 else alone}.", None))
@@ -1131,7 +1133,7 @@ def compose_alike(ctx: Context, case: CaseStudy, alike: Sequence[CaseResult], ne
     named = in_sentence(case)
     if near:
         verb = "is" if len(items) == 1 else "are"
-        intro = f"{count_words(len(items), capital=True)} case {_studies(len(items))} {verb} " \
+        intro = f"{count_words(len(items), capital=True)} {case_studies(len(items))} {verb} " \
                 f"like {named}."
     else:
         intro = f"No case study is close to {named}; the nearest is " \
@@ -1178,10 +1180,6 @@ def _the_summary(case: CaseStudy) -> str:
     """_summary within a sentence: "the Southwark summary"."""
     said = _summary(case)
     return said[0].lower() + said[1:]
-
-
-def _studies(n: int) -> str:
-    return "study" if n == 1 else "studies"
 
 
 def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from casebook.index.answering.prose import NUMBER_WORDS as SAID_NUMBERS
 from casebook.index.answering.shapes import UNITS
 from casebook.index.text.acronyms import expand_acronyms
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-                "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-                "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+# the numbers prose.count_words writes (one to twenty), and tens a summary may give
+NUMBER_WORDS = {**{word: n for n, word in enumerate(SAID_NUMBERS) if n},
+                "thirty": 30, "forty": 40, "fifty": 50}
 _NUMBER = r"\d[\d,]*|" + "|".join(NUMBER_WORDS)
 # what ends the thing counted: a verb, a preposition or the end ("how many link workers are
 # there?", "... in total?", "... does each case study have?")

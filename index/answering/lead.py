@@ -208,7 +208,7 @@ def holds(kind: AnswerType, sentence: str, question: str = "") -> bool:
     if kind == "date":
         return any(m.group(0).lower() not in question.lower() for m in DATE.finditer(sentence))
     if kind == "number":  # a year is a date, not how many
-        if _HOW_LONG.search(question):
+        if asks_how_long(question):
             # "how long ...?" asks for a length of time: "from 2015 to 2019", "six months";
             # "one of four link workers" is no answer to it
             return any(m.group(0).lower() not in question.lower()
@@ -319,6 +319,11 @@ _AGENT = re.compile(r"\b[a-z]+(?:ed|en|wn|un|id|lt)\s+by\s+(?:the\s+)?(?=[A-Z])"
 # who runs something, who a "who runs ...?" question asks for as much as a passive's doer
 _LEADER = re.compile(r"\b(?:director|founder|lead|leader|manager|head|chair|chief executive)"
                      r"\s+(?=(?:(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.?\s+)?[A-Z])")
+
+
+def asks_how_long(question: str) -> bool:
+    """Whether a question asks for a length of time ("how long did the pilot run?")."""
+    return bool(_HOW_LONG.search(question))
 
 
 def names_the_doer(sentence: str, question: str) -> bool:

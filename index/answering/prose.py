@@ -143,6 +143,11 @@ def said_in(sentence: str, text: str) -> bool:
     return bool(end) and end in text
 
 
+def case_studies(n: int) -> str:
+    """"case study" for one (or none), "case studies" for more."""
+    return "case study" if n <= 1 else "case studies"
+
+
 def join(names: Sequence[str]) -> str:
     """"A", "A and B", "A, B and C"; a comma before the last "and" where a name holds one of
     its own ("Kensington and Chelsea, Enfield, and Haringey": three, not two)."""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from casebook.index.answering.prose import count_words, join
+from casebook.index.answering.prose import case_studies, count_words, join
 from casebook.index.answering.shapes import UNITS
 from casebook.records import CaseStudy
 
@@ -90,13 +90,13 @@ def tally_sentences(asked: Asked, cases: Sequence[CaseStudy]) -> tuple[list[str]
                   key=lambda b: (-counts[b], b))
     if not kept:
         return [f"No borough has more than {count_words(asked.more_than)} "
-                f"{'case study' if asked.more_than == 1 else 'case studies'}."], []
+                f"{case_studies(asked.more_than)}."], []
     by_count: dict[int, list[str]] = {}
     for b in kept:
         by_count.setdefault(counts[b], []).append(b)
     parts = [f"{join(names)} ({count_words(n)}{' each' if len(names) > 1 else ''})"
              for n, names in by_count.items()]
     units = "borough has" if len(kept) == 1 else "boroughs have"
-    study = "case study" if asked.more_than == 1 else "case studies"
+    study = case_studies(asked.more_than)
     return [f"{count_words(len(kept), True)} {units} more than {count_words(asked.more_than)} "
             f"{study}: {'; '.join(parts)}."], kept

@@ -39,8 +39,7 @@ def is_english(text: str, corrected: str = "") -> bool:
     latin = sum(ch.isascii() for ch in letters) / len(letters)
     if latin < 0.8:
         return False
-    # "A&E", "Q&A": one abbreviation, not the words "a" and "e" (Italian's "and")
-    words = [w.lower() for w in WORD.findall(AMPERSANDED.sub(" ", text))]
+    words = _words(text)
     hits = {name: sum(w in stop for w in words) for name, stop in _stopwords().items()}
     english = hits.pop("EN_PLUS")
     if english == 0 and len(words) >= 4 and latin < 1.0:
@@ -53,5 +52,10 @@ def is_english(text: str, corrected: str = "") -> bool:
     # where most of them are English words, the question is English ("bin collection day")
     return latin == 1.0 and any(
         2 * sum(bool(getAllLemmas(w)) for w in said) > len(said)
-        for said in (words, [w.lower() for w in WORD.findall(AMPERSANDED.sub(" ", corrected))])
-        if said)
+        for said in (words, _words(corrected)) if said)
+
+
+def _words(text: str) -> list[str]:
+    """The lower-case words of `text`; "A&E", "Q&A" are one abbreviation, not the words "a" and
+    "e" (Italian's "and")."""
+    return [w.lower() for w in WORD.findall(AMPERSANDED.sub(" ", text))]
