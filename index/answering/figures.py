@@ -21,7 +21,7 @@ from casebook.index.text.acronyms import expand_acronyms
 # the numbers prose.count_words writes (one to twenty), and tens a summary may give
 NUMBER_WORDS = {**{word: n for n, word in enumerate(SAID_NUMBERS) if n},
                 "thirty": 30, "forty": 40, "fifty": 50}
-_NUMBER = r"\d[\d,]*|" + "|".join(NUMBER_WORDS)
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+|" + "|".join(NUMBER_WORDS)
 # what ends the thing counted: a verb, a preposition or the end ("how many link workers are
 # there?", "... in total?", "... does each case study have?")
 _END_WORDS = (r"are|were|is|was|do|does|did|have|has|had|in|across|altogether|overall|work|"
@@ -92,29 +92,37 @@ def figure_in(sentence: str, noun: str) -> Figure | None:
     *before, head = noun.lower().split()
     stem = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
     thing = r"\s+".join([*map(re.escape, before), rf"{re.escape(stem)}s?"])
-    pattern = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?P<between>(?:[\w()-]+\s+){{0,2}}?){thing}\b",
+    pattern = re.compile(rf"(?<![\w-])(?P<n>{_NUMBER})\s+(?P<between>(?:[\w()-]+\s+){{0,2}}?){thing}\b",
                          re.IGNORECASE)
     for text in dict.fromkeys([sentence, expand_acronyms(sentence, keep=False)]):
         # tried at every number, as matches may overlap ("one of four link workers")
         for start in _NUMBERS.finditer(text):
             match = pattern.match(text, start.start())
-            if match and all(_BETWEEN.match(w) for w in match.group("between").split()) \
-                    and not _modifies_a_noun(text[match.end():]):
-                said = match.group("n")
-                value = NUMBER_WORDS.get(said.lower()) or int(said.replace(",", ""))
-                if value:
-                    return Figure(value, said)
+            if not match or not all(_BETWEEN.match(w) for w in match.group("between").split()):
+                continue
+            said = match.group("n")
+            value = NUMBER_WORDS.get(said.lower()) or int(said.replace(",", ""))
+            # "17 GP practices": many of a thing written in the singular names a kind of what
+            # follows it, whatever else the next word could be
+            singular = value > 1 and stem != head and not match.group(0).lower().endswith("s")
+            if value and not _modifies_a_noun(text[match.end():], singular):
+                return Figure(value, said)
     return None
 
 
-_NUMBERS = re.compile(rf"\b(?:{_NUMBER})\b", re.IGNORECASE)
+# a number in a name ("Covid-19") counts nothing
+_NUMBERS = re.compile(rf"(?<![\w-])(?:{_NUMBER})\b", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"^ ([a-z]+)\b")
 
 
-def _modifies_a_noun(after: str) -> bool:
-    """Whether the thing counted is followed by a word that can only be a noun: it then
-    describes that noun ("40 refugee organisations" are organisations, not refugees)."""
+def _modifies_a_noun(after: str, singular: bool = False) -> bool:
+    """Whether the thing counted is followed by a word that can only be a noun (with
+    `singular`, one that can be a noun): it then describes that noun ("40 refugee
+    organisations" are organisations, not refugees)."""
     from lemminflect import getAllLemmas  # its lexicon loads on first use
 
     word = _NEXT_WORD.match(after)
-    return word is not None and set(getAllLemmas(word.group(1))) == {"NOUN"}
+    if word is None:
+        return False
+    kinds = set(getAllLemmas(word.group(1)))
+    return "NOUN" in kinds if singular else kinds == {"NOUN"}

@@ -54,3 +54,15 @@ def test_a_figure_is_the_number_before_the_thing_counted() -> None:
     # a number of something else is no figure of it
     assert figure_in("a total of 12 team members now in post", "link workers") is None
     assert figure_in("Link workers covered 2020 and 2021.", "link workers") is None
+
+
+def test_a_kind_of_thing_or_a_number_in_a_name_is_no_figure() -> None:
+    # many of it in the singular name a kind of what follows: practices, not GPs
+    assert figure_in("a federation of 17 GP practices.", "GPs") is None
+    assert figure_in("covers nine GP practices accepting referrals from GPs", "GPs") is None
+    # a plural without "s" is no singular ("last" could be a noun)
+    assert figure_in("The service helped 1,200 people last year.", "people").value == 1200
+    # "Covid-19" counts nothing, and a comma after a number is no part of it
+    assert figure_in("are Mental Health, Obesity and Covid-19, people are not always",
+                     "people") is None
+    assert figure_in("In 2019, 300 people came.", "people").value == 300
