@@ -214,7 +214,25 @@ def definite_ellipsis(question: str) -> str | None:
     # "when did the service start?": the verb after "did" is no part of what it names
     if (match.group("aux") or "").lower() in ("do", "does", "did") and len(words) > 2:
         words = words[:-1]
+    if names_its_topic(words):
+        return None
     return " ".join(words)
+
+
+# what tells one of several things pointed back to from another: "the other projects", "the
+# two case studies", "the first one"
+_POINTING = frozenset("other others same first second third last previous earlier above both "
+                      "these those two three four five".split())
+
+
+def names_its_topic(words: Sequence[str]) -> bool:
+    """Whether a phrase with "the" names what it is about: "the refugee projects" are the
+    projects about refugees, found afresh; "the other projects" and "the results" point back."""
+    lowered = [w.lower() for w in words]
+    while lowered and lowered[-1] in _COLLECTION:
+        lowered.pop()
+    return len(lowered) < len(words) and any(
+        w not in _POINTING and w != "the" for w in lowered)
 
 
 # "how many patients?", "and how much funding?": a measure of a word or two and nothing else,

@@ -30,6 +30,8 @@ _COMPARE = re.compile(r"\bcompar\w*|\bdiffer(?!ence\s+(?:did|does|do|has|have|ha
                       r"in\b|and\b|or\b)[a-z])\w*|\bcontrast\w*|\bversus\b|\bvs\.?\b|"
                       r"\bsimilarit\w*|\bin\s+common\b|\bside\s+by\s+side\b", re.I)
 _LIST = re.compile(rf"^\s*(?:(?:which|what)\s+(?:\w+\s+){{0,2}}?{UNITS}\b|"
+                   # "what are the vaccine case studies?", "which are the loneliness projects?"
+                   rf"(?:which|what)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){{1,3}}?{UNITS}\s*\W*$|"
                    # "is there an example of ...?", "is there a case study about ...?"
                    rf"(?:is|are)\s+there\s+(?:an?\s+)?(?:any|anything|examples?|{UNITS})|"
                    # "what support is there for ...?": whatever exists, wherever it is

@@ -59,6 +59,10 @@ from casebook.index.answering.shapes import (
     ("Who paid for it?", "fact"),
     ("When did Lewisham pause regular activities?", "fact"),
     ("What is social prescribing?", "open"),
+    # the case studies of a topic, asked for by "the"
+    ("What are the vaccine case studies?", "list"),
+    ("Which are the loneliness projects?", "list"),
+    ("What were the results of the Ealing project?", "open"),
 ])
 def test_shape(question: str, shape: str) -> None:
     assert question_shape(question) == shape
