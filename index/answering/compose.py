@@ -934,6 +934,10 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
         first = f"{count_words(len(places), capital=True)} {units} {said}: {join(places)}."
     elif len(cases) == 1:
         first = f"The case study \u201c{focus(cases[0].case_study)}\u201d is from {join(places)}."
+        inside = _place_within(ctx.question, places)
+        if inside:  # "where is Stockwell?": where the place is, then its case study
+            first = f"{inside} is in {join(places)}, and the case study " \
+                    f"\u201c{focus(cases[0].case_study)}\u201d is from there."
     else:
         first = (f"The case studies that answer this come from {count_words(len(places))} "
                  f"{units}: {join(places)}.")
@@ -957,6 +961,23 @@ def _where_sentences(ctx: Context, cases: Sequence[CaseResult]) -> list[AnswerSe
         titles = join([in_sentence(c) for c in unnamed])
         out.append(AnswerSentence(f"{more} no borough: {titles}.", None))
     return out
+
+
+_WHERE_IS = re.compile(r"^\s*(?i:where\s+(?:is|are))\s+(?P<place>[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3})"
+                       r"\s*\??\s*$")
+
+
+def _place_within(question: str, places: Sequence[str]) -> str | None:
+    """The place a "where is X?" question names, where X is a place inside the boroughs
+    `places` rather than one of them ("Stockwell", "Bromley by Bow"); else None."""
+    match = _WHERE_IS.match(question)
+    if not match:
+        return None
+    place = match.group("place")
+    found = london().find(place)
+    if not found or set(found) - set(places) or place.lower() in {p.lower() for p in places}:
+        return None
+    return place
 
 
 def _whereabouts(case: CaseStudy) -> str:
@@ -1471,17 +1492,21 @@ def compose_answered(ctx: Context, shape: Shape | None = None) -> Answer:
     they do), shaped like the question."""
     shape = shape or question_shape(ctx.question)
     if shape == "where" and _WHERE_FIRST.match(ctx.question) \
-            and boroughs_named(ctx.question, ctx.boroughs):
-        # "where do Barnet residents get signposted?": the place is given, what is there is not
+            and boroughs_named(ctx.question, ctx.boroughs) \
+            and topic_words(london().without_places(ctx.question), None, ()):
+        # "where do Barnet residents get signposted?": the place is given, what is there is
+        # not; "where is Bromley by Bow?" asks where the place named is
         shape = "open"
     asked = tally_asked(ctx.question, topic_words(ctx.question, None, ()))
     if asked is not None:
         return _tally(ctx, asked)
     if shape not in ("list", "count", "where", "compare") and _borough_alone(ctx) \
-            and answer_type(ctx.question) not in ("number", "date"):
+            and answer_type(ctx.question) not in ("number", "date") \
+            and not (shape == "how" and asked_words(london().without_places(ctx.question))):
         # "tell me about Lambeth", "what is happening in Lewisham?": every case study from
         # it, as a list; "how many link workers are there in Southwark?" asks a figure one
-        # sentence holds, not for the borough's case studies
+        # sentence holds, not for the borough's case studies, and "how did Waltham Forest
+        # link workers reach their communities?" how the best of them did what it names
         return _listing(ctx, "list")
     group = _group_described(ctx) if shape == "describe" else []
     if len(group) >= 2:
