@@ -485,13 +485,16 @@ def _bigrams(text: str) -> set[tuple[str, str]]:
     return set(pairwise(words))
 
 
-def heading_named(question: str, headings: Sequence[str], generic: frozenset[str]) -> bool:
+def heading_named(question: str, headings: Sequence[str], generic: frozenset[str],
+                  strict: bool = False) -> bool:
     """The question holds two words in a row of a heading (a title, a section), not both of
-    them generic and neither the question's scaffolding: "vaccine hesitancy" names the section
-    on it, "cancer patients" the title about them, however little else of the question a case
-    study's sentences hold; "social prescribing" and "link workers" name any."""
+    them generic (with `strict`, neither) and neither the question's scaffolding: "vaccine
+    hesitancy" names the section on it, "cancer patients" the title about them, however little
+    else of the question a case study's sentences hold; "social prescribing" and "link
+    workers" name any."""
     plain = set(tokenize(" ".join(generic)))
-    asked = {p for p in _asked_pairs(question) if not set(p) <= plain}
+    asked = {p for p in _asked_pairs(question)
+             if not (set(p) & plain if strict else set(p) <= plain)}
     return any(asked & set(pairwise(tokenize(expand_acronyms(h, keep=False)))) for h in headings)
 
 

@@ -1698,3 +1698,69 @@ def test_a_description_of_a_group_describes_each_of_it(searcher: Searcher) -> No
     assert all(i.sentences for i in summary.items)
     # one case study named is described alone
     assert not ask(searcher, "Tell me about the Well Centre").items
+
+
+def test_a_theme_word_asked_of_the_list_is_never_none(searcher: Searcher) -> None:
+    # before: "I could not find a case study about that. The case studies cover ... food and
+    # financial hardship": none, yet the themes it named held the answer's closest
+    food = ask(searcher, "Is there anything on food banks?")
+    assert food.match == "related" and food.shape == "list"
+    assert food.sentences[0].text == "No case study here is about food banks."
+    assert [c.case_study.id for c in food.citations] == [
+        "lewisham-working-in-partnership-to-meet-community-need"]
+    # no theme word, no case study close: still none
+    assert ask(searcher, "Is there anything about debt advice?").match == "none"
+
+
+def test_a_title_named_by_two_words_of_its_own_outranks_the_field_words(
+        searcher: Searcher) -> None:
+    # before: NWL's "Training Social Prescribing Link Workers during Covid-19", on "link
+    # workers" and "covid"; Merton's title alone says "long Covid"
+    answer = ask(searcher, "How did link workers support people with long covid?")
+    assert answer.found
+    assert answer.citations[0].case_study.id == \
+        "reducing-health-inequalities-long-covid-19-clinics-in-merton"
+    assert "Long COVID" in answer.sentences[0].text
+
+
+def test_where_a_place_inside_a_borough_is_says_the_borough(searcher: Searcher) -> None:
+    # before: read as "the place is given" and answered from the Bromley by Bow pilot's lead
+    answer = ask(searcher, "Where is Stockwell?")
+    assert answer.shape == "where"
+    assert answer.sentences[0].text == ("Stockwell is in Lambeth, and the case study "
+                                        "\u201cClinicians taking the lead\u201d is from there.")
+    assert ask(searcher, "Where is Bromley by Bow?").sentences[0].text.startswith(
+        "Bromley by Bow is in Tower Hamlets")
+
+
+def test_the_topic_projects_are_found_in_a_first_message(searcher: Searcher) -> None:
+    # before: "There is nothing earlier in this conversation for “the refugee projects” to
+    # point to."
+    answer = ask_conversation(searcher, [{"role": "user",
+                                          "content": "Where are the refugee projects?"}])[1]
+    assert answer.found and answer.shape == "where"
+    assert answer.citations[0].case_study.id == "reducing-health-inequalities-supporting-refugees"
+
+
+def test_a_how_question_naming_a_borough_and_what_was_done_is_not_its_list(
+        searcher: Searcher) -> None:
+    # before: "Two case studies are from Waltham Forest." and both listed
+    answer = ask(searcher, "How did Waltham Forest link workers reach their communities?")
+    assert answer.shape == "how" and not answer.items
+    assert answer.citations[0].case_study.id == \
+        "covid-19-vaccinations-utilising-your-networks-to-reach"
+    assert ask(searcher, "What did Newham do?").found
+    assert ask(searcher, "Tell me about Waltham Forest").shape == "list"
+
+
+def test_a_count_of_people_reads_no_number_in_a_name(searcher: Searcher) -> None:
+    # before: "Only the Southwark summary gives a number of people: 19,." from "Covid-19,"
+    answer = ask(searcher, "How many people did the Macmillan service support?")
+    assert "19" not in answer.answer
+
+
+def test_an_abbreviation_a_theme_holds_lists_the_theme(searcher: Searcher) -> None:
+    # before: only the two titles that say "A&E", not the high intensity user services
+    answer = ask(searcher, "Which case studies are about A&E?")
+    assert {i.case_study.id for i in answer.items} == carriers(searcher, "emergency-care")
+    assert answer.sentences[0].text == "Four case studies are about A&E."
