@@ -57,7 +57,13 @@ from casebook.index.answering.evidence import (
     title_bears,
     unheld_words,
 )
-from casebook.index.answering.exception import Excepted, excepted, said_aside, sets_aside
+from casebook.index.answering.exception import (
+    Excepted,
+    excepted,
+    others_asked,
+    said_aside,
+    sets_aside,
+)
 from casebook.index.answering.match import Match, decide, probabilities
 from casebook.index.answering.prose import is_title, said_in
 from casebook.index.answering.scope import uncovered_places
@@ -229,11 +235,12 @@ def ask(searcher: Searcher, question: str) -> Answer:
     return ask_scored(searcher, question)[1]
 
 
-def ask_scored(searcher: Searcher, question: str,
-               about: Sequence[str] = (), shown: str = "") -> tuple[Scored, Answer]:
+def ask_scored(searcher: Searcher, question: str, about: Sequence[str] = (), shown: str = "",
+               given: Sequence[str] = ()) -> tuple[Scored, Answer]:
     """The answer, with the per-passage views it was read from (for evaluation and explain).
     `about`: case study ids a follow-up that points back is about; the answer keeps to them.
-    `shown`: the answer before it, whose sentences a follow-up asking for more does not repeat."""
+    `shown`: the answer before it, whose sentences a follow-up asking for more does not repeat.
+    `given`: case study ids a follow-up asking for others ("who else ...?") leaves out."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
     reply = None if about else small_talk(question, lambda: searcher.sections()) \
         or unanchored(question, searcher.gazetteer) or (LIKE_WHAT if points_alike(question)
@@ -252,8 +259,9 @@ def ask_scored(searcher: Searcher, question: str,
         return figured
     # "apart from the training hubs, ...": asked without them, answered without their case
     # studies, and the answer says so
-    aside = excepted(question, searcher.sections(), searcher.boroughs()) \
-        if sets_aside(question) else Excepted(question)
+    aside = dataclasses.replace(excepted(question, searcher.sections(), searcher.boroughs())
+                                if sets_aside(question) else Excepted(question),
+                                shown=tuple(searcher.get(c) for c in given))
     scored, answer = _ask_scored(searcher, aside, about, shown)
     if answer.match in ("related", "answered") and not about and as_a_topic(question):
         # "loneliness": a topic typed alone asks which case studies are about it, as a list
@@ -1531,6 +1539,11 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         before = conversation_cases(searcher, messages)
         if before:
             return question, *alike_of(searcher, question, before[0])
+    others = others_asked(question)
+    given = conversation_cases(searcher, messages, every=True) if others else ()
+    if others and given:
+        # "who else worked with faith groups?": asked afresh, less the case studies given
+        return question, *ask_scored(searcher, others, given=given)
     about = conversation_cases(searcher, messages) if points_back(
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) \

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from casebook.index.answering.prose import join
+from casebook.index.answering.prose import count_words, focus, join
 from casebook.index.answering.selection import boroughs_named, section_named
 from casebook.index.answering.shapes import UNITS
 from casebook.records import Answer, AnswerSentence, CaseStudy
@@ -30,9 +30,26 @@ class Excepted:
     question: str
     section: str | None = None
     places: tuple[str, ...] = ()
+    # the case studies a follow-up asking for others ("who else ...?") was shown before
+    shown: tuple[CaseStudy, ...] = ()
 
     def keeps(self, case: CaseStudy) -> bool:
-        return case.section != self.section and not set(case.boroughs) & set(self.places)
+        return case.section != self.section and not set(case.boroughs) & set(self.places) \
+            and case.id not in {c.id for c in self.shown}
+
+
+# "who else ...?", "anyone else ...?", "where else ...?": others than those already given; "what
+# else ...?" asks more of the same (conversation.asks_for_more)
+_ELSE = re.compile(r"\b(?P<who>who|whom|anyone|anybody|where|which\s+\w+)\s+else\b", re.IGNORECASE)
+
+
+def others_asked(question: str) -> str | None:
+    """A question asking for others than those already given, without its "else" ("who else
+    worked with faith groups?" -> "who worked with faith groups?"); None for any other."""
+    found = _ELSE.search(question)
+    if not found:
+        return None
+    return f"{question[:found.start()]}{found.group('who')}{question[found.end():]}"
 
 
 def sets_aside(question: str) -> bool:
@@ -67,9 +84,14 @@ def excepted(question: str, sections: Sequence[str], boroughs: Sequence[str]) ->
 
 def said_aside(answer: Answer, aside: Excepted) -> Answer:
     """`answer` telling, after its first sentence, what it left out: "Lambeth's case studies are
-    left out, as asked."; as it is where nothing was set aside or it has no sentence."""
-    if not (aside.section or aside.places) or not answer.sentences:
+    left out, as asked."; one asking for others than those given before says so first ("“The
+    Well Centre”, given before, is left out."), and "no case study" becomes "no other case
+    study".
+    As it is where nothing was set aside or it has no sentence."""
+    if not (aside.section or aside.places or aside.shown) or not answer.sentences:
         return answer
+    if aside.shown:
+        return _besides(answer, aside.shown)
     left = [f"the \u201c{aside.section}\u201d section\u2019s"] if aside.section else []
     left += [f"{place}\u2019s" for place in aside.places]
     said = join(left)
@@ -80,3 +102,27 @@ def said_aside(answer: Answer, aside: Excepted) -> Answer:
     text = answer.answer.replace(shown, f"{shown} {sentence.text}", 1)
     return dataclasses.replace(answer, answer=text, sentences=(
         first, sentence, *answer.sentences[1:]))
+
+
+def _besides(answer: Answer, given: Sequence[CaseStudy]) -> Answer:
+    titles = join([f"\u201c{focus(c)}\u201d" for c in given])
+    said = f"The {count_words(len(given))} case studies given before are" if len(given) > 2 \
+        else f"{titles}, given before, {'is' if len(given) == 1 else 'are'}"
+    lead = AnswerSentence(f"{said} left out.", None) if answer.found else None
+    sentences = [_other(s) for s in answer.sentences]
+    if lead is not None:
+        sentences.insert(0, lead)
+    text = answer.answer
+    for before, after in zip(answer.sentences, sentences[1 if lead else 0:]):
+        text = text.replace(before.text, after.text, 1)
+    return dataclasses.replace(answer, answer=f"{lead.text} {text}" if lead else text,
+                               sentences=tuple(sentences))
+
+
+_NO_CASE = re.compile(r"^No case study here\b")
+
+
+def _other(sentence: AnswerSentence) -> AnswerSentence:
+    """"No case study here is about faith groups." said of the rest: "No other case study ..."."""
+    return dataclasses.replace(sentence, text=_NO_CASE.sub("No other case study here",
+                                                           sentence.text))

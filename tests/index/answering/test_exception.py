@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from casebook.index.answering.exception import Excepted, excepted, said_aside, sets_aside
+from casebook.index.answering.exception import (
+    Excepted,
+    excepted,
+    others_asked,
+    said_aside,
+    sets_aside,
+)
 from casebook.records import Answer, AnswerSentence, CaseStudy
 
 SECTIONS = ["Supporting Personalised Care Roles through Training Hubs case studies",
@@ -60,3 +66,17 @@ def test_the_answer_says_what_it_left_out_after_its_first_sentence() -> None:
 def test_only_a_question_that_sets_something_aside_is_read_for_it() -> None:
     assert sets_aside("Which boroughs other than Lambeth ...?") and sets_aside("Apart from X, y?")
     assert not sets_aside("Which case studies are about vaccines?")
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("who else worked with faith groups?", "who worked with faith groups?"),
+    ("Where else are care coordinators used?", "Where are care coordinators used?"),
+    ("Anyone else train link workers as vaccinators?", "Anyone train link workers as vaccinators?"),
+    ("Which boroughs else have one?", "Which boroughs have one?"),
+    # more of the same, not others
+    ("What else did they do?", None), ("Tell me more", None), ("Who runs it?", None),
+    # a word that holds "else" is no "else"
+    ("Who elsewhere ran clinics?", None),
+])
+def test_a_question_for_others_than_those_given(question: str, asked: str | None) -> None:
+    assert others_asked(question) == asked

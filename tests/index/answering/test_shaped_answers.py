@@ -1764,3 +1764,20 @@ def test_an_abbreviation_a_theme_holds_lists_the_theme(searcher: Searcher) -> No
     answer = ask(searcher, "Which case studies are about A&E?")
     assert {i.case_study.id for i in answer.items} == carriers(searcher, "emergency-care")
     assert answer.sentences[0].text == "Four case studies are about A&E."
+
+
+def test_who_else_leaves_out_the_case_studies_given_before(searcher: Searcher) -> None:
+    # before: "who else worked with faith groups?" quoted Hounslow's mosques again
+    _, faith = _chat(searcher, "Tell me about the Hounslow vaccine work",
+                     "who else worked with faith groups?")
+    hounslow = "covid-19-vaccinations-understanding-and-supporting-faith"
+    assert hounslow not in {c.case_study.id for c in faith.citations}
+    assert faith.sentences[0].text == "No other case study here is about faith groups."
+    _, others = _chat(searcher, "Tell me about the Merton long covid clinics",
+                      "where else are care coordinators used?")
+    assert others.sentences[0].text == ("\u201clong Covid-19 clinics in Merton\u201d, given "
+                                        "before, is left out.")
+    assert {i.case_study.id for i in others.items} == {
+        "a-high-intensity-user-service-for-individuals-with-complex",
+        "reducing-health-inequalities-health-inclusion"}
+    reads_whole(others)
