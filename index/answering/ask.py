@@ -25,6 +25,7 @@ from casebook.index.answering.compose import (
     compose_placed,
     compose_related,
     told_outright,
+    topic_phrase,
 )
 from casebook.index.answering.conversation import (
     PlaceAsked,
@@ -575,18 +576,6 @@ def answered_by_name(question: str, named: str | None, match: Match) -> bool:
     summary is the one place that says what it is."""
     return named is not None and (match == "related" or (
         match == "none" and question_shape(question) == "describe"))
-
-
-def topic_phrase(question: str) -> str:
-    """A list's topic as the asker put it, from its first word to its last, where that makes a
-    phrase a sentence can name ("care homes", "vaccines for young people"); else ""."""
-    words = topic_words(question, None, ())
-    lowered = question.lower()
-    first = lowered.find(words[0].lower()) if words else -1
-    last = lowered.rfind(words[-1].lower()) if words else -1
-    if first < 0 or last < first:
-        return ""
-    return grammatical(question, question[first:last + len(words[-1])]) or ""
 
 
 def unlisted(searcher: Searcher, question: str, found: Mapping[str, float] | None) -> bool:

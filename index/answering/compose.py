@@ -736,6 +736,18 @@ def split_setting(said: str, selection: Selection) -> tuple[str, str]:
     return _setting(selection), said
 
 
+def topic_phrase(question: str) -> str:
+    """A list's topic as the asker put it, from its first word to its last, where that makes a
+    phrase a sentence can name ("care homes", "vaccines for young people"); else ""."""
+    words = topic_words(question, None, ())
+    lowered = question.lower()
+    first = lowered.find(words[0].lower()) if words else -1
+    last = lowered.rfind(words[-1].lower()) if words else -1
+    if first < 0 or last < first:
+        return ""
+    return grammatical(question, question[first:last + len(words[-1])]) or ""
+
+
 def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
                     topic: bool = True) -> str:
     """The first sentence of a list: its number and what its case studies do, in the
@@ -767,7 +779,17 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
         kind = _COUNT_KIND.match(ctx.question)
         units = f"{kind.group('kind')} {units}" if kind else units
         return f"There {'is' if n <= 1 else 'are'} {count_words(n)} {units}."
+    phrase = topic_phrase(ctx.question) if topic and shape in ("list", "count") else ""
+    if phrase and _EXAMPLES_OF.match(ctx.question):
+        # "give me examples of partnership working": what they are about, in its words
+        return f"{number} {units} {'is' if n <= 1 else 'are'} about {phrase}."
     return f"{number} {units} {'answers' if n <= 1 else 'answer'} this."
+
+
+# a request for case studies of a topic, the topic after "of", "on" or "about" and nothing more
+_EXAMPLES_OF = re.compile(r"^\s*(?:(?:please\s+)?(?:give|show)\s+(?:me\s+)?|list\s+|find\s+(?:me\s+)?|"
+                          r"(?:are\s+there\s+)?(?:any\s+)?)(?:some\s+)?(?:examples?|case\s+stud(?:y|ies)|"
+                          r"projects?)\s+(?:of|on|about)\s+", re.IGNORECASE)
 
 
 def _listing(ctx: Context, shape: Shape) -> Answer:

@@ -1781,3 +1781,11 @@ def test_who_else_leaves_out_the_case_studies_given_before(searcher: Searcher) -
         "a-high-intensity-user-service-for-individuals-with-complex",
         "reducing-health-inequalities-health-inclusion"}
     reads_whole(others)
+
+
+def test_a_request_for_examples_of_a_topic_says_what_they_are_about(searcher: Searcher) -> None:
+    # before: "Two case studies answer this."
+    assert ask(searcher, "Show me case studies on loneliness").sentences[0].text == \
+        "Two case studies are about loneliness."
+    assert ask(searcher, "Any examples of arts on prescription?").sentences[0].text == \
+        "One case study is about arts on prescription."
