@@ -295,7 +295,7 @@ def ask_scored(searcher: Searcher, question: str, about: Sequence[str] = (), sho
                 f"Which case studies are about {theme.label.lower()}?"), ())
             if listed.match == "answered":
                 return scored, dataclasses.replace(listed, question=question)
-    return scored, spelled_out(said_aside(answer, aside))
+    return scored, unfigured(searcher, question, spelled_out(said_aside(answer, aside)), about)
 
 
 def spelled_out(answer: Answer) -> Answer:
@@ -417,14 +417,36 @@ def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] |
     """The number each summary gives of what a question counts across the case studies ("how
     many link workers are there?", "which borough has the most link workers?"); None where it
     counts nothing, names a place, a section, a case study or a name one case study alone holds
-    (that one's figure answers), or no summary gives a number of it."""
+    (that one's figure answers), or no summary gives a number of it (unfigured)."""
+    asked = counted_across(searcher, question)
+    return None if asked is None else figures_of(searcher, question, asked, searcher.case_order)
+
+
+def counted_across(searcher: Searcher, question: str) -> figures.Counted | None:
+    """What a question counts across the case studies; None where it counts nothing, or names
+    a place, a section, a case study or a name one case study alone holds."""
     asked = figures.counted(question)
     if asked is None or (names_a_field(searcher, question) and not asked.of_case_studies) \
             or searcher.gazetteer.find(question) or named_alone(searcher, question) \
             or regions().find(question) or named_cases(question, searcher.case_studies(),
                                                        searcher.boroughs(), searcher.gazetteer):
         return None
-    return figures_of(searcher, question, asked, searcher.case_order)
+    return asked
+
+
+def unfigured(searcher: Searcher, question: str, answer: Answer,
+               about: Sequence[str] = ()) -> Answer:
+    """An answered count of a thing across the case studies that no summary gives a number of
+    (answer_figures found none): "No summary gives a number of GPs.", not a sentence quoted
+    that says "GP practices" as if it answered. Any other answer, or a follow-up's (`about`),
+    as it is."""
+    asked = counted_across(searcher, question) if answer.match == "answered" and not about \
+        else None
+    if asked is None or asked.of_case_studies:
+        return answer
+    text = f"No summary gives a number of {asked.noun}."
+    return Answer(question, text, (), True, answer.confidence, "answered",
+                  (AnswerSentence(text, None),), shape=answer.shape, evidence=answer.evidence)
 
 
 def figures_of(searcher: Searcher, question: str, asked: figures.Counted,

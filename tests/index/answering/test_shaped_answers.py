@@ -1789,3 +1789,12 @@ def test_a_request_for_examples_of_a_topic_says_what_they_are_about(searcher: Se
         "Two case studies are about loneliness."
     assert ask(searcher, "Any examples of arts on prescription?").sentences[0].text == \
         "One case study is about arts on prescription."
+
+
+def test_a_count_no_summary_gives_says_so(searcher: Searcher) -> None:
+    # before: "Two summaries give a number of GPs: 17 ... and nine", read from "GP practices";
+    # then a sentence with "GP practices" in it quoted as if it answered
+    gps = ask(searcher, "How many GPs are involved?")
+    assert gps.answer == "No summary gives a number of GPs." and not gps.citations
+    # outside the field it is no count of theirs at all
+    assert ask(searcher, "How many calories are in an apple?").match == "none"
