@@ -1609,12 +1609,31 @@ def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] 
             if before.found else ()
     question = answer_question(messages)
     size = group_size(question)
-    if size is not None and cited:
-        # "compare the two": the last answer's first few, or each earlier answer's first
-        return _group(cited, size, known)
+    if size is not None:
+        # "compare the two": the last answer's first few, or each earlier answer's first; a
+        # client that carries no citations back gets the same from the turns asked again
+        return _group(cited, size, known) if cited else \
+            cases[:size] if len(cases) >= size else _firsts_asked_again(searcher, messages, size)
     if at is not None:  # "tell me more about the second one"
         return cases[at:at + 1 or None] if -len(cases) <= at < len(cases) else ()
     return cases if every or plural(question) else cases[:1]
+
+
+def _firsts_asked_again(searcher: Searcher, messages: Sequence[Mapping[str, str] | object],
+                        size: int) -> tuple[str, ...]:
+    """The case study each of the last `size` questions before the last was most about, asked
+    again in turn, in the conversation's order ("How did Newham ...?", "And Southwark?",
+    "Compare the two" from a client that sends no citations back)."""
+    users = [i for i, m in enumerate(messages[:-1]) if _field(m, "role") == "user"]
+    firsts: list[str] = []
+    for i in reversed(users):
+        if len(firsts) == size:
+            break
+        _, _, before = ask_conversation_scored(searcher, messages[:i + 1])
+        first = before.citations[0].case_study.id if before.found and before.citations else None
+        if first is not None and first not in firsts:
+            firsts.append(first)
+    return tuple(reversed(firsts))
 
 
 def _group(cited: Sequence[Mapping[str, str] | object], size: int, known: set[str]

@@ -1798,3 +1798,27 @@ def test_a_count_no_summary_gives_says_so(searcher: Searcher) -> None:
     assert gps.answer == "No summary gives a number of GPs." and not gps.citations
     # outside the field it is no count of theirs at all
     assert ask(searcher, "How many calories are in an apple?").match == "none"
+
+
+def _chat_bare(searcher: Searcher, *questions: str) -> Answer:
+    """The last answer of a conversation whose client sends back no citations, only text."""
+    messages: list[dict[str, object]] = []
+    answer = None
+    for question in questions:
+        messages.append({"role": "user", "content": question})
+        answer = ask_conversation(searcher, messages)[1]
+        messages.append({"role": "assistant", "content": answer.answer})
+    assert answer is not None
+    return answer
+
+
+def test_compare_the_two_without_citations_carried_back_compares_two(searcher: Searcher) -> None:
+    # before: "All four case studies are in ..." (every case study of the list asked again)
+    first_two = _chat_bare(searcher, "Which case studies are about vaccines?",
+                           "compare the first two")
+    assert first_two.sentences[0].text.startswith("Both case studies are in")
+    assert len({c.case_study.id for c in first_two.citations}) == 2
+    # before: "There is one case study to compare here" (only the last turn asked again)
+    places = _chat_bare(searcher, "How did Newham help?", "And Southwark?", "compare the two")
+    assert [set(i.case_study.boroughs) & {"Newham", "Southwark"} for i in places.items] == [
+        {"Newham"}, {"Southwark"}]
