@@ -241,8 +241,33 @@ def ask_scored(searcher: Searcher, question: str, about: Sequence[str] = (), sho
     """The answer, with the per-passage views it was read from (for evaluation and explain).
     `about`: case study ids a follow-up that points back is about; the answer keeps to them.
     `shown`: the answer before it, whose sentences a follow-up asking for more does not repeat.
-    `given`: case study ids a follow-up asking for others ("who else ...?") leaves out."""
+    `given`: case study ids a follow-up asking for others ("who else ...?") leaves out.
+    The question is answered with its typos corrected as search corrects them, so that what
+    the answer says of it reads "link worker training", not the "trainning" typed."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
+    scored, answer = _ask_spelled(searcher, spelled(searcher, question), about, shown, given)
+    return scored, dataclasses.replace(answer, question=question)
+
+
+def spelled(searcher: Searcher, text: str) -> str:
+    """`text` with each word search would correct corrected, as typed otherwise (a capital
+    kept): "Which case studies are about homless people?" -> "... homeless people?"."""
+    def one(match: re.Match[str]) -> str:
+        word = match.group(0)
+        fixed = searcher.corrector.correct_word(word.lower())
+        # a plural the corrector's lexicon lacks is still the word asked ("get-togethers")
+        if fixed in (word.lower(), word.lower()[:-1]):
+            return word
+        return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
+    return _LETTERS.sub(one, text)
+
+
+# a word, not part of a compound joined by a hyphen or an apostrophe ("get-togethers", "GP's")
+_LETTERS = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
+
+
+def _ask_spelled(searcher: Searcher, question: str, about: Sequence[str], shown: str,
+                 given: Sequence[str]) -> tuple[Scored, Answer]:
     reply = None if about else small_talk(question, lambda: searcher.sections()) \
         or unanchored(question, searcher.gazetteer) or (LIKE_WHAT if points_alike(question)
                                                         else MORE_WHAT if more_alone(question)

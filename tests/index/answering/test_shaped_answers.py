@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from casebook.index.answering.ask import ask, ask_conversation, context
+from casebook.index.answering.ask import ask, ask_conversation, context, spelled
 from casebook.index.answering.compose import compose_related
 from casebook.index.answering.prose import focus, join
 from casebook.index.retrieval.searcher import Searcher
@@ -1822,3 +1822,18 @@ def test_compare_the_two_without_citations_carried_back_compares_two(searcher: S
     places = _chat_bare(searcher, "How did Newham help?", "And Southwark?", "compare the two")
     assert [set(i.case_study.boroughs) & {"Newham", "Southwark"} for i in places.items] == [
         {"Newham"}, {"Southwark"}]
+
+
+def test_what_an_answer_says_of_the_question_is_spelled_as_search_reads_it(
+        searcher: Searcher) -> None:
+    # before: "Six case studies are about link worker trainning."; "No case study here is
+    # about homless people." beside Lewisham's homelessness case study
+    training = ask(searcher, "link worker trainning")
+    assert training.sentences[0].text == "Six case studies are about link worker training."
+    assert training.question == "link worker trainning"  # the asker's, as asked
+    homeless = ask(searcher, "social prescribing for homless people")
+    assert homeless.found and [c.case_study.id for c in homeless.citations] == [
+        "reducing-health-inequalities-health-inclusion"]
+    # a capital kept; a plural the lexicon lacks, or a word of a compound, is no typo
+    assert spelled(searcher, "Where is Stokwell?") == "Where is Stockwell?"
+    assert spelled(searcher, "weekly get-togethers") == "weekly get-togethers"
