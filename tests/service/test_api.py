@@ -72,9 +72,17 @@ def test_scores_are_calibrated_and_explained(client: httpx.Client) -> None:
         scores = [r["score"] for r in body["results"]]
         assert all(0.0 <= x <= 1.0 for x in scores) and scores == sorted(scores, reverse=True)
         assert body["results"][0]["explain"] is None
+    # the views that ran are explained: whether e5 runs for an English question is the
+    # cascade's call on the cheap views' margin, which a rebuilt index on another CPU can tip
     explained = client.get("/v1/search", params={"q": "vaccine hesitancy", "explain": "true"})
     signals = explained.json()["results"][0]["explain"]
-    assert {"bm25", "minilm_passage", "e5_passage", "fused", "query_e5_top"} <= set(signals)
+    assert {"bm25", "minilm_passage", "minilm_case", "fused", "query_e5_top"} <= set(signals)
+    assert ("e5_passage" in signals) == (signals["query_e5_top"] > 0)
+    # e5 always reads a question in another language, and its views are explained
+    foreign = client.get("/v1/search", params={
+        "q": "\u00bfC\u00f3mo ayudaron a los latinoamericanos con las vacunas?", "explain": "true"})
+    signals = foreign.json()["results"][0]["explain"]
+    assert {"e5_passage", "e5_case", "fused"} <= set(signals) and signals["query_e5_top"] > 0
 
 
 def test_ask_out_of_scope(client: httpx.Client) -> None:
