@@ -242,11 +242,27 @@ def ask_scored(searcher: Searcher, question: str, about: Sequence[str] = (), sho
     `about`: case study ids a follow-up that points back is about; the answer keeps to them.
     `shown`: the answer before it, whose sentences a follow-up asking for more does not repeat.
     `given`: case study ids a follow-up asking for others ("who else ...?") leaves out.
-    The question is answered with its typos corrected as search corrects them, so that what
-    the answer says of it reads "link worker training", not the "trainning" typed."""
+    What the answer says of the question in its own sentences is spelled as search corrects
+    it: "about link worker training", not the "trainning" typed."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
-    scored, answer = _ask_spelled(searcher, spelled(searcher, question), about, shown, given)
-    return scored, dataclasses.replace(answer, question=question)
+    scored, answer = _ask_spelled(searcher, question, about, shown, given)
+    return scored, respelled(answer, question, spelled(searcher, question))
+
+
+def respelled(answer: Answer, typed: str, corrected: str) -> Answer:
+    """`answer` with each word of the question it repeats in a sentence of its own (one with
+    no citation: quotes are the case studies' words) as `corrected` spells it."""
+    fixes = {a: b for a, b in zip(_LETTERS.findall(typed), _LETTERS.findall(corrected)) if a != b}
+    if not fixes:
+        return answer
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, fixes)) + r")\b")
+    text, sentences = answer.answer, []
+    for sentence in answer.sentences:
+        fixed = sentence.text if sentence.citation is not None else pattern.sub(
+            lambda m: fixes[m.group(0)], sentence.text)
+        text = text.replace(sentence.text, fixed, 1)
+        sentences.append(dataclasses.replace(sentence, text=fixed))
+    return dataclasses.replace(answer, answer=text, sentences=tuple(sentences))
 
 
 def spelled(searcher: Searcher, text: str) -> str:
@@ -254,6 +270,8 @@ def spelled(searcher: Searcher, text: str) -> str:
     kept): "Which case studies are about homless people?" -> "... homeless people?"."""
     def one(match: re.Match[str]) -> str:
         word = match.group(0)
+        if sum(c.isupper() for c in word) > 1:
+            return word  # an acronym ("HIUs", "PHM"): search spells it out, it is no typo
         fixed = searcher.corrector.correct_word(word.lower())
         # a plural the corrector's lexicon lacks is still the word asked ("get-togethers")
         if fixed in (word.lower(), word.lower()[:-1]):

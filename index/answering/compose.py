@@ -779,13 +779,18 @@ def _count_sentence(ctx: Context, selection: Selection, n: int, shape: Shape,
         kind = _COUNT_KIND.match(ctx.question)
         units = f"{kind.group('kind')} {units}" if kind else units
         return f"There {'is' if n <= 1 else 'are'} {count_words(n)} {units}."
-    phrase = topic_phrase(ctx.question) if topic and shape in ("list", "count") else ""
-    if phrase and _EXAMPLES_OF.match(ctx.question):
+    # a list read as themes or in other words holds what the words near it say, not the topic
+    # as phrased: "about helping local residents into jobs" would claim more than it lists
+    asked = _EXAMPLES_OF.match(ctx.question) if topic and shape in ("list", "count") \
+        and not ctx.themes and not ctx.reworded else None
+    phrase = ctx.question[asked.end():].strip().rstrip("?.!").strip() if asked else ""
+    if phrase and not _PRONOUN.match(phrase):
         # "give me examples of partnership working": what they are about, in its words
         return f"{number} {units} {'is' if n <= 1 else 'are'} about {phrase}."
     return f"{number} {units} {'answers' if n <= 1 else 'answer'} this."
 
 
+_PRONOUN = re.compile(r"^(?:it|this|that|these|those|them|they)\b", re.IGNORECASE)
 # a request for case studies of a topic, the topic after "of", "on" or "about" and nothing more
 _EXAMPLES_OF = re.compile(r"^\s*(?:(?:please\s+)?(?:give|show)\s+(?:me\s+)?|list\s+|find\s+(?:me\s+)?|"
                           r"(?:are\s+there\s+)?(?:any\s+)?)(?:some\s+)?(?:examples?|case\s+stud(?:y|ies)|"

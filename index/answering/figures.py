@@ -48,8 +48,10 @@ _GIVES_A_NUMBER = re.compile(
 _BETWEEN = re.compile(rf"^(?!(?:{_NUMBER}|of|and|or|the|a|an|to|in|for|with|from)$)[\w()-]+$",
                       re.IGNORECASE)
 # what a count of case studies or boroughs asks, which the records answer
+# the records' own units, alone or opening what is counted ("projects help teenagers": how many
+# projects, not a thing called that)
 _RECORDS = re.compile(rf"^(?:(?:\w+\s+)?{UNITS}|boroughs?|areas?|places?|sections?|"
-                      r"topics?|themes?)$", re.IGNORECASE)
+                      r"topics?|themes?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -56,16 +56,6 @@ def _known_words(embedder: AnyEmbedder) -> set[str]:
     return {w for w in vocab if w.isalpha() and w.islower() and len(w) >= 4}
 
 
-def theme_words() -> list[str]:
-    """The English words of the themes' terms, a term's "*" taken off ("homeless" of
-    "homeless*"): the field's vocabulary where the corpus writes only a longer form
-    ("homelessness"), so that "homless" is corrected to a word the case studies' stems hold."""
-    from lemminflect import getAllLemmas  # its lexicon loads on first use
-
-    said = (w for t in themes().themes for term in t.terms for w in words(term.rstrip("*")))
-    return [w for w in dict.fromkeys(said) if getAllLemmas(w)]
-
-
 def case_rows(stored: StoredIndex) -> CaseRows:
     """Which case study each of the build's passages belongs to, by row."""
     row_of = {c.id: i for i, c in enumerate(stored.cases)}
@@ -106,7 +96,7 @@ class Searcher:
         self.case_vectors = views.centroids(stored.passage_vectors, self.rows.passage_case,
                                             self.rows.cases)
         corpus_words = [w for p in stored.passages for w in words(p.embed_text)]
-        self.corrector = SpellCorrector(corpus_words + theme_words(), _known_words(embedder))
+        self.corrector = SpellCorrector(corpus_words, _known_words(embedder))
         # every case study's text in case_order: the corpus answering's word statistics are
         # cached by (built once, so each question does not rebuild and rehash it)
         self.case_texts = tuple(c.text for c in stored.cases)

@@ -66,3 +66,9 @@ def test_a_kind_of_thing_or_a_number_in_a_name_is_no_figure() -> None:
     assert figure_in("are Mental Health, Obesity and Covid-19, people are not always",
                      "people") is None
     assert figure_in("In 2019, 300 people came.", "people").value == 300
+
+
+def test_a_count_of_the_records_own_units_doing_something_is_theirs() -> None:
+    # "how many projects help teenagers?" counts case studies, not "projects help teenagers"
+    assert counted("How many projects help teenagers?") is None
+    assert counted("how many services support carers?") is None
