@@ -66,7 +66,7 @@ from casebook.index.answering.exception import (
     sets_aside,
 )
 from casebook.index.answering.match import Match, decide, probabilities
-from casebook.index.answering.prose import is_title, said_in
+from casebook.index.answering.prose import is_title, reworded, said_in
 from casebook.index.answering.scope import uncovered_places
 from casebook.index.answering.selection import (
     MATCH_FLOOR,
@@ -245,7 +245,7 @@ def ask_scored(searcher: Searcher, question: str, about: Sequence[str] = (), sho
     What the answer says of the question in its own sentences is spelled as search corrects
     it: "about link worker training", not the "trainning" typed."""
     question = validate_query(question, searcher.settings.max_query_chars, what="question")
-    scored, answer = _ask_spelled(searcher, question, about, shown, given)
+    scored, answer = _ask_as_typed(searcher, question, about, shown, given)
     return scored, respelled(answer, question, spelled(searcher, question))
 
 
@@ -256,18 +256,13 @@ def respelled(answer: Answer, typed: str, corrected: str) -> Answer:
     if not fixes:
         return answer
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, fixes)) + r")\b")
-    text, sentences = answer.answer, []
-    for sentence in answer.sentences:
-        fixed = sentence.text if sentence.citation is not None else pattern.sub(
-            lambda m: fixes[m.group(0)], sentence.text)
-        text = text.replace(sentence.text, fixed, 1)
-        sentences.append(dataclasses.replace(sentence, text=fixed))
-    return dataclasses.replace(answer, answer=text, sentences=tuple(sentences))
+    return reworded(answer, lambda s: s if s.citation is not None else dataclasses.replace(
+        s, text=pattern.sub(lambda m: fixes[m.group(0)], s.text)))
 
 
 def spelled(searcher: Searcher, text: str) -> str:
     """`text` with each word search would correct corrected, as typed otherwise (a capital
-    kept): "Which case studies are about homless people?" -> "... homeless people?"."""
+    kept): "about link worker trainning" -> "about link worker training"."""
     def one(match: re.Match[str]) -> str:
         word = match.group(0)
         if sum(c.isupper() for c in word) > 1:
@@ -284,8 +279,8 @@ def spelled(searcher: Searcher, text: str) -> str:
 _LETTERS = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
 
 
-def _ask_spelled(searcher: Searcher, question: str, about: Sequence[str], shown: str,
-                 given: Sequence[str]) -> tuple[Scored, Answer]:
+def _ask_as_typed(searcher: Searcher, question: str, about: Sequence[str], shown: str,
+                  given: Sequence[str]) -> tuple[Scored, Answer]:
     reply = None if about else small_talk(question, lambda: searcher.sections()) \
         or unanchored(question, searcher.gazetteer) or (LIKE_WHAT if points_alike(question)
                                                         else MORE_WHAT if more_alone(question)
@@ -298,7 +293,9 @@ def _ask_spelled(searcher: Searcher, question: str, about: Sequence[str], shown:
     alike = None if about else answer_alike(searcher, question)
     if alike is not None:  # "projects like the Well Centre"
         return alike
-    figured = None if about else answer_figures(searcher, question)
+    counting = None if about else counted_across(searcher, question)
+    figured = None if counting is None else figures_of(searcher, question, counting,
+                                                       searcher.case_order)
     if figured is not None:  # "how many link workers are there?"
         return figured
     # "apart from the training hubs, ...": asked without them, answered without their case
@@ -338,7 +335,7 @@ def _ask_spelled(searcher: Searcher, question: str, about: Sequence[str], shown:
                 f"Which case studies are about {theme.label.lower()}?"), ())
             if listed.match == "answered":
                 return scored, dataclasses.replace(listed, question=question)
-    return scored, unfigured(searcher, question, spelled_out(said_aside(answer, aside)), about)
+    return scored, unfigured(question, spelled_out(said_aside(answer, aside)), counting)
 
 
 def spelled_out(answer: Answer) -> Answer:
@@ -456,18 +453,11 @@ def alike_of(searcher: Searcher, question: str, case_id: str) -> tuple[Scored, A
     return scored, compose_alike(ctx, case, near or alike[:1], bool(near))
 
 
-def answer_figures(searcher: Searcher, question: str) -> tuple[Scored, Answer] | None:
-    """The number each summary gives of what a question counts across the case studies ("how
-    many link workers are there?", "which borough has the most link workers?"); None where it
-    counts nothing, names a place, a section, a case study or a name one case study alone holds
-    (that one's figure answers), or no summary gives a number of it (unfigured)."""
-    asked = counted_across(searcher, question)
-    return None if asked is None else figures_of(searcher, question, asked, searcher.case_order)
-
-
 def counted_across(searcher: Searcher, question: str) -> figures.Counted | None:
-    """What a question counts across the case studies; None where it counts nothing, or names
-    a place, a section, a case study or a name one case study alone holds."""
+    """What a question counts across the case studies ("how many link workers are there?",
+    "which borough has the most link workers?"), whose summaries' numbers answer it
+    (figures_of); None where it counts nothing, or names a place, a section, a case study or a
+    name one case study alone holds (that one's figure answers)."""
     asked = figures.counted(question)
     if asked is None or (names_a_field(searcher, question) and not asked.of_case_studies) \
             or searcher.gazetteer.find(question) or named_alone(searcher, question) \
@@ -477,24 +467,20 @@ def counted_across(searcher: Searcher, question: str) -> figures.Counted | None:
     return asked
 
 
-def unfigured(searcher: Searcher, question: str, answer: Answer,
-               about: Sequence[str] = ()) -> Answer:
-    """An answered count of a thing across the case studies that no summary gives a number of
-    (answer_figures found none): "No summary gives a number of GPs.", not a sentence quoted
-    that says "GP practices" as if it answered. Any other answer, or a follow-up's (`about`),
-    as it is."""
-    asked = counted_across(searcher, question) if answer.match == "answered" and not about \
-        else None
-    if asked is None or asked.of_case_studies:
+def unfigured(question: str, answer: Answer, counting: figures.Counted | None) -> Answer:
+    """An answered count of a thing across the case studies (`counting`) that no summary gives
+    a number of (figures_of found none): "No summary gives a number of GPs.", not a sentence
+    quoted that says "GP practices" as if it answered. Any other answer as it is."""
+    if counting is None or counting.of_case_studies or answer.match != "answered":
         return answer
-    text = f"No summary gives a number of {asked.noun}."
+    text = f"No summary gives a number of {counting.noun}."
     return Answer(question, text, (), True, answer.confidence, "answered",
                   (AnswerSentence(text, None),), shape=answer.shape, evidence=answer.evidence)
 
 
 def figures_of(searcher: Searcher, question: str, asked: figures.Counted,
                within: Sequence[str], among: bool = False) -> tuple[Scored, Answer] | None:
-    """answer_figures over the case studies `within` (`among`: those a conversation was
+    """The number each summary gives of what `asked` counts, over the case studies `within` (`among`: those a conversation was
     about); None where none of their summaries gives a number of what is counted."""
     stored = searcher.stored
     found: list[tuple[str, int, figures.Figure]] = []

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from casebook.index.answering.prose import count_words, focus, join
+from casebook.index.answering.prose import count_words, focus, join, reworded
 from casebook.index.answering.selection import boroughs_named, section_named
 from casebook.index.answering.shapes import UNITS
 from casebook.records import Answer, AnswerSentence, CaseStudy
@@ -108,15 +108,12 @@ def _besides(answer: Answer, given: Sequence[CaseStudy]) -> Answer:
     titles = join([f"\u201c{focus(c)}\u201d" for c in given])
     said = f"The {count_words(len(given))} case studies given before are" if len(given) > 2 \
         else f"{titles}, given before, {'is' if len(given) == 1 else 'are'}"
-    lead = AnswerSentence(f"{said} left out.", None) if answer.found else None
-    sentences = [_other(s) for s in answer.sentences]
-    if lead is not None:
-        sentences.insert(0, lead)
-    text = answer.answer
-    for before, after in zip(answer.sentences, sentences[1 if lead else 0:]):
-        text = text.replace(before.text, after.text, 1)
-    return dataclasses.replace(answer, answer=f"{lead.text} {text}" if lead else text,
-                               sentences=tuple(sentences))
+    others = reworded(answer, _other)
+    if not answer.found:
+        return others
+    lead = AnswerSentence(f"{said} left out.", None)
+    return dataclasses.replace(others, answer=f"{lead.text} {others.answer}",
+                               sentences=(lead, *others.sentences))
 
 
 _NO_CASE = re.compile(r"^No case study here\b")

@@ -11,12 +11,13 @@ inside a sentence of Casebook's own.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from casebook.index.text.chunking import split_sentences
 from casebook.index.text.stopwords import stopwords
-from casebook.records import CaseStudy
+from casebook.records import Answer, AnswerSentence, CaseStudy
 
 # a word that points back to something said before it
 POINTING = re.compile(r"^(?:this|these|that|those|they|their|theirs|them|it|its|he|she|his|her|"
@@ -202,3 +203,13 @@ def quoted(case: CaseStudy, start: int, text: str, follows: bool = False) -> str
     if is_title(sentence, case):
         return title_only(case)
     return finished(sentence) if follows else introduced(finished(sentence), case)
+
+
+def reworded(answer: Answer, change: Callable[[AnswerSentence], AnswerSentence]) -> Answer:
+    """`answer` with each sentence changed by `change`, its text changed to match."""
+    text, sentences = answer.answer, []
+    for sentence in answer.sentences:
+        changed = change(sentence)
+        text = text.replace(sentence.text, changed.text, 1)
+        sentences.append(changed)
+    return replace(answer, answer=text, sentences=tuple(sentences))
