@@ -69,6 +69,6 @@ def test_a_kind_of_thing_or_a_number_in_a_name_is_no_figure() -> None:
 
 
 def test_a_count_of_the_records_own_units_doing_something_is_theirs() -> None:
-    # "how many projects help teenagers?" counts case studies, not "projects help teenagers"
-    assert counted("How many projects help teenagers?") is None
+    # "how many projects support carers?" counts case studies, not "projects support carers"
+    assert counted("How many projects support carers?") is None
     assert counted("how many services support carers?") is None
