@@ -17,6 +17,7 @@ from casebook.index.answering.compose import (
     compose_alike,
     compose_answered,
     compose_compared,
+    compose_counted,
     compose_each,
     compose_field_alone,
     compose_figures,
@@ -33,6 +34,7 @@ from casebook.index.answering.conversation import (
     asks_for_more,
     bare_measure,
     contextual_query,
+    counts_back,
     definite_ellipsis,
     describing,
     group_size,
@@ -1442,6 +1444,12 @@ def answer_about(searcher: Searcher, question: str, scored: Scored,
                  about: Sequence[str], shown: str = "") -> Answer:
     """A follow-up that points back, answered from the case studies the conversation was
     about: the conversation already settled that they answer, so the match is theirs."""
+    if counts_back(question):  # "how many is that?" after a list
+        listed = searcher.group(scored.final, len(about), allowed={
+            row for row, case in enumerate(searcher.case_order) if case in set(about)})
+        order = {case: i for i, case in enumerate(about)}
+        listed.sort(key=lambda r: order[r.case_study.id])
+        return compose_counted(context(searcher, question, scored, listed))
     picked = among(question)
     place = place_asked(question, searcher.gazetteer) or (picked_place(searcher, picked[1])
                                                           if picked is not None else None)
@@ -1588,6 +1596,7 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         question, searcher.gazetteer) or names_from_answer(
         question, last_answer(messages), searcher.gazetteer) \
         or definite_ellipsis(question) is not None or bare_measure(question) \
+        or counts_back(question) \
         or more_alone(question) or verb_only_wh(question) else ()
     if not about and describing(question):
         # "tell me more about the Ealing one": the one of those before that is from there

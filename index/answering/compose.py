@@ -1230,6 +1230,20 @@ def _the_summary(case: CaseStudy) -> str:
     return said[0].lower() + said[1:]
 
 
+def compose_counted(ctx: Context) -> Answer:
+    """"How many is that?" after a list: how many case studies the answer before listed, and
+    which, by title (their sentences were just quoted)."""
+    n = len(ctx.ranked)
+    quotes = Quotes(ctx.stored)
+    intro = [AnswerSentence(f"That is {count_words(n)} {case_studies(n)}.", None)]
+    items = []
+    for result in ctx.ranked:
+        quotes.head(result)
+        case = result.case_study
+        items.append(AnswerItem(case, (), focus(case) if _has_body(ctx, case) else whole_focus(case)))
+    return _answer(ctx, "count", intro, items, quotes)
+
+
 def compose_compared(ctx: Context, ids: Sequence[str]) -> Answer:
     """A comparison of the case studies a conversation settled ("how do the three differ?"
     after a list of three): each of them, as a comparison of named ones."""

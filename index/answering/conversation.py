@@ -347,11 +347,25 @@ def among(question: str) -> tuple[str, str] | None:
     return f"{ask} case studies {rest}?", rest
 
 
+# "how many is that?", "how many are there?", "how many in all?": the number of what the answer
+# before listed, with nothing of its own to count
+_COUNTS_BACK = re.compile(r"^\s*(?:(?:and|so|ok(?:ay)?)[\s,]+)?how\s+many"
+                          r"(?:\s+of\s+(?:them|these|those))?(?:\s+(?:is|are|were)\s+"
+                          r"(?:that|it|there|they|those|these))?"
+                          r"(?:\s+(?:in\s+(?:total|all)|altogether))?\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def counts_back(question: str) -> bool:
+    """Whether a follow-up asks how many of what the answer before listed ("how many is that?")."""
+    return bool(_COUNTS_BACK.match(question))
+
+
 def plural(question: str) -> bool:
-    """Whether the follow-up points back at several ("what did they all do?"), or picks among
-    several ("which one is in Wandsworth?")."""
+    """Whether the follow-up points back at several ("what did they all do?"), picks among
+    several ("which one is in Wandsworth?"), or counts them ("how many is that?")."""
     return any(w.lower() in PLURAL for w in WORD.findall(question)) or \
-        group_size(question) is not None or _picking(question) is not None
+        group_size(question) is not None or _picking(question) is not None or \
+        counts_back(question)
 
 
 def is_follow_up(question: str, gazetteer: Gazetteer | None = None) -> bool:

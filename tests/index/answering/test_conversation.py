@@ -13,6 +13,7 @@ from casebook.index.answering.conversation import (
     asks_for_more,
     bare_measure,
     contextual_query,
+    counts_back,
     definite_ellipsis,
     group_size,
     is_follow_up,
@@ -322,6 +323,22 @@ def test_definite_ellipsis(question: str, phrase: str | None) -> None:
 ])
 def test_bare_measure(question: str, bare: bool) -> None:
     assert bare_measure(question) is bare
+
+
+@pytest.mark.parametrize(("question", "back"), [
+    ("how many is that?", True),
+    ("So how many are there?", True),
+    ("how many?", True),
+    ("how many of them are there altogether?", True),
+    ("and how many in total", True),
+    # something of its own to count, or the collection's own count
+    ("how many mosques are there?", False),
+    ("how many patients?", False),
+    ("how many case studies are there?", False),
+    ("how many of them are in Lambeth?", False),
+])
+def test_counts_back(question: str, back: bool) -> None:
+    assert counts_back(question) is back
 
 
 @pytest.mark.parametrize(("question", "picked"), [

@@ -8,7 +8,7 @@ import pytest
 
 from casebook.index.answering.ask import ask, ask_conversation, context, spelled
 from casebook.index.answering.compose import compose_related
-from casebook.index.answering.prose import focus, join
+from casebook.index.answering.prose import count_words, focus, join
 from casebook.index.retrieval.searcher import Searcher
 from casebook.records import Answer
 
@@ -1826,6 +1826,21 @@ def test_compare_the_two_without_citations_carried_back_compares_two(searcher: S
     places = _chat_bare(searcher, "How did Newham help?", "And Southwark?", "compare the two")
     assert [set(i.case_study.boroughs) & {"Newham", "Southwark"} for i in places.items] == [
         {"Newham"}, {"Southwark"}]
+
+
+def test_how_many_after_a_list_counts_the_list(searcher: Searcher) -> None:
+    # before: "The page gives only its title: ..." (a fact asked of the list's first alone)
+    listed, counted = _chat(searcher, "Which case studies mention Macmillan?", "how many is that?")
+    n = len(listed.items)
+    assert n >= 2 and counted.shape == "count"
+    assert counted.sentences[0].text == f"That is {count_words(n)} case studies."
+    assert [i.case_study.id for i in counted.items] == [i.case_study.id for i in listed.items]
+    # a client that sends back only the text: the list is asked again and counted the same
+    assert _chat_bare(searcher, "Which case studies mention Macmillan?",
+                      "how many are there?").sentences[0].text == counted.sentences[0].text
+    # a count of something of its own is still asked of the case study
+    _, mosques = _chat(searcher, "How did Hounslow reach Muslims?", "how many mosques are there?")
+    assert "15" in mosques.sentences[0].text
 
 
 def test_what_an_answer_says_of_the_question_is_spelled_as_search_reads_it(
