@@ -610,8 +610,23 @@ def headed_ranking(searcher: Searcher, question: str, scored: Scored,
     if match == "answered" and question_shape(question) in ("how", "fact", "open"):
         # "how did link workers support people with long covid?": the field's words ("link
         # workers") lift a case study titled with them above Merton's long Covid-19 clinics
-        return heading_over_field(searcher, scored.normalised, ranked)
+        return heading_over_field(searcher, scored.normalised, ranked) \
+            or borough_over_field(searcher, question, ranked)
     return None
+
+
+def borough_over_field(searcher: Searcher, question: str, ranked: Sequence[CaseResult]
+                       ) -> list[CaseResult] | None:
+    """A question whose words beside the boroughs it names are the field's alone ("what did
+    the Hounslow link workers do?") is asked of those boroughs: their best case study first,
+    where the best is from none of them (North West London's training, which "link workers"
+    lifts); None where it moves nothing."""
+    places = set(boroughs_said(question, searcher.boroughs(), searcher.gazetteer))
+    if not places or not ranked or set(ranked[0].case_study.boroughs) & places \
+            or topic_words(searcher.gazetteer.without_places(question), None, ()):
+        return None
+    at = next((i for i, r in enumerate(ranked) if set(r.case_study.boroughs) & places), None)
+    return None if at is None else [ranked[at], *ranked[:at], *ranked[at + 1:]]
 
 
 def theme_asked(searcher: Searcher, question: str) -> bool:

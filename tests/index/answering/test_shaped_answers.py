@@ -1843,6 +1843,21 @@ def test_how_many_after_a_list_counts_the_list(searcher: Searcher) -> None:
     assert "15" in mosques.sentences[0].text
 
 
+def test_a_borough_asked_of_in_the_fields_words_alone_is_answered_from_that_borough(
+        searcher: Searcher) -> None:
+    # before: North West London's training case study, lifted by "link workers"; and with
+    # "actually", "No Hounslow case study is about actually."
+    for question in ("What did the Hounslow link workers do?",
+                     "What did the Hounslow link workers actually do?"):
+        answer = ask(searcher, question)
+        assert answer.match == "answered", question
+        assert answer.citations[0].case_study.boroughs == ("Hounslow",), question
+        assert "actually" not in answer.answer
+    # a topic of its own beside the borough is still the ranking's to answer
+    trained = ask(searcher, "How did Newham link workers train as vaccinators?")
+    assert trained.citations[0].case_study.boroughs == ("Newham",)
+
+
 def test_what_an_answer_says_of_the_question_is_spelled_as_search_reads_it(
         searcher: Searcher) -> None:
     # before: "Six case studies are about link worker trainning."
