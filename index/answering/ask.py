@@ -39,6 +39,7 @@ from casebook.index.answering.conversation import (
     describing,
     group_size,
     more_alone,
+    named_one,
     names_from_answer,
     place_asked,
     plural,
@@ -1619,6 +1620,11 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         by_id = {c.id: c for c in searcher.case_studies()}
         about = tuple(c for c in conversation_cases(searcher, messages, every=True)
                       if places & set(by_id[c].boroughs)) if places else ()
+    told = named_one(question)
+    if told is not None:
+        # "what about the homelessness one?": the one of those before that its words tell apart
+        one = told_apart(searcher, told, conversation_cases(searcher, messages, every=True))
+        about = (one,) if one is not None else about
     if about:
         # "what else happened there?": what the answers before did not already say
         shown = "\n".join(said_before(messages)) if asks_for_more(question) else ""
@@ -1634,6 +1640,21 @@ def ask_conversation_scored(searcher: Searcher, messages: Sequence[Mapping[str, 
         if alone.found:
             return question, alone_scored, alone
     return query, scored, answer
+
+
+def told_apart(searcher: Searcher, told: str, cases: Sequence[str]) -> str | None:
+    """Of several case studies, the best match for `told` that holds a word of it (the place
+    it is from counts); None where there are not several, or none holds one."""
+    if len(cases) < 2:
+        return None
+    words = set(tokenize(told))
+    allowed = {row for row, case in enumerate(searcher.case_order) if case in set(cases)}
+    for result in searcher.group(searcher.score(told, full=True).final, len(allowed),
+                                 allowed=allowed):
+        case = result.case_study
+        if words & set(tokenize(f"{case.text} {' '.join(case.boroughs)}")):
+            return case.id
+    return None
 
 
 def conversation_cases(searcher: Searcher, messages: Sequence[Mapping[str, str] | object],

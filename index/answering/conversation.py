@@ -225,6 +225,22 @@ _POINTING = frozenset("other others same first second third last previous earlie
                       "these those two three four five".split())
 
 
+# "the homelessness one", "the one about cancer": one of those before, told apart by its topic
+_NAMED_ONE = re.compile(r"\bthe\s+(?:(?P<before>(?:[\w'’&-]+\s+){0,3}?[\w'’&-]+)\s+one|"
+                        r"one\s+(?:about|on|for|with|in)\s+(?P<after>[^?.!,]+))\b", re.IGNORECASE)
+
+
+def named_one(question: str) -> str | None:
+    """What tells the one a follow-up points at from the others before it ("what about the
+    homelessness one?" -> "homelessness"); None where it points by place in a list ("the second
+    one") or names nothing ("that one")."""
+    match = _NAMED_ONE.search(question)
+    if match is None:
+        return None
+    words = (match.group("before") or match.group("after")).split()
+    return " ".join(words) if not {w.lower() for w in words} & (_POINTING | ANAPHORA) else None
+
+
 def names_its_topic(words: Sequence[str]) -> bool:
     """Whether a phrase with "the" names what it is about: "the refugee projects" are the
     projects about refugees, found afresh; "the other projects" and "the results" point back."""

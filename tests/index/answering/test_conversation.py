@@ -18,6 +18,7 @@ from casebook.index.answering.conversation import (
     group_size,
     is_follow_up,
     more_alone,
+    named_one,
     names_from_answer,
     place_asked,
     points_back,
@@ -339,6 +340,19 @@ def test_bare_measure(question: str, bare: bool) -> None:
 ])
 def test_counts_back(question: str, back: bool) -> None:
     assert counts_back(question) is back
+
+
+@pytest.mark.parametrize(("question", "told"), [
+    ("what about the homelessness one?", "homelessness"),
+    ("tell me more about the one about cancer", "cancer"),
+    ("who runs the one in Croydon?", "Croydon"),
+    # by its place in a list, or by nothing: the conversation's order tells it
+    ("and the second one?", None),
+    ("what about that one?", None),
+    ("the other one?", None),
+])
+def test_named_one(question: str, told: str | None) -> None:
+    assert named_one(question) == told
 
 
 @pytest.mark.parametrize(("question", "picked"), [

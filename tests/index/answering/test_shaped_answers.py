@@ -1858,6 +1858,18 @@ def test_a_borough_asked_of_in_the_fields_words_alone_is_answered_from_that_boro
     assert trained.citations[0].case_study.boroughs == ("Newham",)
 
 
+def test_the_one_a_follow_up_names_by_its_topic_is_the_one_answered(searcher: Searcher) -> None:
+    listed, homeless = _chat(searcher, "Tell me about Lewisham", "what about the homelessness one?")
+    assert len(listed.items) >= 2
+    # before: the first of the list (Community Connections), whatever "the homelessness one" said
+    assert {c.case_study.id for c in homeless.citations} == {
+        next(i.case_study.id for i in listed.items if "homelessness" in i.case_study.title)}
+    # one a place tells apart, though the place alone would move the conversation on
+    _, newham = _chat(searcher, "Which case studies are about vaccines?", "who runs the one in Newham?")
+    assert newham.match == "answered"
+    assert {c.case_study.boroughs for c in newham.citations} == {("Newham",)}
+
+
 def test_what_an_answer_says_of_the_question_is_spelled_as_search_reads_it(
         searcher: Searcher) -> None:
     # before: "Six case studies are about link worker trainning."
