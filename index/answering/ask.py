@@ -358,10 +358,11 @@ def spelled_out(answer: Answer) -> Answer:
                                sentences=(said, *answer.sentences))
 
 
-# "what does SPLW stand for?", "what is a PCN?", "what does ARRS mean?"
+# "what does SPLW stand for?", "what is a PCN?", "what does ARRS mean?", "what are ARRS roles?"
+# (the acronym before a noun or two it names the kind of)
 _ACRONYM_ASKED = re.compile(r"^\s*(?i:what)\s+(?i:is|are|does|do)\s+(?i:an?\s+|the\s+)?"
-                            r"(?P<acronym>[A-Z][A-Z&]{1,7})(?P<plural>s?)\s*(?i:stand\s+for|mean)?"
-                            r"\s*[?.!]*\s*$")
+                            r"(?P<acronym>[A-Z][A-Z&]{1,7})(?P<plural>s?)(?:\s+[a-z][a-z-]*){0,2}?"
+                            r"\s*(?i:stand\s+for|mean)?\s*[?.!]*\s*$")
 
 
 # P(in the field) a question the field model reads as outside it still needs, for a theme it

@@ -43,6 +43,20 @@ def uncovered_places(question: str, covered_boroughs: Iterable[str], corpus_text
     """The places named, if the question names places and the corpus covers none of them."""
     named = places_named(question, gazetteer)
     covered = set(covered_boroughs)
-    if not named or any(p in covered or p in corpus_text for p in named):
+    if not named or any(p in covered or _said(p, corpus_text, gazetteer or london())
+                        for p in named):
         return []
     return named
+
+
+# characters either side of a borough's name that a longer place's name holding it fits in
+_NAME_REACH = 40
+
+
+def _said(place: str, text: str, gazetteer: Gazetteer) -> bool:
+    """Whether `text` names `place`; a borough only as itself, not as part of a longer place's
+    name ("Bromley" of "Bromley by Bow", which is in Tower Hamlets)."""
+    if gazetteer.canonical(place) != place:
+        return place in text
+    return any(place in gazetteer.find(text[max(0, m.start() - _NAME_REACH):m.end() + _NAME_REACH])
+               for m in re.finditer(rf"\b{re.escape(place)}\b", text))

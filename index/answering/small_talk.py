@@ -22,8 +22,15 @@ from casebook.index.answering.selection import PROPER, asked_words
 
 _GREETING = re.compile(r"^(?:hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|"
                        r"evening|day))(?:\s+(?:there|all|everyone|casebook))?$", re.IGNORECASE)
-_THANKS = re.compile(r"^(?:thanks|thank\s+you|many\s+thanks|cheers|ta|thx)(?:\s+(?:a\s+lot|"
-                     r"very\s+much|so\s+much|again))?$", re.IGNORECASE)
+# "that's helpful", "great", "really useful": praise of the answer before, with thanks or alone
+_PRAISE = (r"(?:(?:that's|thats|that\s+is|this\s+is|it's|its)\s+)?(?:(?:really|very|so)\s+)?"
+           r"(?:great|helpful|useful|brilliant|perfect|lovely|interesting|good|excellent|"
+           r"fantastic|amazing|ok|okay|cool|nice)")
+_THANKS = re.compile(rf"^(?:(?:{_PRAISE})\s+)?(?:thanks|thank\s+you|many\s+thanks|cheers|ta|thx)"
+                     r"(?:\s+(?:a\s+lot|very\s+much|so\s+much|again|for\s+(?:your|the|that|this|"
+                     r"all\s+the)\s+(?:help|answer|answers|information|info)))?"
+                     rf"(?:\s+{_PRAISE})?$", re.IGNORECASE)
+_PRAISED = re.compile(rf"^{_PRAISE}$", re.IGNORECASE)
 _ABOUT = re.compile(r"^(?:help|help\s+me|what\s+can\s+you\s+do|what\s+do\s+you\s+do|"
                     r"who\s+are\s+you|what\s+are\s+you|what\s+is\s+this|how\s+does\s+this\s+work|"
                     r"how\s+do\s+i\s+use\s+(?:this|you|casebook))$", re.IGNORECASE)
@@ -45,6 +52,8 @@ def small_talk(question: str, sections: Callable[[], Sequence[str]]) -> str | No
         return f"Hello. I answer questions from London's social prescribing case studies. {ASK}"
     if _THANKS.match(bare):
         return f"You're welcome. {ASK}"
+    if _PRAISED.match(bare):
+        return f"Glad it helped. {ASK}"
     if _ABOUT.match(bare):
         named = sections()
         covered = f" The case studies cover: {'; '.join(named)}." if named else ""

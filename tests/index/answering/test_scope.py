@@ -2,7 +2,8 @@ import pytest
 
 from casebook.index.answering.scope import places_named, uncovered_places
 
-CORPUS = "Hounslow mosques. Crawley Posh Club. Lambeth youth hub."
+CORPUS = ("Hounslow mosques. Crawley Posh Club. Lambeth youth hub. The Bromley by Bow Centre "
+          "piloted a service. Age UK Barnet helped.")
 COVERED = ["Hounslow", "Lambeth"]
 
 
@@ -30,6 +31,10 @@ def test_places_named(question: str, places: list[str]) -> None:
         ("How did Hounslow do it compared to Manchester?", []),  # one place is covered
         ("Is there a Posh Club in Crawley?", []),  # named in the corpus text
         ("How did link workers reach faith groups?", []),  # no place at all
+        # a borough named only inside a longer place's name ("Bromley by Bow", in Tower
+        # Hamlets) is not named; one named as itself is, wherever the records place it
+        ("Is there a case study from Bromley?", ["Bromley"]),
+        ("Anything in Barnet?", []),
     ],
 )
 def test_uncovered_places(question: str, uncovered: list[str]) -> None:

@@ -1678,6 +1678,9 @@ def test_what_an_acronym_stands_for_leads(searcher: Searcher) -> None:
     assert ask(searcher, "What does ARRS mean?").sentences[0].text == (
         "ARRS stands for \u201cadditional roles reimbursement scheme\u201d.")
     assert ask(searcher, "What are PCNs?").sentences[0].text.startswith("PCNs stand for")
+    # before a noun it names the kind of, it is still what is asked
+    assert ask(searcher, "What are ARRS roles?").sentences[0].text == (
+        "ARRS stands for \u201cadditional roles reimbursement scheme\u201d.")
     # an acronym neither knows is left alone
     assert "stands for" not in ask(searcher, "What is PIP?").answer
 

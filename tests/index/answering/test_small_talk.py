@@ -13,9 +13,16 @@ def test_a_greeting_is_greeted_and_told_what_to_ask(message: str) -> None:
     assert reply is not None and reply.startswith("Hello.") and "Ask about a topic" in reply
 
 
-@pytest.mark.parametrize("message", ["thanks", "Thank you very much.", "cheers!"])
+@pytest.mark.parametrize("message", ["thanks", "Thank you very much.", "cheers!",
+                                     "thanks, that's helpful", "Great, thanks!",
+                                     "thank you for your help"])
 def test_thanks_is_answered(message: str) -> None:
     assert (small_talk(message, lambda: SECTIONS) or "").startswith("You're welcome.")
+
+
+@pytest.mark.parametrize("message", ["That's really useful.", "perfect"])
+def test_praise_alone_is_answered(message: str) -> None:
+    assert (small_talk(message, lambda: SECTIONS) or "").startswith("Glad it helped.")
 
 
 @pytest.mark.parametrize("message", ["help", "What can you do?", "how does this work?"])
@@ -26,6 +33,7 @@ def test_asking_what_casebook_does_is_told_what_it_covers(message: str) -> None:
 
 @pytest.mark.parametrize("message", [
     "Hi, how did Hounslow reach Muslim communities?", "help for carers", "thanks to volunteers",
+    "useful case studies on cancer", "is that good?",
     "What can link workers do for refugees?", "hello world project"])
 def test_a_question_is_no_small_talk(message: str) -> None:
     assert small_talk(message, lambda: SECTIONS) is None
