@@ -54,9 +54,13 @@ def dumps_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:
 
 def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Write `rows` atomically and durably: a reader sees the old file or the new, never half."""
+    write_text_atomic(path, dumps_jsonl(rows))
+
+
+def write_text_atomic(path: Path, body: str) -> None:
+    """Write `body` as UTF-8, atomically and durably, as write_jsonl does."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = dumps_jsonl(rows)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes it 0600; every other file Casebook writes has the umask's mode (0644)

@@ -50,6 +50,23 @@ class CaseStudy:
 
 
 @dataclass(frozen=True)
+class SourcePage:
+    """The case studies page itself: where it is, its title and the paragraphs that open it
+    before its first section (where it says what social prescribing is)."""
+
+    url: str
+    title: str
+    intro: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourcePage:
+        return cls(url=data["url"], title=data["title"], intro=tuple(data.get("intro", ())))
+
+
+@dataclass(frozen=True)
 class Passage:
     """A run of whole sentences from one case study: the unit that is embedded and retrieved."""
 

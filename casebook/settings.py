@@ -426,6 +426,11 @@ class Settings(BaseSettings):
         return self.corpus_dir / "case_studies.jsonl"
 
     @property
+    def source_page_path(self) -> Path:
+        """The case studies page's own record: its title and opening paragraphs."""
+        return self.corpus_dir / "page.json"
+
+    @property
     def tuned_file(self) -> Path:
         """Where the tuned numbers are written and read: beside the builds they were fitted on,
         unless CASEBOOK_TUNED_PATH says otherwise."""

@@ -42,7 +42,7 @@ from casebook.index.text.acronyms import expand_acronyms
 from casebook.index.text.chunking import chunk_corpus
 from casebook.index.text.sentences import Sentence, sentences_of
 from casebook.index.vectors import FaissIndex
-from casebook.ingest.corpus import load_case_studies
+from casebook.ingest.corpus import load_case_studies, load_source_page
 from casebook.jsonl import write_jsonl
 from casebook.records import CaseStudy, Passage
 from casebook.settings import Settings
@@ -152,6 +152,10 @@ def _write_build(settings: Settings, embedder: Embedder, name: str, builds: Path
         # queries are read with the names the corpus was tagged with, whatever ships later
         (tmp / layout.GAZETTEER_FILE).write_text(json.dumps(london().to_dict(), ensure_ascii=False),
                                                  encoding="utf-8")
+        page = load_source_page(settings.source_page_path)
+        if page is not None:  # the page's own words: what it says social prescribing is
+            (tmp / layout.PAGE_FILE).write_text(json.dumps(page.to_dict(), ensure_ascii=False),
+                                                encoding="utf-8")
         manifest = IndexManifest(
             model=settings.model,
             dimension=dimension,

@@ -21,6 +21,7 @@ CASES_FILE = "case_studies.jsonl"
 SENTENCES_FILE = "sentences.jsonl"
 SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
 GAZETTEER_FILE = "gazetteer.json"
+PAGE_FILE = "page.json"  # the source page's title and opening (optional: older builds lack it)
 PARTIAL_SUFFIX = ".partial"
 
 # What `build_index` names a build (UTC time to the microsecond); CURRENT may hold nothing else,

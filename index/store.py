@@ -33,7 +33,7 @@ from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.text.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
 from casebook.jsonl import read_jsonl
-from casebook.records import CaseStudy, Passage
+from casebook.records import CaseStudy, Passage, SourcePage
 from casebook.settings import Settings
 
 T = TypeVar("T")
@@ -54,6 +54,7 @@ class StoredIndex:
     passage_vectors: np.ndarray  # row i = passage i, for case-to-case similarity
     sentence_vectors: np.ndarray
     gazetteer: Gazetteer  # the place names the corpus was tagged with
+    page: SourcePage | None = None  # the source page's title and opening; None: built without
     e5_passage_vectors: np.ndarray | None = None  # row i = passage i; None: built without e5
     e5_sentence_vectors: np.ndarray | None = None
     # size, time and inode of each file when loading began (see `changed`)
@@ -180,8 +181,19 @@ def _read_build(path: Path, manifest: IndexManifest, stamps: dict[str, Stamp | N
         sentence_vectors=sentence_vectors,
         gazetteer=Gazetteer.from_dict(json.loads(
             (path / layout.GAZETTEER_FILE).read_text(encoding="utf-8"))),
+        page=_read_page(path / layout.PAGE_FILE),
         stamps=stamps,
     )
+
+
+def _read_page(path: Path) -> SourcePage | None:
+    """The source page's record; None for a build made before builds kept it."""
+    try:
+        return SourcePage.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCorruptError(f"Cannot read {path} ({exc}).", hint=REBUILD) from exc
 
 
 def _read_vectors(path: Path) -> np.ndarray:

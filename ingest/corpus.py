@@ -1,8 +1,9 @@
-"""case_studies.jsonl on disk, and building it from a snapshot directory."""
+"""case_studies.jsonl and page.json on disk, and building them from a snapshot directory."""
 
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,10 +16,10 @@ from casebook.ingest.documents import (
     pdf_to_text,
 )
 from casebook.ingest.html import HTML_TYPES
-from casebook.ingest.parse import check_unique_ids, parse_page
+from casebook.ingest.parse import check_unique_ids, parse_page, parse_source_page
 from casebook.ingest.snapshot import read_file, read_manifest
-from casebook.jsonl import read_jsonl, write_jsonl
-from casebook.records import CaseStudy
+from casebook.jsonl import read_jsonl, write_jsonl, write_text_atomic
+from casebook.records import CaseStudy, SourcePage
 
 REBUILD_HINT = "Run `casebook ingest --from corpus/snapshot` to rebuild it, or restore it from git."
 
@@ -36,6 +37,35 @@ def load_case_studies(path: Path) -> list[CaseStudy]:
 def write_case_studies(path: Path, cases: Iterable[CaseStudy]) -> None:
     """Write one JSON object a line, atomically: readers see the old file or the new, never half."""
     write_jsonl(path, (case.to_dict() for case in cases))
+
+
+def build_source_page(snapshot_dir: Path) -> SourcePage:
+    """The snapshot's start page: its address, title and opening paragraphs.
+
+    :raises CorpusError: when the manifest or the start page is missing or altered.
+    """
+    manifest = read_manifest(Path(snapshot_dir))
+    start = manifest.start
+    html = _decode(read_file(Path(snapshot_dir), start), start.content_type)
+    return parse_source_page(html, start.final_url or start.url)
+
+
+def write_source_page(path: Path, page: SourcePage) -> None:
+    """Write the page record as JSON, atomically."""
+    write_text_atomic(path, json.dumps(page.to_dict(), ensure_ascii=False, indent=1) + "\n")
+
+
+def load_source_page(path: Path) -> SourcePage | None:
+    """The page record at `path`; None where there is none (a corpus made before it was kept).
+
+    :raises CorpusError: when the file is there but is not a page record.
+    """
+    try:
+        return SourcePage.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CorpusError(f"{path} is not a page record ({exc}).", hint=REBUILD_HINT) from exc
 
 
 def build_corpus(snapshot_dir: Path) -> list[CaseStudy]:

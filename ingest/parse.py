@@ -21,7 +21,7 @@ from casebook.ingest.html import (
     resolve,
     soup_of,
 )
-from casebook.records import CaseStudy
+from casebook.records import CaseStudy, SourcePage
 from casebook.slugs import slugify
 from casebook.themes import themes
 
@@ -118,6 +118,24 @@ def parse_page(html: str, url: str) -> list[CaseStudy]:
             hint="Check that the snapshot holds the case studies page, not an error or login page.",
         )
     return _assign_ids([_to_case_study(item, url, base) for item in items])
+
+
+def parse_source_page(html: str, url: str) -> SourcePage:
+    """The page's address, its title (`<h1>`, else `<title>`) and the paragraphs that open it,
+    before its first section or list; none where it opens on a section. Malformed HTML yields
+    what it holds."""
+    soup = soup_of(html)
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    heading = root.find("h1") or soup.find("h1") or soup.find("title")
+    intro: list[str] = []
+    for el in _blocks(root):
+        if el.name != "p":
+            break  # a section heading, a list or a video: the opening is over
+        text = clean_text(el.get_text())
+        if text and not _is_bold_title(el, text):
+            intro.append(text)
+    title = clean_text(heading.get_text()) if isinstance(heading, Tag) else ""
+    return SourcePage(url=url, title=title, intro=tuple(intro))
 
 
 def _blocks(root: Tag) -> list[Tag]:

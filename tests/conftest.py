@@ -37,6 +37,7 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
     corpus = root / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "case_studies.jsonl", corpus / "case_studies.jsonl")
+    shutil.copy(CORPUS / "page.json", corpus / "page.json")
     settings = Settings(corpus_dir=corpus, index_dir=root / "index")
     build_index(settings, embedder, progress=False)
     return settings

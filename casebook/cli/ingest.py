@@ -31,7 +31,12 @@ def ingest(
     if allow_shrink and not live:
         raise typer.BadParameter("--allow-shrink only makes sense with --live.")
     # imported here: the crawler and parsers would slow every other subcommand's start
-    from casebook.ingest.corpus import build_corpus, write_case_studies
+    from casebook.ingest.corpus import (
+        build_corpus,
+        build_source_page,
+        write_case_studies,
+        write_source_page,
+    )
     from casebook.ingest.live import ingest_live
 
     settings = load_settings()
@@ -50,6 +55,9 @@ def ingest(
         else:
             cases = build_corpus(source or settings.snapshot_dir)
         write_case_studies(settings.case_studies_path, cases)
+        # the page's own words (what it says social prescribing is), from the snapshot parsed
+        write_source_page(settings.source_page_path,
+                          build_source_page(source or settings.snapshot_dir))
     report.update(case_studies=len(cases), path=str(settings.case_studies_path))
     if as_json:
         print_json(report)

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import pairwise
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -93,6 +95,7 @@ from casebook.index.answering.shapes import (
 from casebook.index.answering.subject import grammatical, is_clause, subject
 from casebook.index.answering.tally import Asked, tally_asked, tally_sentences
 from casebook.index.store import StoredIndex
+from casebook.index.text.chunking import split_sentences
 from casebook.index.text.terms import tokenize
 from casebook.records import (
     Answer,
@@ -1638,10 +1641,39 @@ def compose_field_alone(ctx: Context) -> Answer:
     "tell me about link workers"): every case study is about that, so none is closer than
     another, and the answer says what they cover instead. Not an answer to it: related."""
     ctx = replace(ctx, match="related")
-    intro = [AnswerSentence("Every case study here is about that, and none explains it on its "
-                            "own; ask about a topic, a place or a project.", None),
-             AnswerSentence(covered_text(ctx.topics, ctx.sections), None)]
+    said = _page_says(ctx)
+    intro = [AnswerSentence(said, None),
+             AnswerSentence("Every case study here is an example of it; ask about a topic, a "
+                            "place or a project to see one.", None)] if said else [
+        AnswerSentence("Every case study here is about that, and none explains it on its "
+                       "own; ask about a topic, a place or a project.", None)]
+    intro.append(AnswerSentence(covered_text(ctx.topics, ctx.sections), None))
     return _answer(ctx, question_shape(ctx.question), intro, [], Quotes(ctx.stored))
+
+
+def _page_says(ctx: Context) -> str | None:
+    """What the page the case studies come from says of the field's words a question asks
+    about ("Social Prescribing is a way of linking people ..."), quoted as its own: the first
+    sentence of its opening that names them, two in a row as the question has them, and holds
+    the rest bar the field's common words ("work" of "how does social prescribing work?");
+    None where none does, or the build kept no page. "Linking people" names no link workers."""
+    page = ctx.stored.page
+    scaffolding = set(tokenize(" ".join(question_words())))
+    order = [s for s in tokenize(ctx.question) if s not in scaffolding]
+    if page is None or not order:
+        return None
+    common = set(tokenize(" ".join(generic_words())))
+
+    def holds(sentence: str) -> bool:
+        said = tokenize(sentence)
+        named = set(pairwise(order)) & set(pairwise(said))
+        return bool(named) and set(order) - set(said) <= common
+    said = next((s for p in page.intro for _, s in split_sentences(p) if holds(s)), None)
+    if said is None:
+        return None
+    host = urlsplit(page.url).hostname or ""
+    where = f" ({host.removeprefix('www.')})" if host else ""
+    return f"The page these case studies come from{where} says: \u201c{said.rstrip('.')}\u201d."
 
 
 def _away_first(ctx: Context, head: str, away: CaseResult, close: Sequence[CaseResult],

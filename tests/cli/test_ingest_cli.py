@@ -49,6 +49,7 @@ def test_from_snapshot_rebuilds_the_committed_corpus(corpus: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     written = corpus / "case_studies.jsonl"
     assert written.read_bytes() == COMMITTED.read_bytes()
+    assert (corpus / "page.json").read_bytes() == (CORPUS_DIR / "page.json").read_bytes()
     assert len(written.read_text(encoding="utf-8").splitlines()) == 34
     assert f"Wrote 34 case studies to {written}" in result.stdout
 
@@ -78,7 +79,8 @@ def test_live_swaps_in_a_new_snapshot_and_writes_the_corpus(site: Site, corpus: 
     assert (snapshot / pdf.path).read_bytes().startswith(b"%PDF-")
     assert (snapshot / page.path).is_file()
     assert not (snapshot / "social-prescribing-case-studies.html").exists()  # the old snapshot's
-    assert sorted(p.name for p in corpus.iterdir()) == ["case_studies.jsonl", "snapshot"]
+    assert sorted(p.name for p in corpus.iterdir()) == ["case_studies.jsonl", "page.json",
+                                                        "snapshot"]
 
     lines = (corpus / "case_studies.jsonl").read_text(encoding="utf-8").splitlines()
     written = {case["id"]: case for case in map(json.loads, lines)}
@@ -145,7 +147,8 @@ def test_failed_live_crawl_leaves_snapshot_and_corpus_untouched(
     assert "Traceback" not in result.output
     assert tree(corpus / "snapshot") == snapshot
     assert (corpus / "case_studies.jsonl").read_bytes() == cases
-    assert sorted(p.name for p in corpus.iterdir()) == ["case_studies.jsonl", "snapshot"]
+    assert sorted(p.name for p in corpus.iterdir()) == ["case_studies.jsonl", "page.json",
+                                                        "snapshot"]
 
 
 def test_live_refuses_a_crawl_that_shrinks_the_corpus_unless_allowed(site: Site, corpus: Path) -> None:

@@ -106,6 +106,19 @@ def test_a_file_changed_in_place_fails_its_checksum(own_index: Settings) -> None
         load_index(own_index)
 
 
+def test_the_build_carries_the_source_page_and_one_built_before_it_loads_without(
+        own_index: Settings) -> None:
+    page = load_index(own_index).page
+    assert page is not None and page.intro[0].startswith("Social Prescribing is")
+    build = layout.current_build(own_index.index_dir)
+    (build / layout.PAGE_FILE).unlink()
+    manifest = json.loads((build / "manifest.json").read_text())
+    for listed in ("files", "sizes"):
+        manifest[listed].pop(layout.PAGE_FILE)
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    assert load_index(own_index).page is None
+
+
 def test_deleted_file_is_reported_as_corrupt(own_index: Settings) -> None:
     (layout.current_build(own_index.index_dir) / "passages.jsonl").unlink()
     with pytest.raises(IndexCorruptError, match=r"passages\.jsonl is missing"):

@@ -13,8 +13,11 @@ from casebook.hashing import sha256_bytes, sha256_file
 from casebook.ingest import corpus as corpus_module
 from casebook.ingest.corpus import (
     build_corpus,
+    build_source_page,
     load_case_studies,
+    load_source_page,
     write_case_studies,
+    write_source_page,
 )
 from casebook.ingest.documents import (
     LinkedDocument,
@@ -114,6 +117,30 @@ def test_committed_corpus_is_what_the_snapshot_builds(
     fresh = tmp_path / "case_studies.jsonl"
     write_case_studies(fresh, built)
     assert fresh.read_bytes() == case_studies_path.read_bytes()
+
+
+def test_committed_page_is_what_the_snapshot_builds(
+    snapshot_dir: Path, case_studies_path: Path, tmp_path: Path
+) -> None:
+    committed = case_studies_path.parent / "page.json"
+    page = build_source_page(snapshot_dir)
+    assert page == load_source_page(committed)
+    assert page.url == DEFAULT_SOURCE_URL and page.title == "Case studies"
+    # what the page says social prescribing is opens it
+    assert page.intro[0].startswith("Social Prescribing is a way of linking people")
+    fresh = tmp_path / "page.json"
+    write_source_page(fresh, page)
+    assert fresh.read_bytes() == committed.read_bytes()
+
+
+def test_a_missing_page_record_is_none_and_a_broken_one_says_how_to_rebuild(
+        tmp_path: Path) -> None:
+    assert load_source_page(tmp_path / "page.json") is None
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"title": "no url"}', encoding="utf-8")
+    with pytest.raises(CorpusError, match="not a page record") as raised:
+        load_source_page(broken)
+    assert "casebook ingest" in (raised.value.hint or "")
 
 
 def test_tampered_snapshot_is_refused(snapshot_dir: Path, tmp_path: Path) -> None:

@@ -7,8 +7,14 @@ from itertools import pairwise
 import pytest
 
 from casebook.errors import ParseError
-from casebook.ingest.parse import check_unique_ids, derive_title, parse_page, slugify
-from casebook.records import CaseStudy
+from casebook.ingest.parse import (
+    check_unique_ids,
+    derive_title,
+    parse_page,
+    parse_source_page,
+    slugify,
+)
+from casebook.records import CaseStudy, SourcePage
 from casebook.settings import DEFAULT_SOURCE_URL as PAGE_URL
 
 SECTION_COUNTS = {
@@ -264,3 +270,22 @@ def test_off_site_title_links_keep_the_url_but_not_the_id() -> None:
     video, mail = parse_page(html, PAGE_URL)
     assert (video.id, video.url, video.links) == ("the-well-centre", "https://www.youtube.com/watch?v=abc", ())
     assert (mail.id, mail.url) == ("write-to-us", f"{PAGE_URL}#video")
+
+
+def test_the_page_opening_is_read_up_to_its_first_section(page_html: str) -> None:
+    page = parse_source_page(page_html, PAGE_URL)
+    assert page.title == "Case studies"
+    assert len(page.intro) == 2  # the jump-to-section list is chrome, not opening
+    assert "Healthy London Partnership" in page.intro[1]
+
+
+@pytest.mark.parametrize(("html", "page"), [
+    # no opening before the first section; a title from <title> where there is no <h1>
+    ("<title>Stories</title><main><h2>S</h2><p>Read how.</p></main>", SourcePage("u", "Stories")),
+    # cut short: what it holds
+    ("<main><h1>Case studies</h1><p>Social prescribing links", SourcePage(
+        "u", "Case studies", ("Social prescribing links",))),
+    ("", SourcePage("u", "")),
+])
+def test_a_page_opening_from_odd_html(html: str, page: SourcePage) -> None:
+    assert parse_source_page(html, "u") == page

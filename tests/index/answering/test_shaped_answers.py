@@ -1668,6 +1668,20 @@ def test_which_one_is_in_london_reads_where_each_is(searcher: Searcher) -> None:
         "during Covid-19\u201d (Lewisham and Southwark).")
 
 
+def test_what_social_prescribing_is_is_told_in_the_source_pages_words(searcher: Searcher) -> None:
+    # before: "Every case study here is about that, and none explains it on its own; ..."
+    for question in ("what is social prescribing?", "How does social prescribing work?"):
+        answer = ask(searcher, question)
+        assert answer.sentences[0].text.startswith(
+            "The page these case studies come from (healthylondon.org) says: \u201cSocial "
+            "Prescribing is a way of linking people with non-medical support"), question
+        assert answer.sentences[0].text.endswith("\u201d.")
+        reads_whole(answer)
+    # "linking people" names no link workers: the page does not say what they are
+    workers = ask(searcher, "tell me about link workers")
+    assert "healthylondon.org" not in workers.answer
+
+
 def test_what_an_acronym_stands_for_leads(searcher: Searcher) -> None:
     # the corpus's own definition, said of one where one is asked of
     splw = ask(searcher, "what does SPLW stand for?")
