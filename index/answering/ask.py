@@ -297,8 +297,9 @@ def _ask_as_typed(searcher: Searcher, question: str, about: Sequence[str], shown
     if alike is not None:  # "projects like the Well Centre"
         return alike
     counting = None if about else counted_across(searcher, question)
-    figured = None if counting is None else figures_of(searcher, question, counting,
-                                                       searcher.case_order)
+    within = counted_within(searcher, question)
+    figured = None if counting is None else figures_of(searcher, question, counting, within.ids,
+                                                       among=within.scoped)
     if figured is not None:  # "how many link workers are there?"
         return figured
     # "apart from the training hubs, ...": asked without them, answered without their case
@@ -338,7 +339,8 @@ def _ask_as_typed(searcher: Searcher, question: str, about: Sequence[str], shown
                 f"Which case studies are about {theme.label.lower()}?"), ())
             if listed.match == "answered":
                 return scored, dataclasses.replace(listed, question=question)
-    return scored, unfigured(question, spelled_out(said_aside(answer, aside)), counting)
+    return scored, unfigured(question, spelled_out(said_aside(answer, aside)), counting,
+                             within.summaries)
 
 
 def spelled_out(answer: Answer) -> Answer:
@@ -463,21 +465,56 @@ def counted_across(searcher: Searcher, question: str) -> figures.Counted | None:
     (figures_of); None where it counts nothing, or names a place, a section, a case study or a
     name one case study alone holds (that one's figure answers)."""
     asked = figures.counted(question)
-    if asked is None or (names_a_field(searcher, question) and not asked.of_case_studies) \
-            or searcher.gazetteer.find(question) or named_alone(searcher, question) \
-            or regions().find(question) or named_cases(question, searcher.case_studies(),
-                                                       searcher.boroughs(), searcher.gazetteer):
+    if asked is None:
+        return None
+    # "which case study has the most GP practices?" asks across the whole collection, as
+    # "which borough has ...?" does, or across the section or borough it names ("which case
+    # study in Southwark has the most link workers?")
+    if (names_a_field(searcher, question) and not asked.of_case_studies and not asked.most) \
+            or (searcher.gazetteer.find(question) and not asked.most) \
+            or named_alone(searcher, question) \
+            or ((regions().find(question) or named_cases(
+                question, searcher.case_studies(), searcher.boroughs(), searcher.gazetteer))
+                and not asked.most):
         return None
     return asked
 
 
-def unfigured(question: str, answer: Answer, counting: figures.Counted | None) -> Answer:
+@dataclasses.dataclass(frozen=True)
+class CountedWithin:
+    """The case studies a count across them reads, and how a sentence names their summaries."""
+
+    ids: tuple[str, ...]
+    summaries: str = "summary"  # "Lambeth summary", "summary in the “…” section"
+    scoped: bool = False
+
+
+def counted_within(searcher: Searcher, question: str) -> CountedWithin:
+    """Those of the section, the boroughs or the part of London the question names, else every
+    case study."""
+    section = section_named(question, searcher.sections())
+    places = boroughs_named(question, searcher.boroughs(), searcher.gazetteer)
+    parts = scopes(question)
+    named = tuple(r for found in parts for r in found.regions)
+    within = tuple(c.id for c in searcher.case_studies() if (
+        section is None or c.section == section) and (not places or set(places) & set(c.boroughs))
+        and (not named or regions().holds(c, named)))
+    if not (section or places or named) or not within:
+        return CountedWithin(tuple(searcher.case_order))
+    said = f"summary in the \u201c{section}\u201d section" if section \
+        else f"{' or '.join(places or [p.phrase for p in parts])} summary"
+    return CountedWithin(within, said, scoped=True)
+
+
+def unfigured(question: str, answer: Answer, counting: figures.Counted | None,
+              summaries: str = "summary") -> Answer:
     """An answered count of a thing across the case studies (`counting`) that no summary gives
     a number of (figures_of found none): "No summary gives a number of GPs.", not a sentence
-    quoted that says "GP practices" as if it answered. Any other answer as it is."""
+    quoted that says "GP practices" as if it answered; `summaries`: those it counted across
+    ("Lambeth summary"). Any other answer as it is."""
     if counting is None or counting.of_case_studies or answer.match != "answered":
         return answer
-    text = f"No summary gives a number of {counting.noun}."
+    text = f"No {summaries} gives a number of {counting.noun}."
     return Answer(question, text, (), True, answer.confidence, "answered",
                   (AnswerSentence(text, None),), shape=answer.shape, evidence=answer.evidence)
 

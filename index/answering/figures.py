@@ -29,7 +29,7 @@ _END_WORDS = (r"are|were|is|was|do|does|did|have|has|had|in|across|altogether|ov
 _COUNTED_END = rf"(?=\s*$|\s*[?.!]|\s+(?:{_END_WORDS})\b)"
 _HOW_MANY = re.compile(rf"^\s*(?:(?:and|so|but)[\s,]+)?how\s+many\s+(?P<noun>[a-z][a-z-]*"
                        rf"(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNTED_END}", re.IGNORECASE)
-_MOST = re.compile(rf"^\s*(?:which|what)\s+(?:\w+\s+){{0,2}}?(?:has|had|have|employs?|employed|"
+_MOST = re.compile(rf"^\s*(?:which|what)\s+(?:[\w&'’-]+\s+){{0,6}}?(?:has|had|have|employs?|employed|"
                    rf"gives?|reports?|names?)\s+the\s+(?:most|largest\s+number\s+of|"
                    rf"highest\s+number\s+of|biggest\s+number\s+of)\s+(?P<noun>[a-z][a-z-]*"
                    rf"(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNTED_END}", re.IGNORECASE)

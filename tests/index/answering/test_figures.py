@@ -12,6 +12,10 @@ from casebook.index.answering.figures import Counted, counted, figure_in
     ("how many GP practices are involved?", Counted("GP practices", False)),
     ("Which borough has the most link workers?", Counted("link workers", True)),
     ("Which case study had the largest number of volunteers?", Counted("volunteers", True)),
+    # within a place or a section named between the question word and the verb
+    ("Which case study in Southwark has the most link workers?", Counted("link workers", True)),
+    ("Which project in the pandemic section has the most GP practices?",
+     Counted("GP practices", True)),
     # a count of the case studies that give a figure, and a list of them
     ("How many case studies say how many link workers they have?",
      Counted("link workers", False, True)),

@@ -1821,6 +1821,21 @@ def test_a_count_no_summary_gives_says_so(searcher: Searcher) -> None:
     assert ask(searcher, "How many calories are in an apple?").match == "none"
 
 
+def test_which_case_study_has_the_most_is_read_from_the_summaries_figures(
+        searcher: Searcher) -> None:
+    # before: the whole collection by section ("There are 34 case studies, in seven sections")
+    most = ask(searcher, "Which case study has the most link workers?")
+    assert most.sentences[0].text == ("Of the two summaries that give a number of link workers, "
+                                      "the Southwark summary gives the most: 11.")
+    # before: "Three case studies in Southwark has the most link workers."
+    within = ask(searcher, "Which case study in Southwark has the most link workers?")
+    assert within.sentences[0].text == "Only the Southwark summary gives a number of link workers: 11."
+    assert {i.case_study.boroughs for i in within.items} == {("Southwark",)}
+    # within a part of London, and none of whose summaries gives one: said of them alone
+    assert ask(searcher, "Which east London case study has the most link workers?").answer == \
+        "No east London summary gives a number of link workers."
+
+
 def _chat_bare(searcher: Searcher, *questions: str) -> Answer:
     """The last answer of a conversation whose client sends back no citations, only text."""
     messages: list[dict[str, object]] = []
