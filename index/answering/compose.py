@@ -73,6 +73,7 @@ from casebook.index.answering.selection import (
     asked_words,
     boroughs_named,
     boroughs_said,
+    fields_named,
     group_named,
     mentions,
     named_cases,
@@ -1434,7 +1435,11 @@ def _how(ctx: Context) -> Answer:
     across = asks_across(ctx.question)
     floor = ACROSS_FLOOR if across else HOW_FLOOR
     selection = select(ctx.question, "how", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
-    if across and ctx.members and len(selection.results) < 2:
+    named = _named_across(ctx, floor) if across else None
+    if named is not None and len(named.results) > len(selection.results):
+        # "how did others use GP federations?": every case study that names it, as a list is
+        selection = named
+    elif across and ctx.members and len(selection.results) < 2:
         # asked across case studies, where the question's words pick out one, the topic's
         # members are read as a list's are: "how have others helped cancer patients?" scores
         # Bromley by Bow's cancer service at 0.02 beside the Macmillan title's 0.77
@@ -1447,6 +1452,15 @@ def _how(ctx: Context) -> Answer:
     quotes = Quotes(ctx.stored)
     items = _items(ctx, cases, quotes, 1, how=True)
     return _answer(ctx, "how", [_how_intro(ctx.question, items)], items, quotes)
+
+
+def _named_across(ctx: Context, floor: float) -> Selection | None:
+    """The case studies a list would give of the name a how-question asks across ("GP
+    federations"); None where it names none the texts hold."""
+    texts = tuple(r.case_study.text for r in ctx.ranked)
+    if not fields_named(ctx.question, "list", ctx.sections, ctx.boroughs, texts).named:
+        return None
+    return select(ctx.question, "list", ctx.ranked, ctx.sections, ctx.boroughs, Keep(floor))
 
 
 def _on_topic(ctx: Context, cases: Sequence[CaseResult]) -> list[CaseResult]:

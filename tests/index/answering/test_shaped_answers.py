@@ -1821,6 +1821,19 @@ def test_a_count_no_summary_gives_says_so(searcher: Searcher) -> None:
     assert ask(searcher, "How many calories are in an apple?").match == "none"
 
 
+def test_how_did_others_use_a_name_the_texts_hold_is_asked_of_every_case_study_naming_it(
+        searcher: Searcher) -> None:
+    # before: Ealing's alone (GP federations), and Richmond's, which names no Age UK
+    federations = ask(searcher, "How did others use GP federations?")
+    assert federations.shape == "how" and len(federations.items) == 3
+    assert {b for i in federations.items for b in i.case_study.boroughs} == {
+        "Ealing", "Hammersmith and Fulham", "Southwark"}
+    age_uk = ask(searcher, "How have other areas worked with Age UK?")
+    assert all("Age UK" in i.case_study.text for i in age_uk.items) and len(age_uk.items) == 2
+    # a name fewer case studies hold than answer keeps those that answer
+    assert len(ask(searcher, "How did others reach Muslim communities about vaccines?").items) == 2
+
+
 def test_which_case_study_has_the_most_is_read_from_the_summaries_figures(
         searcher: Searcher) -> None:
     # before: the whole collection by section ("There are 34 case studies, in seven sections")
