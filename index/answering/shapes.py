@@ -105,8 +105,14 @@ def question_shape(question: str) -> Shape:
 # The run of a list or count question after its units: "which case studies [involve Age UK]",
 # "how many projects [are in Southwark]". A first word that is an auxiliary followed by a
 # subject ("does the page have") leaves nothing a sentence can reuse.
-_PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?:\w+\s+){{0,2}}?{UNITS}\s+(?P<rest>.+?)"
-                        r"\s*[?.!]*\s*$", re.I)
+_PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?P<kind>(?:\w+\s+){{0,2}}?)"
+                        rf"(?P<unit>{UNITS})\s+(?P<rest>.+?)\s*[?.!]*\s*$", re.I)
+# "what funding models are described?": the case studies are not what is described, their
+# funding models are (not so "which vaccine projects are described?": those are the records)
+_RECORD_UNIT = re.compile(r"^(?:case[\s-]*stud(?:y|ies)|projects?|examples?|ones|stories|studies)$",
+                          re.I)
+_BARE_PASSIVE = re.compile(r"^(?:are|is|were|was|get|gets)\s+(?P<participle>\w+(?:ed|en|wn|d|t))$",
+                           re.I)
 _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
                     rf"(?:any\s+|anything\s+|an?\s+|examples?\s+|{UNITS}\s+)*(?P<rest>(?:on|about|of|for|"
                     r"in|with|from|that|which|who|where|\w+ing)\s+.+?)\s*[?.!]*\s*$", re.I)
@@ -225,6 +231,12 @@ def predicate(question: str) -> str | None:
         return None
     if rest.lower().startswith("are there "):
         return f"are {rest[len('are there '):]}"
+    passive = _BARE_PASSIVE.match(rest)
+    kind = match.group("kind").strip()
+    if passive and kind and not _RECORD_UNIT.match(match.group("unit")):
+        # "funding models are described" -> "describe funding models"
+        verb = _present(passive.group("participle"))
+        return f"{verb} {kind} {match.group('unit').lower()}" if verb else None
     return rest
 
 

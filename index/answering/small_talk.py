@@ -35,6 +35,10 @@ _ABOUT = re.compile(r"^(?:help|help\s+me|what\s+can\s+you\s+do|what\s+do\s+you\s
                     r"who\s+are\s+you|what\s+are\s+you|what\s+is\s+this|how\s+does\s+this\s+work|"
                     r"how\s+do\s+i\s+use\s+(?:this|you|casebook))$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z']+")
+# "has anyone evaluated their service?": an indefinite before the pronoun is what it points to
+_BOUND = re.compile(r"\b(?:any(?:one|body)|some(?:one|body)|every(?:one|body)|others|"
+                    r"(?:any|other|each|every)\s+(?!of\b)\w+)\b.*\b(?:their|theirs|they|them|its|it)\b",
+                    re.IGNORECASE)
 
 ASK = ("Ask about a topic (such as loneliness or vaccines), a London borough, or a project by "
        "its name.")
@@ -69,7 +73,8 @@ def unanchored(question: str, gazetteer: Gazetteer | None = None) -> str | None:
     # "how many video case studies are there?": "there" is no place pointed back to
     if not (definite or points_back(EXISTENTIAL.sub(" ", question), gazetteer)) \
             or len(asked_words(question)) > 1 \
-            or (gazetteer or london()).find(question) or PROPER.search(question):
+            or (gazetteer or london()).find(question) or PROPER.search(question) \
+            or _BOUND.search(question):
         return None
     # "what were the results?": the results of nothing named
     pointer = definite or next(

@@ -96,6 +96,10 @@ def test_shape(question: str, shape: str) -> None:
     ("How many case studies involve care coordinators and where are they?",
      "involve care coordinators"),
     ("Which case studies are about sport and exercise?", "are about sport and exercise"),
+    # what is described is the case studies' funding models, not the case studies
+    ("What funding models are described?", "describe funding models"),
+    ("What training programmes are mentioned?", "mention training programmes"),
+    ("Which vaccine projects are described?", "are described"),
 ])
 def test_predicate(question: str, said: str | None) -> None:
     assert predicate(question) == said

@@ -44,7 +44,9 @@ def test_a_question_is_no_small_talk(message: str) -> None:
     ("Is it free?", "it"), ("Who paid for that service?", "that"),
     # "the" with nothing named: the thing it asks of is no more known than "it"
     ("What were the results?", "the results"), ("When did the service start?", "the service"),
-    ("What were the two projects?", "the two projects")])
+    ("What were the two projects?", "the two projects"),
+    # "any of them" still points back; "anyone ... their" does not
+    ("Did any of them start?", "them")])
 def test_a_question_pointing_back_at_nothing_asks_what_it_means(message: str,
                                                                  pointer: str) -> None:
     reply = unanchored(message) or ""
@@ -57,7 +59,9 @@ def test_a_question_pointing_back_at_nothing_asks_what_it_means(message: str,
     "Who runs the Barnet Wellbeing Service?", "Is there anything on gambling?",
     "What is the Well Centre?", "What were the lessons learned from social prescribing?",
     # "the" before a topic and the collection's unit names what it asks of
-    "Where are the refugee projects?", "What are the vaccine case studies?"])
+    "Where are the refugee projects?", "What are the vaccine case studies?",
+    # what the pronoun points to is in the question: "anyone", "any project"
+    "Has anyone evaluated their service?", "Did any project measure its impact?"])
 def test_a_question_that_says_what_it_is_about_is_asked(message: str) -> None:
     assert unanchored(message) is None
 
