@@ -20,8 +20,11 @@ UNITS = (r"(?:case[\s-]*stud(?:y|ies)|projects?|examples?|services?|schemes?|pro
          r"programs?|initiatives?|ones|stories|studies|pilots?|models?)")
 _COUNT = re.compile(rf"\bhow\s+many\s+(?:\w+\s+){{0,2}}?{UNITS}\b|\bnumber\s+of\s+{UNITS}\b|"
                     rf"\bcount\s+(?:the\s+)?{UNITS}\b", re.I)
-_WHERE = re.compile(r"\b(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?|parts\s+of\s+"
-                    r"london|councils?|locations?)\b|^\s*where\b|\bin\s+which\s+boroughs?\b", re.I)
+_WHERE = re.compile(r"\b(?:which|what|how\s+many)\s+(?:london\s+)?(?:boroughs?|areas?|places?|"
+                    r"parts\s+of\s+london|councils?|locations?)\b|^\s*where\b|"
+                    r"\bin\s+(?:which|how\s+many)\s+boroughs?\b", re.I)
+_HOW_MANY_PLACES = re.compile(r"\bhow\s+many\s+(?:london\s+)?(?:boroughs?|areas?|places?|councils?|"
+                              r"locations?)\b", re.I)
 # "what difference did it make" asks what came of one thing, not how two differ; "different"
 # before its noun ("in different surgeries") describes, where "how are they different (from
 # ...)?" compares
@@ -84,6 +87,8 @@ def question_shape(question: str) -> Shape:
     studies"), which a fact's "how many people" does not; "which boroughs" is a list of places;
     a comparison may be phrased as a how-question ("how did X differ from Y")."""
     question = without_carry_on(question)
+    if _HOW_MANY_PLACES.search(question):  # "how many boroughs have vaccine case studies?"
+        return "where"
     if _COUNT.search(question):
         return "count"
     if _WHERE.search(question):
@@ -111,6 +116,7 @@ _PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?P<kind>(?:\w+\s+){{
 # funding models are (not so "which vaccine projects are described?": those are the records)
 _RECORD_UNIT = re.compile(r"^(?:case[\s-]*stud(?:y|ies)|projects?|examples?|ones|stories|studies)$",
                           re.I)
+_PREPOSITION = re.compile(r"^(?:about|on|in|from|for|with|within|across)\s", re.I)
 _BARE_PASSIVE = re.compile(r"^(?:are|is|were|was|get|gets)\s+(?P<participle>\w+(?:ed|en|wn|d|t))$",
                            re.I)
 _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
@@ -231,6 +237,8 @@ def predicate(question: str) -> str | None:
         return None
     if rest.lower().startswith("are there "):
         return f"are {rest[len('are there '):]}"
+    if _PREPOSITION.match(rest):  # "how many case studies about loneliness?": no verb asked
+        return f"are {rest}"
     passive = _BARE_PASSIVE.match(rest)
     kind = match.group("kind").strip()
     if passive and kind and not _RECORD_UNIT.match(match.group("unit")):

@@ -23,6 +23,10 @@ from casebook.index.answering.shapes import (
     ("How many people did Ealing reach?", "fact"),
     ("Which boroughs worked on Covid-19 vaccine hesitancy?", "where"),
     ("In which borough were the long Covid clinics?", "where"),
+    # how many places: the places, with their number
+    ("How many boroughs have vaccine case studies?", "where"),
+    ("How many places have case studies about loneliness?", "where"),
+    ("In how many boroughs did link workers help with vaccines?", "where"),
     ("Compare the Hounslow and Newham vaccine approaches", "compare"),
     ("How did Westminster's approach differ from Kensington's?", "compare"),
     ("What's the difference between the Ealing and Merton case studies?", "compare"),
@@ -100,6 +104,8 @@ def test_shape(question: str, shape: str) -> None:
     ("What funding models are described?", "describe funding models"),
     ("What training programmes are mentioned?", "mention training programmes"),
     ("Which vaccine projects are described?", "are described"),
+    # a preposition and no verb: what the case studies are
+    ("How many case studies about loneliness?", "are about loneliness"),
 ])
 def test_predicate(question: str, said: str | None) -> None:
     assert predicate(question) == said
