@@ -117,6 +117,8 @@ _PREDICATE = re.compile(rf"^\s*(?:which|what|how\s+many)\s+(?P<kind>(?:\w+\s+){{
 _RECORD_UNIT = re.compile(r"^(?:case[\s-]*stud(?:y|ies)|projects?|examples?|ones|stories|studies)$",
                           re.I)
 _PREPOSITION = re.compile(r"^(?:about|on|in|from|for|with|within|across)\s", re.I)
+_FINITE = re.compile(r"\b(?:are|is|were|was|have|has|had|do|does|did|can|could|will|would)\b",
+                     re.I)
 _BARE_PASSIVE = re.compile(r"^(?:are|is|were|was|get|gets)\s+(?P<participle>\w+(?:ed|en|wn|d|t))$",
                            re.I)
 _THERE = re.compile(rf"^\s*(?:(?:is|are)\s+there|how\s+many\s+{UNITS}\s+are\s+there)\s+"
@@ -237,7 +239,8 @@ def predicate(question: str) -> str | None:
         return None
     if rest.lower().startswith("are there "):
         return f"are {rest[len('are there '):]}"
-    if _PREPOSITION.match(rest):  # "how many case studies about loneliness?": no verb asked
+    if _PREPOSITION.match(rest) and not _FINITE.search(rest):
+        # "how many case studies about loneliness?": no verb asked
         return f"are {rest}"
     passive = _BARE_PASSIVE.match(rest)
     kind = match.group("kind").strip()
