@@ -1,4 +1,5 @@
-"""JSON Lines files: one JSON object a line, read with errors that name the file and line."""
+"""JSON Lines files (one JSON object a line) and single JSON objects, read with errors that name
+the file and line."""
 
 from __future__ import annotations
 
@@ -45,6 +46,21 @@ def read_jsonl(path: Path, convert: Callable[[dict[str, Any]], T], *,
             detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             raise error(f"{path}, line {number}: not {what} ({detail}).", hint=hint) from exc
     return rows
+
+
+def read_json_object(path: Path, convert: Callable[[dict[str, Any]], T], *,
+                     error: type[CasebookError], what: str, hint: str | None = None
+                     ) -> T | None:
+    """`convert` applied to the one JSON object in the file; None where there is no file.
+
+    :raises error: (with `hint`) when the file is unreadable, or is not `what`.
+    """
+    try:
+        return convert(json.loads(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise error(f"{path} is not {what} ({exc}).", hint=hint) from exc
 
 
 def dumps_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:

@@ -32,7 +32,7 @@ from casebook.index.multilingual import read_e5_vectors
 from casebook.index.reuse import PASSAGE_VECTORS_FILE
 from casebook.index.text.sentences import Sentence
 from casebook.index.vectors import FaissIndex, VectorIndex
-from casebook.jsonl import read_jsonl
+from casebook.jsonl import read_json_object, read_jsonl
 from casebook.records import CaseStudy, Passage, SourcePage
 from casebook.settings import Settings
 
@@ -181,19 +181,10 @@ def _read_build(path: Path, manifest: IndexManifest, stamps: dict[str, Stamp | N
         sentence_vectors=sentence_vectors,
         gazetteer=Gazetteer.from_dict(json.loads(
             (path / layout.GAZETTEER_FILE).read_text(encoding="utf-8"))),
-        page=_read_page(path / layout.PAGE_FILE),
+        page=read_json_object(path / layout.PAGE_FILE, SourcePage.from_dict,
+                              error=IndexCorruptError, what="a page record", hint=REBUILD),
         stamps=stamps,
     )
-
-
-def _read_page(path: Path) -> SourcePage | None:
-    """The source page's record; None for a build made before builds kept it."""
-    try:
-        return SourcePage.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IndexCorruptError(f"Cannot read {path} ({exc}).", hint=REBUILD) from exc
 
 
 def _read_vectors(path: Path) -> np.ndarray:

@@ -18,7 +18,7 @@ from casebook.ingest.documents import (
 from casebook.ingest.html import HTML_TYPES
 from casebook.ingest.parse import check_unique_ids, parse_page, parse_source_page
 from casebook.ingest.snapshot import read_file, read_manifest
-from casebook.jsonl import read_jsonl, write_jsonl, write_text_atomic
+from casebook.jsonl import read_json_object, read_jsonl, write_jsonl, write_text_atomic
 from casebook.records import CaseStudy, SourcePage
 
 REBUILD_HINT = "Run `casebook ingest --from corpus/snapshot` to rebuild it, or restore it from git."
@@ -60,12 +60,8 @@ def load_source_page(path: Path) -> SourcePage | None:
 
     :raises CorpusError: when the file is there but is not a page record.
     """
-    try:
-        return SourcePage.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CorpusError(f"{path} is not a page record ({exc}).", hint=REBUILD_HINT) from exc
+    return read_json_object(path, SourcePage.from_dict, error=CorpusError, what="a page record",
+                            hint=REBUILD_HINT)
 
 
 def build_corpus(snapshot_dir: Path) -> list[CaseStudy]:

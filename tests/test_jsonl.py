@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from casebook.errors import CorpusError, IndexCorruptError
-from casebook.jsonl import read_jsonl, write_jsonl
+from casebook.jsonl import read_json_object, read_jsonl, write_jsonl, write_text_atomic
 
 
 def pair(row: dict[str, Any]) -> tuple[str, int]:
@@ -43,3 +43,16 @@ def test_a_missing_file_gets_the_callers_message(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match=r"^No pairs at .*nope\.jsonl\. Make them\.$"):
         read_jsonl(tmp_path / "nope.jsonl", pair, error=CorpusError, what="a pair",
                    missing="No pairs at {path}.", hint="Make them.")
+
+
+def test_one_object_is_read_none_where_absent_and_a_bad_one_raises_the_callers_error(
+        tmp_path: Path) -> None:
+    path = tmp_path / "page.json"
+    assert read_json_object(path, dict, error=IndexCorruptError, what="a page record") is None
+    write_text_atomic(path, '{"title": "Case studies"}')
+    assert read_json_object(path, dict, error=IndexCorruptError, what="a page record") == {
+        "title": "Case studies"}
+    path.write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match=r"page\.json is not a page record") as raised:
+        read_json_object(path, dict, error=IndexCorruptError, what="a page record", hint="Rebuild.")
+    assert raised.value.hint == "Rebuild."
