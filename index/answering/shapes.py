@@ -20,11 +20,14 @@ UNITS = (r"(?:case[\s-]*stud(?:y|ies)|projects?|examples?|services?|schemes?|pro
          r"programs?|initiatives?|ones|stories|studies|pilots?|models?)")
 _COUNT = re.compile(rf"\bhow\s+many\s+(?:\w+\s+){{0,2}}?{UNITS}\b|\bnumber\s+of\s+{UNITS}\b|"
                     rf"\bcount\s+(?:the\s+)?{UNITS}\b", re.I)
-_WHERE = re.compile(r"\b(?:which|what|how\s+many)\s+(?:london\s+)?(?:boroughs?|areas?|places?|"
-                    r"parts\s+of\s+london|councils?|locations?)\b|^\s*where\b|"
-                    r"\bin\s+(?:which|how\s+many)\s+boroughs?\b", re.I)
+_WHERE = re.compile(r"\b(?:which|what)\s+(?:london\s+)?(?:boroughs?|areas?|places?|parts\s+of\s+"
+                    r"london|councils?|locations?)\b|^\s*where\b|\bin\s+which\s+boroughs?\b", re.I)
+# "how many boroughs have vaccine case studies?": the places of case studies, which the records
+# hold; not "in how many boroughs was the Bromley by Bow service delivered?", a fact one text
+# gives
 _HOW_MANY_PLACES = re.compile(r"\bhow\s+many\s+(?:london\s+)?(?:boroughs?|areas?|places?|councils?|"
-                              r"locations?)\b", re.I)
+                              r"locations?)\b.*\b(?:case[\s-]*stud(?:y|ies)|projects?|examples?)\b",
+                              re.I)
 # "what difference did it make" asks what came of one thing, not how two differ; "different"
 # before its noun ("in different surgeries") describes, where "how are they different (from
 # ...)?" compares

@@ -26,7 +26,8 @@ from casebook.index.answering.shapes import (
     # how many places: the places, with their number
     ("How many boroughs have vaccine case studies?", "where"),
     ("How many places have case studies about loneliness?", "where"),
-    ("In how many boroughs did link workers help with vaccines?", "where"),
+    # one case study's own figure of places is a fact its text gives
+    ("In how many boroughs was the Bromley by Bow service delivered?", "open"),
     ("Compare the Hounslow and Newham vaccine approaches", "compare"),
     ("How did Westminster's approach differ from Kensington's?", "compare"),
     ("What's the difference between the Ealing and Merton case studies?", "compare"),
