@@ -297,9 +297,9 @@ def _ask_as_typed(searcher: Searcher, question: str, about: Sequence[str], shown
     if alike is not None:  # "projects like the Well Centre"
         return alike
     counting = None if about else counted_across(searcher, question)
-    within = counted_within(searcher, question)
-    figured = None if counting is None else figures_of(searcher, question, counting, within.ids,
-                                                       among=within.scoped)
+    within = None if counting is None else counted_within(searcher, question)
+    figured = None if within is None or counting is None else figures_of(
+        searcher, question, counting, within.ids, among=within.scoped)
     if figured is not None:  # "how many link workers are there?"
         return figured
     # "apart from the training hubs, ...": asked without them, answered without their case
@@ -340,7 +340,7 @@ def _ask_as_typed(searcher: Searcher, question: str, about: Sequence[str], shown
             if listed.match == "answered":
                 return scored, dataclasses.replace(listed, question=question)
     return scored, unfigured(question, spelled_out(said_aside(answer, aside)), counting,
-                             within.summaries)
+                             within.summaries if within is not None else "summary")
 
 
 def spelled_out(answer: Answer) -> Answer:
